@@ -1,0 +1,211 @@
+"""Records that flow through the pipeline: report text → incidents → triples.
+
+Every stage between reading a file and writing triples passes these frozen
+dataclasses around; none of them touches the disk or the store.  Offsets are
+always into the *normalised* text of the report (see :mod:`.normalize`), so an
+evidence span can be checked with ``text[start:end] == span.text``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+#: The coded fields of an incident, in output order, and the vocabulary
+#: section (``spec/vocabulary.yaml``) each one draws its codes from.
+CODED_FIELDS: tuple[str, ...] = (
+    "harms",
+    "causes",
+    "countermeasures",
+    "systems",
+    "procedures",
+    "actors",
+)
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A stretch of the normalised report text: ``text == normalised[start:end]``."""
+
+    start: int
+    end: int
+    text: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "sentence": self.text}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why a value was extracted: the sentence, the rule that fired, how sure we are."""
+
+    span: Span
+    rule: str
+    confidence: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.span.to_json(), "rule": self.rule, "confidence": self.confidence}
+
+
+@dataclass(frozen=True)
+class CodedValue:
+    """One vocabulary code read out of the text for one field of an incident."""
+
+    field: str  # one of CODED_FIELDS
+    code: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class DateValue:
+    """A date at the precision the text gives: ``2022``, ``2022-03`` or ``2022-03-15``."""
+
+    iso: str
+    evidence: Evidence
+
+    @property
+    def precision(self) -> str:
+        """``year``, ``month`` or ``day``."""
+        return {4: "year", 7: "month", 10: "day"}[len(self.iso)]
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """A dated line of the report's timeline, with its role when the text says it."""
+
+    date: DateValue
+    role: str  # occurred | discovered | reported | apologised | remedied | other
+
+
+@dataclass(frozen=True)
+class OrganizationMention:
+    """A body named in the report, with the body it belongs to when the text says so.
+
+    ``name`` is the normalised name (the node key); ``label`` is as written.
+    ``resolved`` is false when the name is ambiguous across the country (a bare
+    ward name such as 中区) and nothing in the text settles which one is meant.
+    """
+
+    name: str
+    label: str
+    kind: str  # municipality | ward | section | national | company | insurer | other
+    evidence: Evidence
+    parent: str | None = None
+    resolved: bool = True
+
+
+@dataclass(frozen=True)
+class CountValue:
+    """How many cases or people were affected."""
+
+    value: int
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class Incident:
+    """One incident as read out of one report."""
+
+    ordinal: int  # 1-based position in the report
+    title: str
+    span: Span  # the part of the report that tells this incident
+    organizations: tuple[OrganizationMention, ...] = ()
+    coded: tuple[CodedValue, ...] = ()
+    occurred: DateValue | None = None
+    discovered: DateValue | None = None
+    affected: CountValue | None = None
+    timeline: tuple[TimelineEvent, ...] = ()
+
+    def codes(self, field_name: str) -> list[str]:
+        """The distinct codes of one field, in order of first evidence."""
+        seen: dict[str, None] = {}
+        for value in self.coded:
+            if value.field == field_name:
+                seen.setdefault(value.code, None)
+        return list(seen)
+
+    def to_json(self) -> dict[str, Any]:
+        """The per-incident contract of ``spec/gold-format.md``, plus evidence."""
+        out: dict[str, Any] = {
+            "key": f"incident-{self.ordinal}",
+            "title": self.title,
+            "organizations": [org.label for org in self.organizations],
+        }
+        for name in CODED_FIELDS:
+            out[name] = self.codes(name)
+        out["occurred"] = self.occurred.iso if self.occurred else None
+        out["discovered"] = self.discovered.iso if self.discovered else None
+        out["affected"] = self.affected.value if self.affected else None
+        evidence: dict[str, Any] = {}
+        for name in CODED_FIELDS:
+            per_code: dict[str, list[dict[str, Any]]] = {}
+            for value in self.coded:
+                if value.field == name:
+                    per_code.setdefault(value.code, []).append(value.evidence.to_json())
+            if per_code:
+                evidence[name] = per_code
+        if self.organizations:
+            evidence["organizations"] = {
+                org.label: [org.evidence.to_json()] for org in self.organizations
+            }
+        for name in ("occurred", "discovered", "affected"):
+            value = getattr(self, name)
+            if value is not None:
+                evidence[name] = [value.evidence.to_json()]
+        out["evidence"] = evidence
+        out["timeline"] = [
+            {"date": event.date.iso, "role": event.role, **event.date.evidence.span.to_json()}
+            for event in self.timeline
+        ]
+        return out
+
+
+@dataclass(frozen=True)
+class Section:
+    """A headed part of a report, with the role its heading gives it."""
+
+    heading: str
+    role: str  # summary | content | timeline | cause | countermeasure | response | contact | other
+    span: Span
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with an input, kept as data so the batch can go on."""
+
+    source: str  # file name
+    kind: str  # empty | binary | encoding | no-incident | unreadable | ...
+    message: str
+    severity: str = "error"  # error | warning
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Report:
+    """A report read and analysed: its normalised text and the incidents in it."""
+
+    report_id: str  # stable, from the file name
+    source: str  # file name as given
+    sha256: str  # of the normalised text
+    text: str  # normalised text; every Span points into it
+    title: str
+    published: DateValue | None = None
+    sections: tuple[Section, ...] = ()
+    incidents: tuple[Incident, ...] = ()
+    problems: tuple[Problem, ...] = field(default=())
+
+    def to_json(self) -> dict[str, Any]:
+        """The per-report contract of ``spec/gold-format.md``."""
+        return {
+            "report": self.source,
+            "report_id": self.report_id,
+            "title": self.title,
+            "published": self.published.iso if self.published else None,
+            "incidents": [incident.to_json() for incident in self.incidents],
+            "problems": [
+                {"kind": p.kind, "severity": p.severity, "message": p.message}
+                for p in self.problems
+            ],
+        }

@@ -115,6 +115,8 @@ class Incident:
     discovered: DateValue | None = None
     affected: CountValue | None = None
     timeline: tuple[TimelineEvent, ...] = ()
+    #: Codes the report explicitly denies (個人情報の漏えいは無い): kept as facts, not coded.
+    negative_findings: tuple[CodedValue, ...] = ()
 
     def codes(self, field_name: str) -> list[str]:
         """The distinct codes of one field, in order of first evidence."""
@@ -153,6 +155,10 @@ class Incident:
             if value is not None:
                 evidence[name] = [value.evidence.to_json()]
         out["evidence"] = evidence
+        out["negative_findings"] = [
+            {"field": v.field, "code": v.code, **v.evidence.to_json()}
+            for v in self.negative_findings
+        ]
         out["timeline"] = [
             {"date": event.date.iso, "role": event.role, **event.date.evidence.span.to_json()}
             for event in self.timeline

@@ -1,0 +1,259 @@
+"""Coding: sentences → vocabulary codes, by the rules of the lexicon.
+
+The lexicon (``ontology/lexicon.yaml``) is data that analysts edit.  Each rule
+names lemmas that must all appear in a sentence (``all``), of which at least
+one must appear (``any``) and which must not appear (``none``).  Sentences and
+terms are both cut into morphemes by SudachiPy (mode A, the finest split), and a
+term matches when its morphemes occur in a row in the sentence, each agreeing on
+surface, dictionary form or normalised form — so 引継ぎ/引き継ぎ, 忘れた/忘れる and
+ﾛｸﾞｱｳﾄ/ログアウト all match.  A term written ``re:…`` is a regular expression on
+the sentence text instead.
+
+A rule applies only to sentences whose role (the section they sit in: cause,
+countermeasure, …) its field allows, so a prevention measure is not read as a
+cause.  For fields that describe what happened (harms) a negation after the match
+in the same clause (漏えいは無い) turns the match into a negative finding.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sudachipy import Dictionary, SplitMode
+
+from incident_kg.errors import IncidentKGError, UnknownCodeError
+
+#: Sentence roles a rule may be scoped to (see :mod:`.structure`).
+ROLES = frozenset(
+    {"title", "summary", "content", "timeline", "cause", "countermeasure", "response", "contact",
+     "other"}
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    """One morpheme of a sentence with the forms a term may match on."""
+
+    surface: str
+    forms: frozenset[str]
+    start: int  # offset within the sentence
+    end: int
+
+
+class Analyzer:
+    """SudachiPy with the core dictionary, split mode A.  Create one per process."""
+
+    #: SudachiPy refuses inputs over ~49 KB; sentences are far shorter, but be safe.
+    _MAX_CHARS = 12_000
+
+    def __init__(self) -> None:
+        self._tokenizer = Dictionary(dict="core").tokenizer(mode=SplitMode.A)
+
+    def tokens(self, text: str) -> tuple[Token, ...]:
+        """The morphemes of ``text`` with offsets into it."""
+        out: list[Token] = []
+        for base in range(0, len(text), self._MAX_CHARS):
+            chunk = text[base : base + self._MAX_CHARS]
+            for m in self._tokenizer.tokenize(chunk):
+                surface = m.surface()
+                if not surface.strip():
+                    continue
+                forms = frozenset({surface, m.dictionary_form(), m.normalized_form()})
+                out.append(Token(surface, forms, base + m.begin(), base + m.end()))
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class Term:
+    """A lemma sequence (matched on morphemes) or a regular expression."""
+
+    source: str
+    morphemes: tuple[frozenset[str], ...] = ()
+    pattern: re.Pattern[str] | None = None
+
+    def find(self, text: str, tokens: Sequence[Token]) -> tuple[int, int] | None:
+        """Character span of the first match in the sentence, or None."""
+        if self.pattern is not None:
+            m = self.pattern.search(text)
+            return (m.start(), m.end()) if m else None
+        n = len(self.morphemes)
+        for i in range(len(tokens) - n + 1):
+            if all(tokens[i + k].forms & self.morphemes[k] for k in range(n)):
+                return tokens[i].start, tokens[i + n - 1].end
+        return None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One way a code is said in a report."""
+
+    rule_id: str
+    field: str
+    code: str
+    all_terms: tuple[Term, ...]
+    any_terms: tuple[Term, ...]
+    none_terms: tuple[Term, ...]
+    roles: frozenset[str]
+    confidence: float
+    negatable: bool
+
+
+@dataclass(frozen=True)
+class Match:
+    """A rule that fired on a sentence: where, and whether the text denies it."""
+
+    rule: Rule
+    start: int  # within the sentence
+    end: int
+    negated: bool
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The compiled lexicon: rules per field, incident cues, negation cues, implications."""
+
+    rules: tuple[Rule, ...]
+    incident_cues: tuple[Term, ...]
+    negation_cues: tuple[Term, ...]
+    clause_breaks: frozenset[str]
+    implications: Mapping[tuple[str, str], tuple[tuple[str, str], ...]]
+    section_roles: Mapping[str, tuple[str, ...]]
+    data: Mapping[str, Any]  # the raw YAML, for the other lists (organisations, cues…)
+
+    def rules_for(self, role: str) -> Iterable[Rule]:
+        """The rules allowed in a sentence of this role."""
+        return (rule for rule in self.rules if role in rule.roles)
+
+
+def _compile_term(source: str, analyzer: Analyzer) -> Term:
+    if source.startswith("re:"):
+        return Term(source, pattern=re.compile(source[3:]))
+    morphemes = tuple(t.forms for t in analyzer.tokens(source))
+    if not morphemes:
+        raise IncidentKGError(f"lexicon: empty term {source!r}")
+    return Term(source, morphemes=morphemes)
+
+
+def _terms(values: Iterable[str] | None, analyzer: Analyzer) -> tuple[Term, ...]:
+    return tuple(_compile_term(str(v), analyzer) for v in (values or ()))
+
+
+def default_lexicon_path() -> Path:
+    """The lexicon shipped with the package."""
+    return Path(str(resources.files("incident_kg.ontology").joinpath("lexicon.yaml")))
+
+
+def load_lexicon(
+    analyzer: Analyzer, path: Path | None = None, *, known_codes: Mapping[str, Iterable[str]]
+) -> Lexicon:
+    """Read and compile the lexicon; every code must exist in ``known_codes[field]``."""
+    source = path or default_lexicon_path()
+    try:
+        data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise IncidentKGError(f"{source}: cannot read lexicon: {exc}") from exc
+    defaults = data.get("defaults", {})
+    rules: list[Rule] = []
+    for field_name, codes in data["fields"].items():
+        field_defaults = defaults.get(field_name, {})
+        allowed = set(known_codes.get(field_name, ()))
+        for code, code_rules in codes.items():
+            if code not in allowed:
+                raise UnknownCodeError(f"{source}: unknown {field_name} code {code!r}")
+            for i, spec in enumerate(code_rules, start=1):
+                roles = frozenset(spec.get("roles", field_defaults.get("roles", sorted(ROLES))))
+                if not roles <= ROLES:
+                    raise IncidentKGError(f"{source}: {code}: unknown roles {roles - ROLES}")
+                rules.append(
+                    Rule(
+                        rule_id=f"{field_name}/{code}/{spec.get('id', i)}",
+                        field=field_name,
+                        code=code,
+                        all_terms=_terms(spec.get("all"), analyzer),
+                        any_terms=_terms(spec.get("any"), analyzer),
+                        none_terms=_terms(spec.get("none"), analyzer),
+                        roles=roles,
+                        confidence=float(spec.get("confidence", field_defaults.get("confidence", 0.8))),
+                        negatable=bool(spec.get("negatable", field_defaults.get("negatable", False))),
+                    )
+                )
+    implications: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
+    for item in data.get("implications", []):
+        src = (item["field"], item["code"])
+        implications[src] = tuple((t["field"], t["code"]) for t in item["implies"])
+    return Lexicon(
+        rules=tuple(rules),
+        incident_cues=_terms(data.get("incident_cues"), analyzer),
+        negation_cues=_terms(data.get("negation_cues"), analyzer),
+        clause_breaks=frozenset(data.get("clause_breaks", ["、", "。", "が"])),
+        implications=implications,
+        section_roles={k: tuple(v) for k, v in data.get("section_roles", {}).items()},
+        data=data,
+    )
+
+
+def _negated(lexicon: Lexicon, text: str, tokens: Sequence[Token], end: int) -> bool:
+    """Whether a negation cue follows ``end`` before the clause ends."""
+    tail = [t for t in tokens if t.start >= end]
+    clause: list[Token] = []
+    for token in tail:
+        if token.surface in lexicon.clause_breaks and clause:
+            break
+        clause.append(token)
+    if not clause:
+        return False
+    clause_text = text[clause[0].start : clause[-1].end]
+    return any(cue.find(clause_text, [
+        Token(t.surface, t.forms, t.start - clause[0].start, t.end - clause[0].start)
+        for t in clause
+    ]) for cue in lexicon.negation_cues)
+
+
+def match_rule(rule: Rule, text: str, tokens: Sequence[Token]) -> tuple[int, int] | None:
+    """Span of the evidence for ``rule`` in the sentence, or None when it does not fire."""
+    spans: list[tuple[int, int]] = []
+    for term in rule.all_terms:
+        found = term.find(text, tokens)
+        if found is None:
+            return None
+        spans.append(found)
+    if rule.any_terms:
+        hits = [s for s in (t.find(text, tokens) for t in rule.any_terms) if s is not None]
+        if not hits:
+            return None
+        spans.append(min(hits))
+    if any(t.find(text, tokens) is not None for t in rule.none_terms):
+        return None
+    if not spans:
+        return None
+    return min(s for s, _ in spans), max(e for _, e in spans)
+
+
+def code_sentence(
+    lexicon: Lexicon, text: str, tokens: Sequence[Token], role: str
+) -> list[Match]:
+    """Every rule that fires on one sentence of the given role (first rule per code wins)."""
+    out: list[Match] = []
+    seen: set[tuple[str, str]] = set()
+    for rule in lexicon.rules_for(role):
+        key = (rule.field, rule.code)
+        if key in seen:
+            continue
+        span = match_rule(rule, text, tokens)
+        if span is None:
+            continue
+        negated = rule.negatable and _negated(lexicon, text, tokens, span[1])
+        out.append(Match(rule, span[0], span[1], negated))
+        seen.add(key)
+    return out
+
+
+def has_incident_cue(lexicon: Lexicon, text: str, tokens: Sequence[Token]) -> bool:
+    """Whether a sentence or heading says that something went wrong."""
+    return any(term.find(text, tokens) is not None for term in lexicon.incident_cues)

@@ -1,0 +1,367 @@
+"""Extraction: normalised report text → coded incidents.
+
+The pure core of the loader.  :func:`extract_report` takes the text of one report
+and an :class:`Extractor` (the morphological analyser and the compiled lexicon,
+built once per process by :func:`make_extractor`) and returns a
+:class:`~.model.Report` whose every value carries the sentence it came from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from .coding import Analyzer, Lexicon, Token, code_sentence, has_incident_cue, load_lexicon
+from .dates import DateMention, find_dates
+from .model import (
+    CodedValue,
+    CountValue,
+    DateValue,
+    Evidence,
+    Incident,
+    OrganizationMention,
+    Problem,
+    Report,
+    Section,
+    Span,
+    TimelineEvent,
+)
+from .normalize import normalize, sentence_spans
+from .organizations import OrgFound, OrgRules, find_organizations, resolve
+from .structure import IncidentPart, Line, Structure, find_structure
+
+#: Kinds of body that can be responsible for an incident at the front line.
+LOCAL_KINDS = frozenset({"municipality", "ward", "section", "local", "insurer", "prefecture"})
+_COUNT = re.compile(r"(?<![\d,.])(\d{1,3}(?:,\s?\d{3})+|\d+)\s?(件|名|人分|人|世帯|枚)")
+
+
+@dataclass(frozen=True)
+class Extractor:
+    """Everything extraction needs that is costly to build: create once, reuse."""
+
+    analyzer: Analyzer
+    lexicon: Lexicon
+    org_rules: OrgRules
+
+    def tokens(self, text: str) -> tuple[Token, ...]:
+        return self.analyzer.tokens(text)
+
+    def has_cue(self, text: str) -> bool:
+        return has_incident_cue(self.lexicon, text, self.tokens(text))
+
+
+def make_extractor(
+    *, known_codes: Mapping[str, Iterable[str]], lexicon_path: Path | None = None
+) -> Extractor:
+    """Load SudachiPy and compile the lexicon against the vocabulary's codes."""
+    analyzer = Analyzer()
+    lexicon = load_lexicon(analyzer, lexicon_path, known_codes=known_codes)
+    return Extractor(analyzer, lexicon, OrgRules.from_lexicon(lexicon.data))
+
+
+def report_id_for(source: str) -> str:
+    """A stable, IRI-safe id from a report's file name (its stem)."""
+    stem = Path(source).stem
+    return quote(stem, safe="-_.~") or hashlib.sha256(source.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of an incident with the role of the section it sits in."""
+
+    span: Span
+    role: str
+    line: int
+
+
+def _is_date_line(text: str) -> bool:
+    mentions = find_dates(text)
+    covered = sum(m.end - m.start for m in mentions)
+    return bool(mentions) and covered >= 0.6 * len(text.strip())
+
+
+def _sentences(text: str, lines: Sequence[Line], part: IncidentPart) -> list[Sentence]:
+    out: list[Sentence] = []
+    for n, (first, last) in enumerate(part.spans):
+        role = "title" if n == 0 else "content"
+        for i in range(first, last):
+            line = lines[i]
+            if line.kind == "blank":
+                continue
+            if line.role is not None:
+                role = line.role
+            elif i == first and n == 0:
+                role = "title"
+            elif role == "title":
+                role = "summary"
+            if line.kind == "heading" and line.role is not None:
+                continue  # a bare section heading (概要, 原因…) says nothing itself
+            for span in sentence_spans(text, line.start, line.end):
+                out.append(Sentence(span, role, i))
+            if i == first and n == 0:
+                role = "summary"
+    return out
+
+
+def _evidence(span: Span, rule: str, confidence: float) -> Evidence:
+    return Evidence(span=span, rule=rule, confidence=round(confidence, 2))
+
+
+def _code(ex: Extractor, sentences: Sequence[Sentence]) -> tuple[list[CodedValue], list[CodedValue]]:
+    coded: list[CodedValue] = []
+    negative: list[CodedValue] = []
+    for sentence in sentences:
+        tokens = ex.tokens(sentence.span.text)
+        for match in code_sentence(ex.lexicon, sentence.span.text, tokens, sentence.role):
+            value = CodedValue(
+                match.rule.field,
+                match.rule.code,
+                _evidence(sentence.span, match.rule.rule_id, match.rule.confidence),
+            )
+            (negative if match.negated else coded).append(value)
+    present = {(v.field, v.code) for v in coded}
+    implied: list[CodedValue] = []
+    for value in coded:
+        for target in ex.lexicon.implications.get((value.field, value.code), ()):
+            if target not in present:
+                present.add(target)
+                implied.append(
+                    CodedValue(
+                        target[0],
+                        target[1],
+                        _evidence(
+                            value.evidence.span,
+                            f"implied-by/{value.field}/{value.code}",
+                            value.evidence.confidence * 0.9,
+                        ),
+                    )
+                )
+    return coded + implied, negative
+
+
+def _orgs_in(
+    ex: Extractor, text: str, sentences: Iterable[Sentence]
+) -> list[tuple[OrgFound, Span]]:
+    out: list[tuple[OrgFound, Span]] = []
+    for sentence in sentences:
+        if sentence.role == "contact":
+            continue
+        for org in find_organizations(sentence.span.text, ex.org_rules):
+            out.append((org, sentence.span))
+    return out
+
+
+def _organizations(
+    ex: Extractor,
+    text: str,
+    own: Sequence[Sentence],
+    context: Sequence[Sentence],
+    own_cities: Sequence[str],
+) -> tuple[OrganizationMention, ...]:
+    found = _orgs_in(ex, text, own)
+    if not any(org.kind in LOCAL_KINDS for org, _ in found):
+        found += [(o, s) for o, s in _orgs_in(ex, text, context) if o.kind in LOCAL_KINDS]
+    resolved = resolve([o for o, _ in found], own_cities=own_cities, rules=ex.org_rules)
+    seen: dict[str, OrganizationMention] = {}
+    for org, (_, span) in zip(resolved, found, strict=True):
+        if org.name in seen:
+            continue
+        seen[org.name] = OrganizationMention(
+            name=org.name,
+            label=org.label,
+            kind=org.kind,
+            evidence=_evidence(span, f"organization/{org.kind}", 0.9 if org.resolved else 0.6),
+            parent=org.parent,
+            resolved=org.resolved,
+        )
+    return tuple(seen.values())
+
+
+def _dates_by_sentence(
+    sentences: Sequence[Sentence], mentions: Sequence[DateMention]
+) -> list[tuple[Sentence, DateMention]]:
+    out: list[tuple[Sentence, DateMention]] = []
+    for sentence in sentences:
+        for m in mentions:
+            if sentence.span.start <= m.start < sentence.span.end and m.iso:
+                out.append((sentence, m))
+    return out
+
+
+def _has_any(text: str, words: Iterable[str]) -> bool:
+    return any(w in text for w in words)
+
+
+def _entry_text(dated: Sequence[tuple[Sentence, DateMention]], sentences: Sequence[Sentence],
+                index: int) -> str:
+    """A dated sentence and the undated ones that follow it (a timeline row with bullets)."""
+    sentence = dated[index][0]
+    following = [s for s in sentences if s.span.start >= sentence.span.start]
+    next_dated = dated[index + 1][0].span.start if index + 1 < len(dated) else None
+    parts: list[str] = []
+    for s in following:
+        if next_dated is not None and s.span.start >= next_dated and s is not sentence:
+            break
+        if s is not sentence and s.role != sentence.role:
+            break
+        parts.append(s.span.text)
+        if len(parts) >= 6:
+            break
+    return "".join(parts)
+
+
+def _timeline(
+    ex: Extractor, sentences: Sequence[Sentence], mentions: Sequence[DateMention]
+) -> tuple[tuple[TimelineEvent, ...], DateValue | None, DateValue | None]:
+    data = ex.lexicon.data
+    roles: Mapping[str, list[str]] = data.get("timeline_roles", {})
+    dated = [
+        (s, m)
+        for s, m in _dates_by_sentence(sentences, mentions)
+        if s.role not in ("countermeasure", "contact")
+    ]
+    events: list[TimelineEvent] = []
+    occurred: DateValue | None = None
+    discovered: DateValue | None = None
+    cue_occurred: DateValue | None = None
+    for k, (sentence, mention) in enumerate(dated):
+        assert mention.iso is not None
+        entry = _entry_text(dated, sentences, k)
+        role = next((r for r, words in roles.items() if _has_any(entry, words)), "other")
+        value = DateValue(mention.iso, _evidence(sentence.span, f"date/{role}", 0.8))
+        events.append(TimelineEvent(value, role))
+        if discovered is None and _has_any(entry, data.get("discovered_cues", [])):
+            discovered = DateValue(mention.iso, _evidence(sentence.span, "date/discovered", 0.8))
+        local = sentence.span.text
+        if cue_occurred is None and _has_any(local, data.get("occurred_cues", [])) and (
+            role != "discovered"
+        ):
+            cue_occurred = DateValue(mention.iso, _evidence(sentence.span, "date/occurred-cue", 0.85))
+        if occurred is None or mention.iso < occurred.iso:
+            occurred = DateValue(mention.iso, _evidence(sentence.span, "date/earliest", 0.7))
+    return tuple(events), cue_occurred or occurred, discovered
+
+
+def _affected(ex: Extractor, sentences: Sequence[Sentence]) -> CountValue | None:
+    data = ex.lexicon.data
+    preferred = data.get("count_preferred_cues", [])
+    excluded = data.get("count_excluded_cues", [])
+    best: tuple[int, int, CountValue] | None = None
+    for order, sentence in enumerate(sentences):
+        if sentence.role in ("countermeasure", "contact"):
+            continue
+        text = sentence.span.text
+        if _has_any(text, excluded):
+            continue
+        m = _COUNT.search(text)
+        if not m:
+            continue
+        value = int(re.sub(r"[,\s]", "", m.group(1)))
+        rank = 0 if _has_any(text, preferred) else 1
+        candidate = CountValue(value, _evidence(sentence.span, f"count/{m.group(2)}", 0.7))
+        if best is None or (rank, order) < best[:2]:
+            best = (rank, order, candidate)
+    return best[2] if best else None
+
+
+def _published(text: str, structure: Structure, mentions: Sequence[DateMention]) -> DateValue | None:
+    """A date standing alone near the top of the report, before the first numbered part."""
+    limit_line = next((i for i, ln in enumerate(structure.lines) if ln.kind == "heading"),
+                      len(structure.lines))
+    limit_line = min(limit_line, 8)
+    for line in structure.lines[:limit_line]:
+        if line.kind == "blank" or not _is_date_line(line.text):
+            continue
+        for m in mentions:
+            if line.start <= m.start < line.end and m.iso:
+                return DateValue(m.iso, _evidence(Span(line.start, line.end, text[line.start:line.end]),
+                                                  "date/published", 0.8))
+    return None
+
+
+def _sections(text: str, structure: Structure) -> tuple[Section, ...]:
+    out: list[Section] = []
+    for line in structure.lines:
+        if line.role is not None and line.kind in ("heading", "label"):
+            out.append(Section(line.title or line.text, line.role,
+                               Span(line.start, line.end, text[line.start:line.end])))
+    return tuple(out)
+
+
+def _context_sentences(text: str, structure: Structure, part: IncidentPart) -> list[Sentence]:
+    out: list[Sentence] = []
+    for i in part.context_lines:
+        line = structure.lines[i]
+        for span in sentence_spans(text, line.start, line.end):
+            out.append(Sentence(span, "context", i))
+    return out
+
+
+def extract_incidents(ex: Extractor, text: str) -> tuple[Structure, tuple[Incident, ...], list[DateMention]]:
+    """Find and code the incidents of a normalised text."""
+    structure = find_structure(
+        text,
+        section_roles=ex.lexicon.section_roles,
+        has_cue=ex.has_cue,
+        is_date=_is_date_line,
+    )
+    mentions = find_dates(text)
+    cities = sorted(
+        {
+            org.name
+            for org in find_organizations(text, ex.org_rules)
+            if org.kind == "municipality" and org.name.endswith("市")
+        }
+    )
+    incidents: list[Incident] = []
+    for ordinal, part in enumerate(structure.incidents, start=1):
+        sentences = _sentences(text, structure.lines, part)
+        coded, negative = _code(ex, sentences)
+        timeline, occurred, discovered = _timeline(ex, sentences, mentions)
+        start = structure.lines[part.spans[0][0]].start
+        end = structure.lines[part.spans[0][1] - 1].end
+        incidents.append(
+            Incident(
+                ordinal=ordinal,
+                title=part.title,
+                span=Span(start, end, text[start:end]),
+                organizations=_organizations(
+                    ex, text, sentences, _context_sentences(text, structure, part), cities
+                ),
+                coded=tuple(coded),
+                occurred=occurred,
+                discovered=discovered,
+                affected=_affected(ex, sentences),
+                timeline=timeline,
+                negative_findings=tuple(negative),
+            )
+        )
+    return structure, tuple(incidents), mentions
+
+
+def extract_report(ex: Extractor, raw_text: str, *, source: str, report_id: str | None = None) -> Report:
+    """Read one report's text into a :class:`Report` (pure: no I/O)."""
+    normalized = normalize(raw_text)
+    text = normalized.text
+    structure, incidents, mentions = extract_incidents(ex, text)
+    problems: list[Problem] = []
+    if not incidents:
+        problems.append(
+            Problem(source, "no-incident", "no incident recognised (statistics or notice only?)",
+                    "warning")
+        )
+    return Report(
+        report_id=report_id or report_id_for(source),
+        source=source,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        text=text,
+        title=structure.title,
+        published=_published(text, structure, mentions),
+        sections=_sections(text, structure),
+        incidents=incidents,
+        problems=tuple(problems),
+    )

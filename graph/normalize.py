@@ -1,0 +1,570 @@
+"""Raw report text → normalised text, with an exact map back to the raw text.
+
+Reports arrive as text pulled out of PDFs or web pages.  :func:`normalize`
+turns that into one canonical form that every later stage reads, and keeps, for
+every character of the result, the index of the raw character it came from, so
+that an evidence span can always be shown as written.
+
+What :func:`normalize` does, in order:
+
+1. Characters.  Byte-order marks (U+FEFF, anywhere) are dropped; CRLF, CR and
+   the other Unicode line breaks (VT, FF, NEL, U+2028, U+2029) become LF.  Every
+   other character goes through Unicode NFKC *one grapheme run at a time* (a
+   character and the combining marks / half-width voicing marks that follow
+   it), so full-width digits, letters, spaces and brackets become ASCII and
+   half-width katakana become full-width, while the map stays exact: each
+   output character points at the start of the run it came from (㈱ → ``(株)``
+   gives three characters that all point at ㈱).  Circled numbers (① … ㊿) are
+   kept as they are: NFKC would make ① a plain ``1``, and they mark items.
+2. Lines.  Leading spaces are dropped (leading TABs are kept: they are empty
+   table cells), trailing whitespace is stripped, and runs of spaces become one
+   space.  TABs are kept: they separate table cells.
+3. Blank lines.  PDF text is often *double-spaced*: every text line is followed
+   by one blank line and a real paragraph break shows as two or more blank
+   lines or as a line holding only spaces.  When a text looks like that (see
+   :func:`_is_double_spaced`), single empty lines are plain line breaks.
+   Otherwise any blank line is a paragraph break.  A paragraph break is written
+   as exactly one blank line; blank lines at the start and end are dropped and
+   the text does not end with a newline.
+4. Broken sentences.  A line break inside a paragraph is deleted (joining the
+   two lines; a space is put in only between two ASCII letters/digits) when the
+   line before does not end a sentence (``。.!?」』】:``), is not a heading or a
+   line holding only a date, and the next line is not a heading and does not
+   start an item (a bullet, an enumerator, ``【``, ``#``, a dated timeline row,
+   ``同年``, a ``key:`` label), and neither line holds a TAB (a table row).
+
+Characters that are dropped (a BOM, spaces, newlines) belong, in
+:meth:`NormalizedText.original_span`, to the normalised character before them;
+dropped characters at the very start belong to the first one.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from .model import Span
+
+log = logging.getLogger(__name__)
+
+# ------------------------------------------------------------ character tables
+
+#: Characters that NFKC leaves alone and that never combine with a following
+#: mark: ASCII, TAB, LF, CJK punctuation, kana and ideographs.  Runs of them are
+#: copied as they are, which keeps :func:`normalize` fast.  (A test checks the
+#: claim for every character of the class.)
+_SAFE_CLASS = (
+    r"\t\n\x20-\x7e\u3001-\u3003\u3005-\u301f\u3041-\u3096"
+    r"\u30a1-\u30fa\u30fc\u30fb\u4e00-\u9fff"
+)
+_UNSAFE_RUN = re.compile(f"[^{_SAFE_CLASS}]+")
+
+#: Characters that become LF.  CR is handled on its own (CRLF is one break).
+_LINE_BREAKS = frozenset("\r\x0b\x0c\x85\u2028\u2029")
+
+#: Characters that are dropped: the byte-order mark / zero-width no-break space.
+_DROPPED = frozenset("\ufeff")
+
+#: Circled numbers kept out of NFKC (① would become "1"): ①-⑳, ㉑-㉟, ㊱-㊿, ⓪.
+_KEEP = frozenset(
+    [chr(c) for c in range(0x2460, 0x2474)]
+    + [chr(c) for c in range(0x3251, 0x3260)]
+    + [chr(c) for c in range(0x32B1, 0x32C0)]
+    + ["\u24ea"]
+)
+
+#: Half-width voicing marks, which NFKC turns into combining marks.
+_HALFWIDTH_MARKS = frozenset("\uff9e\uff9f")
+
+# ----------------------------------------------------------------- line tables
+
+#: A line holding something other than whitespace (with its leading blanks).
+_CONTENT_LINE = re.compile(r"^[^\S\n]*\S[^\n]*", re.MULTILINE)
+
+_SPACE_RUN = re.compile(r" {2,}")
+
+#: Characters that end a sentence (or a label) at the end of a line.
+_LINE_ENDERS = frozenset("。.!?」』】:")
+
+#: Headings recognised from the line alone.
+_STRONG_HEADING = re.compile(
+    r"""^(?:
+        \#{1,6}(?:\s|$)                      # Markdown heading
+      | 【[^】]*】$                          # a line wholly in 【】
+      | 第\d{1,2}[章節]                      # 第2章
+      | (?:\(\d{1,2}\)\ ?|\d{1,2}\ )          # 1 事案の概要 / (3) 発生原因 / (2)経過
+        (?![件人名回個日月年円万%])(?=\S)[^、。]{1,38}$
+    )""",
+    re.VERBOSE,
+)
+
+#: The start of a line that opens a new item: bullets, enumerators, 【, #,
+#: a dated timeline row, 同年/同月/同日, a short "key:" label.
+_ITEM_START = re.compile(
+    r"""^(?:
+        [・•\-*※〇○●◎■□◆◇▼▽▲△▶►→⇒➢✓✔]
+      | [\u2460-\u2473\u24ea\u2776-\u277f\u3251-\u325f\u32b1-\u32bf]
+      | \(\ ?(?:\d{1,2}|[a-zA-Zア-ン※])\ ?\)
+      | \d{1,2}(?:[ 、)]|\.(?!\d))\ ?(?=\S)(?![件人名回個日月年円万%])
+      | [a-zA-Z][.)]\ (?=\S)
+      | 【 | \#
+      | 同[年月日]
+      | (?:(?:令和|平成|昭和)\ ?(?:\d{1,2}|元)\ ?年(?:\ ?\(\d{4}年\))?\ ?
+          | (?:19|20)\d\d\ ?年\ ?)?
+        \d{1,2}\ ?月\ ?\d{1,2}\ ?日
+      | [RHS]?\d{1,4}[./]\d{1,2}[./]\d{1,2}(?!\d)
+      | [^、。:\d\s][^、。:\d]{0,11}:
+    )""",
+    re.VERBOSE,
+)
+
+#: A short line wholly in brackets, such as (着眼点): a label when a break or
+#: an item follows it.
+_BRACKET_LABEL = re.compile(
+    r"^(?:\([^()、。]{1,20}\)|〈[^〈〉、。]{1,20}〉|\[[^\[\]、。]{1,20}\])$"
+)
+
+#: A line made only of dates: 令和5年(2023年)1月31日(火), 同年3月2日(木)~3月8日(水).
+_DATE_LINE = re.compile(
+    r"^(?:令和|平成|昭和|同|元|から|まで|時点|現在|曜日?"
+    r"|[0-9年月日度()~〜\-/. ・火水木金土祝末頃])+$"
+)
+
+#: Longest line that can be a heading only because of what follows it.
+_SHORT_HEADING_MAX = 30
+
+_ASCII_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+
+
+@dataclass(frozen=True)
+class NormalizedText:
+    """Normalised text, the raw text it came from, and the map between them.
+
+    ``offsets`` has ``len(text) + 1`` entries: ``offsets[i]`` is the index in
+    ``original`` of the raw character that normalised character ``i`` came
+    from, and the last entry is ``len(original)``.  It never decreases.
+    """
+
+    text: str
+    original: str
+    offsets: tuple[int, ...]
+
+    def original_start(self, index: int) -> int:
+        """Index in ``original`` where normalised position ``index`` begins."""
+        return 0 if index == 0 else self.offsets[index]
+
+    def original_end(self, index: int) -> int:
+        """Index in ``original`` where the normalised text before ``index`` ends.
+
+        When ``index`` falls inside the expansion of one raw character (㈱ →
+        ``(株)``), the whole raw character counts as before it.
+        """
+        if index == 0:
+            return 0
+        offsets = self.offsets
+        last = len(offsets) - 1
+        j = index
+        while j < last and offsets[j] == offsets[index - 1]:
+            j += 1
+        return offsets[j]
+
+    def original_span(self, start: int, end: int) -> str:
+        """The raw text that normalised ``text[start:end]`` came from.
+
+        Dropped raw characters (spaces, newlines, a BOM) are part of the span of
+        the normalised character before them, so the spans of consecutive
+        pieces of ``text`` add up to the whole of ``original``.
+        """
+        if not 0 <= start <= end <= len(self.text):
+            raise ValueError(f"bad span [{start}, {end}) for text of length {len(self.text)}")
+        if start == end:
+            return ""
+        return self.original[self.original_start(start) : self.original_end(end)]
+
+
+def normalize(raw: str) -> NormalizedText:
+    """Normalise a raw report text (see the module documentation for the rules)."""
+    chars, char_offsets = _normalize_chars(raw)
+    lines = _content_lines(chars)
+    double = _is_double_spaced(lines)
+    log.debug("normalize: %d text lines, double-spaced=%s", len(lines), double)
+    text, idx = _assemble(chars, lines, double)
+    offsets = [char_offsets[j] for j in idx]
+    offsets.append(len(raw))
+    return NormalizedText(text=text, original=raw, offsets=tuple(offsets))
+
+
+# ---------------------------------------------------------------- characters
+
+
+def _is_extender(ch: str) -> bool:
+    """True for a character that belongs to the grapheme run before it."""
+    return ch in _HALFWIDTH_MARKS or unicodedata.combining(ch) != 0
+
+
+def _nfkc(ch: str) -> str:
+    """NFKC of one character, except the circled numbers kept as they are."""
+    return ch if ch in _KEEP else unicodedata.normalize("NFKC", ch)
+
+
+def _normalize_chars(raw: str) -> tuple[str, list[int]]:
+    """Line breaks, BOM and NFKC per grapheme run; the index in ``raw`` of each output char."""
+    parts: list[str] = []
+    offsets: list[int] = []
+    simple: dict[str, str] = {}  # char → its one-character NFKC, or "" when it needs more care
+    pos = 0
+    for m in _UNSAFE_RUN.finditer(raw):
+        a, b = m.span()
+        if a > pos:
+            parts.append(raw[pos:a])
+            offsets.extend(range(pos, a))
+        mapped = []
+        for c in m.group():
+            out = simple.get(c)
+            if out is None:
+                out = simple[c] = _simple_nfkc(c)
+            if not out:
+                break
+            mapped.append(out)
+        else:
+            # Every character maps to exactly one: the map is the identity.
+            parts.append("".join(mapped))
+            offsets.extend(range(a, b))
+            pos = b
+            continue
+        if _is_extender(raw[a]) and a > pos:
+            # The base of the first mark was copied with the safe run: take it back.
+            parts[-1] = parts[-1][:-1]
+            offsets.pop()
+            a -= 1
+        pos = _normalize_slow(raw, a, b, parts, offsets)
+    if pos < len(raw):
+        parts.append(raw[pos:])
+        offsets.extend(range(pos, len(raw)))
+    offsets.append(len(raw))
+    return "".join(parts), offsets
+
+
+def _simple_nfkc(ch: str) -> str:
+    """NFKC of ``ch`` when it is one character and ``ch`` needs no other care, else ""."""
+    if ch in _LINE_BREAKS or ch in _DROPPED or _is_extender(ch):
+        return ""
+    out = _nfkc(ch)
+    return out if len(out) == 1 else ""
+
+
+def _normalize_slow(raw: str, start: int, stop: int, parts: list[str], offsets: list[int]) -> int:
+    """Normalise ``raw[start:stop]`` one grapheme run at a time; return where it stopped.
+
+    That is ``stop``, or one more when the run ends with the CR of a CRLF (the
+    LF, a safe character, is not part of the run but belongs to the break).
+    """
+    pos = start
+    while pos < stop:
+        ch = raw[pos]
+        end = pos + 1
+        if ch in _LINE_BREAKS:
+            if ch == "\r" and end < len(raw) and raw[end] == "\n":
+                end += 1
+            _emit("\n", pos, parts, offsets)
+        elif ch in _DROPPED:
+            pass
+        else:
+            while end < stop and _is_extender(raw[end]):
+                end += 1
+            run = raw[pos:end]
+            _emit(run if ch in _KEEP else unicodedata.normalize("NFKC", run), pos, parts, offsets)
+        pos = end
+    return pos
+
+
+def _emit(out: str, origin: int, parts: list[str], offsets: list[int]) -> None:
+    """Append ``out``, every character of it mapped to ``origin``."""
+    parts.append(out)
+    offsets.extend([origin] * len(out))
+
+
+# --------------------------------------------------------------------- lines
+
+
+class _TextLine(NamedTuple):
+    """A non-blank line of the character-normalised text, cleaned."""
+
+    text: str
+    idx: Sequence[int]  # index in the character-normalised text of each character
+    end: int  # index of the LF that ends the line (or the length of the text)
+    has_tab: bool  # a TAB anywhere in the raw line: a table row
+    blanks_before: int  # blank lines between the previous text line and this one
+    spaces_before: bool  # one of those blank lines held spaces or TABs
+
+
+def _content_lines(chars: str) -> list[_TextLine]:
+    """The non-blank lines, cleaned, with what separates each from the one before."""
+    lines: list[_TextLine] = []
+    previous_end = -1
+    for m in _CONTENT_LINE.finditer(chars):
+        raw_line = m.group()
+        start = m.start()
+        if previous_end < 0:
+            blanks, spaces = 0, False
+        else:
+            gap = chars[previous_end:start]  # LF, then the blank lines each with its LF
+            newlines = gap.count("\n")
+            blanks, spaces = newlines - 1, len(gap) > newlines
+        text, idx = _clean_line(raw_line, start)
+        lines.append(_TextLine(text, idx, m.end(), "\t" in raw_line, blanks, spaces))
+        previous_end = m.end()
+    return lines
+
+
+def _clean_line(line: str, base: int) -> tuple[str, Sequence[int]]:
+    """Drop leading spaces and trailing whitespace, collapse runs of spaces."""
+    stripped = line.lstrip(" ")
+    start = base + len(line) - len(stripped)
+    core = stripped.rstrip()
+    if "  " not in core:
+        return core, range(start, start + len(core))
+    parts: list[str] = []
+    idx: list[int] = []
+    pos = 0
+    for m in _SPACE_RUN.finditer(core):
+        keep_to = m.start() + 1  # keep the first space of the run
+        parts.append(core[pos:keep_to])
+        idx.extend(range(start + pos, start + keep_to))
+        pos = m.end()
+    parts.append(core[pos:])
+    idx.extend(range(start + pos, start + len(core)))
+    return "".join(parts), idx
+
+
+def _ends_sentence(text: str) -> bool:
+    return bool(text) and text[-1] in _LINE_ENDERS
+
+
+def _is_double_spaced(lines: Sequence[_TextLine]) -> bool:
+    """True when the text is PDF output with a blank line after every text line.
+
+    Signs: of the breaks between text lines, most (≥ 60 %) are exactly one
+    empty line, hardly any (≤ 10 %) are none at all, and at least one line
+    before a single empty line stops in mid-sentence (web text with blank lines
+    between paragraphs ends its paragraphs with 。 or is a heading).
+    """
+    pairs = direct = single = open_lines = 0
+    for before, line in itertools.pairwise(lines):
+        pairs += 1
+        if line.blanks_before == 0:
+            direct += 1
+        elif line.blanks_before == 1 and not line.spaces_before:
+            single += 1
+            text = before.text
+            if len(text) >= 10 and not _ends_sentence(text) and not _is_heading_text(text):
+                open_lines += 1
+    return pairs >= 2 and single >= 0.6 * pairs and direct <= 0.1 * pairs and open_lines > 0
+
+
+def _is_paragraph_break(line: _TextLine, double: bool) -> bool:
+    """Whether the blank lines before ``line`` make a paragraph break."""
+    if line.blanks_before == 0:
+        return False
+    return not double or line.blanks_before >= 2 or line.spaces_before
+
+
+# ------------------------------------------------------------------- headings
+
+
+def _is_heading_text(text: str) -> bool:
+    """A heading recognisable from the line alone (Markdown, numbered, 【…】)."""
+    return bool(_STRONG_HEADING.match(text))
+
+
+def _starts_item(text: str) -> bool:
+    """True when the line opens a new item (bullet, enumerator, date row, label …)."""
+    return bool(_ITEM_START.match(text))
+
+
+def _is_bracket_label(text: str) -> bool:
+    """A short line wholly in brackets, such as ``(着眼点)`` or ``〈概要〉``."""
+    return bool(_BRACKET_LABEL.match(text))
+
+
+def _is_date_line(text: str) -> bool:
+    """A line that holds only a date or a date range (a timeline row label)."""
+    return bool(_DATE_LINE.match(text)) and any(c.isdigit() for c in text)
+
+
+def is_heading(line: str, next_line: str | None, paragraph_break_after: bool) -> bool:
+    """Whether a normalised line is a heading, given what follows it.
+
+    A heading is a Markdown ``#`` line, a numbered title (``1 事案の概要``,
+    ``(3) 発生原因``, ``2 【事案2】 …``), a line wholly in 【】, or a short line
+    (≤ 30 characters, no 、 or 。, not ending a sentence) followed by a
+    paragraph break, the end of the text, or a line that starts an item.
+
+    :func:`normalize` never joins a line onto a heading.  It keeps a heading
+    apart from an unfinished line before it only when the heading shows on its
+    own (the first three kinds, or a short line wholly in brackets such as
+    ``(着眼点)``): a short line after an unfinished one is more often its end
+    (``…さいたま`` / ``市)``).
+    """
+    if _is_heading_text(line):
+        return True
+    if len(line) > _SHORT_HEADING_MAX or "、" in line or "。" in line or _ends_sentence(line):
+        return False
+    return paragraph_break_after or next_line is None or _starts_item(next_line)
+
+
+# -------------------------------------------------------------------- joining
+
+
+def _closes_line(text: str) -> bool:
+    """Nothing is joined onto a line that is a heading or holds only a date."""
+    return _is_heading_text(text) or _is_date_line(text)
+
+
+def _is_standalone_heading(lines: Sequence[_TextLine], n: int, double: bool) -> bool:
+    """Whether text line ``n`` is a heading that shows on its own (see :func:`is_heading`)."""
+    text = lines[n].text
+    if _is_heading_text(text):
+        return True
+    if not _is_bracket_label(text):
+        return False
+    if n + 1 >= len(lines) or _is_paragraph_break(lines[n + 1], double):
+        return True
+    return _starts_item(lines[n + 1].text)
+
+
+def _should_join(lines: Sequence[_TextLine], n: int, closed: bool, tab: bool, double: bool) -> bool:
+    """Whether the line break before text line ``n`` falls inside a sentence.
+
+    ``closed`` and ``tab`` describe the output line built so far: whether it
+    is a heading / date line, and whether it holds a TAB.
+    """
+    line = lines[n]
+    if closed or tab or line.has_tab or lines[n - 1].text[-1] in _LINE_ENDERS:
+        return False
+    return not (_starts_item(line.text) or _is_standalone_heading(lines, n, double))
+
+
+def _assemble(chars: str, lines: Sequence[_TextLine], double: bool) -> tuple[str, list[int]]:
+    """Put the cleaned lines together: paragraph breaks, line breaks and joins."""
+    parts: list[str] = []
+    idx: list[int] = []
+    closed = tab = False  # of the output line being built
+    for n, line in enumerate(lines):
+        if n > 0:
+            newline = lines[n - 1].end
+            if _is_paragraph_break(line, double):
+                parts.append("\n\n")
+                idx.extend((newline, chars.index("\n", newline + 1)))
+                closed, tab = _closes_line(line.text), False
+            elif _should_join(lines, n, closed, tab, double):
+                if lines[n - 1].text[-1] in _ASCII_ALNUM and line.text[0] in _ASCII_ALNUM:
+                    parts.append(" ")
+                    idx.append(newline)
+            else:
+                parts.append("\n")
+                idx.append(newline)
+                closed, tab = _closes_line(line.text), False
+        else:
+            closed = _closes_line(line.text)
+        tab = tab or line.has_tab
+        parts.append(line.text)
+        idx.extend(line.idx)
+    return "".join(parts), idx
+
+
+# ---------------------------------------------------------------- sentences
+
+_OPENERS = {
+    "「": "」",
+    "『": "』",
+    "(": ")",
+    "（": "）",
+    "【": "】",
+    "〈": "〉",
+    "《": "》",
+    "[": "]",
+}
+_CLOSERS = frozenset(_OPENERS.values())
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Split ``text[start:end]`` into sentence spans (offsets into ``text``).
+
+    A sentence ends after a run of 。 or at a line end.  A 。 inside brackets
+    that close on the same line (``「…した。」との``, ``(以下「窓口」という。)``)
+    does not end one.  Leading and trailing whitespace is left out of each span
+    (a bullet or enumerator at the start stays in); empty pieces are skipped.
+    """
+    stop = len(text) if end is None else end
+    if not 0 <= start <= stop <= len(text):
+        raise ValueError(f"bad range [{start}, {end}) for text of length {len(text)}")
+    spans: list[Span] = []
+    pos = start
+    while pos <= stop:
+        newline = text.find("\n", pos, stop)
+        line_end = stop if newline < 0 else newline
+        for a, b in _line_sentences(text, pos, line_end):
+            spans.append(Span(a, b, text[a:b]))
+        if newline < 0:
+            break
+        pos = newline + 1
+    return spans
+
+
+def _line_sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Sentence pieces of one line ``text[start:end]``, whitespace trimmed."""
+    protected = _bracketed(text, start, end)
+    piece = start
+    k = start
+    while k < end:
+        if text[k] == "。" and k not in protected:
+            while k + 1 < end and text[k + 1] == "。":
+                k += 1
+            yield from _trimmed(text, piece, k + 1)
+            piece = k + 1
+        k += 1
+    yield from _trimmed(text, piece, end)
+
+
+def _bracketed(text: str, start: int, end: int) -> frozenset[int]:
+    """Positions of 。 that lie inside a bracket pair closed on the same line."""
+    stack: list[tuple[str, int]] = []
+    depth_change: dict[int, int] = {}
+    for k in range(start, end):
+        ch = text[k]
+        if ch in _OPENERS:
+            stack.append((_OPENERS[ch], k))
+        elif ch in _CLOSERS:
+            # Pop to the matching opener; unmatched closers are ignored.
+            for level in range(len(stack) - 1, -1, -1):
+                if stack[level][0] == ch:
+                    opened = stack[level][1]
+                    del stack[level:]
+                    depth_change[opened] = depth_change.get(opened, 0) + 1
+                    depth_change[k] = depth_change.get(k, 0) - 1
+                    break
+    if not depth_change:
+        return frozenset()
+    inside: set[int] = set()
+    depth = 0
+    for k in range(start, end):
+        depth += depth_change.get(k, 0)
+        if depth > 0 and text[k] == "。":
+            inside.add(k)
+    return frozenset(inside)
+
+
+def _trimmed(text: str, a: int, b: int) -> Iterator[tuple[int, int]]:
+    """``(a, b)`` without leading/trailing whitespace, if anything is left."""
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    if a < b:
+        yield a, b

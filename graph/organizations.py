@@ -1,0 +1,163 @@
+"""Organisations named in a report: municipalities, ward offices, sections, national
+bodies, companies and the generic names regulators use (地方公共団体, 保険者).
+
+Names are normalised (NFKC, no spaces, office suffix dropped) so that the same
+body in two reports becomes the same node.  A ward name that exists in several
+cities (中区, 中央区…) stays *unresolved* — a node local to the report — unless
+the text names the city in the same phrase (横浜市中区) or the report names
+exactly one city as its own, which settles it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+_KANJI = "一-龥々〆ヵヶァ-ヴー"
+_PLACE = re.compile(
+    rf"(?P<name>(?<![{_KANJI}ぁ-ん])[ぁ-ん]{{3,5}}市|(?<![{_KANJI}])[{_KANJI}]{{1,5}}?[市区町村])"
+)
+_WARD_AFTER_CITY = re.compile(rf"(?P<name>[{_KANJI}]{{1,4}}?区)")
+_OFFICE = re.compile(r"(?:区役所|市役所|町役場|村役場|役所|役場)")
+_UNIT = re.compile(rf"[{_KANJI}]{{1,8}}?(?:課|室|係|センター)")
+_PREFECTURE = re.compile(rf"(?<![{_KANJI}])(?:東京都|北海道|京都府|大阪府|[{_KANJI}]{{1,3}}県)")
+_COMPANY = re.compile(
+    rf"(?:[{_KANJI}A-Za-z]{{1,12}}(?:\s?[A-Za-z]+)?\s?株式会社|株式会社\s?[{_KANJI}A-Za-z]{{1,12}})"
+)
+
+TOKYO_SPECIAL_WARDS = frozenset(
+    "千代田区 中央区 港区 新宿区 文京区 台東区 墨田区 江東区 品川区 目黒区 大田区 世田谷区 渋谷区 "
+    "中野区 杉並区 豊島区 北区 荒川区 板橋区 練馬区 足立区 葛飾区 江戸川区".split()
+)
+
+
+@dataclass(frozen=True)
+class OrgFound:
+    """An organisation named at [start, end) of a sentence."""
+
+    name: str  # normalised node key
+    label: str  # as written (spaces removed)
+    kind: str  # municipality | ward | section | prefecture | national | company | insurer | local
+    start: int
+    end: int
+    parent: str | None = None
+    resolved: bool = True
+
+
+def normalize_name(text: str) -> str:
+    """NFKC and no spaces: the form names are compared in."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+@dataclass(frozen=True)
+class OrgRules:
+    """The organisation lists of the lexicon."""
+
+    national: Mapping[str, str]
+    generic: Mapping[str, str]
+    ambiguous_wards: frozenset[str]
+    not_names: frozenset[str]
+
+    @classmethod
+    def from_lexicon(cls, data: Mapping[str, Any]) -> OrgRules:
+        orgs = data.get("organizations", {})
+        return cls(
+            national=dict(orgs.get("national", {})),
+            generic=dict(orgs.get("generic", {})),
+            ambiguous_wards=frozenset(orgs.get("ambiguous_wards", [])),
+            not_names=frozenset(orgs.get("not_names", [])),
+        )
+
+
+def _places(text: str, rules: OrgRules) -> list[OrgFound]:
+    out: list[OrgFound] = []
+    pos = 0
+    while True:
+        m = _PLACE.search(text, pos)
+        if not m:
+            break
+        name = m.group("name")
+        end = m.end()
+        pos = end
+        if name in rules.not_names or len(name) < 2:
+            continue
+        kind = "municipality" if name.endswith(("市", "町", "村")) else "ward"
+        if kind == "ward" and name in TOKYO_SPECIAL_WARDS and name not in rules.ambiguous_wards:
+            kind = "municipality"
+        parent: str | None = None
+        label_start = m.start()
+        if kind == "municipality" and name.endswith("市"):
+            ward = _WARD_AFTER_CITY.match(text, end)
+            if ward and ward.group("name") not in rules.not_names:
+                out.append(OrgFound(name, name, "municipality", m.start(), end))
+                parent, name, label_start, end = name, ward.group("name"), ward.start(), ward.end()
+                kind = "ward"
+        office = _OFFICE.match(text, end)
+        if office:
+            end = office.end()
+        label = text[label_start:end]
+        out.append(OrgFound(name, label, kind, label_start, end, parent=parent))
+        unit = _UNIT.match(text, end)
+        if unit and unit.group(0) not in rules.not_names:
+            out.append(
+                OrgFound(f"{name}/{unit.group(0)}", text[label_start : unit.end()], "section",
+                         label_start, unit.end(), parent=name)
+            )
+            pos = unit.end()
+    return out
+
+
+def find_organizations(text: str, rules: OrgRules) -> list[OrgFound]:
+    """Every organisation named in one sentence, in order of appearance."""
+    found: list[OrgFound] = []
+    for name, kind in {**rules.national, **rules.generic}.items():
+        for m in re.finditer(re.escape(name), text):
+            found.append(OrgFound(normalize_name(name), name, kind, m.start(), m.end()))
+    for m in _COMPANY.finditer(text):
+        found.append(OrgFound(normalize_name(m.group(0)), normalize_name(m.group(0)), "company",
+                              m.start(), m.end()))
+    for m in _PREFECTURE.finditer(text):
+        found.append(OrgFound(m.group(0), m.group(0), "prefecture", m.start(), m.end()))
+    taken = [(f.start, f.end) for f in found]
+    for place in _places(text, rules):
+        if not any(s <= place.start < e for s, e in taken):
+            found.append(place)
+    return sorted(found, key=lambda f: (f.start, f.end))
+
+
+def resolve(found: Sequence[OrgFound], *, own_cities: Sequence[str], rules: OrgRules) -> list[OrgFound]:
+    """Settle wards: a ward belongs to its city when the report names exactly one city.
+
+    Wards in the ambiguous list with no city stay unresolved.  Sections follow
+    their ward's resolution.
+    """
+    city = own_cities[0] if len(set(own_cities)) == 1 else None
+    renamed: dict[str, tuple[str, bool, str | None]] = {}
+    out: list[OrgFound] = []
+    for org in found:
+        if org.kind == "ward" and org.parent is None:
+            if city is not None and org.name not in TOKYO_SPECIAL_WARDS:
+                key = f"{city}{org.name}"
+                renamed[org.name] = (key, True, city)
+                out.append(OrgFound(key, org.label, "ward", org.start, org.end, city, True))
+                continue
+            resolved = org.name not in rules.ambiguous_wards
+            renamed[org.name] = (org.name, resolved, None)
+            out.append(OrgFound(org.name, org.label, "ward", org.start, org.end, None, resolved))
+            continue
+        if org.kind == "ward" and org.parent is not None:
+            key = f"{org.parent}{org.name}"
+            renamed[org.name] = (key, True, org.parent)
+            out.append(OrgFound(key, org.label, "ward", org.start, org.end, org.parent, True))
+            continue
+        if org.kind == "section" and org.parent in renamed:
+            parent_key, resolved, _ = renamed[org.parent]
+            unit = org.name.split("/", 1)[1]
+            out.append(OrgFound(f"{parent_key}/{unit}", org.label, "section", org.start, org.end,
+                                parent_key, resolved))
+            continue
+        out.append(org)
+    return out

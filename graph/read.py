@@ -1,0 +1,414 @@
+"""The edge of the pipeline: turn a report file (text, Markdown, PDF) into text.
+
+Everything that can go wrong with an input file is raised here as a
+:class:`~incident_kg.errors.ReportReadError` naming the file, with a ``kind``
+(``missing``, ``empty``, ``too-large``, ``binary``, ``encoding``,
+``no-text-layer``, ``unreadable-pdf``) and a one-line message a clerk can act on.
+
+Reports may hold personal data: this module logs file names, sizes, encodings
+and exception types, never the text.
+
+Decoding order for text files:
+
+1. a byte-order mark (UTF-8 → ``utf-8-sig``; UTF-32/UTF-16 → ``utf-32``/``utf-16``);
+2. binary sniffing (NUL bytes or many control bytes in the first 8 KB);
+3. strict UTF-8; ISO-2022-JP when its escape sequences are present; strict CP932
+   and strict EUC-JP — when both of the last two decode, the one that reads more
+   like Japanese wins (EUC-JP text often decodes as CP932 half-width katakana);
+4. charset-normalizer's best guess, only with a low mess ratio and either a high
+   coherence or a Japanese/Unicode encoding (its coherence is 0.0 for Japanese).
+
+Every candidate must also look like text: at least 95 % of its non-whitespace
+characters printable.  Random bytes can decode as CP932; this check rejects them.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import logging
+import os
+import unicodedata
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import charset_normalizer
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+from incident_kg.errors import ReportReadError
+
+logger = logging.getLogger(__name__)
+
+REPORT_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".markdown", ".pdf")
+MARKDOWN_SUFFIXES: tuple[str, ...] = (".md", ".markdown")
+DEFAULT_MAX_BYTES = 20_000_000
+
+MEDIA_TEXT = "text/plain"
+MEDIA_MARKDOWN = "text/markdown"
+MEDIA_PDF = "application/pdf"
+
+#: Bytes inspected by the binary sniffer.
+SNIFF_BYTES = 8192
+#: Above this share of control bytes (other than tab, LF, CR, FF) data is binary.
+MAX_CONTROL_SHARE = 0.05
+#: A decoded text must have at least this share of printable non-whitespace characters.
+MIN_PRINTABLE_SHARE = 0.95
+#: charset-normalizer's guess is used only below this mess ratio …
+MAX_GUESS_CHAOS = 0.1
+#: … and with at least this coherence, unless the encoding is Japanese or Unicode.
+MIN_GUESS_COHERENCE = 0.5
+#: Encodings whose charset-normalizer coherence is meaningless (always 0.0 for Japanese).
+_TRUSTED_GUESS_PREFIXES: tuple[str, ...] = ("utf", "iso2022_jp", "shift_jis", "euc_j", "cp932")
+
+_PDF_MAGIC = b"%PDF-"
+_PDF_MAGIC_WINDOW = 1024
+_ALLOWED_CONTROL_BYTES = frozenset(b"\t\n\r\f")
+_ISO2022_JP_MARKERS = (b"\x1b$B", b"\x1b$@", b"\x1b(J", b"\x1b(I")
+_WHITESPACE_CONTROLS = frozenset("\t\n\r\f\v")
+_SEPARATOR_CATEGORIES = frozenset({"Zs", "Zl", "Zp"})
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_TRIED = "tried UTF-8, Shift_JIS/CP932, EUC-JP"
+
+
+@dataclass(frozen=True)
+class RawReport:
+    """A report file read into text, before any normalisation.
+
+    ``text`` is the decoded text (for a PDF, the pages' text joined with a blank
+    line); ``encoding`` is the codec used (``"pdf"`` for PDFs); ``media_type`` is
+    ``text/plain``, ``text/markdown`` or ``application/pdf``.
+    """
+
+    path: Path
+    text: str
+    encoding: str
+    media_type: str
+
+
+# --------------------------------------------------------------------------- files
+
+
+def iter_report_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """Yield the report files named by *paths*, sorted and without duplicates.
+
+    A file is yielded as given, whatever its suffix.  A folder is walked
+    recursively for files ending in :data:`REPORT_SUFFIXES` (case-insensitive),
+    skipping hidden files and folders (names starting with ``.``) below it.
+    A path that does not exist raises ``ReportReadError(kind="missing")`` before
+    anything is yielded.
+    """
+    found: dict[Path, Path] = {}
+    for given in paths:
+        path = Path(given)
+        candidates = _walk_folder(path) if path.is_dir() else [_existing_file(path)]
+        for candidate in candidates:
+            found.setdefault(candidate.resolve(), candidate)
+    yield from sorted(found.values())
+
+
+def _existing_file(path: Path) -> Path:
+    """Return *path* if it exists, else raise ``missing``."""
+    if not path.exists():
+        raise ReportReadError(path, "missing", "no such file or directory")
+    return path
+
+
+def _walk_folder(root: Path) -> list[Path]:
+    """Report files under *root*, hidden names skipped, symlinked folders not followed."""
+    files: list[Path] = []
+    for folder, dirnames, filenames in os.walk(root):
+        dirnames[:] = [name for name in dirnames if not name.startswith(".")]
+        for name in filenames:
+            candidate = Path(folder) / name
+            if _is_report_name(name) and candidate.is_file():
+                files.append(candidate)
+    logger.debug("folder %s: %d report files", root.name, len(files))
+    return files
+
+
+def _is_report_name(name: str) -> bool:
+    """True for a visible file name with one of :data:`REPORT_SUFFIXES`."""
+    return not name.startswith(".") and name.lower().endswith(REPORT_SUFFIXES)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_report(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> RawReport:
+    """Read one report file into a :class:`RawReport`.
+
+    PDFs are recognised by their ``%PDF-`` header or by the ``.pdf`` suffix;
+    anything else is decoded as text (see :func:`decode_text`).  Raises
+    :class:`ReportReadError` for a missing, empty, too large, binary, undecodable
+    or unreadable file, or a PDF without a text layer.
+    """
+    path = Path(path)
+    data = _read_bytes(path, max_bytes=max_bytes)
+    if not data:
+        raise ReportReadError(path, "empty", "file is empty")
+    if _looks_like_pdf(path, data):
+        report = RawReport(path, _read_pdf(path, data), "pdf", MEDIA_PDF)
+    else:
+        text, encoding = decode_text(data, path=path)
+        report = RawReport(path, text, encoding, _text_media_type(path))
+    logger.debug("read %s: %d bytes, encoding %s", path.name, len(data), report.encoding)
+    return report
+
+
+def _read_bytes(path: Path, *, max_bytes: int) -> bytes:
+    """The file's bytes, after checking that it is a regular file within *max_bytes*."""
+    try:
+        size = path.stat().st_size
+    except (FileNotFoundError, NotADirectoryError) as exc:
+        raise ReportReadError(path, "missing", "no such file or directory") from exc
+    if not path.is_file():
+        raise ReportReadError(path, "missing", "not a regular file (a folder?)")
+    if size > max_bytes:
+        raise ReportReadError(path, "too-large", _too_large_message(size, max_bytes))
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except PermissionError as exc:
+        raise ReportReadError(path, "missing", "cannot open file: permission denied") from exc
+    if len(data) > max_bytes:  # the file grew after stat()
+        raise ReportReadError(path, "too-large", _too_large_message(len(data), max_bytes))
+    return data
+
+
+def _too_large_message(size: int, max_bytes: int) -> str:
+    return f"file is too large ({size:,} bytes; the limit is {max_bytes:,} bytes); split it"
+
+
+def _looks_like_pdf(path: Path, data: bytes) -> bool:
+    """A PDF by content (``%PDF-`` near the start) or, failing that, by suffix."""
+    return _PDF_MAGIC in data[:_PDF_MAGIC_WINDOW] or path.suffix.lower() == ".pdf"
+
+
+def _text_media_type(path: Path) -> str:
+    return MEDIA_MARKDOWN if path.suffix.lower() in MARKDOWN_SUFFIXES else MEDIA_TEXT
+
+
+# --------------------------------------------------------------------------- text
+
+
+def decode_text(data: bytes, *, path: Path) -> tuple[str, str]:
+    """Decode report bytes; return ``(text, encoding)``.
+
+    Raises :class:`ReportReadError` with kind ``empty`` (nothing but
+    whitespace), ``binary`` (NUL bytes or many control bytes) or ``encoding``
+    (no candidate decodes into printable text).  *path* only names the file in
+    errors and logs.
+    """
+    if not data.strip():
+        raise ReportReadError(path, "empty", "file is empty (only whitespace)")
+    decoded = _decode_with_bom(data)
+    if decoded is None:
+        if _looks_binary(data[:SNIFF_BYTES]):
+            raise ReportReadError(path, "binary", "not a text report: looks like binary data")
+        decoded = _decode_without_bom(data, path)
+    elif not _is_printable_text(decoded[0]):
+        raise ReportReadError(path, "encoding", f"unknown text encoding ({_TRIED})")
+    if not decoded[0].strip():
+        raise ReportReadError(path, "empty", "file is empty (only whitespace)")
+    return decoded
+
+
+def _decode_with_bom(data: bytes) -> tuple[str, str] | None:
+    """Decode by byte-order mark, or None when there is none or it lies."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return _strict_decode(data, encoding)
+    return None
+
+
+def _looks_binary(sample: bytes) -> bool:
+    """NUL bytes, or more than :data:`MAX_CONTROL_SHARE` control bytes.
+
+    ESC starting an ISO-2022-JP escape sequence (``ESC $`` / ``ESC (``) is not
+    counted, so JIS-encoded text is not mistaken for binary.
+    """
+    if b"\x00" in sample:
+        return True
+    controls = sum(
+        1
+        for index, byte in enumerate(sample)
+        if _is_control_byte(byte) and not _starts_iso2022_escape(sample, index)
+    )
+    return controls > MAX_CONTROL_SHARE * len(sample)
+
+
+def _is_control_byte(byte: int) -> bool:
+    return (byte < 0x20 and byte not in _ALLOWED_CONTROL_BYTES) or byte == 0x7F
+
+
+def _starts_iso2022_escape(sample: bytes, index: int) -> bool:
+    return sample[index] == 0x1B and sample[index + 1 : index + 2] in (b"$", b"(")
+
+
+def _decode_without_bom(data: bytes, path: Path) -> tuple[str, str]:
+    """Try the Japanese candidates in order, then charset-normalizer's guess.
+
+    ISO-2022-JP goes first: it is 7-bit, so it also decodes as UTF-8 (to garbage).
+    """
+    for decoded in (_decode_iso2022_jp(data), _strict_decode(data, "utf-8")):
+        if decoded is not None and _is_printable_text(decoded[0]):
+            return decoded
+    legacy = _best_legacy_japanese(data)
+    if legacy is not None:
+        return legacy
+    guessed = _guess_encoding(data, path)
+    if guessed is not None:
+        return guessed
+    raise ReportReadError(path, "encoding", f"unknown text encoding ({_TRIED})")
+
+
+def _decode_iso2022_jp(data: bytes) -> tuple[str, str] | None:
+    """ISO-2022-JP (JIS), tried only when its escape sequences occur."""
+    if not any(marker in data for marker in _ISO2022_JP_MARKERS):
+        return None
+    return _strict_decode(data, "iso-2022-jp")
+
+
+def _best_legacy_japanese(data: bytes) -> tuple[str, str] | None:
+    """Strict CP932 or EUC-JP, whichever is printable and reads more like Japanese.
+
+    Ties go to CP932.  EUC-JP bytes of common characters are also valid CP932
+    (as half-width katakana), hence the comparison rather than first-wins.
+    """
+    candidates = [
+        decoded
+        for decoded in (_strict_decode(data, "cp932"), _strict_decode(data, "euc-jp"))
+        if decoded is not None and _is_printable_text(decoded[0])
+    ]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda decoded: _japanese_score(decoded[0]))
+
+
+def _guess_encoding(data: bytes, path: Path) -> tuple[str, str] | None:
+    """charset-normalizer's best guess, if clean enough to trust, else None."""
+    try:
+        best = charset_normalizer.from_bytes(data).best()
+    except Exception as exc:  # a guesser failure means "no guess", never a crash
+        logger.debug("%s: charset-normalizer failed (%s)", path.name, type(exc).__name__)
+        return None
+    if best is None or not _is_trusted_guess(best.encoding, best.chaos, best.coherence):
+        return None
+    decoded = _strict_decode(data, best.encoding)
+    if decoded is None or not _is_printable_text(decoded[0]):
+        return None
+    logger.debug("%s: charset-normalizer guessed %s", path.name, best.encoding)
+    return decoded[0], best.encoding.replace("_", "-")
+
+
+def _is_trusted_guess(encoding: str, chaos: float, coherence: float) -> bool:
+    """Low mess, and high coherence unless coherence means nothing for the encoding."""
+    if chaos > MAX_GUESS_CHAOS:
+        return False
+    return coherence >= MIN_GUESS_COHERENCE or encoding.startswith(_TRUSTED_GUESS_PREFIXES)
+
+
+def _strict_decode(data: bytes, encoding: str) -> tuple[str, str] | None:
+    """``(text, encoding)`` if *data* decodes strictly, else None."""
+    try:
+        return data.decode(encoding), encoding
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _is_printable_text(text: str) -> bool:
+    """At least :data:`MIN_PRINTABLE_SHARE` of the non-whitespace characters are printable.
+
+    Private-use, unassigned, format and control characters count as not
+    printable; whitespace (including the ideographic space) is ignored.
+    """
+    counted = printable = 0
+    for char in text:
+        if char.isprintable():
+            if char != " ":
+                counted += 1
+                printable += 1
+        elif char in _WHITESPACE_CONTROLS or unicodedata.category(char) in _SEPARATOR_CATEGORIES:
+            continue
+        else:
+            counted += 1
+    return counted == 0 or printable >= MIN_PRINTABLE_SHARE * counted
+
+
+def _japanese_score(text: str) -> float:
+    """Share of non-whitespace characters that are usual in Japanese prose.
+
+    Hiragana, full-width katakana, CJK ideographs and punctuation, full-width
+    forms and ASCII count; half-width katakana and everything else do not.
+    """
+    counted = usual = 0
+    for char in text:
+        if char.isspace():
+            continue
+        counted += 1
+        usual += _is_usual_japanese(char)
+    return usual / counted if counted else 0.0
+
+
+def _is_usual_japanese(char: str) -> bool:
+    code = ord(char)
+    return (
+        0x21 <= code <= 0x7E
+        or 0x3000 <= code <= 0x30FF  # CJK punctuation, hiragana, katakana
+        or 0x4E00 <= code <= 0x9FFF  # CJK unified ideographs
+        or 0xFF01 <= code <= 0xFF5E  # full-width ASCII forms
+    )
+
+
+# --------------------------------------------------------------------------- PDF
+
+
+def _read_pdf(path: Path, data: bytes) -> str:
+    """The text layer of a PDF, page texts joined by a blank line."""
+    try:
+        with _quiet_pdf_loggers(), pdfplumber.open(io.BytesIO(data)) as pdf:
+            pages = [page.extract_text(layout=False) or "" for page in pdf.pages]
+    except Exception as exc:  # pdfminer raises many unrelated types on damaged files
+        logger.debug("%s: PDF parse failed (%s)", path.name, type(exc).__name__)
+        raise ReportReadError(path, "unreadable-pdf", _pdf_failure_message(exc)) from exc
+    text = "\n\n".join(pages)
+    if not text.strip():
+        raise ReportReadError(
+            path, "no-text-layer", "PDF has no text layer (scanned image?); run OCR first"
+        )
+    logger.debug("%s: PDF with %d pages", path.name, len(pages))
+    return text
+
+
+def _pdf_failure_message(exc: Exception) -> str:
+    """A clerk-facing reason: password protection or damage."""
+    cause = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
+    if isinstance(cause, PDFPasswordIncorrect | PDFEncryptionError):
+        return "PDF is password-protected or encrypted; save an unprotected copy"
+    return "PDF cannot be read (damaged or not really a PDF); re-export or re-save it"
+
+
+@contextmanager
+def _quiet_pdf_loggers() -> Iterator[None]:
+    """Raise pdfminer's and pdfplumber's log level to ERROR for the duration.
+
+    Their warnings are noisy and may quote document content (metadata values).
+    """
+    quieted = [logging.getLogger(name) for name in ("pdfminer", "pdfplumber")]
+    previous = [quiet.level for quiet in quieted]
+    for quiet in quieted:
+        quiet.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for quiet, level in zip(quieted, previous, strict=True):
+            quiet.setLevel(level)

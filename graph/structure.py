@@ -1,0 +1,359 @@
+"""Structure: normalised text → headed sections and the parts that tell incidents.
+
+Japanese administrative reports number their parts in a small set of styles that
+nest in a conventional order: ``1`` / ``１．`` (level 1), ``(1)`` (level 2) and
+``①`` (level 3).  Markdown ``#`` marks are dropped before the style is read.
+A heading whose title is a section keyword (概要, 経緯, 原因, 再発防止策…, listed
+in the lexicon) opens a *section* and gives its sentences a role; any other
+numbered heading is a *candidate* part.  Short label lines — ``(着眼点)``,
+``【熊本市の状況】``, ``原因：…`` — switch the role without opening a part.
+
+Which parts are incidents:
+
+1. parts marked ``【事案1】`` / ``事案2`` when the report marks them;
+2. otherwise the innermost candidate parts whose heading says something went
+   wrong (an *incident cue* of the lexicon: 誤交付, 漏えい, 失効…);
+3. otherwise the whole report, when its title or summary says so;
+4. otherwise none (a statistics table, a fee notice).
+
+A table flattened from a PDF often repeats a column's numbering (``①②③`` of the
+cases, then ``①②③`` of the regulator's view of them).  A part without a cue
+whose number restarts a list beside incidents is attached to the incident of the
+same number.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from .model import Span
+
+#: Level of each numbering style: 第1 > 一 > 1 > (1) > ①.
+STYLE_LEVELS = {"dai": 0.0, "kanji": 0.5, "num": 1.0, "paren": 2.0, "circled": 3.0}
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_KANJI_DIGITS = "一二三四五六七八九十"
+#: After an enumerator, these say the number is a reference ((1)と(3)は…), not an item.
+_REFERENCE = "とはのや及、,をもが"
+
+_MD = re.compile(r"^#{1,6}\s*")
+_DAI = re.compile(rf"^第\s?(\d{{1,2}}|[{_KANJI_DIGITS}]{{1,3}})\s*(?:[.．、:：]\s*|\s+|(?=[^\d{_KANJI_DIGITS}章条節項回号]))(?=\S)(.*)$")
+_KANJI_NUM = re.compile(rf"^([{_KANJI_DIGITS}]{{1,3}})(?:[.．、]\s*|\s+)(?=\S)(.*)$")
+_NUM = re.compile(r"^(\d{1,2})(?:[.．、]\s*|\s+)(?=\S)(.*)$")
+_PAREN = re.compile(r"^[(（](\d{1,2})[)）]\s*(.+)$")
+_CIRCLED = re.compile(rf"^([{CIRCLED}])\s*(.+)$")
+_LABEL = re.compile(r"^[(（〈<]([^()（）]{1,12})[)）〉>]$")
+_BRACKET = re.compile(r"^【([^】]{1,40})】\s*(.{0,40})$")
+_KEY = re.compile(r"^([^\s:：、。・]{1,3}(?:\s?[^\s:：、。・]){0,6})\s*[:：]\s*(.*)$")
+_EXPLICIT = re.compile(r"【?事案\s*(\d{1,2}|[一二三四五六七八九十]{1,3})】?")
+_BULLET = re.compile(r"^[・•\-*※〇○●■□◆→]")
+MAX_TITLE = 60
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line of the normalised text, classified."""
+
+    start: int
+    end: int
+    text: str  # without Markdown marks
+    kind: str  # heading | label | text | table | blank
+    style: str | None = None  # num | paren | circled for headings
+    number: int | None = None
+    title: str = ""
+    role: str | None = None  # section role its heading or label gives
+
+
+@dataclass
+class Part:
+    """A numbered heading and the lines it governs."""
+
+    line: int  # index of its heading in the lines
+    level: float
+    number: int | None
+    title: str
+    role: str | None  # a section keyword heading has a role
+    cue: bool
+    explicit: bool
+    end_line: int = 0  # exclusive
+    parent: int | None = None  # index into the parts list
+    children: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class IncidentPart:
+    """The text of one incident: its main stretch and any attached stretches."""
+
+    title: str
+    spans: tuple[tuple[int, int], ...]  # line index ranges [start, end)
+    context_lines: tuple[int, ...]  # lines that give context (ancestor titles, preamble)
+
+
+@dataclass(frozen=True)
+class Structure:
+    """A report's lines, title and incident parts."""
+
+    lines: tuple[Line, ...]
+    title: str
+    title_line: int | None
+    incidents: tuple[IncidentPart, ...]
+
+
+def _kanji_number(text: str) -> int:
+    digits = "一二三四五六七八九"
+    if text.isdigit():
+        return int(text)
+    if text == "十":
+        return 10
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (digits.index(tens) + 1 if tens else 1) * 10 + (
+            digits.index(ones) + 1 if ones else 0
+        )
+    return digits.index(text) + 1
+
+
+def _first_sentence(text: str) -> str:
+    """The text up to the first 。 that is not inside brackets."""
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch in "(（「『":
+            depth += 1
+        elif ch in ")）」』":
+            depth = max(0, depth - 1)
+        elif ch == "。" and depth == 0:
+            return text[: i + 1]
+    return text
+
+
+def section_role(title: str, section_roles: Mapping[str, Sequence[str]]) -> str | None:
+    """The role a heading's title gives, from the lexicon's keyword lists (first list wins)."""
+    compact = re.sub(r"\s+", "", title)
+    compact = re.sub(r"^[\d.．、()（）【】]+", "", compact)
+    if len(compact) > 24:
+        return None
+    for role, keywords in section_roles.items():
+        if any(k in compact for k in keywords):
+            return role
+    return None
+
+
+def classify_line(
+    start: int, end: int, raw: str, section_roles: Mapping[str, Sequence[str]]
+) -> Line:
+    """Classify one line: numbered heading, label, table row, text or blank."""
+    text = _MD.sub("", raw.strip())
+    if not text:
+        return Line(start, end, "", "blank")
+    if "\t" in text:
+        return Line(start, end, text, "table")
+    for style, pattern in (("dai", _DAI), ("kanji", _KANJI_NUM), ("num", _NUM),
+                           ("paren", _PAREN), ("circled", _CIRCLED)):
+        m = pattern.match(text)
+        if not m:
+            continue
+        title = m.group(2).strip()
+        if not title or title[0] in _REFERENCE:
+            break
+        number = (CIRCLED.index(m.group(1)) + 1) if style == "circled" else _kanji_number(
+            m.group(1))
+        role = section_role(title, section_roles)
+        return Line(start, end, text, "heading", style, number, title, role)
+    m = _LABEL.match(text)
+    if m:
+        return Line(start, end, text, "label", title=m.group(1), role=section_role(
+            m.group(1), section_roles))
+    m = _BRACKET.match(text)
+    if m:
+        title = m.group(1)
+        explicit = _EXPLICIT.search(title)
+        if explicit:  # 【事案2】 on its own line is a heading of the first level
+            number = _kanji_number(explicit.group(1))
+            return Line(start, end, text, "heading", "num", number, text,
+                        section_role(m.group(2), section_roles))
+        return Line(start, end, text, "label", title=title,
+                    role=section_role(title, section_roles))
+    if not _BULLET.match(text):
+        m = _KEY.match(text)
+        if m:
+            role = section_role(m.group(1), section_roles)
+            if role:
+                return Line(start, end, text, "label", title=m.group(1), role=role)
+    return Line(start, end, text, "text")
+
+
+def split_lines(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, line) for every line of the text."""
+    out: list[tuple[int, int, str]] = []
+    pos = 0
+    for raw in text.split("\n"):
+        out.append((pos, pos + len(raw), raw))
+        pos += len(raw) + 1
+    return out
+
+
+_TITLE_END = re.compile(r"(について|に関して|に関するお知らせ|報告|お知らせ|お詫び|おわび|事案|の発生)[)）]?$")
+
+
+def _find_title(lines: Sequence[Line], is_date: Callable[[str], bool]) -> int | None:
+    """The report's title: among the lines before the first numbered heading that are not
+    dates or sentences, the first that reads like a title (…について), else the first."""
+    candidates: list[int] = []
+    for i, line in enumerate(lines):
+        if line.kind == "heading":
+            break
+        if line.kind != "text" or is_date(line.text) or len(line.text) > 80:
+            continue
+        if line.text.endswith("。"):
+            break  # the body has begun
+        candidates.append(i)
+    for i in candidates:
+        if _TITLE_END.search(lines[i].text):
+            return i
+    return candidates[0] if candidates else None
+
+
+def _opening_lines(lines: Sequence[Line], start: int, limit: int = 6) -> list[str]:
+    """The first lines of text from ``start`` on, and of any summary-role section."""
+    out: list[str] = []
+    role: str | None = None
+    for line in lines[start:]:
+        if line.kind in ("heading", "label"):
+            role = line.role
+            if line.kind == "heading" and role != "summary":
+                continue
+        if line.kind == "text" and (role in (None, "summary")):
+            out.append(line.text)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _build_parts(lines: Sequence[Line], has_cue: Callable[[str], bool]) -> list[Part]:
+    parts: list[Part] = []
+    for i, line in enumerate(lines):
+        if line.kind != "heading" or line.style is None:
+            continue
+        head = _first_sentence(line.title)
+        parts.append(
+            Part(
+                line=i,
+                level=STYLE_LEVELS[line.style],
+                number=line.number,
+                title=head[:MAX_TITLE * 3],
+                role=line.role,
+                cue=line.role is None and has_cue(head),
+                explicit=bool(_EXPLICIT.search(line.title)),
+            )
+        )
+    stack: list[int] = []
+    for k, part in enumerate(parts):
+        while stack and parts[stack[-1]].level >= part.level:
+            parts[stack.pop()].end_line = part.line
+        if stack:
+            part.parent = stack[-1]
+            parts[stack[-1]].children.append(k)
+        stack.append(k)
+    for k in stack:
+        parts[k].end_line = len(lines)
+    return parts
+
+
+def _descendants(parts: Sequence[Part], k: int) -> list[int]:
+    out: list[int] = []
+    for c in parts[k].children:
+        out.append(c)
+        out.extend(_descendants(parts, c))
+    return out
+
+
+def _doc_end(lines: Sequence[Line], parts: Sequence[Part], start: int) -> int:
+    """Where a whole-report incident ends: at a top-level contact or closing section."""
+    for part in parts:
+        if part.line >= start and part.level == 1 and part.role in ("contact",):
+            return part.line
+    for i in range(start, len(lines)):
+        if lines[i].kind == "label" and lines[i].role == "contact":
+            return i
+    return len(lines)
+
+
+def _ancestor_lines(parts: Sequence[Part], k: int) -> list[int]:
+    out: list[int] = []
+    parent = parts[k].parent
+    while parent is not None:
+        out.append(parts[parent].line)
+        parent = parts[parent].parent
+    return out
+
+
+def find_structure(
+    text: str,
+    *,
+    section_roles: Mapping[str, Sequence[str]],
+    has_cue: Callable[[str], bool],
+    is_date: Callable[[str], bool],
+) -> Structure:
+    """Classify the lines of a normalised report and find the parts that tell incidents."""
+    lines = tuple(classify_line(s, e, raw, section_roles) for s, e, raw in split_lines(text))
+    title_line = _find_title(lines, is_date)
+    title = lines[title_line].text if title_line is not None else ""
+    parts = _build_parts(lines, has_cue)
+    first_part = parts[0].line if parts else len(lines)
+    preamble = tuple(i for i in range(first_part) if lines[i].kind != "blank")
+
+    chosen = [k for k, p in enumerate(parts) if p.explicit]
+    if not chosen:
+        candidates = {k for k, p in enumerate(parts) if p.cue}
+        chosen = [k for k in sorted(candidates) if not candidates & set(_descendants(parts, k))]
+
+    incidents: list[IncidentPart] = []
+    if chosen:
+        attached = _parallel_items(parts, chosen)
+        for k in chosen:
+            part = parts[k]
+            spans = [(part.line, part.end_line)]
+            spans += [(parts[j].line, parts[j].end_line) for j in attached.get(k, [])]
+            context = tuple(_ancestor_lines(parts, k)) + preamble + _before_in_parent(parts, k)
+            incidents.append(IncidentPart(part.title, tuple(spans), context))
+    else:
+        opening = _opening_lines(lines, (title_line + 1) if title_line is not None else 0)
+        if has_cue(title) or any(has_cue(s) for s in opening):
+            start = (title_line + 1) if title_line is not None else 0
+            end = _doc_end(lines, parts, start)
+            if end <= start:  # a report of one line: the title is all there is
+                start, end = title_line or 0, len(lines)
+            incidents.append(IncidentPart(title, ((start, end),), preamble))
+    return Structure(lines, title, title_line, tuple(incidents))
+
+
+def _before_in_parent(parts: Sequence[Part], k: int) -> tuple[int, ...]:
+    """Lines of the parent part before this one (a sub-heading such as 【熊本市の状況】)."""
+    parent = parts[k].parent
+    if parent is None:
+        return ()
+    return tuple(range(parts[parent].line + 1, parts[k].line))
+
+
+def _parallel_items(parts: Sequence[Part], chosen: Sequence[int]) -> dict[int, list[int]]:
+    """Attach cue-less siblings that restart the numbering to the incident of the same number."""
+    out: dict[int, list[int]] = {}
+    chosen_set = set(chosen)
+    by_parent: dict[int | None, list[int]] = {}
+    for k, part in enumerate(parts):
+        by_parent.setdefault(part.parent, []).append(k)
+    for siblings in by_parent.values():
+        incidents = {parts[k].number: k for k in siblings if k in chosen_set}
+        if len(incidents) < 2:
+            continue
+        last_number = 0
+        restarted = False
+        for k in siblings:
+            number = parts[k].number or 0
+            if number <= last_number:
+                restarted = True
+            last_number = number
+            if restarted and k not in chosen_set and number in incidents:
+                out.setdefault(incidents[number], []).append(k)
+    return out

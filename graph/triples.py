@@ -1,0 +1,244 @@
+"""Triples: a :class:`~.model.Report` → an RDF graph (one named graph per report).
+
+Pure: no store, no files.  Every IRI is minted from the base IRI, the report id
+and the content of the fact, never from a counter shared between runs or a
+random blank node, so the same report gives the same IRIs on every run.
+
+Each coded fact is stated twice: as a plain triple on the incident
+(``<incident> ikg:hasCause code:LogoutOmission``) for easy querying, and as a Web
+Annotation whose target is the exact span of the report's normalised text it
+was read from (``oa:TextQuoteSelector`` + ``oa:TextPositionSelector``), with the
+lexicon rule that fired and a confidence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from urllib.parse import quote
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+
+from incident_kg.ontology.namespaces import CODE, IKG, OA, ORG
+
+from .model import DateValue, Evidence, Incident, OrganizationMention, Report
+
+#: Incident property for each coded field.
+FIELD_PROPERTY = {
+    "harms": IKG.hasHarm,
+    "causes": IKG.hasCause,
+    "countermeasures": IKG.hasCountermeasure,
+    "systems": IKG.involvesSystem,
+    "procedures": IKG.involvesProcedure,
+    "actors": IKG.involvesActorRole,
+}
+ORG_CLASS = {
+    "municipality": IKG.LocalGovernment,
+    "prefecture": IKG.LocalGovernment,
+    "local": IKG.LocalGovernment,
+    "ward": IKG.WardOffice,
+    "section": IKG.Section,
+    "national": IKG.NationalBody,
+    "company": IKG.Company,
+    "insurer": IKG.Insurer,
+}
+EVENT_ROLE = {
+    role: CODE[f"event-{role}"]
+    for role in ("occurred", "discovered", "reported", "apologised", "remedied", "published",
+                 "other")
+}
+#: Kinds of organisation that answer for an incident (others are merely involved).
+RESPONSIBLE_KINDS = frozenset({"municipality", "ward", "section", "local", "insurer",
+                               "prefecture"})
+_CONTEXT = 12  # characters of prefix/suffix kept in a quote selector
+
+
+@dataclass(frozen=True)
+class Minter:
+    """Mints the IRIs of one report's graph under a base IRI."""
+
+    base: str
+    report_id: str
+
+    @property
+    def report(self) -> URIRef:
+        return URIRef(f"{self.base}report/{self.report_id}")
+
+    @property
+    def graph(self) -> URIRef:
+        return URIRef(f"{self.base}graph/{self.report_id}")
+
+    @property
+    def extraction(self) -> URIRef:
+        return URIRef(f"{self.base}report/{self.report_id}/extraction")
+
+    def incident(self, ordinal: int) -> URIRef:
+        return URIRef(f"{self.base}report/{self.report_id}/incident/{ordinal}")
+
+    def event(self, ordinal: int, k: int) -> URIRef:
+        return URIRef(f"{self.base}report/{self.report_id}/incident/{ordinal}/event/{k}")
+
+    def annotation(self, *key: object) -> URIRef:
+        digest = hashlib.sha256("|".join(map(str, key)).encode("utf-8")).hexdigest()[:16]
+        return URIRef(f"{self.base}report/{self.report_id}/evidence/{digest}")
+
+    def organization(self, org: OrganizationMention) -> URIRef:
+        local = quote(org.name, safe="")
+        if org.resolved:
+            return URIRef(f"{self.base}org/{local}")
+        return URIRef(f"{self.base}report/{self.report_id}/org/{local}")
+
+    def agent(self) -> URIRef:
+        return URIRef(f"{self.base}agent/incident-kg")
+
+
+def date_literal(iso: str) -> Literal:
+    """A typed literal at the precision of the ISO string (year, month or day)."""
+    datatype = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}[len(iso)]
+    return Literal(iso, datatype=datatype)
+
+
+def _annotation(
+    m: Minter,
+    text: str,
+    incident: URIRef,
+    prop: URIRef,
+    evidence: Evidence,
+    *,
+    body: URIRef | None = None,
+    value: str | None = None,
+) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
+    span = evidence.span
+    ann = m.annotation(incident, prop, body or value, span.start, span.end)
+    target = URIRef(f"{ann}-target")
+    quote_sel = URIRef(f"{ann}-quote")
+    position = URIRef(f"{ann}-position")
+    yield ann, RDF.type, OA.Annotation
+    yield ann, OA.motivatedBy, OA.classifying
+    if body is not None:
+        yield ann, OA.hasBody, body
+    if value is not None:
+        yield ann, OA.bodyValue, Literal(value)
+    yield ann, IKG.aboutIncident, incident
+    yield ann, IKG.assertedProperty, prop
+    yield ann, IKG.extractionRule, Literal(evidence.rule)
+    yield ann, IKG.confidence, Literal(Decimal(str(evidence.confidence)), datatype=XSD.decimal)
+    yield ann, DCTERMS.creator, m.agent()
+    yield ann, OA.hasTarget, target
+    yield target, RDF.type, OA.SpecificResource
+    yield target, OA.hasSource, m.report
+    yield target, OA.hasSelector, quote_sel
+    yield target, OA.hasSelector, position
+    yield quote_sel, RDF.type, OA.TextQuoteSelector
+    yield quote_sel, OA.exact, Literal(span.text)
+    prefix = text[max(0, span.start - _CONTEXT) : span.start]
+    suffix = text[span.end : span.end + _CONTEXT]
+    if prefix:
+        yield quote_sel, OA.prefix, Literal(prefix)
+    if suffix:
+        yield quote_sel, OA.suffix, Literal(suffix)
+    yield position, RDF.type, OA.TextPositionSelector
+    yield position, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger)
+    yield position, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger)
+
+
+def _organization(m: Minter, org: OrganizationMention) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
+    node = m.organization(org)
+    yield node, RDF.type, ORG.Organization
+    yield node, RDF.type, ORG_CLASS.get(org.kind, ORG.Organization)
+    yield node, SKOS.prefLabel, Literal(org.name.split("/")[-1], lang="ja")
+    if not org.resolved:
+        yield node, IKG.unresolvedName, Literal(True)
+    if org.parent:
+        parent_kind = "ward" if org.kind == "section" else "municipality"
+        parent = OrganizationMention(org.parent, org.parent, parent_kind, org.evidence,
+                                     resolved=org.resolved or parent_kind == "municipality")
+        parent_node = m.organization(parent)
+        yield node, ORG.subOrganizationOf, parent_node
+        yield parent_node, RDF.type, ORG.Organization
+        yield parent_node, RDF.type, ORG_CLASS[parent_kind]
+        yield parent_node, SKOS.prefLabel, Literal(org.parent.split("/")[-1], lang="ja")
+
+
+def _date(m: Minter, text: str, incident: URIRef, prop: URIRef, date: DateValue):  # type: ignore[no-untyped-def]
+    yield incident, prop, date_literal(date.iso)
+    yield from _annotation(m, text, incident, prop, date.evidence, value=date.iso)
+
+
+def _incident(m: Minter, report: Report, incident: Incident) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
+    node = m.incident(incident.ordinal)
+    text = report.text
+    yield node, RDF.type, IKG.Incident
+    yield node, RDFS.label, Literal(incident.title or f"incident {incident.ordinal}", lang="ja")
+    yield node, IKG.incidentKey, Literal(f"incident-{incident.ordinal}")
+    yield node, IKG.reportedIn, m.report
+    for org in incident.organizations:
+        prop = IKG.responsibleOrganization if org.kind in RESPONSIBLE_KINDS else IKG.involvedOrganization
+        org_node = m.organization(org)
+        yield node, prop, org_node
+        yield from _organization(m, org)
+        yield from _annotation(m, text, node, prop, org.evidence, body=org_node)
+    for value in incident.coded:
+        prop = FIELD_PROPERTY[value.field]
+        concept = CODE[value.code]
+        yield node, prop, concept
+        yield from _annotation(m, text, node, prop, value.evidence, body=concept)
+    for value in incident.negative_findings:
+        prop = FIELD_PROPERTY[value.field]
+        concept = CODE[value.code]
+        yield node, IKG.statedAbsent, concept
+        yield from _annotation(m, text, node, IKG.statedAbsent, value.evidence, body=concept)
+    if incident.occurred:
+        yield from _date(m, text, node, IKG.occurredOn, incident.occurred)
+    if incident.discovered:
+        yield from _date(m, text, node, IKG.discoveredOn, incident.discovered)
+    if incident.affected:
+        count = incident.affected
+        yield node, IKG.affectedCount, Literal(count.value, datatype=XSD.nonNegativeInteger)
+        yield from _annotation(m, text, node, IKG.affectedCount, count.evidence,
+                               value=str(count.value))
+    for k, event in enumerate(incident.timeline, start=1):
+        ev = m.event(incident.ordinal, k)
+        yield node, IKG.hasTimelineEvent, ev
+        yield ev, RDF.type, IKG.TimelineEvent
+        yield ev, IKG.eventRole, EVENT_ROLE.get(event.role, EVENT_ROLE["other"])
+        yield ev, IKG.date, date_literal(event.date.iso)
+        yield from _annotation(m, text, node, IKG.hasTimelineEvent, event.date.evidence,
+                               body=ev)
+
+
+def report_triples(
+    report: Report, *, base: str, software_version: str
+) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
+    """Every triple of one report's named graph."""
+    m = Minter(base, report.report_id)
+    r = m.report
+    yield r, RDF.type, IKG.Report
+    yield r, DCTERMS.identifier, Literal(report.report_id)
+    yield r, IKG.sourceFile, Literal(report.source)
+    yield r, IKG.contentSha256, Literal(report.sha256)
+    yield r, DCTERMS.language, Literal("ja")
+    if report.title:
+        yield r, DCTERMS.title, Literal(report.title, lang="ja")
+    if report.published:
+        yield r, DCTERMS.issued, date_literal(report.published.iso)
+    yield r, PROV.wasGeneratedBy, m.extraction
+    yield m.extraction, RDF.type, IKG.Extraction
+    yield m.extraction, PROV.used, r
+    yield m.extraction, PROV.wasAssociatedWith, m.agent()
+    yield m.extraction, IKG.softwareVersion, Literal(software_version)
+    yield m.agent(), RDF.type, PROV.SoftwareAgent
+    yield m.agent(), RDFS.label, Literal("incident-kg")
+    for incident in report.incidents:
+        yield from _incident(m, report, incident)
+
+
+def report_graph(report: Report, *, base: str, software_version: str) -> Graph:
+    """The named graph of one report, as an rdflib graph."""
+    graph = Graph(identifier=Minter(base, report.report_id).graph)
+    for triple in report_triples(report, base=base, software_version=software_version):
+        graph.add(triple)
+    return graph

@@ -1,0 +1,281 @@
+"""The ``incident-kg`` command line: parse options, call one library function, report.
+
+Expected failures (bad input, missing store, unknown code) raise
+:class:`~incident_kg.errors.IncidentKGError`; they become one ``Error: …`` line
+on stderr and exit code 2.  A report that could not be loaded in a batch is
+listed and makes the exit code 1, after the rest of the batch has loaded.
+Anything else is a bug and shows its traceback.
+
+Exit codes: 0 success · 1 the work ran but found problems (a file failed,
+data does not conform) · 2 bad usage or input that stopped the command.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from tqdm import tqdm
+
+from incident_kg import __version__
+from incident_kg.errors import IncidentKGError, ReportReadError
+from incident_kg.ontology.namespaces import DEFAULT_BASE
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DEFAULT_STORE = "incident-kg-store"
+STORE_HELP = (
+    "Store directory (an embedded Oxigraph store). "
+    f"Default: $INCIDENT_KG_STORE, else ./{DEFAULT_STORE}."
+)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+def handle_errors(func: F) -> F:
+    """Turn the project's own exceptions into one line and exit code 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except IncidentKGError as exc:
+            _fail(str(exc))
+
+    return wrapper  # type: ignore[return-value]
+
+
+def store_option(func: F) -> F:
+    """The ``--store DIR`` option shared by every command that uses a store."""
+    return click.option(
+        "--store",
+        "store_dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=lambda: os.environ.get("INCIDENT_KG_STORE", DEFAULT_STORE),
+        show_default=f"$INCIDENT_KG_STORE or ./{DEFAULT_STORE}",
+        help=STORE_HELP,
+    )(func)
+
+
+def _progress(quiet: bool, label: str) -> Callable[[Iterable[Path]], Iterable[Path]]:
+    def wrap(items: Iterable[Path]) -> Iterable[Path]:
+        items = list(items)
+        # tqdm goes quiet by itself when stderr is not a terminal (disable=None).
+        return tqdm(items, desc=label, unit="report", disable=True if quiet else None,
+                    file=sys.stderr)
+
+    return wrap
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="incident-kg")
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bars, only errors.")
+@click.pass_context
+def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
+    """Build and use a knowledge graph of administrative incidents and their causes.
+
+    Reads Japanese incident reports (text, Markdown, PDF with a text layer),
+    extracts incidents with their organisations, causes, harms, countermeasures,
+    systems, procedures, actors, dates and counts — each with the sentence it
+    came from — and stores them as RDF in an embedded store.
+
+    \b
+    Typical use:
+      incident-kg build samples/reports          # reports → store
+      incident-kg export --format turtle -o kg.ttl
+      incident-kg validate                        # SHACL shapes
+    """
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    ctx.obj = {"quiet": quiet}
+
+
+@main.command()
+@click.argument("reports", nargs=-1, required=True, type=click.Path(path_type=Path))
+@store_option
+@click.option("--base", default=DEFAULT_BASE, show_default=True,
+              help="Base IRI for the data this build mints (one per agency).")
+@click.pass_context
+@handle_errors
+def build(ctx: click.Context, reports: tuple[Path, ...], store_dir: Path, base: str) -> None:
+    """Extract REPORTS (files or folders) and load them into the store.
+
+    Each report becomes one named graph, written in one transaction: loading a
+    report again replaces it, and a build killed midway leaves no half-written
+    report. Files that cannot be read are listed at the end; the rest still load.
+    """
+    from incident_kg.graph.build import build as run_build
+    from incident_kg.graph.build import default_extractor
+    from incident_kg.graph.store import GraphStore
+
+    extractor = default_extractor()
+    with GraphStore.open(store_dir, create=True) as store:
+        result = run_build(list(reports), store, base=base, extractor=extractor,
+                           progress=_progress(ctx.obj["quiet"], "build"))
+        triples = len(store)
+    for problem in result.problems:
+        click.echo(f"{problem.severity}: {problem}", err=True)
+    click.echo(
+        f"loaded {len(result.loaded)} report(s), {result.incidents} incident(s), "
+        f"{triples} triples into {store_dir}"
+        + (f"; {len(result.failed)} file(s) failed" if result.failed else "")
+    )
+    if result.failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("reports", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json",
+              show_default=True, help="json: the contract of spec/gold-format.md; table: for people.")
+@handle_errors
+def extract(reports: tuple[Path, ...], fmt: str) -> None:
+    """Extract incidents from REPORTS without a store and print them.
+
+    The JSON has, per report, its incidents with organizations, harms, causes,
+    countermeasures, systems, procedures, actors, occurred, discovered and
+    affected, and for every value its evidence: the sentence, its offsets in the
+    normalised text, the lexicon rule that fired and a confidence.
+    """
+    from incident_kg.graph.build import collect_files, default_extractor, read_and_extract
+
+    extractor = default_extractor()
+    files, problems = collect_files(list(reports))
+    out: list[dict[str, Any]] = []
+    failed = [str(p) for p in problems]
+    for path in files:
+        try:
+            out.append(read_and_extract(path, extractor).to_json())
+        except ReportReadError as exc:
+            failed.append(str(exc))
+    for line in failed:
+        click.echo(f"error: {line}", err=True)
+    if fmt == "json":
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        for report in out:
+            click.echo(f"{report['report']}: {len(report['incidents'])} incident(s)")
+            for inc in report["incidents"]:
+                click.echo(f"  {inc['key']}: {inc['title']}")
+                for name in ("organizations", "harms", "causes", "countermeasures", "systems",
+                             "procedures", "actors"):
+                    click.echo(f"    {name:<16}{', '.join(inc[name])}")
+                for name in ("occurred", "discovered", "affected"):
+                    click.echo(f"    {name:<16}{inc[name] if inc[name] is not None else '-'}")
+    if failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--gold", "gold_dir", required=True, type=click.Path(path_type=Path, file_okay=False),
+              help="Folder of gold YAML files (spec/gold-format.md).")
+@click.argument("reports", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@click.option("--details/--no-details", default=True, show_default=True,
+              help="List every miss and extra by report and incident.")
+@handle_errors
+def evaluate(gold_dir: Path, reports: tuple[Path, ...], fmt: str, details: bool) -> None:
+    """Score extraction of REPORTS against gold annotations.
+
+    Prints micro precision, recall and F1 per coded field, organisation recall,
+    accuracy of dates and affected counts, and how many reports got their
+    incident count right — scored exactly as spec/gold-format.md says.
+    """
+    from incident_kg.graph.build import collect_files, default_extractor, read_and_extract
+    from incident_kg.graph.evaluate import format_details, format_table, load_gold, score
+
+    gold = load_gold(gold_dir)
+    extractor = default_extractor()
+    files, problems = collect_files(list(reports))
+    predicted: list[dict[str, Any]] = []
+    for path in files:
+        try:
+            predicted.append(read_and_extract(path, extractor).to_json())
+        except ReportReadError as exc:
+            problems.append(exc)  # type: ignore[arg-type]
+    for problem in problems:
+        click.echo(f"error: {problem}", err=True)
+    evaluation = score(predicted, gold)
+    if fmt == "json":
+        click.echo(json.dumps(evaluation.to_json(), ensure_ascii=False, indent=2))
+    else:
+        if details:
+            click.echo(format_details(evaluation))
+        click.echo(format_table(evaluation))
+
+
+@main.command()
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["turtle", "ntriples", "nquads", "trig", "jsonld"]),
+              default="turtle", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write to this file instead of standard output.")
+@click.option("--ontology/--no-ontology", "include_ontology", default=True, show_default=True,
+              help="Include the ontology and the concept schemes.")
+@handle_errors
+def export(store_dir: Path, fmt: str, output: Path | None, include_ontology: bool) -> None:
+    """Write the store as RDF, sorted: the same store gives a byte-identical file."""
+    from incident_kg.export import ExportOptions, export_bytes
+    from incident_kg.graph.store import GraphStore
+
+    with GraphStore.open(store_dir) as store:
+        data = export_bytes(store, fmt, ExportOptions(include_ontology=include_ontology))
+    if output is None:
+        sys.stdout.buffer.write(data)
+    else:
+        output.write_bytes(data)
+        click.echo(f"wrote {len(data)} bytes to {output}", err=True)
+
+
+@main.command()
+@click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@store_option
+@click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True,
+              help="Language of the messages.")
+@click.option("--limit", default=50, show_default=True, help="Show at most this many violations.")
+@handle_errors
+def validate(file: Path | None, store_dir: Path, lang: str, limit: int) -> None:
+    """Check the store (or an RDF FILE) against the SHACL shapes.
+
+    Exit code 0 when the data conforms, 1 when it does not, 2 when it cannot be read.
+    """
+    from rdflib import Graph
+
+    from incident_kg.graph.store import GraphStore
+    from incident_kg.ontology.validate import validate_graph
+
+    data = Graph()
+    if file is not None:
+        try:
+            data.parse(str(file))
+        except Exception as exc:  # rdflib raises many parser-specific types
+            raise IncidentKGError(f"{file}: cannot parse as RDF: {str(exc).splitlines()[0]}") from exc
+    else:
+        with GraphStore.open(store_dir) as store:
+            data.parse(data=store.graph_ntriples(store.report_graphs()).decode("utf-8"), format="nt")
+    violations = [v for v in validate_graph(data, lang=lang) if v.severity == "Violation"]
+    for violation in violations[:limit]:
+        click.echo(str(violation))
+    if len(violations) > limit:
+        click.echo(f"… and {len(violations) - limit} more")
+    source = file or store_dir
+    if violations:
+        click.echo(f"{source}: {len(violations)} violation(s)", err=True)
+        sys.exit(1)
+    click.echo(f"{source}: conforms ({len(data)} triples checked)")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,122 @@
+"""Building a store from a batch: bad files are reported by name, the rest still loads,
+and the store is never left half-written."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from incident_kg.export import export_bytes
+from incident_kg.graph.build import build
+from incident_kg.graph.extract import Extractor
+from incident_kg.graph.store import GraphStore
+from incident_kg.ontology.namespaces import DEFAULT_BASE
+
+from .conftest import sample_files
+
+
+def _bad_inputs(folder: Path) -> dict[str, str]:
+    """Files that must each be refused, by name → expected problem kind."""
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    (folder / "unknown.txt").write_bytes(bytes(0x80 + (i * 37) % 0x80 for i in range(4096)))
+    (folder / "notice.txt").write_text(
+        "手数料のお知らせ\n\n1 交付手数料\nコンビニ交付の手数料を10円にします。\n", encoding="utf-8"
+    )
+    return {"empty.txt": "empty", "binary.txt": "binary", "unknown.txt": "encoding",
+            "notice.txt": "no-incident"}
+
+
+def test_bad_files_are_named_and_the_rest_of_the_batch_loads(
+    extractor: Extractor, tmp_path: Path
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    good = sample_files()[0]
+    shutil.copy(good, folder / good.name)
+    expected = _bad_inputs(folder)
+    with GraphStore.open(tmp_path / "store", create=True) as store:
+        result = build([folder], store, base=DEFAULT_BASE, extractor=extractor)
+        assert len(store.report_graphs()) == 2  # the good report and the notice (no incident)
+    kinds = {Path(p.source).name: p.kind for p in result.problems}
+    assert kinds == expected
+    for problem in result.problems:
+        assert Path(problem.source).name in str(problem)
+        assert "\n" not in str(problem)
+    assert result.incidents >= 1
+
+
+def test_a_missing_path_is_a_problem_not_a_crash(extractor: Extractor, tmp_path: Path) -> None:
+    with GraphStore.open(tmp_path / "store", create=True) as store:
+        result = build([tmp_path / "nowhere"], store, base=DEFAULT_BASE, extractor=extractor)
+    assert [p.kind for p in result.problems] == ["missing"]
+
+
+def test_a_folder_of_thousands_of_files_is_read_through(extractor: Extractor, tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(2000):
+        (folder / f"{i:04d}.txt").write_bytes(b"")
+    shutil.copy(sample_files()[0], folder / "real.txt")
+    with GraphStore.open(tmp_path / "store", create=True) as store:
+        result = build([folder], store, base=DEFAULT_BASE, extractor=extractor)
+    assert len(result.problems) == 2000
+    assert result.loaded == [str(folder / "real.txt")]
+
+
+def test_loading_the_same_report_twice_changes_nothing(extractor: Extractor, tmp_path: Path) -> None:
+    with GraphStore.open(tmp_path / "store", create=True) as store:
+        build(sample_files()[:2], store, base=DEFAULT_BASE, extractor=extractor)
+        first = export_bytes(store, "nquads")
+        build(sample_files()[:2], store, base=DEFAULT_BASE, extractor=extractor)
+        assert export_bytes(store, "nquads") == first
+
+
+def test_the_base_iri_is_configurable(extractor: Extractor, tmp_path: Path) -> None:
+    with GraphStore.open(tmp_path / "store", create=True) as store:
+        build(sample_files()[:1], store, base="https://pref.example/kg/", extractor=extractor)
+        data = export_bytes(store, "nquads", ).decode()
+    assert "<https://pref.example/kg/report/" in data
+    assert DEFAULT_BASE not in data
+
+
+def test_a_build_killed_midway_then_rerun_gives_the_same_export(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for copy in range(6):
+        for path in sample_files():
+            shutil.copy(path, folder / f"c{copy}-{path.name}")
+    cmd = [sys.executable, "-m", "incident_kg.cli", "--quiet", "build", str(folder)]
+    killed = tmp_path / "killed"
+    proc = subprocess.Popen([*cmd, "--store", str(killed)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    time.sleep(3.0)  # past start-up, in the middle of the batch
+    assert proc.poll() is None, "the build finished before it could be killed: make the batch larger"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    subprocess.run([*cmd, "--store", str(killed)], check=True, capture_output=True)
+    clean = tmp_path / "clean"
+    subprocess.run([*cmd, "--store", str(clean)], check=True, capture_output=True)
+    with GraphStore.open(killed) as a, GraphStore.open(clean) as b:
+        assert export_bytes(a, "nquads") == export_bytes(b, "nquads")
+
+
+@pytest.mark.parametrize("name", ["empty.txt"])
+def test_the_cli_names_a_bad_file_and_exits_1(tmp_path: Path, name: str) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(sample_files()[0], folder / "good.txt")
+    (folder / name).write_bytes(b"")
+    proc = subprocess.run(
+        [sys.executable, "-m", "incident_kg.cli", "--quiet", "build", str(folder), "--store",
+         str(tmp_path / "store")], capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert name in proc.stderr
+    assert "loaded 1 report(s)" in proc.stdout

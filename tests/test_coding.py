@@ -1,0 +1,75 @@
+"""Coding: the lexicon turns sentences into codes, whatever the inflection, within scope."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from incident_kg.errors import UnknownCodeError
+from incident_kg.graph.coding import code_sentence, load_lexicon
+from incident_kg.graph.extract import Extractor
+
+
+def _codes(extractor: Extractor, sentence: str, role: str = "content") -> set[str]:
+    matches = code_sentence(extractor.lexicon, sentence, extractor.tokens(sentence), role)
+    return {m.rule.code for m in matches if not m.negated}
+
+
+def _negated(extractor: Extractor, sentence: str) -> set[str]:
+    matches = code_sentence(extractor.lexicon, sentence, extractor.tokens(sentence), "content")
+    return {m.rule.code for m in matches if m.negated}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "支援の後にログアウトし忘れた。",
+        "ログアウトしないまま次の方の手続を行った。",
+        "操作員によるログアウトの失念が原因である。",
+        "ﾛｸﾞｱｳﾄを忘れていた。",
+    ],
+)
+def test_a_logout_omission_is_coded_however_it_is_said(extractor: Extractor, sentence: str) -> None:
+    assert "LogoutOmission" in _codes(extractor, sentence, "cause")
+
+
+def test_a_logout_omission_implies_nothing_by_itself_in_coding(extractor: Extractor) -> None:
+    # implications are applied per incident by extract, not per sentence
+    assert "SharedDevice" not in _codes(extractor, "ログアウトを忘れた。", "cause")
+
+
+@pytest.mark.parametrize(
+    "sentence", ["事務の引継ぎが行われていなかった。", "担当替えの際に引き継がれず放置された。"]
+)
+def test_a_missing_handover_is_coded(extractor: Extractor, sentence: str) -> None:
+    assert "MissingHandover" in _codes(extractor, sentence, "cause")
+
+
+def test_a_denied_leak_is_a_negative_finding_not_a_harm(extractor: Extractor) -> None:
+    sentence = "なお、個人情報の漏えいはありません。"
+    assert "PersonalDataLeak" not in _codes(extractor, sentence)
+    assert "PersonalDataLeak" in _negated(extractor, sentence)
+
+
+def test_a_leak_that_happened_is_a_harm(extractor: Extractor) -> None:
+    assert "PersonalDataLeak" in _codes(extractor, "別人の薬剤情報が閲覧できる状態となり、個人情報が漏えいした。")
+
+
+def test_a_prevention_measure_is_not_read_as_a_cause(extractor: Extractor) -> None:
+    sentence = "今後は複数人によるチェックを徹底し、引継ぎ漏れを防ぎます。"
+    assert _codes(extractor, sentence, "countermeasure") >= {"MultiPersonCheck"}
+    assert "MissingHandover" not in _codes(extractor, sentence, "countermeasure")
+
+
+def test_a_missing_second_check_is_a_cause(extractor: Extractor) -> None:
+    assert "SinglePersonCheck" in _codes(
+        extractor, "処理状況を複数の職員で確認する体制になっていなかった。", "cause"
+    )
+
+
+def test_a_lexicon_with_an_unknown_code_is_refused(extractor: Extractor, tmp_path: Path) -> None:
+    lexicon = tmp_path / "lexicon.yaml"
+    lexicon.write_text("fields:\n  causes:\n    NoSuchCause:\n      - any: [誤り]\n", encoding="utf-8")
+    with pytest.raises(UnknownCodeError, match="NoSuchCause"):
+        load_lexicon(extractor.analyzer, lexicon, known_codes={"causes": ["LogoutOmission"]})

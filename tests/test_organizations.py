@@ -1,0 +1,61 @@
+"""Organisations: names normalised into one node per body; ambiguous wards left unresolved."""
+
+from __future__ import annotations
+
+import pytest
+
+from incident_kg.graph.extract import Extractor
+from incident_kg.graph.organizations import OrgRules, find_organizations, resolve
+
+
+@pytest.fixture(scope="module")
+def rules(extractor: Extractor) -> OrgRules:
+    return extractor.org_rules
+
+
+def _names(text: str, rules: OrgRules, cities: list[str] | None = None) -> list[tuple[str, str, bool]]:
+    found = resolve(find_organizations(text, rules), own_cities=cities or [], rules=rules)
+    return [(o.name, o.kind, o.resolved) for o in found]
+
+
+def test_a_section_of_a_ward_office_belongs_to_the_ward(rules: OrgRules) -> None:
+    found = find_organizations("中区役所戸籍課において", rules)
+    assert [(o.name, o.kind, o.parent) for o in found] == [
+        ("中区", "ward", None),
+        ("中区/戸籍課", "section", "中区"),
+    ]
+
+
+def test_an_ambiguous_ward_without_its_city_stays_unresolved(rules: OrgRules) -> None:
+    assert _names("中区役所で発生した", rules) == [("中区", "ward", False)]
+
+
+def test_the_city_in_the_same_phrase_settles_a_ward(rules: OrgRules) -> None:
+    assert _names("横浜市中区役所で発生した", rules) == [
+        ("横浜市", "municipality", True),
+        ("横浜市中区", "ward", True),
+    ]
+
+
+def test_a_report_naming_one_city_settles_its_wards(rules: OrgRules) -> None:
+    assert _names("本庁（堺区役所）の窓口", rules, cities=["堺市"]) == [("堺市堺区", "ward", True)]
+
+
+def test_a_tokyo_special_ward_is_a_municipality(rules: OrgRules) -> None:
+    assert _names("足立区、川崎市", rules) == [
+        ("足立区", "municipality", True),
+        ("川崎市", "municipality", True),
+    ]
+
+
+def test_words_that_end_like_names_are_not_bodies(rules: OrgRules) -> None:
+    assert _names("本市及び各区の窓口、政令指定都市1位、市区町村", rules) == []
+
+
+def test_company_names_lose_their_spaces(rules: OrgRules) -> None:
+    assert _names("委託先:富士通 Japan 株式会社", rules) == [("富士通Japan株式会社", "company", True)]
+
+
+def test_national_bodies_and_generic_names_are_recognised(rules: OrgRules) -> None:
+    names = [n for n, _, _ in _names("国税庁がデジタル庁に提供した。発生主体:保険者", rules)]
+    assert names == ["国税庁", "デジタル庁", "保険者"]

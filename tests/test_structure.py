@@ -1,0 +1,87 @@
+"""Structure: which parts of a report tell incidents, and the role of each line."""
+
+from __future__ import annotations
+
+import re
+
+from incident_kg.graph.extract import Extractor
+from incident_kg.graph.structure import Structure, classify_line, find_structure
+
+ROLES = {
+    "contact": ["問い合わせ", "問合せ"],
+    "countermeasure": ["再発防止", "対策"],
+    "cause": ["原因", "着眼点"],
+    "timeline": ["経緯", "経過"],
+    "response": ["対応"],
+    "summary": ["概要", "内容"],
+}
+
+
+def _structure(text: str, extractor: Extractor) -> Structure:
+    return find_structure(
+        text,
+        section_roles=ROLES,
+        has_cue=extractor.has_cue,
+        is_date=lambda line: bool(re.fullmatch(r"[0-9年月日()令和 ]+", line)),
+    )
+
+
+def test_a_heading_with_a_section_keyword_gives_its_role() -> None:
+    line = classify_line(0, 8, "(3) 発生原因", ROLES)
+    assert (line.kind, line.style, line.number, line.role) == ("heading", "paren", 3, "cause")
+
+
+def test_markdown_marks_are_dropped_before_the_numbering_is_read() -> None:
+    line = classify_line(0, 10, "### 2 経緯", ROLES)
+    assert (line.style, line.number, line.role) == ("num", 2, "timeline")
+
+
+def test_a_key_label_line_switches_the_role() -> None:
+    line = classify_line(0, 20, "再発防止策:点検を行う。", ROLES)
+    assert (line.kind, line.role) == ("label", "countermeasure")
+
+
+def test_a_table_row_is_not_a_heading() -> None:
+    line = classify_line(0, 20, "① 誤交付\t5件\t3名", ROLES)
+    assert line.kind == "table"
+
+
+def test_a_report_whose_title_tells_an_incident_is_one_incident(extractor: Extractor) -> None:
+    text = "証明書の誤交付について\n\n1 概要\n窓口で別人の証明書を交付した。\n2 原因\n確認不足。\n"
+    structure = _structure(text, extractor)
+    assert structure.title == "証明書の誤交付について"
+    assert len(structure.incidents) == 1
+
+
+def test_marked_cases_are_one_incident_each(extractor: Extractor) -> None:
+    text = (
+        "事務処理について\n\n1 【事案1】通知の処理について\n(1) 概要\n処理していなかった。\n"
+        "2 【事案2】住所の書換えについて\n(1) 概要\n書き換えていなかった。\n"
+    )
+    assert len(_structure(text, extractor).incidents) == 2
+
+
+def test_numbered_parts_without_a_cue_are_no_incident(extractor: Extractor) -> None:
+    text = "手数料のお知らせ\n\n1 交付手数料の変更\n10円にします。\n2 交付件数\n増えました。\n"
+    assert _structure(text, extractor).incidents == ()
+
+
+def test_the_innermost_parts_with_a_cue_are_the_incidents(extractor: Extractor) -> None:
+    text = (
+        "報告\n\n1 カードの状況\n交付率は上がった。\n3 誤交付・誤登録の状況\n"
+        "① 証明書の誤交付\n内容:別人に交付した。\n② 口座の誤登録\n内容:別人の口座を登録した。\n"
+    )
+    structure = _structure(text, extractor)
+    assert [i.title for i in structure.incidents] == ["証明書の誤交付", "口座の誤登録"]
+
+
+def test_a_restarted_list_beside_incidents_is_attached_by_number(extractor: Extractor) -> None:
+    text = (
+        "対応方針\n\n1 誤登録等\n① 窓口で口座を誤登録した。\n② 国で口座を誤って紐付けた。\n"
+        "① 安全管理措置\n(着眼点)\n手順は周知されていたか。\n② 安全管理措置\n(着眼点)\n確認手順はあったか。\n"
+    )
+    structure = _structure(text, extractor)
+    assert len(structure.incidents) == 2
+    first = structure.incidents[0]
+    attached = [structure.lines[start].text for start, _ in first.spans[1:]]
+    assert attached == ["① 安全管理措置"]

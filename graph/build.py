@@ -12,6 +12,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rdflib import Graph
+from rdflib.compare import to_canonical_graph
+
 from incident_kg import __version__
 from incident_kg.errors import ReportReadError
 from incident_kg.ontology.namespaces import ONTOLOGY_GRAPH
@@ -24,6 +27,8 @@ from .store import GraphStore, to_ntriples
 from .triples import Minter, report_graph
 
 log = logging.getLogger(__name__)
+
+SKOLEM_AUTHORITY = "https://w3id.org/incident-kg"
 
 
 @dataclass
@@ -62,9 +67,20 @@ def read_and_extract(path: Path, extractor: Extractor) -> Report:
     return extract_report(extractor, raw.text, source=path.name, report_id=report_id_for(path.name))
 
 
+def stable_ontology() -> Graph:
+    """The ontology with its blank nodes (OWL lists) turned into stable IRIs.
+
+    Blank nodes get fresh labels on every load; skolemising the canonical form
+    (:func:`rdflib.compare.to_canonical_graph`) names them by content instead, so
+    exports stay byte-identical from build to build.
+    """
+    canonical = to_canonical_graph(ontology_graph())
+    return canonical.skolemize(authority=SKOLEM_AUTHORITY, basepath="/ontology/genid/")
+
+
 def load_ontology(store: GraphStore) -> None:
     """(Re)write the ontology and concept schemes into their named graph."""
-    store.replace_graph(ONTOLOGY_GRAPH, to_ntriples(ontology_graph()))
+    store.replace_graph(ONTOLOGY_GRAPH, to_ntriples(stable_ontology()))
 
 
 def build(

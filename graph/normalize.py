@@ -97,6 +97,8 @@ _STRONG_HEADING = re.compile(
         \#{1,6}(?:\s|$)                      # Markdown heading
       | 【[^】]*】$                          # a line wholly in 【】
       | 第\d{1,2}[章節]                      # 第2章
+      | 第[\d一二三四五六七八九十]{1,3}\ (?=\S)[^、。]{1,38}$   # 第1 事案の概要
+      | [一二三四五六七八九十]{1,3}[\ 、.．](?=\S)[^、。]{1,38}$  # 一 コンビニ交付での誤交付
       | (?:\(\d{1,2}\)\ ?|\d{1,2}\ )          # 1 事案の概要 / (3) 発生原因 / (2)経過
         (?![件人名回個日月年円万%])(?=\S)[^、。]{1,38}$
     )""",
@@ -301,6 +303,7 @@ class _TextLine(NamedTuple):
     has_tab: bool  # a TAB anywhere in the raw line: a table row
     blanks_before: int  # blank lines between the previous text line and this one
     spaces_before: bool  # one of those blank lines held spaces or TABs
+    indented: bool  # the raw line starts with a space (a full-width indent opens a paragraph)
 
 
 def _content_lines(chars: str) -> list[_TextLine]:
@@ -317,7 +320,8 @@ def _content_lines(chars: str) -> list[_TextLine]:
             newlines = gap.count("\n")
             blanks, spaces = newlines - 1, len(gap) > newlines
         text, idx = _clean_line(raw_line, start)
-        lines.append(_TextLine(text, idx, m.end(), "\t" in raw_line, blanks, spaces))
+        indented = raw_line[:1] in (" ", "\u3000")
+        lines.append(_TextLine(text, idx, m.end(), "\t" in raw_line, blanks, spaces, indented))
         previous_end = m.end()
     return lines
 
@@ -447,6 +451,8 @@ def _should_join(lines: Sequence[_TextLine], n: int, closed: bool, tab: bool, do
     line = lines[n]
     if closed or tab or line.has_tab or lines[n - 1].text[-1] in _LINE_ENDERS:
         return False
+    if line.indented and not double:
+        return False  # an indented line opens a paragraph (web and word-processor text)
     return not (_starts_item(line.text) or _is_standalone_heading(lines, n, double))
 
 

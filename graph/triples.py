@@ -141,8 +141,8 @@ def _annotation(
     if suffix:
         yield quote_sel, OA.suffix, Literal(suffix)
     yield position, RDF.type, OA.TextPositionSelector
-    yield position, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger)
-    yield position, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger)
+    yield position, OA.start, Literal(span.start, datatype=XSD.integer)
+    yield position, OA.end, Literal(span.end, datatype=XSD.integer)
 
 
 def _organization(m: Minter, org: OrganizationMention) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
@@ -197,7 +197,7 @@ def _incident(m: Minter, report: Report, incident: Incident) -> Iterator[tuple[U
         yield from _date(m, text, node, IKG.discoveredOn, incident.discovered)
     if incident.affected:
         count = incident.affected
-        yield node, IKG.affectedCount, Literal(count.value, datatype=XSD.nonNegativeInteger)
+        yield node, IKG.affectedCount, Literal(count.value, datatype=XSD.integer)
         yield from _annotation(m, text, node, IKG.affectedCount, count.evidence,
                                value=str(count.value))
     for k, event in enumerate(incident.timeline, start=1):

@@ -163,15 +163,15 @@ def test_a_line_holding_only_a_date_is_not_joined_to_the_next() -> None:
 def test_double_spaced_timeline_rows_and_bullets_stay_on_their_own_lines() -> None:
     raw = double_spaced(
         "３月２日（木） ",
-        "・申込者から問い合わせがあり、当課で調査",
-        "したところ、誤りが判明した。",
+        "・利用者から連絡があり、担当課で確認",
+        "したところ、誤りが分かった。",
         "・職員への聞き取りで分かった。",
         "同年３月８日（水） ",
         "・謝罪を行った。",
     )
     assert normalize(raw).text.splitlines() == [
         "3月2日(木)",
-        "・申込者から問い合わせがあり、当課で調査したところ、誤りが判明した。",
+        "・利用者から連絡があり、担当課で確認したところ、誤りが分かった。",
         "・職員への聞き取りで分かった。",
         "同年3月8日(水)",
         "・謝罪を行った。",
@@ -181,9 +181,9 @@ def test_double_spaced_timeline_rows_and_bullets_stay_on_their_own_lines() -> No
 def test_column_flattened_table_cells_are_joined_into_their_sentences() -> None:
     raw = double_spaced(
         "１．コンビニでの証明書の誤交付 ",
-        "・ 証明書を取得する",
-        "「交付サービス」において、",
-        "別人の証明書を誤交付。 ",
+        "・ 写しを取得する",
+        "「自動交付機」において、",
+        "他人の証明書を誤って交付。 ",
         " ",
         "発生期間：令和５年３月～５月 ",
         "発生主体：地方公共団体（甲市、",
@@ -193,7 +193,7 @@ def test_column_flattened_table_cells_are_joined_into_their_sentences() -> None:
     )
     assert normalize(raw).text.splitlines() == [
         "1.コンビニでの証明書の誤交付",
-        "・ 証明書を取得する「交付サービス」において、別人の証明書を誤交付。",
+        "・ 写しを取得する「自動交付機」において、他人の証明書を誤って交付。",
         "",
         "発生期間:令和5年3月~5月",
         "発生主体:地方公共団体(甲市、乙区、丙市)",
@@ -203,15 +203,15 @@ def test_column_flattened_table_cells_are_joined_into_their_sentences() -> None:
 
 def test_an_enumerated_item_broken_mid_word_is_joined() -> None:
     raw = double_spaced(
-        "① 各団体の支援窓口におけ",
-        "る操作ミスにより、情報を漏",
+        "① 複数の区の受付窓口におけ",
+        "る入力ミスにより、情報を漏",
         "えい。 ",
         " ",
         "（着眼点） ",
         "・ 確認できていたか。",
     )
     assert normalize(raw).text.splitlines() == [
-        "① 各団体の支援窓口における操作ミスにより、情報を漏えい。",
+        "① 複数の区の受付窓口における入力ミスにより、情報を漏えい。",
         "",
         "(着眼点)",
         "・ 確認できていたか。",
@@ -220,15 +220,15 @@ def test_an_enumerated_item_broken_mid_word_is_joined() -> None:
 
 def test_a_bracketed_label_is_not_joined_to_an_unfinished_line_before_it() -> None:
     raw = double_spaced(
-        "〇 安全管理措置、本人確認の措置（保険者、所管",
+        "〇 管理体制、確認の措置（委託先、所管",
         "省庁） ",
         "（着眼点） ",
-        "・ 規律を遵守していたか。",
+        "・ 手順を守っていたか。",
     )
     assert normalize(raw).text.splitlines() == [
-        "〇 安全管理措置、本人確認の措置(保険者、所管省庁)",
+        "〇 管理体制、確認の措置(委託先、所管省庁)",
         "(着眼点)",
-        "・ 規律を遵守していたか。",
+        "・ 手順を守っていたか。",
     ]
 
 
@@ -470,9 +470,9 @@ def test_sentence_spans_point_at_their_text(text: str, data: st.DataObject) -> N
 
 def test_a_megabyte_is_normalised_in_well_under_a_second() -> None:
     block = double_spaced(
-        " 令和５年（２０２３年）１月３１日（火） ",
-        "・申込者から、持参したカードでポイントを申し込む方法について相",
-        "談あり。",
+        " 令和６年（２０２４年）２月１３日（火） ",
+        "・来庁者から、手元のカードで申請する手順について相",
+        "談があった。",
         "内 容：窓口で誤りがあり判明\t対 応：謝罪\r",
         " ",
     )

@@ -526,6 +526,7 @@ WELL_FORMED = """
 """
 
 DATE_TIME = Literal("2023-10-05T00:00:00", datatype=xsd("dateTime"))
+XSD_DECIMAL = URIRef("http://www.w3.org/2001/XMLSchema#decimal")
 INCIDENT = URIRef(ID + "incident/003-1")
 QUOTE = URIRef(ID + "evidence/003-1/1/quote")
 POSITION = URIRef(ID + "evidence/003-1/1/position")
@@ -629,8 +630,8 @@ BROKEN: dict[str, tuple[Callable[[Graph], None], URIRef | None]] = {
         replace(INCIDENT, IKG.affectedCount, Literal(-1)),
         IKG.affectedCount,
     ),
-    "affected count as a plain integer": (
-        replace(INCIDENT, IKG.affectedCount, Literal(48)),
+    "affected count as a string": (
+        replace(INCIDENT, IKG.affectedCount, Literal("48")),
         IKG.affectedCount,
     ),
     "affected count ill-typed": (
@@ -648,8 +649,8 @@ BROKEN: dict[str, tuple[Callable[[Graph], None], URIRef | None]] = {
         lambda g: g.remove((None, OA.hasSelector, POSITION)),
         OA.hasSelector,
     ),
-    "evidence offset as a plain integer": (
-        replace(POSITION, OA.end, Literal(1218)),
+    "evidence offset as a decimal": (
+        replace(POSITION, OA.end, Literal("1218.5", datatype=XSD_DECIMAL)),
         OA.end,
     ),
     "evidence start after end": (

@@ -76,8 +76,9 @@ def _trig(lines: list[tuple[str, str]]) -> bytes:
 
 def _jsonld(lines: list[tuple[str, str]]) -> bytes:
     graph = _union_graph(lines)
-    return graph.serialize(format="json-ld", encoding="utf-8", context=PREFIXES, sort_keys=True,
-                           indent=1)
+    return graph.serialize(
+        format="json-ld", encoding="utf-8", context=PREFIXES, sort_keys=True, indent=1
+    )
 
 
 #: Format name → (writer, file suffix, media type).

@@ -118,5 +118,7 @@ def build(
         store.replace_graph(str(Minter(base, report.report_id).graph), to_ntriples(graph))
         result.loaded.append(str(path))
         result.incidents += len(report.incidents)
-        log.info("loaded %s: %d incidents, %d triples", path.name, len(report.incidents), len(graph))
+        log.info(
+            "loaded %s: %d incidents, %d triples", path.name, len(report.incidents), len(graph)
+        )
     return result

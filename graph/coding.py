@@ -31,8 +31,17 @@ from incident_kg.errors import IncidentKGError, UnknownCodeError
 
 #: Sentence roles a rule may be scoped to (see :mod:`.structure`).
 ROLES = frozenset(
-    {"title", "summary", "content", "timeline", "cause", "countermeasure", "response", "contact",
-     "other"}
+    {
+        "title",
+        "summary",
+        "content",
+        "timeline",
+        "cause",
+        "countermeasure",
+        "response",
+        "contact",
+        "other",
+    }
 )
 
 
@@ -179,8 +188,12 @@ def load_lexicon(
                         any_terms=_terms(spec.get("any"), analyzer),
                         none_terms=_terms(spec.get("none"), analyzer),
                         roles=roles,
-                        confidence=float(spec.get("confidence", field_defaults.get("confidence", 0.8))),
-                        negatable=bool(spec.get("negatable", field_defaults.get("negatable", False))),
+                        confidence=float(
+                            spec.get("confidence", field_defaults.get("confidence", 0.8))
+                        ),
+                        negatable=bool(
+                            spec.get("negatable", field_defaults.get("negatable", False))
+                        ),
                     )
                 )
     implications: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
@@ -209,10 +222,16 @@ def _negated(lexicon: Lexicon, text: str, tokens: Sequence[Token], end: int) -> 
     if not clause:
         return False
     clause_text = text[clause[0].start : clause[-1].end]
-    return any(cue.find(clause_text, [
-        Token(t.surface, t.forms, t.start - clause[0].start, t.end - clause[0].start)
-        for t in clause
-    ]) for cue in lexicon.negation_cues)
+    return any(
+        cue.find(
+            clause_text,
+            [
+                Token(t.surface, t.forms, t.start - clause[0].start, t.end - clause[0].start)
+                for t in clause
+            ],
+        )
+        for cue in lexicon.negation_cues
+    )
 
 
 def match_rule(rule: Rule, text: str, tokens: Sequence[Token]) -> tuple[int, int] | None:
@@ -235,9 +254,7 @@ def match_rule(rule: Rule, text: str, tokens: Sequence[Token]) -> tuple[int, int
     return min(s for s, _ in spans), max(e for _, e in spans)
 
 
-def code_sentence(
-    lexicon: Lexicon, text: str, tokens: Sequence[Token], role: str
-) -> list[Match]:
+def code_sentence(lexicon: Lexicon, text: str, tokens: Sequence[Token], role: str) -> list[Match]:
     """Every rule that fires on one sentence of the given role (first rule per code wins)."""
     out: list[Match] = []
     seen: set[tuple[str, str]] = set()

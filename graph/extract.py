@@ -111,7 +111,9 @@ def _evidence(span: Span, rule: str, confidence: float) -> Evidence:
     return Evidence(span=span, rule=rule, confidence=round(confidence, 2))
 
 
-def _code(ex: Extractor, sentences: Sequence[Sentence]) -> tuple[list[CodedValue], list[CodedValue]]:
+def _code(
+    ex: Extractor, sentences: Sequence[Sentence]
+) -> tuple[list[CodedValue], list[CodedValue]]:
     coded: list[CodedValue] = []
     negative: list[CodedValue] = []
     for sentence in sentences:
@@ -196,8 +198,9 @@ def _has_any(text: str, words: Iterable[str]) -> bool:
     return any(w in text for w in words)
 
 
-def _entry_text(dated: Sequence[tuple[Sentence, DateMention]], sentences: Sequence[Sentence],
-                index: int) -> str:
+def _entry_text(
+    dated: Sequence[tuple[Sentence, DateMention]], sentences: Sequence[Sentence], index: int
+) -> str:
     """A dated sentence and the undated ones that follow it (a timeline row with bullets)."""
     sentence = dated[index][0]
     following = [s for s in sentences if s.span.start >= sentence.span.start]
@@ -237,10 +240,14 @@ def _timeline(
         if discovered is None and _has_any(entry, data.get("discovered_cues", [])):
             discovered = DateValue(mention.iso, _evidence(sentence.span, "date/discovered", 0.8))
         local = sentence.span.text
-        if cue_occurred is None and _has_any(local, data.get("occurred_cues", [])) and (
-            role != "discovered"
+        if (
+            cue_occurred is None
+            and _has_any(local, data.get("occurred_cues", []))
+            and (role != "discovered")
         ):
-            cue_occurred = DateValue(mention.iso, _evidence(sentence.span, "date/occurred-cue", 0.85))
+            cue_occurred = DateValue(
+                mention.iso, _evidence(sentence.span, "date/occurred-cue", 0.85)
+            )
         if occurred is None or mention.iso < occurred.iso:
             occurred = DateValue(mention.iso, _evidence(sentence.span, "date/earliest", 0.7))
     return tuple(events), cue_occurred or occurred, discovered
@@ -268,18 +275,27 @@ def _affected(ex: Extractor, sentences: Sequence[Sentence]) -> CountValue | None
     return best[2] if best else None
 
 
-def _published(text: str, structure: Structure, mentions: Sequence[DateMention]) -> DateValue | None:
+def _published(
+    text: str, structure: Structure, mentions: Sequence[DateMention]
+) -> DateValue | None:
     """A date standing alone near the top of the report, before the first numbered part."""
-    limit_line = next((i for i, ln in enumerate(structure.lines) if ln.kind == "heading"),
-                      len(structure.lines))
+    limit_line = next(
+        (i for i, ln in enumerate(structure.lines) if ln.kind == "heading"), len(structure.lines)
+    )
     limit_line = min(limit_line, 8)
     for line in structure.lines[:limit_line]:
         if line.kind == "blank" or not _is_date_line(line.text):
             continue
         for m in mentions:
             if line.start <= m.start < line.end and m.iso:
-                return DateValue(m.iso, _evidence(Span(line.start, line.end, text[line.start:line.end]),
-                                                  "date/published", 0.8))
+                return DateValue(
+                    m.iso,
+                    _evidence(
+                        Span(line.start, line.end, text[line.start : line.end]),
+                        "date/published",
+                        0.8,
+                    ),
+                )
     return None
 
 
@@ -287,8 +303,13 @@ def _sections(text: str, structure: Structure) -> tuple[Section, ...]:
     out: list[Section] = []
     for line in structure.lines:
         if line.role is not None and line.kind in ("heading", "label"):
-            out.append(Section(line.title or line.text, line.role,
-                               Span(line.start, line.end, text[line.start:line.end])))
+            out.append(
+                Section(
+                    line.title or line.text,
+                    line.role,
+                    Span(line.start, line.end, text[line.start : line.end]),
+                )
+            )
     return tuple(out)
 
 
@@ -301,7 +322,9 @@ def _context_sentences(text: str, structure: Structure, part: IncidentPart) -> l
     return out
 
 
-def extract_incidents(ex: Extractor, text: str) -> tuple[Structure, tuple[Incident, ...], list[DateMention]]:
+def extract_incidents(
+    ex: Extractor, text: str
+) -> tuple[Structure, tuple[Incident, ...], list[DateMention]]:
     """Find and code the incidents of a normalised text."""
     structure = find_structure(
         text,
@@ -343,7 +366,9 @@ def extract_incidents(ex: Extractor, text: str) -> tuple[Structure, tuple[Incide
     return structure, tuple(incidents), mentions
 
 
-def extract_report(ex: Extractor, raw_text: str, *, source: str, report_id: str | None = None) -> Report:
+def extract_report(
+    ex: Extractor, raw_text: str, *, source: str, report_id: str | None = None
+) -> Report:
     """Read one report's text into a :class:`Report` (pure: no I/O)."""
     normalized = normalize(raw_text)
     text = normalized.text
@@ -351,8 +376,12 @@ def extract_report(ex: Extractor, raw_text: str, *, source: str, report_id: str 
     problems: list[Problem] = []
     if not incidents:
         problems.append(
-            Problem(source, "no-incident", "no incident recognised (statistics or notice only?)",
-                    "warning")
+            Problem(
+                source,
+                "no-incident",
+                "no incident recognised (statistics or notice only?)",
+                "warning",
+            )
         )
     return Report(
         report_id=report_id or report_id_for(source),

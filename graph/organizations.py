@@ -103,8 +103,14 @@ def _places(text: str, rules: OrgRules) -> list[OrgFound]:
         unit = _UNIT.match(text, end)
         if unit and unit.group(0) not in rules.not_names:
             out.append(
-                OrgFound(f"{name}/{unit.group(0)}", text[label_start : unit.end()], "section",
-                         label_start, unit.end(), parent=name)
+                OrgFound(
+                    f"{name}/{unit.group(0)}",
+                    text[label_start : unit.end()],
+                    "section",
+                    label_start,
+                    unit.end(),
+                    parent=name,
+                )
             )
             pos = unit.end()
     return out
@@ -117,8 +123,15 @@ def find_organizations(text: str, rules: OrgRules) -> list[OrgFound]:
         for m in re.finditer(re.escape(name), text):
             found.append(OrgFound(normalize_name(name), name, kind, m.start(), m.end()))
     for m in _COMPANY.finditer(text):
-        found.append(OrgFound(normalize_name(m.group(0)), normalize_name(m.group(0)), "company",
-                              m.start(), m.end()))
+        found.append(
+            OrgFound(
+                normalize_name(m.group(0)),
+                normalize_name(m.group(0)),
+                "company",
+                m.start(),
+                m.end(),
+            )
+        )
     for m in _PREFECTURE.finditer(text):
         found.append(OrgFound(m.group(0), m.group(0), "prefecture", m.start(), m.end()))
     taken = [(f.start, f.end) for f in found]
@@ -128,7 +141,9 @@ def find_organizations(text: str, rules: OrgRules) -> list[OrgFound]:
     return sorted(found, key=lambda f: (f.start, f.end))
 
 
-def resolve(found: Sequence[OrgFound], *, own_cities: Sequence[str], rules: OrgRules) -> list[OrgFound]:
+def resolve(
+    found: Sequence[OrgFound], *, own_cities: Sequence[str], rules: OrgRules
+) -> list[OrgFound]:
     """Settle wards: a ward belongs to its city when the report names exactly one city.
 
     Wards in the ambiguous list with no city stay unresolved.  Sections follow
@@ -156,8 +171,17 @@ def resolve(found: Sequence[OrgFound], *, own_cities: Sequence[str], rules: OrgR
         if org.kind == "section" and org.parent in renamed:
             parent_key, resolved, _ = renamed[org.parent]
             unit = org.name.split("/", 1)[1]
-            out.append(OrgFound(f"{parent_key}/{unit}", org.label, "section", org.start, org.end,
-                                parent_key, resolved))
+            out.append(
+                OrgFound(
+                    f"{parent_key}/{unit}",
+                    org.label,
+                    "section",
+                    org.start,
+                    org.end,
+                    parent_key,
+                    resolved,
+                )
+            )
             continue
         out.append(org)
     return out

@@ -48,7 +48,9 @@ class GraphStore:
         """Open the store at ``path``; create it when asked, else it must exist."""
         path = Path(path)
         if not create and not (path / "CURRENT").exists():
-            raise StoreError(f"no store at {path}: run `incident-kg build REPORTS --store {path}` first")
+            raise StoreError(
+                f"no store at {path}: run `incident-kg build REPORTS --store {path}` first"
+            )
         if path.exists() and not path.is_dir():
             raise StoreError(f"{path} is a file, not a store directory")
         try:
@@ -62,8 +64,12 @@ class GraphStore:
     def __enter__(self) -> GraphStore:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()
 
     def close(self) -> None:
@@ -78,7 +84,10 @@ class GraphStore:
 
     def replace_graph(self, graph_iri: str, ntriples: str) -> None:
         """Atomically replace a named graph with the given N-Triples."""
-        update = f"DROP SILENT GRAPH <{graph_iri}> ;\nINSERT DATA {{ GRAPH <{graph_iri}> {{\n{ntriples}\n}} }}"
+        update = (
+            f"DROP SILENT GRAPH <{graph_iri}> ;\n"
+            f"INSERT DATA {{ GRAPH <{graph_iri}> {{\n{ntriples}\n}} }}"
+        )
         self._store.update(update)
 
     def remove_graph(self, graph_iri: str) -> None:
@@ -89,9 +98,7 @@ class GraphStore:
         """Record the base IRI on first use; refuse a different one later."""
         found = self.base_iri()
         if found is None:
-            self.replace_graph(
-                META_GRAPH, f'<{_STORE_NODE}> <{IKG.baseIri}> "{base}" .'
-            )
+            self.replace_graph(META_GRAPH, f'<{_STORE_NODE}> <{IKG.baseIri}> "{base}" .')
         elif found != base:
             raise StoreError(
                 f"store {self.path} was built with base IRI {found}, not {base}; "
@@ -101,16 +108,22 @@ class GraphStore:
     def base_iri(self) -> str | None:
         """The base IRI the store was built with, if any."""
         for quad in self._store.quads_for_pattern(
-            ox.NamedNode(_STORE_NODE), ox.NamedNode(str(IKG.baseIri)), None, ox.NamedNode(META_GRAPH)
+            ox.NamedNode(_STORE_NODE),
+            ox.NamedNode(str(IKG.baseIri)),
+            None,
+            ox.NamedNode(META_GRAPH),
         ):
-            return str(quad.object.value)
+            if isinstance(quad.object, ox.Literal):
+                return quad.object.value
         return None
 
     # -- reading -------------------------------------------------------------------------
 
     def graphs(self) -> list[str]:
         """Names of every named graph, sorted."""
-        return sorted(str(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+        return sorted(
+            str(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)
+        )
 
     def report_graphs(self) -> list[str]:
         """Names of the report graphs (not the ontology or metadata graphs)."""

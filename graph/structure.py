@@ -28,8 +28,6 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .model import Span
-
 #: Level of each numbering style: 第1 > 一 > 1 > (1) > ①.
 STYLE_LEVELS = {"dai": 0.0, "kanji": 0.5, "num": 1.0, "paren": 2.0, "circled": 3.0}
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
@@ -38,7 +36,9 @@ _KANJI_DIGITS = "一二三四五六七八九十"
 _REFERENCE = "とはのや及、,をもが"
 
 _MD = re.compile(r"^#{1,6}\s*")
-_DAI = re.compile(rf"^第\s?(\d{{1,2}}|[{_KANJI_DIGITS}]{{1,3}})\s*(?:[.．、:：]\s*|\s+|(?=[^\d{_KANJI_DIGITS}章条節項回号]))(?=\S)(.*)$")
+_DAI = re.compile(
+    rf"^第\s?(\d{{1,2}}|[{_KANJI_DIGITS}]{{1,3}})\s*(?:[.．、:：]\s*|\s+|(?=[^\d{_KANJI_DIGITS}章条節項回号]))(?=\S)(.*)$"
+)
 _KANJI_NUM = re.compile(rf"^([{_KANJI_DIGITS}]{{1,3}})(?:[.．、]\s*|\s+)(?=\S)(.*)$")
 _NUM = re.compile(r"^(\d{1,2})(?:[.．、]\s*|\s+)(?=\S)(.*)$")
 _PAREN = re.compile(r"^[(（](\d{1,2})[)）]\s*(.+)$")
@@ -47,6 +47,7 @@ _LABEL = re.compile(r"^[(（〈<]([^()（）]{1,12})[)）〉>]$")
 _BRACKET = re.compile(r"^【([^】]{1,40})】\s*(.{0,40})$")
 _KEY = re.compile(r"^([^\s:：、。・]{1,3}(?:\s?[^\s:：、。・]){0,6})\s*[:：]\s*(.*)$")
 _EXPLICIT = re.compile(r"【?事案\s*(\d{1,2}|[一二三四五六七八九十]{1,3})】?")
+_SYMBOL_HEADING = re.compile(r"^[◆◇■□●○▼▽▲△☆★]\s*([^。、]{1,20})$")
 _BULLET = re.compile(r"^[・•\-*※〇○●■□◆→]")
 MAX_TITLE = 60
 
@@ -148,32 +149,56 @@ def classify_line(
         return Line(start, end, "", "blank")
     if "\t" in text:
         return Line(start, end, text, "table")
-    for style, pattern in (("dai", _DAI), ("kanji", _KANJI_NUM), ("num", _NUM),
-                           ("paren", _PAREN), ("circled", _CIRCLED)):
+    for style, pattern in (
+        ("dai", _DAI),
+        ("kanji", _KANJI_NUM),
+        ("num", _NUM),
+        ("paren", _PAREN),
+        ("circled", _CIRCLED),
+    ):
         m = pattern.match(text)
         if not m:
             continue
         title = m.group(2).strip()
         if not title or title[0] in _REFERENCE:
             break
-        number = (CIRCLED.index(m.group(1)) + 1) if style == "circled" else _kanji_number(
-            m.group(1))
+        number = (
+            (CIRCLED.index(m.group(1)) + 1) if style == "circled" else _kanji_number(m.group(1))
+        )
         role = section_role(title, section_roles)
         return Line(start, end, text, "heading", style, number, title, role)
     m = _LABEL.match(text)
     if m:
-        return Line(start, end, text, "label", title=m.group(1), role=section_role(
-            m.group(1), section_roles))
+        return Line(
+            start,
+            end,
+            text,
+            "label",
+            title=m.group(1),
+            role=section_role(m.group(1), section_roles),
+        )
     m = _BRACKET.match(text)
     if m:
         title = m.group(1)
         explicit = _EXPLICIT.search(title)
         if explicit:  # 【事案2】 on its own line is a heading of the first level
             number = _kanji_number(explicit.group(1))
-            return Line(start, end, text, "heading", "num", number, text,
-                        section_role(m.group(2), section_roles))
-        return Line(start, end, text, "label", title=title,
-                    role=section_role(title, section_roles))
+            return Line(
+                start,
+                end,
+                text,
+                "heading",
+                "num",
+                number,
+                text,
+                section_role(m.group(2), section_roles),
+            )
+        return Line(start, end, text, "label", title=title, role=section_role(title, section_roles))
+    m = _SYMBOL_HEADING.match(text)
+    if m:
+        role = section_role(m.group(1), section_roles)
+        if role:  # ◆ 概要 / ■ 原因: a symbol-marked section heading
+            return Line(start, end, text, "label", title=m.group(1), role=role)
     if not _BULLET.match(text):
         m = _KEY.match(text)
         if m:
@@ -193,7 +218,10 @@ def split_lines(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-_TITLE_END = re.compile(r"(について|に関して|に関するお知らせ|報告|お知らせ|お詫び|おわび|事案|の発生)[)）]?$")
+_TITLE_ABOUT = re.compile(r"(について|に関して|に関する(ご)?報告)")
+_TITLE_END = re.compile(
+    r"(について|に関して|に関するお知らせ|報告|お知らせ|お詫び|おわび|事案|の発生)[)）]?$"
+)
 
 
 def _find_title(lines: Sequence[Line], is_date: Callable[[str], bool]) -> int | None:
@@ -208,9 +236,10 @@ def _find_title(lines: Sequence[Line], is_date: Callable[[str], bool]) -> int | 
         if line.text.endswith("。"):
             break  # the body has begun
         candidates.append(i)
-    for i in candidates:
-        if _TITLE_END.search(lines[i].text):
-            return i
+    for pattern in (_TITLE_ABOUT, _TITLE_END):
+        for i in candidates:
+            if pattern.search(lines[i].text):
+                return i
     return candidates[0] if candidates else None
 
 
@@ -241,7 +270,7 @@ def _build_parts(lines: Sequence[Line], has_cue: Callable[[str], bool]) -> list[
                 line=i,
                 level=STYLE_LEVELS[line.style],
                 number=line.number,
-                title=head[:MAX_TITLE * 3],
+                title=head[: MAX_TITLE * 3],
                 role=line.role,
                 cue=line.role is None and has_cue(head),
                 explicit=bool(_EXPLICIT.search(line.title)),

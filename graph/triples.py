@@ -47,12 +47,18 @@ ORG_CLASS = {
 }
 EVENT_ROLE = {
     role: CODE[f"event-{role}"]
-    for role in ("occurred", "discovered", "reported", "apologised", "remedied", "published",
-                 "other")
+    for role in (
+        "occurred",
+        "discovered",
+        "reported",
+        "apologised",
+        "remedied",
+        "published",
+        "other",
+    )
 }
 #: Kinds of organisation that answer for an incident (others are merely involved).
-RESPONSIBLE_KINDS = frozenset({"municipality", "ward", "section", "local", "insurer",
-                               "prefecture"})
+RESPONSIBLE_KINDS = frozenset({"municipality", "ward", "section", "local", "insurer", "prefecture"})
 _CONTEXT = 12  # characters of prefix/suffix kept in a quote selector
 
 
@@ -145,7 +151,9 @@ def _annotation(
     yield position, OA.end, Literal(span.end, datatype=XSD.integer)
 
 
-def _organization(m: Minter, org: OrganizationMention) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
+def _organization(
+    m: Minter, org: OrganizationMention
+) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
     node = m.organization(org)
     yield node, RDF.type, ORG.Organization
     yield node, RDF.type, ORG_CLASS.get(org.kind, ORG.Organization)
@@ -154,8 +162,13 @@ def _organization(m: Minter, org: OrganizationMention) -> Iterator[tuple[URIRef,
         yield node, IKG.unresolvedName, Literal(True)
     if org.parent:
         parent_kind = "ward" if org.kind == "section" else "municipality"
-        parent = OrganizationMention(org.parent, org.parent, parent_kind, org.evidence,
-                                     resolved=org.resolved or parent_kind == "municipality")
+        parent = OrganizationMention(
+            org.parent,
+            org.parent,
+            parent_kind,
+            org.evidence,
+            resolved=org.resolved or parent_kind == "municipality",
+        )
         parent_node = m.organization(parent)
         yield node, ORG.subOrganizationOf, parent_node
         yield parent_node, RDF.type, ORG.Organization
@@ -168,7 +181,9 @@ def _date(m: Minter, text: str, incident: URIRef, prop: URIRef, date: DateValue)
     yield from _annotation(m, text, incident, prop, date.evidence, value=date.iso)
 
 
-def _incident(m: Minter, report: Report, incident: Incident) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
+def _incident(
+    m: Minter, report: Report, incident: Incident
+) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
     node = m.incident(incident.ordinal)
     text = report.text
     yield node, RDF.type, IKG.Incident
@@ -176,7 +191,11 @@ def _incident(m: Minter, report: Report, incident: Incident) -> Iterator[tuple[U
     yield node, IKG.incidentKey, Literal(f"incident-{incident.ordinal}")
     yield node, IKG.reportedIn, m.report
     for org in incident.organizations:
-        prop = IKG.responsibleOrganization if org.kind in RESPONSIBLE_KINDS else IKG.involvedOrganization
+        prop = (
+            IKG.responsibleOrganization
+            if org.kind in RESPONSIBLE_KINDS
+            else IKG.involvedOrganization
+        )
         org_node = m.organization(org)
         yield node, prop, org_node
         yield from _organization(m, org)
@@ -198,16 +217,16 @@ def _incident(m: Minter, report: Report, incident: Incident) -> Iterator[tuple[U
     if incident.affected:
         count = incident.affected
         yield node, IKG.affectedCount, Literal(count.value, datatype=XSD.integer)
-        yield from _annotation(m, text, node, IKG.affectedCount, count.evidence,
-                               value=str(count.value))
+        yield from _annotation(
+            m, text, node, IKG.affectedCount, count.evidence, value=str(count.value)
+        )
     for k, event in enumerate(incident.timeline, start=1):
         ev = m.event(incident.ordinal, k)
         yield node, IKG.hasTimelineEvent, ev
         yield ev, RDF.type, IKG.TimelineEvent
         yield ev, IKG.eventRole, EVENT_ROLE.get(event.role, EVENT_ROLE["other"])
         yield ev, IKG.date, date_literal(event.date.iso)
-        yield from _annotation(m, text, node, IKG.hasTimelineEvent, event.date.evidence,
-                               body=ev)
+        yield from _annotation(m, text, node, IKG.hasTimelineEvent, event.date.evidence, body=ev)
 
 
 def report_triples(

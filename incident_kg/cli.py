@@ -71,8 +71,9 @@ def _progress(quiet: bool, label: str) -> Callable[[Iterable[Path]], Iterable[Pa
     def wrap(items: Iterable[Path]) -> Iterable[Path]:
         items = list(items)
         # tqdm goes quiet by itself when stderr is not a terminal (disable=None).
-        return tqdm(items, desc=label, unit="report", disable=True if quiet else None,
-                    file=sys.stderr)
+        return tqdm(
+            items, desc=label, unit="report", disable=True if quiet else None, file=sys.stderr
+        )
 
     return wrap
 
@@ -104,8 +105,12 @@ def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
 @main.command()
 @click.argument("reports", nargs=-1, required=True, type=click.Path(path_type=Path))
 @store_option
-@click.option("--base", default=DEFAULT_BASE, show_default=True,
-              help="Base IRI for the data this build mints (one per agency).")
+@click.option(
+    "--base",
+    default=DEFAULT_BASE,
+    show_default=True,
+    help="Base IRI for the data this build mints (one per agency).",
+)
 @click.pass_context
 @handle_errors
 def build(ctx: click.Context, reports: tuple[Path, ...], store_dir: Path, base: str) -> None:
@@ -121,8 +126,13 @@ def build(ctx: click.Context, reports: tuple[Path, ...], store_dir: Path, base: 
 
     extractor = default_extractor()
     with GraphStore.open(store_dir, create=True) as store:
-        result = run_build(list(reports), store, base=base, extractor=extractor,
-                           progress=_progress(ctx.obj["quiet"], "build"))
+        result = run_build(
+            list(reports),
+            store,
+            base=base,
+            extractor=extractor,
+            progress=_progress(ctx.obj["quiet"], "build"),
+        )
         triples = len(store)
     for problem in result.problems:
         click.echo(f"{problem.severity}: {problem}", err=True)
@@ -137,8 +147,14 @@ def build(ctx: click.Context, reports: tuple[Path, ...], store_dir: Path, base: 
 
 @main.command()
 @click.argument("reports", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json",
-              show_default=True, help="json: the contract of spec/gold-format.md; table: for people.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "table"]),
+    default="json",
+    show_default=True,
+    help="json: the contract of spec/gold-format.md; table: for people.",
+)
 @handle_errors
 def extract(reports: tuple[Path, ...], fmt: str) -> None:
     """Extract incidents from REPORTS without a store and print them.
@@ -168,8 +184,15 @@ def extract(reports: tuple[Path, ...], fmt: str) -> None:
             click.echo(f"{report['report']}: {len(report['incidents'])} incident(s)")
             for inc in report["incidents"]:
                 click.echo(f"  {inc['key']}: {inc['title']}")
-                for name in ("organizations", "harms", "causes", "countermeasures", "systems",
-                             "procedures", "actors"):
+                for name in (
+                    "organizations",
+                    "harms",
+                    "causes",
+                    "countermeasures",
+                    "systems",
+                    "procedures",
+                    "actors",
+                ):
                     click.echo(f"    {name:<16}{', '.join(inc[name])}")
                 for name in ("occurred", "discovered", "affected"):
                     click.echo(f"    {name:<16}{inc[name] if inc[name] is not None else '-'}")
@@ -178,13 +201,23 @@ def extract(reports: tuple[Path, ...], fmt: str) -> None:
 
 
 @main.command()
-@click.option("--gold", "gold_dir", required=True, type=click.Path(path_type=Path, file_okay=False),
-              help="Folder of gold YAML files (spec/gold-format.md).")
+@click.option(
+    "--gold",
+    "gold_dir",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of gold YAML files (spec/gold-format.md).",
+)
 @click.argument("reports", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
-@click.option("--details/--no-details", default=True, show_default=True,
-              help="List every miss and extra by report and incident.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.option(
+    "--details/--no-details",
+    default=True,
+    show_default=True,
+    help="List every miss and extra by report and incident.",
+)
 @handle_errors
 def evaluate(gold_dir: Path, reports: tuple[Path, ...], fmt: str, details: bool) -> None:
     """Score extraction of REPORTS against gold annotations.
@@ -218,12 +251,26 @@ def evaluate(gold_dir: Path, reports: tuple[Path, ...], fmt: str, details: bool)
 
 @main.command()
 @store_option
-@click.option("--format", "fmt", type=click.Choice(["turtle", "ntriples", "nquads", "trig", "jsonld"]),
-              default="turtle", show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write to this file instead of standard output.")
-@click.option("--ontology/--no-ontology", "include_ontology", default=True, show_default=True,
-              help="Include the ontology and the concept schemes.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["turtle", "ntriples", "nquads", "trig", "jsonld"]),
+    default="turtle",
+    show_default=True,
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write to this file instead of standard output.",
+)
+@click.option(
+    "--ontology/--no-ontology",
+    "include_ontology",
+    default=True,
+    show_default=True,
+    help="Include the ontology and the concept schemes.",
+)
 @handle_errors
 def export(store_dir: Path, fmt: str, output: Path | None, include_ontology: bool) -> None:
     """Write the store as RDF, sorted: the same store gives a byte-identical file."""
@@ -242,8 +289,13 @@ def export(store_dir: Path, fmt: str, output: Path | None, include_ontology: boo
 @main.command()
 @click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @store_option
-@click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True,
-              help="Language of the messages.")
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "ja"]),
+    default="en",
+    show_default=True,
+    help="Language of the messages.",
+)
 @click.option("--limit", default=50, show_default=True, help="Show at most this many violations.")
 @handle_errors
 def validate(file: Path | None, store_dir: Path, lang: str, limit: int) -> None:
@@ -261,10 +313,14 @@ def validate(file: Path | None, store_dir: Path, lang: str, limit: int) -> None:
         try:
             data.parse(str(file))
         except Exception as exc:  # rdflib raises many parser-specific types
-            raise IncidentKGError(f"{file}: cannot parse as RDF: {str(exc).splitlines()[0]}") from exc
+            raise IncidentKGError(
+                f"{file}: cannot parse as RDF: {str(exc).splitlines()[0]}"
+            ) from exc
     else:
         with GraphStore.open(store_dir) as store:
-            data.parse(data=store.graph_ntriples(store.report_graphs()).decode("utf-8"), format="nt")
+            data.parse(
+                data=store.graph_ntriples(store.report_graphs()).decode("utf-8"), format="nt"
+            )
     violations = [v for v in validate_graph(data, lang=lang) if v.severity == "Violation"]
     for violation in violations[:limit]:
         click.echo(str(violation))

@@ -30,8 +30,12 @@ def _bad_inputs(folder: Path) -> dict[str, str]:
     (folder / "notice.txt").write_text(
         "手数料のお知らせ\n\n1 交付手数料\nコンビニ交付の手数料を10円にします。\n", encoding="utf-8"
     )
-    return {"empty.txt": "empty", "binary.txt": "binary", "unknown.txt": "encoding",
-            "notice.txt": "no-incident"}
+    return {
+        "empty.txt": "empty",
+        "binary.txt": "binary",
+        "unknown.txt": "encoding",
+        "notice.txt": "no-incident",
+    }
 
 
 def test_bad_files_are_named_and_the_rest_of_the_batch_loads(
@@ -59,7 +63,9 @@ def test_a_missing_path_is_a_problem_not_a_crash(extractor: Extractor, tmp_path:
     assert [p.kind for p in result.problems] == ["missing"]
 
 
-def test_a_folder_of_thousands_of_files_is_read_through(extractor: Extractor, tmp_path: Path) -> None:
+def test_a_folder_of_thousands_of_files_is_read_through(
+    extractor: Extractor, tmp_path: Path
+) -> None:
     folder = tmp_path / "many"
     folder.mkdir()
     for i in range(2000):
@@ -71,7 +77,9 @@ def test_a_folder_of_thousands_of_files_is_read_through(extractor: Extractor, tm
     assert result.loaded == [str(folder / "real.txt")]
 
 
-def test_loading_the_same_report_twice_changes_nothing(extractor: Extractor, tmp_path: Path) -> None:
+def test_loading_the_same_report_twice_changes_nothing(
+    extractor: Extractor, tmp_path: Path
+) -> None:
     with GraphStore.open(tmp_path / "store", create=True) as store:
         build(sample_files()[:2], store, base=DEFAULT_BASE, extractor=extractor)
         first = export_bytes(store, "nquads")
@@ -82,7 +90,10 @@ def test_loading_the_same_report_twice_changes_nothing(extractor: Extractor, tmp
 def test_the_base_iri_is_configurable(extractor: Extractor, tmp_path: Path) -> None:
     with GraphStore.open(tmp_path / "store", create=True) as store:
         build(sample_files()[:1], store, base="https://pref.example/kg/", extractor=extractor)
-        data = export_bytes(store, "nquads", ).decode()
+        data = export_bytes(
+            store,
+            "nquads",
+        ).decode()
     assert "<https://pref.example/kg/report/" in data
     assert DEFAULT_BASE not in data
 
@@ -95,10 +106,16 @@ def test_a_build_killed_midway_then_rerun_gives_the_same_export(tmp_path: Path) 
             shutil.copy(path, folder / f"c{copy}-{path.name}")
     cmd = [sys.executable, "-m", "incident_kg.cli", "--quiet", "build", str(folder)]
     killed = tmp_path / "killed"
-    proc = subprocess.Popen([*cmd, "--store", str(killed)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        [*cmd, "--store", str(killed)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     time.sleep(3.0)  # past start-up, in the middle of the batch
-    assert proc.poll() is None, "the build finished before it could be killed: make the batch larger"
+    assert proc.poll() is None, (
+        "the build finished before it could be killed: make the batch larger"
+    )
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     subprocess.run([*cmd, "--store", str(killed)], check=True, capture_output=True)
@@ -115,8 +132,19 @@ def test_the_cli_names_a_bad_file_and_exits_1(tmp_path: Path, name: str) -> None
     shutil.copy(sample_files()[0], folder / "good.txt")
     (folder / name).write_bytes(b"")
     proc = subprocess.run(
-        [sys.executable, "-m", "incident_kg.cli", "--quiet", "build", str(folder), "--store",
-         str(tmp_path / "store")], capture_output=True, text=True)
+        [
+            sys.executable,
+            "-m",
+            "incident_kg.cli",
+            "--quiet",
+            "build",
+            str(folder),
+            "--store",
+            str(tmp_path / "store"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 1
     assert name in proc.stderr
     assert "loaded 1 report(s)" in proc.stdout

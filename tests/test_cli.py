@@ -21,11 +21,16 @@ from incident_kg.ontology.namespaces import IKG, OA
 from .conftest import SEED_GOLD, SHARED, sample_files
 
 
-def run(*args: str, cwd: Path | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, cwd: Path | None = None, check: bool = True
+) -> subprocess.CompletedProcess[str]:
     """Run ``incident-kg ARGS`` as a user would."""
     proc = subprocess.run(
         [sys.executable, "-m", "incident_kg.cli", "--quiet", *args],
-        capture_output=True, text=True, cwd=cwd, timeout=600,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=600,
     )
     if check and proc.returncode != 0:
         raise AssertionError(f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
@@ -49,8 +54,12 @@ def seed_turtle(seed_store: Path) -> bytes:
 
 
 def run_bytes(*args: str) -> bytes:
-    proc = subprocess.run([sys.executable, "-m", "incident_kg.cli", "--quiet", *args],
-                          capture_output=True, timeout=600, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "incident_kg.cli", "--quiet", *args],
+        capture_output=True,
+        timeout=600,
+        check=True,
+    )
     return proc.stdout
 
 
@@ -83,9 +92,7 @@ def test_every_seed_report_has_an_incident_in_the_export(seed_turtle: bytes) -> 
 
 def test_every_evidence_span_is_exact_text_of_its_report(seed_turtle: bytes) -> None:
     graph = Graph().parse(data=seed_turtle, format="turtle")
-    texts = {
-        p.name: normalize(read_report(p).text).text for p in (SHARED / "seeds").glob("*.txt")
-    }
+    texts = {p.name: normalize(read_report(p).text).text for p in (SHARED / "seeds").glob("*.txt")}
     checked = 0
     for target in graph.subjects(RDF.type, OA.SpecificResource):
         source = str(graph.value(graph.value(target, OA.hasSource), IKG.sourceFile))
@@ -103,8 +110,9 @@ def test_the_seed_store_conforms_to_the_shapes(seed_store: Path) -> None:
     assert "conforms" in proc.stdout
 
 
-def test_building_twice_gives_a_byte_identical_export(seed_store: Path, seed_turtle: bytes,
-                                                      tmp_path: Path) -> None:
+def test_building_twice_gives_a_byte_identical_export(
+    seed_store: Path, seed_turtle: bytes, tmp_path: Path
+) -> None:
     run("build", str(SHARED / "seeds"), "--store", str(seed_store))
     assert run_bytes("export", "--store", str(seed_store), "--format", "turtle") == seed_turtle
     fresh = tmp_path / "fresh"
@@ -117,8 +125,19 @@ def test_evaluate_prints_a_table_per_field() -> None:
         pytest.skip("../shared/gold is not beside the project")
     seeds = sorted(str(p) for p in (SHARED / "seeds").glob("*.txt"))
     out = run("evaluate", "--gold", str(SEED_GOLD), *seeds).stdout
-    for field in ("harms", "causes", "countermeasures", "systems", "procedures", "actors",
-                  "organizations", "occurred", "discovered", "affected", "incidents"):
+    for field in (
+        "harms",
+        "causes",
+        "countermeasures",
+        "systems",
+        "procedures",
+        "actors",
+        "organizations",
+        "occurred",
+        "discovered",
+        "affected",
+        "incidents",
+    ):
         assert field in out
 
 
@@ -126,8 +145,19 @@ def test_extract_prints_the_json_contract_with_evidence() -> None:
     path = sample_files()[0]
     reports = json.loads(run("extract", "--format", "json", str(path)).stdout)
     incident = reports[0]["incidents"][0]
-    for key in ("organizations", "harms", "causes", "countermeasures", "systems", "procedures",
-                "actors", "occurred", "discovered", "affected", "evidence"):
+    for key in (
+        "organizations",
+        "harms",
+        "causes",
+        "countermeasures",
+        "systems",
+        "procedures",
+        "actors",
+        "occurred",
+        "discovered",
+        "affected",
+        "evidence",
+    ):
         assert key in incident
     for code in incident["causes"]:
         assert incident["evidence"]["causes"][code][0]["sentence"]

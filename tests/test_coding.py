@@ -53,7 +53,9 @@ def test_a_denied_leak_is_a_negative_finding_not_a_harm(extractor: Extractor) ->
 
 
 def test_a_leak_that_happened_is_a_harm(extractor: Extractor) -> None:
-    assert "PersonalDataLeak" in _codes(extractor, "別人の薬剤情報が閲覧できる状態となり、個人情報が漏えいした。")
+    assert "PersonalDataLeak" in _codes(
+        extractor, "別人の薬剤情報が閲覧できる状態となり、個人情報が漏えいした。"
+    )
 
 
 def test_a_prevention_measure_is_not_read_as_a_cause(extractor: Extractor) -> None:
@@ -70,6 +72,8 @@ def test_a_missing_second_check_is_a_cause(extractor: Extractor) -> None:
 
 def test_a_lexicon_with_an_unknown_code_is_refused(extractor: Extractor, tmp_path: Path) -> None:
     lexicon = tmp_path / "lexicon.yaml"
-    lexicon.write_text("fields:\n  causes:\n    NoSuchCause:\n      - any: [誤り]\n", encoding="utf-8")
+    lexicon.write_text(
+        "fields:\n  causes:\n    NoSuchCause:\n      - any: [誤り]\n", encoding="utf-8"
+    )
     with pytest.raises(UnknownCodeError, match="NoSuchCause"):
         load_lexicon(extractor.analyzer, lexicon, known_codes={"causes": ["LogoutOmission"]})

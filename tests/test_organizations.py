@@ -13,7 +13,9 @@ def rules(extractor: Extractor) -> OrgRules:
     return extractor.org_rules
 
 
-def _names(text: str, rules: OrgRules, cities: list[str] | None = None) -> list[tuple[str, str, bool]]:
+def _names(
+    text: str, rules: OrgRules, cities: list[str] | None = None
+) -> list[tuple[str, str, bool]]:
     found = resolve(find_organizations(text, rules), own_cities=cities or [], rules=rules)
     return [(o.name, o.kind, o.resolved) for o in found]
 
@@ -53,7 +55,9 @@ def test_words_that_end_like_names_are_not_bodies(rules: OrgRules) -> None:
 
 
 def test_company_names_lose_their_spaces(rules: OrgRules) -> None:
-    assert _names("委託先:富士通 Japan 株式会社", rules) == [("富士通Japan株式会社", "company", True)]
+    assert _names("委託先:富士通 Japan 株式会社", rules) == [
+        ("富士通Japan株式会社", "company", True)
+    ]
 
 
 def test_national_bodies_and_generic_names_are_recognised(rules: OrgRules) -> None:

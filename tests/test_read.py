@@ -13,6 +13,12 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas
+
+from incident_kg.errors import ReportReadError
 from incident_kg.graph.read import (
     REPORT_SUFFIXES,
     RawReport,
@@ -20,12 +26,6 @@ from incident_kg.graph.read import (
     iter_report_files,
     read_report,
 )
-from reportlab.lib.pagesizes import A4
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfgen import canvas
-
-from incident_kg.errors import ReportReadError
 
 SENTENCE = "令和5年8月、区役所の窓口でマイナンバーカードを別人に誤って交付した。"
 HIRAGANA_ONLY = "まどぐちで　ほんにんかくにんを　しなかった。"

@@ -78,7 +78,8 @@ def test_the_innermost_parts_with_a_cue_are_the_incidents(extractor: Extractor) 
 def test_a_restarted_list_beside_incidents_is_attached_by_number(extractor: Extractor) -> None:
     text = (
         "対応方針\n\n1 誤登録等\n① 窓口で口座を誤登録した。\n② 国で口座を誤って紐付けた。\n"
-        "① 安全管理措置\n(着眼点)\n手順は周知されていたか。\n② 安全管理措置\n(着眼点)\n確認手順はあったか。\n"
+        "① 安全管理措置\n(着眼点)\n手順は周知されていたか。\n"
+        "② 安全管理措置\n(着眼点)\n確認手順はあったか。\n"
     )
     structure = _structure(text, extractor)
     assert len(structure.incidents) == 2

@@ -30,5 +30,6 @@ demo: install
 ## check: install test needs and run the whole test suite (what CI runs)
 check: install-test
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest

@@ -116,7 +116,8 @@ def parse_gold(data: object, *, source: str) -> GoldReport:
     return GoldReport(
         report=Path(str(data["report"])).name,
         incidents=tuple(
-            _gold_incident(inc, where=f"{source}: incidents[{i}]") for i, inc in enumerate(incidents)
+            _gold_incident(inc, where=f"{source}: incidents[{i}]")
+            for i, inc in enumerate(incidents)
         ),
         published=_iso(published, where=f"{source}: published") if published else None,
     )
@@ -161,7 +162,9 @@ def _overlap(gold: GoldIncident, pred: Mapping[str, Any]) -> int:
     return total
 
 
-def align(gold: Sequence[GoldIncident], predicted: Sequence[Mapping[str, Any]]) -> list[tuple[int, int]]:
+def align(
+    gold: Sequence[GoldIncident], predicted: Sequence[Mapping[str, Any]]
+) -> list[tuple[int, int]]:
     """Pairs (gold index, predicted index) maximising total overlap; ties follow text order."""
     n, m = len(gold), len(predicted)
     if n == 0 or m == 0:
@@ -241,15 +244,23 @@ class Evaluation:
 
     fields: dict[str, Counts] = field(default_factory=lambda: {f: Counts() for f in CODED_FIELDS})
     organizations: Counts = field(default_factory=Counts)
-    values: dict[str, Accuracy] = field(default_factory=lambda: {f: Accuracy() for f in VALUE_FIELDS})
+    values: dict[str, Accuracy] = field(
+        default_factory=lambda: {f: Accuracy() for f in VALUE_FIELDS}
+    )
     incidents: Accuracy = field(default_factory=Accuracy)
     differences: list[Difference] = field(default_factory=list)
     unscored: list[str] = field(default_factory=list)  # reports with prediction or gold only
 
     def to_json(self) -> dict[str, Any]:
         def counts(c: Counts) -> dict[str, Any]:
-            return {"tp": c.tp, "fp": c.fp, "fn": c.fn, "precision": round(c.precision, 4),
-                    "recall": round(c.recall, 4), "f1": round(c.f1, 4)}
+            return {
+                "tp": c.tp,
+                "fp": c.fp,
+                "fn": c.fn,
+                "precision": round(c.precision, 4),
+                "recall": round(c.recall, 4),
+                "f1": round(c.f1, 4),
+            }
 
         return {
             "fields": {f: counts(c) for f, c in self.fields.items()},
@@ -269,8 +280,9 @@ def _incident_name(pred: Mapping[str, Any]) -> str:
     return f"{pred.get('key', '?')} ({title[:30]})" if title else str(pred.get("key", "?"))
 
 
-def _score_pair(ev: Evaluation, report: str, gold: GoldIncident | None,
-                pred: Mapping[str, Any] | None) -> None:
+def _score_pair(
+    ev: Evaluation, report: str, gold: GoldIncident | None, pred: Mapping[str, Any] | None
+) -> None:
     gname = gold.key if gold else "(none)"
     pname = _incident_name(pred) if pred else gname
     for name in CODED_FIELDS:
@@ -280,8 +292,7 @@ def _score_pair(ev: Evaluation, report: str, gold: GoldIncident | None,
         expected = gold.codes[name] if gold else frozenset()
         ok = gold.also_ok.get(name, frozenset()) if gold else frozenset()
         counts = ev.fields[name]
-        for code in sorted(predicted & expected):
-            counts.tp += 1
+        counts.tp += len(predicted & expected)
         for code in sorted(predicted - expected - ok):
             counts.fp += 1
             ev.differences.append(Difference(report, pname, name, code, "extra"))

@@ -16,16 +16,28 @@ def test_no_generic_module_name_is_importable_from_outside_the_tree(tmp_path: Pa
         "print([n for n in ('graph', 'export', 'ontology', 'queries')"
         " if importlib.util.find_spec(n)])"
     )
-    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
-                         text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() == "[]"
 
 
 def test_the_wheel_ships_the_ontology_lexicon_and_queries(tmp_path: Path) -> None:
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(tmp_path), str(ROOT)],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
     )
     wheel = next(tmp_path.glob("incident_kg-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
@@ -42,4 +54,6 @@ def test_the_wheel_ships_the_ontology_lexicon_and_queries(tmp_path: Path) -> Non
         assert expected in names
     assert not any(n.startswith(("graph/", "export/")) for n in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "incident-kg = incident_kg.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert (
+        "incident-kg = incident_kg.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    )

@@ -43,8 +43,10 @@ _KANJI_NUM = re.compile(rf"^([{_KANJI_DIGITS}]{{1,3}})(?:[.．、]\s*|\s+)(?=\S)
 _NUM = re.compile(r"^(\d{1,2})(?:[.．、]\s*|\s+)(?=\S)(.*)$")
 _PAREN = re.compile(r"^[(（](\d{1,2})[)）]\s*(.+)$")
 _CIRCLED = re.compile(rf"^([{CIRCLED}])\s*(.+)$")
-_LABEL = re.compile(r"^[(（〈<]([^()（）]{1,12})[)）〉>]$")
-_BRACKET = re.compile(r"^【([^】]{1,40})】\s*(.{0,40})$")
+#: A line opening with a bracketed label: (着眼点) / 【事案1】… / ［対応］本文 / 〔原因〕本文.
+_BRACKETED = re.compile(
+    r"^[(（〈<\[［【〔]([^()（）〈〉<>\[\]［］【】〔〕]{1,40})[)）〉>\]］】〕]\s*(.*)$"
+)
 _KEY = re.compile(r"^([^\s:：、。・]{1,3}(?:\s?[^\s:：、。・]){0,6})\s*[:：]\s*(.*)$")
 _EXPLICIT = re.compile(r"【?事案\s*(\d{1,2}|[一二三四五六七八九十]{1,3})】?")
 _SYMBOL_HEADING = re.compile(r"^[◆◇■□●○▼▽▲△☆★]\s*([^。、]{1,20})$")
@@ -167,33 +169,21 @@ def classify_line(
         )
         role = section_role(title, section_roles)
         return Line(start, end, text, "heading", style, number, title, role)
-    m = _LABEL.match(text)
+    m = _BRACKETED.match(text)
     if m:
-        return Line(
-            start,
-            end,
-            text,
-            "label",
-            title=m.group(1),
-            role=section_role(m.group(1), section_roles),
-        )
-    m = _BRACKET.match(text)
-    if m:
-        title = m.group(1)
-        explicit = _EXPLICIT.search(title)
-        if explicit:  # 【事案2】 on its own line is a heading of the first level
+        inner, rest = m.group(1), m.group(2).strip()
+        explicit = _EXPLICIT.search(inner)
+        if explicit:  # 【事案2】 opening a line is a heading of the first level
             number = _kanji_number(explicit.group(1))
-            return Line(
-                start,
-                end,
-                text,
-                "heading",
-                "num",
-                number,
-                text,
-                section_role(m.group(2), section_roles),
-            )
-        return Line(start, end, text, "label", title=title, role=section_role(title, section_roles))
+            role = section_role(rest, section_roles)
+            return Line(start, end, text, "heading", "num", number, text, role)
+        role = section_role(inner, section_roles)
+        if role or not rest:  # (着眼点) / ［再発防止］… / 【熊本市の状況】
+            return Line(start, end, text, "label", title=inner, role=role)
+    if raw.lstrip().startswith("#"):  # a Markdown heading without a number
+        role = section_role(text, section_roles)
+        if role:
+            return Line(start, end, text, "label", title=text, role=role)
     m = _SYMBOL_HEADING.match(text)
     if m:
         role = section_role(m.group(1), section_roles)
@@ -349,10 +339,9 @@ def find_structure(
     else:
         opening = _opening_lines(lines, (title_line + 1) if title_line is not None else 0)
         if has_cue(title) or any(has_cue(s) for s in opening):
-            start = (title_line + 1) if title_line is not None else 0
-            end = _doc_end(lines, parts, start)
-            if end <= start:  # a report of one line: the title is all there is
-                start, end = title_line or 0, len(lines)
+            # the whole report, from its title (which names the incident) on
+            start = title_line if title_line is not None else 0
+            end = max(_doc_end(lines, parts, start + 1), start + 1)
             incidents.append(IncidentPart(title, ((start, end),), preamble))
     return Structure(lines, title, title_line, tuple(incidents))
 

@@ -97,9 +97,15 @@ def test_every_evidence_span_is_exact_text_of_its_report(seed_turtle: bytes) -> 
     for target in graph.subjects(RDF.type, OA.SpecificResource):
         source = str(graph.value(graph.value(target, OA.hasSource), IKG.sourceFile))
         selectors = list(graph.objects(target, OA.hasSelector))
-        exact = next(str(graph.value(s, OA.exact)) for s in selectors if graph.value(s, OA.exact))
-        start = next(int(graph.value(s, OA.start)) for s in selectors if graph.value(s, OA.start))
-        end = next(int(graph.value(s, OA.end)) for s in selectors if graph.value(s, OA.end))
+        exact = next(
+            str(graph.value(s, OA.exact)) for s in selectors if graph.value(s, OA.exact) is not None
+        )
+        start = next(
+            int(graph.value(s, OA.start)) for s in selectors if graph.value(s, OA.start) is not None
+        )
+        end = next(
+            int(graph.value(s, OA.end)) for s in selectors if graph.value(s, OA.end) is not None
+        )
         assert texts[source][start:end] == exact
         checked += 1
     assert checked > 50

@@ -91,6 +91,9 @@ _SPACE_RUN = re.compile(r" {2,}")
 #: Characters that end a sentence (or a label) at the end of a line.
 _LINE_ENDERS = frozenset("。.!?」』】:")
 
+#: How a title line ends (…について, …のお知らせ, …のご報告).
+_TITLE_ENDING = re.compile(r"(について|に関して|のお知らせ|(ご|の)報告|お詫び)[)）]?$")
+
 #: Headings recognised from the line alone.
 _STRONG_HEADING = re.compile(
     r"""^(?:
@@ -195,7 +198,7 @@ def normalize(raw: str) -> NormalizedText:
     lines = _content_lines(chars)
     double = _is_double_spaced(lines)
     log.debug("normalize: %d text lines, double-spaced=%s", len(lines), double)
-    text, idx = _assemble(chars, lines, double)
+    text, idx = _assemble(chars, lines, double, _wrap_width(lines))
     offsets = [char_offsets[j] for j in idx]
     offsets.append(len(raw))
     return NormalizedText(text=text, original=raw, offsets=tuple(offsets))
@@ -442,7 +445,14 @@ def _is_standalone_heading(lines: Sequence[_TextLine], n: int, double: bool) -> 
     return _starts_item(lines[n + 1].text)
 
 
-def _should_join(lines: Sequence[_TextLine], n: int, closed: bool, tab: bool, double: bool) -> bool:
+def _should_join(
+    lines: Sequence[_TextLine],
+    n: int,
+    closed: bool,
+    tab: bool,
+    double: bool,
+    wrap: int | None = None,
+) -> bool:
     """Whether the line break before text line ``n`` falls inside a sentence.
 
     ``closed`` and ``tab`` describe the output line built so far: whether it
@@ -453,10 +463,31 @@ def _should_join(lines: Sequence[_TextLine], n: int, closed: bool, tab: bool, do
         return False
     if line.indented and not double:
         return False  # an indented line opens a paragraph (web and word-processor text)
+    previous = lines[n - 1].text
+    if wrap is not None and len(previous) < 0.6 * wrap:
+        return False  # in hard-wrapped text a short line ends its paragraph
+    if _TITLE_ENDING.search(previous):
+        return False  # …について / …のお知らせ: a title
     return not (_starts_item(line.text) or _is_standalone_heading(lines, n, double))
 
 
-def _assemble(chars: str, lines: Sequence[_TextLine], double: bool) -> tuple[str, list[int]]:
+def _wrap_width(lines: Sequence[_TextLine]) -> int | None:
+    """The width at which a PDF hard-wrapped its lines, when it did.
+
+    Hard-wrapped text has many lines of nearly the same, longest length; text
+    with one paragraph a line (web pages) has lengths all over the place.
+    """
+    lengths = sorted(len(line.text) for line in lines if not line.has_tab)
+    if len(lengths) < 8:
+        return None
+    width = lengths[int(0.9 * (len(lengths) - 1))]
+    near = sum(1 for n in lengths if 0.85 * width <= n <= width * 1.1)
+    return width if width >= 20 and near >= 0.3 * len(lengths) else None
+
+
+def _assemble(
+    chars: str, lines: Sequence[_TextLine], double: bool, wrap: int | None = None
+) -> tuple[str, list[int]]:
     """Put the cleaned lines together: paragraph breaks, line breaks and joins."""
     parts: list[str] = []
     idx: list[int] = []
@@ -468,7 +499,7 @@ def _assemble(chars: str, lines: Sequence[_TextLine], double: bool) -> tuple[str
                 parts.append("\n\n")
                 idx.extend((newline, chars.index("\n", newline + 1)))
                 closed, tab = _closes_line(line.text), False
-            elif _should_join(lines, n, closed, tab, double):
+            elif _should_join(lines, n, closed, tab, double, wrap):
                 if lines[n - 1].text[-1] in _ASCII_ALNUM and line.text[0] in _ASCII_ALNUM:
                     parts.append(" ")
                     idx.append(newline)

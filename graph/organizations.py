@@ -23,6 +23,9 @@ _PLACE = re.compile(
 _WARD_AFTER_CITY = re.compile(rf"(?P<name>[{_KANJI}]{{1,4}}?区)")
 _OFFICE = re.compile(r"(?:区役所|市役所|町役場|村役場|役所|役場)")
 _UNIT = re.compile(rf"[{_KANJI}]{{1,8}}?(?:課|室|係|センター)")
+_INSURER = re.compile(
+    rf"(?<![ぁ-ん{_KANJI}])[{_KANJI}ぁ-んA-Za-z]{{1,15}}?(?:健康保険組合|共済組合)"
+)
 _PREFECTURE = re.compile(rf"(?<![{_KANJI}])(?:東京都|北海道|京都府|大阪府|[{_KANJI}]{{1,3}}県)")
 _COMPANY = re.compile(
     rf"(?:[{_KANJI}A-Za-z]{{1,12}}(?:\s?[A-Za-z]+)?\s?株式会社|株式会社\s?[{_KANJI}A-Za-z]{{1,12}})"
@@ -132,8 +135,19 @@ def find_organizations(text: str, rules: OrgRules) -> list[OrgFound]:
                 m.end(),
             )
         )
+    for m in _INSURER.finditer(text):
+        name = normalize_name(m.group(0))
+        found.append(OrgFound(name, name, "insurer", m.start(), m.end()))
     for m in _PREFECTURE.finditer(text):
         found.append(OrgFound(m.group(0), m.group(0), "prefecture", m.start(), m.end()))
+    found = [
+        f
+        for f in found
+        if not any(
+            g.start <= f.start and f.end <= g.end and (g.start, g.end) != (f.start, f.end)
+            for g in found
+        )
+    ]
     taken = [(f.start, f.end) for f in found]
     for place in _places(text, rules):
         if not any(s <= place.start < e for s, e in taken):

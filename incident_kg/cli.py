@@ -321,16 +321,19 @@ def validate(file: Path | None, store_dir: Path, lang: str, limit: int) -> None:
             data.parse(
                 data=store.graph_ntriples(store.report_graphs()).decode("utf-8"), format="nt"
             )
-    violations = [v for v in validate_graph(data, lang=lang) if v.severity == "Violation"]
-    for violation in violations[:limit]:
-        click.echo(str(violation))
-    if len(violations) > limit:
-        click.echo(f"… and {len(violations) - limit} more")
+    results = validate_graph(data, lang=lang)
+    violations = [v for v in results if v.severity == "Violation"]
+    warnings = [v for v in results if v.severity != "Violation"]
+    for result in (violations + warnings)[:limit]:
+        click.echo(str(result))
+    if len(results) > limit:
+        click.echo(f"… and {len(results) - limit} more")
     source = file or store_dir
+    summary = f"{len(violations)} violation(s), {len(warnings)} warning(s)"
     if violations:
-        click.echo(f"{source}: {len(violations)} violation(s)", err=True)
+        click.echo(f"{source}: does not conform: {summary}", err=True)
         sys.exit(1)
-    click.echo(f"{source}: conforms ({len(data)} triples checked)")
+    click.echo(f"{source}: conforms ({len(data)} triples checked; {len(warnings)} warning(s))")
 
 
 if __name__ == "__main__":  # pragma: no cover

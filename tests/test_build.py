@@ -148,3 +148,38 @@ def test_the_cli_names_a_bad_file_and_exits_1(tmp_path: Path, name: str) -> None
     assert proc.returncode == 1
     assert name in proc.stderr
     assert "loaded 1 report(s)" in proc.stdout
+
+
+def _pdf_of(text: str, path: Path) -> Path:
+    """A PDF with a text layer: the report's lines drawn down A4 pages, 40 characters a line."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("HeiseiKakuGo-W5"))
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    y = 800
+    for paragraph in text.splitlines():
+        for k in range(0, max(len(paragraph), 1), 40):
+            if y < 60:
+                pdf.showPage()
+                y = 800
+            pdf.setFont("HeiseiKakuGo-W5", 10)
+            pdf.drawString(40, y, paragraph[k : k + 40])
+            y -= 16
+    pdf.save()
+    return path
+
+
+def test_a_pdf_report_is_built_like_its_text(extractor: Extractor, tmp_path: Path) -> None:
+    from incident_kg.graph.build import read_and_extract
+
+    source = sample_files()[0]
+    text = read_and_extract(source, extractor)
+    pdf = read_and_extract(
+        _pdf_of(source.read_text(encoding="utf-8"), tmp_path / "r.pdf"), extractor
+    )
+    assert len(pdf.incidents) == len(text.incidents) == 1
+    assert set(pdf.incidents[0].codes("harms")) == set(text.incidents[0].codes("harms"))
+    assert set(pdf.incidents[0].codes("causes")) >= {"PersonalDeviceUse"}

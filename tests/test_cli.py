@@ -182,3 +182,27 @@ def test_an_unparseable_file_to_validate_is_one_line_and_exit_2(tmp_path: Path) 
     proc = run("validate", str(bad), check=False)
     assert proc.returncode == 2
     assert "bad.ttl" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_the_sample_corpus_builds_and_conforms(tmp_path: Path) -> None:
+    """What the README's first command does: build the samples, export, validate."""
+    store = tmp_path / "store"
+    samples = Path(__file__).resolve().parents[1] / "samples" / "reports"
+    proc = run("build", str(samples), "--store", str(store))
+    assert "loaded 11 report(s)" in proc.stdout
+    assert "conforms" in run("validate", "--store", str(store)).stdout
+    turtle = run_bytes("export", "--store", str(store), "--format", "turtle")
+    assert len(Graph().parse(data=turtle, format="turtle")) > 1000
+
+
+def test_a_file_that_breaks_the_shapes_is_reported_and_exits_1(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(
+        "@prefix ikg: <https://w3id.org/incident-kg/ontology#> .\n"
+        "<https://example.org/i/1> a ikg:Incident ; ikg:affectedCount -3 .\n",
+        encoding="utf-8",
+    )
+    proc = run("validate", str(bad), check=False)
+    assert proc.returncode == 1
+    assert "https://example.org/i/1" in proc.stdout
+    assert "does not conform" in proc.stderr

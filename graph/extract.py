@@ -107,6 +107,74 @@ def _sentences(text: str, lines: Sequence[Line], part: IncidentPart) -> list[Sen
     return out
 
 
+_REF_ITEM = r"(?:\(\d{1,2}\)|[①-⑳])"
+#: A sentence that opens by naming items of the list: (1)と(3)は… / ②は…
+_LEADING_REF = re.compile(
+    rf"^[・\s]*({_REF_ITEM}(?:\s*(?:と|及び|、|,|・|及)\s*{_REF_ITEM})*)\s*(?:は|では|について|も)"
+)
+#: A bracketed aside that names items: (②は令和5年1月発生)
+_BRACKET_REF = re.compile(
+    rf"[(（]\s*({_REF_ITEM}(?:\s*(?:と|及び|、|・)\s*{_REF_ITEM})*)\s*は[^()（）]{{1,40}}[)）]"
+)
+
+
+def _ref_numbers(refs: str) -> set[int]:
+    numbers = {int(n) for n in re.findall(r"\((\d{1,2})\)", refs)}
+    numbers |= {"①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳".index(c) + 1 for c in refs if "①" <= c <= "⑳"}
+    return numbers
+
+
+def _apply_references(
+    parts: Sequence[IncidentPart], sentences: list[list[Sentence]], text: str
+) -> None:
+    """Give sentences that name items of a list ((1)と(3)は…) to the incidents they name."""
+    for a, part in enumerate(parts):
+        siblings = {p.number: b for b, p in enumerate(parts) if p.group == part.group and p.number}
+        if len(siblings) < 2:
+            continue
+        keep: list[Sentence] = []
+        for sentence in sentences[a]:
+            lead = _LEADING_REF.match(sentence.span.text)
+            named = _ref_numbers(lead.group(1)) if lead else set()
+            if named and named <= set(siblings):
+                for number in sorted(named):
+                    target = sentences[siblings[number]]
+                    if sentence not in target:
+                        target.append(sentence)
+                if part.number in named:
+                    keep.append(sentence)
+                continue
+            keep.append(sentence)
+            for m in _BRACKET_REF.finditer(sentence.span.text):
+                named = _ref_numbers(m.group(1))
+                if not named or not named <= set(siblings):
+                    continue
+                start = sentence.span.start + m.start() + 1
+                end = sentence.span.start + m.end() - 1
+                aside = Sentence(Span(start, end, text[start:end]), sentence.role, sentence.line)
+                for number in sorted(named):
+                    sentences[siblings[number]].append(aside)
+        sentences[a][:] = keep
+    for group in sentences:
+        group.sort(key=lambda s: (s.span.start, s.span.end))
+
+
+def _shared_sentences(text: str, structure: Structure) -> list[Sentence]:
+    """Sentences of closing parts that speak of every incident (いずれの事案についても…)."""
+    out: list[Sentence] = []
+    for first, last in structure.shared:
+        role = "response"
+        for i in range(first, last):
+            line = structure.lines[i]
+            if line.role is not None:
+                role = line.role
+            if line.kind == "blank" or (line.kind == "heading" and line.role is not None):
+                continue
+            for span in sentence_spans(text, line.start, line.end):
+                out.append(Sentence(span, role, i))
+    return out
+
+
 def _evidence(span: Span, rule: str, confidence: float) -> Evidence:
     return Evidence(span=span, rule=rule, confidence=round(confidence, 2))
 
@@ -340,9 +408,12 @@ def extract_incidents(
             if org.kind == "municipality" and org.name.endswith("市")
         }
     )
+    per_incident = [_sentences(text, structure.lines, part) for part in structure.incidents]
+    _apply_references(structure.incidents, per_incident, text)
+    shared = _shared_sentences(text, structure)
     incidents: list[Incident] = []
     for ordinal, part in enumerate(structure.incidents, start=1):
-        sentences = _sentences(text, structure.lines, part)
+        sentences = per_incident[ordinal - 1] + shared
         coded, negative = _code(ex, sentences)
         timeline, occurred, discovered = _timeline(ex, sentences, mentions)
         start = structure.lines[part.spans[0][0]].start

@@ -91,6 +91,8 @@ class IncidentPart:
     title: str
     spans: tuple[tuple[int, int], ...]  # line index ranges [start, end)
     context_lines: tuple[int, ...]  # lines that give context (ancestor titles, preamble)
+    number: int | None = None  # its number in its list: ② → 2
+    group: int | None = None  # the part that holds the list it belongs to (-1: top level)
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,8 @@ class Structure:
     title: str
     title_line: int | None
     incidents: tuple[IncidentPart, ...]
+    #: Line ranges after the incidents that speak of all of them (いずれの事案についても…).
+    shared: tuple[tuple[int, int], ...] = ()
 
 
 def _kanji_number(text: str) -> int:
@@ -298,6 +302,16 @@ def _doc_end(lines: Sequence[Line], parts: Sequence[Part], start: int) -> int:
     return len(lines)
 
 
+def _inside_section(parts: Sequence[Part], k: int) -> bool:
+    """Whether a part sits under a heading that opened a section (概要, 原因…)."""
+    parent = parts[k].parent
+    while parent is not None:
+        if parts[parent].role is not None:
+            return True
+        parent = parts[parent].parent
+    return False
+
+
 def _ancestor_lines(parts: Sequence[Part], k: int) -> list[int]:
     out: list[int] = []
     parent = parts[k].parent
@@ -324,7 +338,8 @@ def find_structure(
 
     chosen = [k for k, p in enumerate(parts) if p.explicit]
     if not chosen:
-        candidates = {k for k, p in enumerate(parts) if p.cue}
+        # an item of a section (a numbered line under 原因, 再発防止策…) is not an incident
+        candidates = {k for k, p in enumerate(parts) if p.cue and not _inside_section(parts, k)}
         chosen = [k for k in sorted(candidates) if not candidates & set(_descendants(parts, k))]
 
     incidents: list[IncidentPart] = []
@@ -335,7 +350,8 @@ def find_structure(
             spans = [(part.line, part.end_line)]
             spans += [(parts[j].line, parts[j].end_line) for j in attached.get(k, [])]
             context = tuple(_ancestor_lines(parts, k)) + preamble + _before_in_parent(parts, k)
-            incidents.append(IncidentPart(part.title, tuple(spans), context))
+            group = part.parent if part.parent is not None else -1
+            incidents.append(IncidentPart(part.title, tuple(spans), context, part.number, group))
     else:
         opening = _opening_lines(lines, (title_line + 1) if title_line is not None else 0)
         if has_cue(title) or any(has_cue(s) for s in opening):
@@ -343,7 +359,38 @@ def find_structure(
             start = title_line if title_line is not None else 0
             end = max(_doc_end(lines, parts, start + 1), start + 1)
             incidents.append(IncidentPart(title, ((start, end),), preamble))
-    return Structure(lines, title, title_line, tuple(incidents))
+    shared = _shared_parts(lines, parts, chosen) if len(incidents) > 1 else ()
+    return Structure(lines, title, title_line, tuple(incidents), shared)
+
+
+_SHARED_CUE = re.compile(
+    r"(いずれの事案|各事案|これらの事案|全ての事案|すべての事案|いずれの事案も)"
+)
+
+
+def _shared_parts(
+    lines: Sequence[Line], parts: Sequence[Part], chosen: Sequence[int]
+) -> tuple[tuple[int, int], ...]:
+    """Parts after the last incident, outside every incident, that speak of all incidents."""
+    if not chosen:
+        return ()
+    holders = set(chosen)
+    for k in chosen:
+        parent = parts[k].parent
+        while parent is not None:
+            holders.add(parent)
+            parent = parts[parent].parent
+    last = max(parts[k].line for k in chosen)
+    out: list[tuple[int, int]] = []
+    for k, part in enumerate(parts):
+        if k in holders or part.line <= last or _inside_section(parts, k):
+            continue
+        if any(part.line <= parts[j].line < part.end_line for j in holders):
+            continue
+        body = " ".join(lines[i].text for i in range(part.line, part.end_line))
+        if _SHARED_CUE.search(body):
+            out.append((part.line, part.end_line))
+    return tuple(out)
 
 
 def _before_in_parent(parts: Sequence[Part], k: int) -> tuple[int, ...]:

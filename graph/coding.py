@@ -45,6 +45,10 @@ ROLES = frozenset(
 )
 
 
+#: How many morphemes after a match a negation may stand to deny it.
+NEGATION_WINDOW = 5
+
+
 @dataclass(frozen=True)
 class Token:
     """One morpheme of a sentence with the forms a term may match on."""
@@ -111,6 +115,8 @@ class Rule:
     roles: frozenset[str]
     confidence: float
     negatable: bool
+    #: Inferred rather than said (別人の証明書 → a leak): an explicit denial defeats it.
+    defeasible: bool = False
 
 
 @dataclass(frozen=True)
@@ -194,6 +200,7 @@ def load_lexicon(
                         negatable=bool(
                             spec.get("negatable", field_defaults.get("negatable", False))
                         ),
+                        defeasible=bool(spec.get("defeasible", False)),
                     )
                 )
     implications: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
@@ -212,11 +219,15 @@ def load_lexicon(
 
 
 def _negated(lexicon: Lexicon, text: str, tokens: Sequence[Token], end: int) -> bool:
-    """Whether a negation cue follows ``end`` before the clause ends."""
+    """Whether a negation cue follows ``end`` closely, before the clause ends.
+
+    Only the next few morphemes count (漏えい|は|あり|ませ|ん): a negation further
+    on belongs to another predicate (失効のために申し込めなかった).
+    """
     tail = [t for t in tokens if t.start >= end]
     clause: list[Token] = []
     for token in tail:
-        if token.surface in lexicon.clause_breaks and clause:
+        if (token.surface in lexicon.clause_breaks and clause) or len(clause) >= NEGATION_WINDOW:
             break
         clause.append(token)
     if not clause:

@@ -182,7 +182,7 @@ def _evidence(span: Span, rule: str, confidence: float) -> Evidence:
 def _code(
     ex: Extractor, sentences: Sequence[Sentence]
 ) -> tuple[list[CodedValue], list[CodedValue]]:
-    coded: list[CodedValue] = []
+    found: list[tuple[CodedValue, bool]] = []  # (value, defeasible)
     negative: list[CodedValue] = []
     for sentence in sentences:
         tokens = ex.tokens(sentence.span.text)
@@ -192,7 +192,13 @@ def _code(
                 match.rule.code,
                 _evidence(sentence.span, match.rule.rule_id, match.rule.confidence),
             )
-            (negative if match.negated else coded).append(value)
+            if match.negated:
+                negative.append(value)
+            else:
+                found.append((value, match.rule.defeasible))
+    # An explicit denial (個人情報の漏えいはありません) defeats what was only inferred.
+    denied = {(v.field, v.code) for v in negative}
+    coded = [v for v, defeasible in found if not (defeasible and (v.field, v.code) in denied)]
     present = {(v.field, v.code) for v in coded}
     implied: list[CodedValue] = []
     for value in coded:

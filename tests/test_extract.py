@@ -1,0 +1,112 @@
+"""Extraction: incidents with coded values, each traceable to the exact sentence."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from incident_kg.graph.build import read_and_extract
+from incident_kg.graph.extract import Extractor, extract_report
+
+from .conftest import sample_files
+
+REGULATOR = """事案への対応方針
+
+一 公金受取口座の誤登録とポイントの誤付与
+次の三つの事案がある。
+(1) 支援窓口で支援員がログアウトを忘れ、別の人のマイナンバーに口座が紐付けられた。
+(2) 税務署が別の人のマイナンバーと口座情報を誤って結び付けた。
+(3) 支援窓口でのログアウトの忘れから、ポイントが誤って付与された。発生期間:令和4年7月～5年5月(②は令和5年1月発生)
+(1)と(3)は令和4年7月から令和5年5月までの間に起きている。
+
+二 今後の進め方
+いずれの事案についても、報告徴収を行い、権限の行使を検討する。
+"""
+
+
+@pytest.fixture(scope="module")
+def regulator(extractor: Extractor):  # type: ignore[no-untyped-def]
+    return extract_report(extractor, REGULATOR, source="regulator.txt")
+
+
+def test_each_listed_case_is_an_incident(regulator) -> None:  # type: ignore[no-untyped-def]
+    assert len(regulator.incidents) == 3
+
+
+def test_a_sentence_naming_items_goes_to_those_items(regulator) -> None:  # type: ignore[no-untyped-def]
+    first, second, third = regulator.incidents
+    assert first.occurred is not None and first.occurred.iso == "2022-07"
+    assert third.occurred is not None and third.occurred.iso == "2022-07"
+    assert "(1)と(3)は" not in "".join(e.date.evidence.span.text for e in second.timeline)
+
+
+def test_a_bracketed_aside_gives_its_item_a_date(regulator) -> None:  # type: ignore[no-untyped-def]
+    second = regulator.incidents[1]
+    assert second.occurred is not None and second.occurred.iso == "2023-01"
+    assert second.occurred.evidence.span.text == "②は令和5年1月発生"
+
+
+def test_a_closing_part_about_all_cases_applies_to_each(regulator) -> None:  # type: ignore[no-untyped-def]
+    for incident in regulator.incidents:
+        assert "RegulatoryInquiry" in incident.codes("countermeasures")
+
+
+def test_numbered_items_of_a_countermeasure_section_are_not_incidents(extractor: Extractor) -> None:
+    text = (
+        "登録の誤りについて\n\n1 概要\n別の方のマイナンバーで登録していた。\n"
+        "2 再発防止策\n(1) 全件を点検し、ほかに誤りがないことを確認した。\n(2) 研修を行う。\n"
+    )
+    report = extract_report(extractor, text, source="r.txt")
+    assert len(report.incidents) == 1
+    assert "Reinspection" in report.incidents[0].codes("countermeasures")
+
+
+def test_a_denied_leak_is_kept_as_a_negative_finding(extractor: Extractor) -> None:
+    text = "証明書の誤交付について\n\n1 概要\n別人の証明書を交付した。なお、個人情報の漏えいはありません。\n"
+    incident = extract_report(extractor, text, source="r.txt").incidents[0]
+    assert "PersonalDataLeak" not in incident.codes("harms")
+    assert [v.code for v in incident.negative_findings] == ["PersonalDataLeak"]
+
+
+def test_a_prevention_measure_is_not_a_cause(extractor: Extractor) -> None:
+    text = (
+        "住所の書換え漏れについて\n\n1 概要\nカードの住所を書き換えず、カードが失効した。\n"
+        "2 再発防止策\n今後は複数の職員によるチェックを徹底し、引継ぎも確実に行う。\n"
+    )
+    incident = extract_report(extractor, text, source="r.txt").incidents[0]
+    assert "MultiPersonCheck" in incident.codes("countermeasures")
+    assert not {"SinglePersonCheck", "MissingHandover"} & set(incident.codes("causes"))
+
+
+@pytest.mark.parametrize("path", sample_files(), ids=lambda p: p.name)
+def test_every_value_of_a_sample_points_at_exact_text(extractor: Extractor, path) -> None:  # type: ignore[no-untyped-def]
+    report = read_and_extract(path, extractor)
+    for incident in report.incidents:
+        spans = [v.evidence.span for v in incident.coded]
+        spans += [o.evidence.span for o in incident.organizations]
+        spans += [e.date.evidence.span for e in incident.timeline]
+        for span in spans:
+            assert report.text[span.start : span.end] == span.text
+
+
+JAPANESE = st.text(
+    alphabet=st.sampled_from(
+        list("令和5年3月1日職員がログアウトを忘れ別人に誤付与した。原因再発防止策\n①(1)1 、")
+    ),
+    max_size=300,
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(JAPANESE)
+def test_any_text_extracts_without_error_and_with_exact_spans(
+    extractor: Extractor, text: str
+) -> None:
+    report = extract_report(extractor, text, source="fuzz.txt")
+    for incident in report.incidents:
+        for value in incident.coded:
+            span = value.evidence.span
+            assert report.text[span.start : span.end] == span.text

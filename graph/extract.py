@@ -470,4 +470,6 @@ def extract_report(
         sections=_sections(text, structure),
         incidents=incidents,
         problems=tuple(problems),
+        original=normalized.original,
+        offsets=normalized.offsets,
     )

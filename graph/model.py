@@ -201,15 +201,36 @@ class Report:
     sections: tuple[Section, ...] = ()
     incidents: tuple[Incident, ...] = ()
     problems: tuple[Problem, ...] = field(default=())
+    #: The text as read, and for each normalised character where it came from
+    #: (``len(text) + 1`` entries), so evidence can be shown as written.
+    original: str = ""
+    offsets: tuple[int, ...] = ()
+
+    def as_written(self, span: Span) -> str:
+        """The raw text a span of the normalised text came from (PDF line breaks and all)."""
+        if len(self.offsets) != len(self.text) + 1:
+            return span.text
+        return self.original[self.offsets[span.start] : self.offsets[span.end]].strip()
+
+    def _with_as_written(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            out = {k: self._with_as_written(v) for k, v in value.items()}
+            if "sentence" in out and "start" in out and "end" in out:
+                span = Span(out["start"], out["end"], out["sentence"])
+                out["as_written"] = self.as_written(span)
+            return out
+        if isinstance(value, list):
+            return [self._with_as_written(v) for v in value]
+        return value
 
     def to_json(self) -> dict[str, Any]:
-        """The per-report contract of ``spec/gold-format.md``."""
+        """The per-report contract of ``spec/gold-format.md``; evidence also as written."""
         return {
             "report": self.source,
             "report_id": self.report_id,
             "title": self.title,
             "published": self.published.iso if self.published else None,
-            "incidents": [incident.to_json() for incident in self.incidents],
+            "incidents": [self._with_as_written(i.to_json()) for i in self.incidents],
             "problems": [
                 {"kind": p.kind, "severity": p.severity, "message": p.message}
                 for p in self.problems

@@ -16,10 +16,11 @@ from rdflib import Graph
 from rdflib.compare import to_canonical_graph
 
 from incident_kg import __version__
-from incident_kg.errors import ReportReadError
+from incident_kg.errors import IncidentKGError, ReportReadError
 from incident_kg.ontology.namespaces import ONTOLOGY_GRAPH
 from incident_kg.ontology.vocabulary import codes, ontology_graph
 
+from .curation import apply_curation, load_curation, sidecar_for
 from .extract import Extractor, extract_report, make_extractor, report_id_for
 from .model import Problem, Report
 from .read import iter_report_files, read_report
@@ -62,9 +63,20 @@ def collect_files(paths: Sequence[Path]) -> tuple[list[Path], list[Problem]]:
 
 
 def read_and_extract(path: Path, extractor: Extractor) -> Report:
-    """One file → one extracted report (raises ReportReadError for unreadable files)."""
+    """One file → one extracted report, with its curation sidecar applied when there is one.
+
+    Raises ReportReadError for unreadable files and CurationError / UnknownCodeError
+    for a bad sidecar.
+    """
     raw = read_report(path)
-    return extract_report(extractor, raw.text, source=path.name, report_id=report_id_for(path.name))
+    report = extract_report(
+        extractor, raw.text, source=path.name, report_id=report_id_for(path.name)
+    )
+    sidecar = sidecar_for(path)
+    if sidecar.is_file():
+        curation = load_curation(sidecar, known_codes=extractor.known_codes)
+        report = apply_curation(report, curation)
+    return report
 
 
 def stable_ontology() -> Graph:
@@ -110,6 +122,9 @@ def build(
             report = read_and_extract(path, extractor)
         except ReportReadError as exc:
             result.problems.append(Problem(exc.path, exc.kind, exc.message))
+            continue
+        except IncidentKGError as exc:  # a bad curation sidecar: keep what the store had
+            result.problems.append(Problem(str(path), "curation", f"{exc}; report not reloaded"))
             continue
         result.problems.extend(
             Problem(str(path), p.kind, p.message, p.severity) for p in report.problems

@@ -46,6 +46,7 @@ class Extractor:
     analyzer: Analyzer
     lexicon: Lexicon
     org_rules: OrgRules
+    known_codes: Mapping[str, set[str]]  # field → the vocabulary's codes
 
     def tokens(self, text: str) -> tuple[Token, ...]:
         return self.analyzer.tokens(text)
@@ -60,7 +61,8 @@ def make_extractor(
     """Load SudachiPy and compile the lexicon against the vocabulary's codes."""
     analyzer = Analyzer()
     lexicon = load_lexicon(analyzer, lexicon_path, known_codes=known_codes)
-    return Extractor(analyzer, lexicon, OrgRules.from_lexicon(lexicon.data))
+    known = {name: set(codes) for name, codes in known_codes.items()}
+    return Extractor(analyzer, lexicon, OrgRules.from_lexicon(lexicon.data), known)
 
 
 def report_id_for(source: str) -> str:

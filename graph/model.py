@@ -103,6 +103,17 @@ class CountValue:
 
 
 @dataclass(frozen=True)
+class CurationMark:
+    """That an analyst curated an incident: who, when, whether confirmed, what was removed."""
+
+    curator: str
+    date: str  # ISO date
+    confirmed: bool
+    note: str = ""
+    removed: tuple[tuple[str, str], ...] = ()  # (field, code) the curator took out
+
+
+@dataclass(frozen=True)
 class Incident:
     """One incident as read out of one report."""
 
@@ -117,6 +128,7 @@ class Incident:
     timeline: tuple[TimelineEvent, ...] = ()
     #: Codes the report explicitly denies (個人情報の漏えいは無い): kept as facts, not coded.
     negative_findings: tuple[CodedValue, ...] = ()
+    curation: CurationMark | None = None
 
     def codes(self, field_name: str) -> list[str]:
         """The distinct codes of one field, in order of first evidence."""
@@ -159,6 +171,14 @@ class Incident:
             {"field": v.field, "code": v.code, **v.evidence.to_json()}
             for v in self.negative_findings
         ]
+        if self.curation is not None:
+            out["curation"] = {
+                "curator": self.curation.curator,
+                "date": self.curation.date,
+                "confirmed": self.curation.confirmed,
+                "removed": [{"field": f, "code": c} for f, c in self.curation.removed],
+                "note": self.curation.note,
+            }
         out["timeline"] = [
             {"date": event.date.iso, "role": event.role, **event.date.evidence.span.to_json()}
             for event in self.timeline

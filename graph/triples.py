@@ -24,7 +24,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from incident_kg.ontology.namespaces import CODE, IKG, OA, ORG
 
-from .model import DateValue, Evidence, Incident, OrganizationMention, Report
+from .model import CurationMark, DateValue, Evidence, Incident, OrganizationMention, Report
 
 #: Incident property for each coded field.
 FIELD_PROPERTY = {
@@ -100,11 +100,41 @@ class Minter:
     def agent(self) -> URIRef:
         return URIRef(f"{self.base}agent/incident-kg")
 
+    def curator(self, name: str) -> URIRef:
+        return URIRef(f"{self.base}agent/curator/{quote(name, safe='')}")
+
 
 def date_literal(iso: str) -> Literal:
     """A typed literal at the precision of the ISO string (year, month or day)."""
     datatype = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}[len(iso)]
     return Literal(iso, datatype=datatype)
+
+
+def _curation(m: Minter, incident: Incident) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
+    """Who curated an incident and when; what they removed."""
+    mark = incident.curation
+    if mark is None:
+        return
+    node = m.incident(incident.ordinal)
+    activity = URIRef(f"{node}/curation")
+    yield node, IKG.curatedBy, activity
+    yield activity, RDF.type, IKG.Curation
+    yield activity, PROV.wasAssociatedWith, m.curator(mark.curator)
+    yield m.curator(mark.curator), RDF.type, PROV.Agent
+    yield m.curator(mark.curator), RDFS.label, Literal(mark.curator)
+    yield activity, DCTERMS.date, date_literal(mark.date)
+    yield activity, IKG.confirmed, Literal(mark.confirmed)
+    if mark.note:
+        yield activity, RDFS.comment, Literal(mark.note)
+    for field_name, code in mark.removed:
+        yield node, IKG.curatedAbsent, CODE[code]
+        change = URIRef(f"{activity}/removed/{field_name}/{code}")
+        yield change, RDF.type, IKG.CurationChange
+        yield change, IKG.changeOf, node
+        yield change, IKG.assertedProperty, FIELD_PROPERTY[field_name]
+        yield change, OA.hasBody, CODE[code]
+        yield change, IKG.curationAction, Literal("removed")
+        yield change, PROV.wasGeneratedBy, activity
 
 
 def _annotation(
@@ -116,6 +146,7 @@ def _annotation(
     *,
     body: URIRef | None = None,
     value: str | None = None,
+    curation: CurationMark | None = None,
 ) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
     span = evidence.span
     ann = m.annotation(incident, prop, body or value, span.start, span.end)
@@ -132,7 +163,11 @@ def _annotation(
     yield ann, IKG.assertedProperty, prop
     yield ann, IKG.extractionRule, Literal(evidence.rule)
     yield ann, IKG.confidence, Literal(Decimal(str(evidence.confidence)), datatype=XSD.decimal)
-    yield ann, DCTERMS.creator, m.agent()
+    if evidence.rule == "curation" and curation is not None:
+        yield ann, DCTERMS.creator, m.curator(curation.curator)
+        yield ann, PROV.wasGeneratedBy, URIRef(f"{incident}/curation")
+    else:
+        yield ann, DCTERMS.creator, m.agent()
     yield ann, OA.hasTarget, target
     yield target, RDF.type, OA.SpecificResource
     yield target, OA.hasSource, m.report
@@ -176,9 +211,18 @@ def _organization(
         yield parent_node, SKOS.prefLabel, Literal(org.parent.split("/")[-1], lang="ja")
 
 
-def _date(m: Minter, text: str, incident: URIRef, prop: URIRef, date: DateValue):  # type: ignore[no-untyped-def]
+def _date(
+    m: Minter,
+    text: str,
+    incident: URIRef,
+    prop: URIRef,
+    date: DateValue,
+    curation: CurationMark | None,
+) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
     yield incident, prop, date_literal(date.iso)
-    yield from _annotation(m, text, incident, prop, date.evidence, value=date.iso)
+    yield from _annotation(
+        m, text, incident, prop, date.evidence, value=date.iso, curation=curation
+    )
 
 
 def _incident(
@@ -186,6 +230,7 @@ def _incident(
 ) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
     node = m.incident(incident.ordinal)
     text = report.text
+    cur = incident.curation
     yield node, RDF.type, IKG.Incident
     yield node, RDFS.label, Literal(incident.title or f"incident {incident.ordinal}", lang="ja")
     yield node, IKG.incidentKey, Literal(f"incident-{incident.ordinal}")
@@ -199,26 +244,26 @@ def _incident(
         org_node = m.organization(org)
         yield node, prop, org_node
         yield from _organization(m, org)
-        yield from _annotation(m, text, node, prop, org.evidence, body=org_node)
+        yield from _annotation(m, text, node, prop, org.evidence, body=org_node, curation=cur)
     for value in incident.coded:
         prop = FIELD_PROPERTY[value.field]
         concept = CODE[value.code]
         yield node, prop, concept
-        yield from _annotation(m, text, node, prop, value.evidence, body=concept)
+        yield from _annotation(m, text, node, prop, value.evidence, body=concept, curation=cur)
     for value in incident.negative_findings:
         prop = FIELD_PROPERTY[value.field]
         concept = CODE[value.code]
         yield node, IKG.statedAbsent, concept
         yield from _annotation(m, text, node, IKG.statedAbsent, value.evidence, body=concept)
     if incident.occurred:
-        yield from _date(m, text, node, IKG.occurredOn, incident.occurred)
+        yield from _date(m, text, node, IKG.occurredOn, incident.occurred, cur)
     if incident.discovered:
-        yield from _date(m, text, node, IKG.discoveredOn, incident.discovered)
+        yield from _date(m, text, node, IKG.discoveredOn, incident.discovered, cur)
     if incident.affected:
         count = incident.affected
         yield node, IKG.affectedCount, Literal(count.value, datatype=XSD.integer)
         yield from _annotation(
-            m, text, node, IKG.affectedCount, count.evidence, value=str(count.value)
+            m, text, node, IKG.affectedCount, count.evidence, value=str(count.value), curation=cur
         )
     for k, event in enumerate(incident.timeline, start=1):
         ev = m.event(incident.ordinal, k)
@@ -227,6 +272,7 @@ def _incident(
         yield ev, IKG.eventRole, EVENT_ROLE.get(event.role, EVENT_ROLE["other"])
         yield ev, IKG.date, date_literal(event.date.iso)
         yield from _annotation(m, text, node, IKG.hasTimelineEvent, event.date.evidence, body=ev)
+    yield from _curation(m, incident)
 
 
 def report_triples(

@@ -25,7 +25,7 @@ import click
 from tqdm import tqdm
 
 from incident_kg import __version__
-from incident_kg.errors import IncidentKGError, ReportReadError
+from incident_kg.errors import IncidentKGError
 from incident_kg.ontology.namespaces import DEFAULT_BASE
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -173,7 +173,7 @@ def extract(reports: tuple[Path, ...], fmt: str) -> None:
     for path in files:
         try:
             out.append(read_and_extract(path, extractor).to_json())
-        except ReportReadError as exc:
+        except IncidentKGError as exc:  # unreadable file or bad curation sidecar
             failed.append(str(exc))
     for line in failed:
         click.echo(f"error: {line}", err=True)
@@ -236,7 +236,7 @@ def evaluate(gold_dir: Path, reports: tuple[Path, ...], fmt: str, details: bool)
     for path in files:
         try:
             predicted.append(read_and_extract(path, extractor).to_json())
-        except ReportReadError as exc:
+        except IncidentKGError as exc:  # unreadable file or bad curation sidecar
             problems.append(exc)  # type: ignore[arg-type]
     for problem in problems:
         click.echo(f"error: {problem}", err=True)

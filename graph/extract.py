@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import quote
 
@@ -181,6 +181,19 @@ def _evidence(span: Span, rule: str, confidence: float) -> Evidence:
     return Evidence(span=span, rule=rule, confidence=round(confidence, 2))
 
 
+def _cause_role(ex: Extractor, sentence: str, end: int) -> str | None:
+    """The role a sentence gives a cause, from the lexicon's cue lists (ruled out first:
+    its cue must follow the cause, e.g. …不具合によるものではありません)."""
+    cues: Mapping[str, list[str]] = ex.lexicon.data.get("cause_roles", {})
+    tail = sentence[end:]
+    if any(re.search(cue, tail) for cue in cues.get("ruled-out", [])):
+        return "ruled-out"
+    for role in ("trigger", "root-cause", "contributing"):
+        if any(re.search(cue, sentence) for cue in cues.get(role, [])):
+            return role
+    return None
+
+
 def _code(
     ex: Extractor, sentences: Sequence[Sentence]
 ) -> tuple[list[CodedValue], list[CodedValue]]:
@@ -194,6 +207,12 @@ def _code(
                 match.rule.code,
                 _evidence(sentence.span, match.rule.rule_id, match.rule.confidence),
             )
+            if match.rule.field == "causes":
+                role = _cause_role(ex, sentence.span.text, match.end)
+                value = replace(value, role=role)
+                if role == "ruled-out":
+                    negative.append(value)
+                    continue
             if match.negated:
                 negative.append(value)
             else:

@@ -54,6 +54,8 @@ class CodedValue:
     field: str  # one of CODED_FIELDS
     code: str
     evidence: Evidence
+    #: For causes, the role the text gives: trigger | root-cause | contributing | ruled-out.
+    role: str | None = None
 
 
 @dataclass(frozen=True)
@@ -155,7 +157,10 @@ class Incident:
             per_code: dict[str, list[dict[str, Any]]] = {}
             for value in self.coded:
                 if value.field == name:
-                    per_code.setdefault(value.code, []).append(value.evidence.to_json())
+                    entry = value.evidence.to_json()
+                    if value.role:
+                        entry["role"] = value.role
+                    per_code.setdefault(value.code, []).append(entry)
             if per_code:
                 evidence[name] = per_code
         if self.organizations:
@@ -168,7 +173,7 @@ class Incident:
                 evidence[name] = [value.evidence.to_json()]
         out["evidence"] = evidence
         out["negative_findings"] = [
-            {"field": v.field, "code": v.code, **v.evidence.to_json()}
+            {"field": v.field, "code": v.code, "role": v.role, **v.evidence.to_json()}
             for v in self.negative_findings
         ]
         if self.curation is not None:

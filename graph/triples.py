@@ -137,6 +137,13 @@ def _curation(m: Minter, incident: Incident) -> Iterator[tuple[URIRef, URIRef, U
         yield change, PROV.wasGeneratedBy, activity
 
 
+def _annotation_iri(
+    m: Minter, incident: URIRef, prop: URIRef, body: object, evidence: Evidence
+) -> URIRef:
+    """The IRI of the annotation for one fact and one span (stable: made from its content)."""
+    return m.annotation(incident, prop, body, evidence.span.start, evidence.span.end)
+
+
 def _annotation(
     m: Minter,
     text: str,
@@ -149,7 +156,7 @@ def _annotation(
     curation: CurationMark | None = None,
 ) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
     span = evidence.span
-    ann = m.annotation(incident, prop, body or value, span.start, span.end)
+    ann = _annotation_iri(m, incident, prop, body or value, evidence)
     target = URIRef(f"{ann}-target")
     quote_sel = URIRef(f"{ann}-quote")
     position = URIRef(f"{ann}-position")
@@ -250,11 +257,23 @@ def _incident(
         concept = CODE[value.code]
         yield node, prop, concept
         yield from _annotation(m, text, node, prop, value.evidence, body=concept, curation=cur)
+        if value.role:
+            yield (
+                _annotation_iri(m, node, prop, concept, value.evidence),
+                IKG.causalRole,
+                CODE[f"role-{value.role}"],
+            )
     for value in incident.negative_findings:
         prop = FIELD_PROPERTY[value.field]
         concept = CODE[value.code]
         yield node, IKG.statedAbsent, concept
         yield from _annotation(m, text, node, IKG.statedAbsent, value.evidence, body=concept)
+        if value.role:
+            yield (
+                _annotation_iri(m, node, IKG.statedAbsent, concept, value.evidence),
+                IKG.causalRole,
+                CODE[f"role-{value.role}"],
+            )
     if incident.occurred:
         yield from _date(m, text, node, IKG.occurredOn, incident.occurred, cur)
     if incident.discovered:

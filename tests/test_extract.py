@@ -118,3 +118,31 @@ def test_evidence_is_also_shown_as_written(extractor: Extractor) -> None:
     entries = report.to_json()["incidents"][0]["evidence"]["harms"]["CertificateMisissuance"]
     written = {e["sentence"]: e["as_written"] for e in entries}
     assert written["職員が別人の証明書を交付した。"] == "職員が別人の証明書を交\n付した。"
+
+
+def _causes(extractor: Extractor, cause_text: str):  # type: ignore[no-untyped-def]
+    text = f"証明書の誤交付について\n\n1 概要\n別人の証明書を交付した。\n2 原因\n{cause_text}\n"
+    return extract_report(extractor, text, source="r.txt").incidents[0]
+
+
+def test_a_cause_called_the_direct_cause_is_the_trigger(extractor: Extractor) -> None:
+    incident = _causes(extractor, "直接の原因は、職員が住所の入力を誤ったことである。")
+    [value] = [v for v in incident.coded if v.code == "DataEntryError"]
+    assert value.role == "trigger"
+
+
+def test_a_cause_called_the_background_is_a_root_cause(extractor: Extractor) -> None:
+    incident = _causes(extractor, "背景には、事務の引継ぎが行われていなかったことがある。")
+    [value] = [v for v in incident.coded if v.code == "MissingHandover"]
+    assert value.role == "root-cause"
+
+
+def test_a_cause_the_report_rules_out_is_kept_as_a_finding_not_a_code(extractor: Extractor) -> None:
+    incident = _causes(extractor, "システムの不具合によるものではありません。")
+    assert "SystemDefect" not in incident.codes("causes")
+    assert [(v.code, v.role) for v in incident.negative_findings] == [("SystemDefect", "ruled-out")]
+
+
+def test_a_cause_with_no_word_on_its_role_has_none(extractor: Extractor) -> None:
+    incident = _causes(extractor, "職員が住所の入力を誤った。")
+    assert [v.role for v in incident.coded if v.code == "DataEntryError"] == [None]

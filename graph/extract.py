@@ -32,6 +32,7 @@ from .model import (
 )
 from .normalize import normalize, sentence_spans
 from .organizations import OrgFound, OrgRules, find_organizations, resolve
+from .statistics import find_statistics
 from .structure import IncidentPart, Line, Structure, find_structure
 
 #: Kinds of body that can be responsible for an incident at the front line.
@@ -471,6 +472,10 @@ def extract_report(
     normalized = normalize(raw_text)
     text = normalized.text
     structure, incidents, mentions = extract_incidents(ex, text)
+    incident_lines = {
+        i for part in structure.incidents for first, last in part.spans for i in range(first, last)
+    }
+    statistics = find_statistics(text, structure, mentions, incident_lines)
     problems: list[Problem] = []
     if not incidents:
         problems.append(
@@ -490,6 +495,7 @@ def extract_report(
         published=_published(text, structure, mentions),
         sections=_sections(text, structure),
         incidents=incidents,
+        statistics=statistics,
         problems=tuple(problems),
         original=normalized.original,
         offsets=normalized.offsets,

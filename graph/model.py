@@ -192,6 +192,26 @@ class Incident:
 
 
 @dataclass(frozen=True)
+class Statistic:
+    """An aggregate figure (a count or rate), not an incident: 173件 as of 2023-06-09."""
+
+    label: str
+    value: str  # decimal digits as written, without separators
+    unit: str  # 件 | 名 | 人 | 団体 | 自治体 | 世帯 | %
+    as_of: DateValue | None
+    evidence: Evidence
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "value": self.value,
+            "unit": self.unit,
+            "as_of": self.as_of.iso if self.as_of else None,
+            "evidence": self.evidence.to_json(),
+        }
+
+
+@dataclass(frozen=True)
 class Section:
     """A headed part of a report, with the role its heading gives it."""
 
@@ -225,6 +245,7 @@ class Report:
     published: DateValue | None = None
     sections: tuple[Section, ...] = ()
     incidents: tuple[Incident, ...] = ()
+    statistics: tuple[Statistic, ...] = ()
     problems: tuple[Problem, ...] = field(default=())
     #: The text as read, and for each normalised character where it came from
     #: (``len(text) + 1`` entries), so evidence can be shown as written.
@@ -256,6 +277,7 @@ class Report:
             "title": self.title,
             "published": self.published.iso if self.published else None,
             "incidents": [self._with_as_written(i.to_json()) for i in self.incidents],
+            "statistics": [self._with_as_written(st.to_json()) for st in self.statistics],
             "problems": [
                 {"kind": p.kind, "severity": p.severity, "message": p.message}
                 for p in self.problems

@@ -302,6 +302,18 @@ def _doc_end(lines: Sequence[Line], parts: Sequence[Part], start: int) -> int:
     return len(lines)
 
 
+def _has_narrative(lines: Sequence[Line], part: Part) -> bool:
+    """Whether a part tells something in sentences, not only in table rows and figures."""
+    title = lines[part.line].title
+    if len(title) >= 40 or "。" in title:  # ① 支援窓口で…を漏えい。 — the heading tells it
+        return True
+    return any(
+        lines[i].kind in ("text", "label", "heading")
+        and (len(lines[i].text) >= 15 or lines[i].text.endswith("。"))
+        for i in range(part.line + 1, part.end_line)
+    )
+
+
 def _inside_section(parts: Sequence[Part], k: int) -> bool:
     """Whether a part sits under a heading that opened a section (概要, 原因…)."""
     parent = parts[k].parent
@@ -339,7 +351,12 @@ def find_structure(
     chosen = [k for k, p in enumerate(parts) if p.explicit]
     if not chosen:
         # an item of a section (a numbered line under 原因, 再発防止策…) is not an incident
-        candidates = {k for k, p in enumerate(parts) if p.cue and not _inside_section(parts, k)}
+        # and a heading over a table of figures alone (誤登録等の状況) is statistics
+        candidates = {
+            k
+            for k, p in enumerate(parts)
+            if p.cue and not _inside_section(parts, k) and _has_narrative(lines, p)
+        }
         chosen = [k for k in sorted(candidates) if not candidates & set(_descendants(parts, k))]
 
     incidents: list[IncidentPart] = []

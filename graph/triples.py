@@ -24,7 +24,16 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from incident_kg.ontology.namespaces import CODE, IKG, OA, ORG
 
-from .model import CurationMark, DateValue, Evidence, Incident, OrganizationMention, Report
+from .model import (
+    CurationMark,
+    DateValue,
+    Evidence,
+    Incident,
+    OrganizationMention,
+    Report,
+    Span,
+    Statistic,
+)
 
 #: Incident property for each coded field.
 FIELD_PROPERTY = {
@@ -294,6 +303,45 @@ def _incident(
     yield from _curation(m, incident)
 
 
+def _selectors(
+    m: Minter, text: str, node: URIRef, span: Span
+) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
+    """A text span of the report as an oa:SpecificResource with quote and position selectors."""
+    target = URIRef(f"{node}-target")
+    quote_sel = URIRef(f"{node}-quote")
+    position = URIRef(f"{node}-position")
+    yield target, RDF.type, OA.SpecificResource
+    yield target, OA.hasSource, m.report
+    yield target, OA.hasSelector, quote_sel
+    yield target, OA.hasSelector, position
+    yield quote_sel, RDF.type, OA.TextQuoteSelector
+    yield quote_sel, OA.exact, Literal(span.text)
+    prefix = text[max(0, span.start - _CONTEXT) : span.start]
+    suffix = text[span.end : span.end + _CONTEXT]
+    if prefix:
+        yield quote_sel, OA.prefix, Literal(prefix)
+    if suffix:
+        yield quote_sel, OA.suffix, Literal(suffix)
+    yield position, RDF.type, OA.TextPositionSelector
+    yield position, OA.start, Literal(span.start, datatype=XSD.integer)
+    yield position, OA.end, Literal(span.end, datatype=XSD.integer)
+
+
+def _statistic(
+    m: Minter, report: Report, k: int, statistic: Statistic
+) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
+    node = URIRef(f"{m.report}/statistic/{k}")
+    yield node, RDF.type, IKG.Statistic
+    yield node, RDFS.label, Literal(statistic.label or statistic.unit, lang="ja")
+    yield node, IKG.figure, Literal(Decimal(statistic.value), datatype=XSD.decimal)
+    yield node, IKG.unit, Literal(statistic.unit)
+    if statistic.as_of is not None:
+        yield node, IKG.asOf, date_literal(statistic.as_of.iso)
+    yield node, PROV.wasDerivedFrom, m.report
+    yield node, IKG.quotes, URIRef(f"{node}-target")
+    yield from _selectors(m, report.text, node, statistic.evidence.span)
+
+
 def report_triples(
     report: Report, *, base: str, software_version: str
 ) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
@@ -318,6 +366,8 @@ def report_triples(
     yield m.agent(), RDFS.label, Literal("incident-kg")
     for incident in report.incidents:
         yield from _incident(m, report, incident)
+    for k, statistic in enumerate(report.statistics, start=1):
+        yield from _statistic(m, report, k, statistic)
 
 
 def report_graph(report: Report, *, base: str, software_version: str) -> Graph:

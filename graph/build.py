@@ -7,6 +7,8 @@ one transaction.  A file that cannot be read or understood becomes a
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +26,7 @@ from .curation import apply_curation, load_curation, sidecar_for
 from .extract import Extractor, extract_report, make_extractor, report_id_for
 from .model import Problem, Report
 from .read import iter_report_files, read_report
-from .store import GraphStore, to_ntriples
+from .store import GraphStore, RecordInfo, to_ntriples
 from .triples import Minter, report_graph
 
 log = logging.getLogger(__name__)
@@ -37,12 +39,18 @@ class BuildResult:
     """What a build did: reports loaded, incidents found, problems met."""
 
     loaded: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)  # loaded before with the same graph
     incidents: int = 0
     problems: list[Problem] = field(default_factory=list)
 
     @property
     def failed(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
+
+
+def utc_now() -> str:
+    """The current time, ISO 8601 in UTC to the second (when a record was written)."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def default_extractor() -> Extractor:
@@ -102,8 +110,13 @@ def build(
     base: str,
     extractor: Extractor,
     progress: Callable[[Iterable[Path]], Iterable[Path]] = lambda it: it,
+    clock: Callable[[], str] = utc_now,
 ) -> BuildResult:
-    """Load every report under ``paths`` into the store, one transaction per report."""
+    """Load every report under ``paths`` into the store, one transaction per report.
+
+    A report whose graph is unchanged is not written again; otherwise its graph and
+    its record (when first created, when last changed) are replaced together.
+    """
     result = BuildResult()
     store.check_base(base)
     load_ontology(store)
@@ -130,7 +143,18 @@ def build(
             Problem(str(path), p.kind, p.message, p.severity) for p in report.problems
         )
         graph = report_graph(report, base=base, software_version=__version__)
-        store.replace_graph(str(Minter(base, report.report_id).graph), to_ntriples(graph))
+        minter = Minter(base, report.report_id)
+        ntriples = to_ntriples(graph)
+        digest = hashlib.sha256("".join(sorted(ntriples.splitlines(True))).encode()).hexdigest()
+        record = store.record(str(minter.report))
+        if record is not None and record.digest == digest:
+            result.unchanged.append(str(path))  # same graph as stored: nothing to write
+        else:
+            now = clock()
+            created = record.created if record is not None else now
+            store.replace_report(
+                str(minter.graph), ntriples, RecordInfo(str(minter.report), digest, created, now)
+            )
         result.loaded.append(str(path))
         result.incidents += len(report.incidents)
         log.info(

@@ -444,6 +444,7 @@ def extract_incidents(
         sentences = per_incident[ordinal - 1] + shared
         coded, negative = _code(ex, sentences)
         timeline, occurred, discovered = _timeline(ex, sentences, mentions)
+        remedies = [e.date for e in timeline if e.role == "remedied"]
         start = structure.lines[part.spans[0][0]].start
         end = structure.lines[part.spans[0][1] - 1].end
         incidents.append(
@@ -457,6 +458,13 @@ def extract_incidents(
                 coded=tuple(coded),
                 occurred=occurred,
                 discovered=discovered,
+                resolved=(
+                    DateValue(
+                        remedies[-1].iso, replace(remedies[-1].evidence, rule="date/resolved")
+                    )
+                    if remedies
+                    else None
+                ),
                 affected=_affected(ex, sentences),
                 timeline=timeline,
                 negative_findings=tuple(negative),

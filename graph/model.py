@@ -126,6 +126,7 @@ class Incident:
     coded: tuple[CodedValue, ...] = ()
     occurred: DateValue | None = None
     discovered: DateValue | None = None
+    resolved: DateValue | None = None  # the last remedy the timeline dates (解消, 返還, 再交付…)
     affected: CountValue | None = None
     timeline: tuple[TimelineEvent, ...] = ()
     #: Codes the report explicitly denies (個人情報の漏えいは無い): kept as facts, not coded.
@@ -151,6 +152,7 @@ class Incident:
             out[name] = self.codes(name)
         out["occurred"] = self.occurred.iso if self.occurred else None
         out["discovered"] = self.discovered.iso if self.discovered else None
+        out["resolved"] = self.resolved.iso if self.resolved else None
         out["affected"] = self.affected.value if self.affected else None
         evidence: dict[str, Any] = {}
         for name in CODED_FIELDS:
@@ -167,7 +169,7 @@ class Incident:
             evidence["organizations"] = {
                 org.label: [org.evidence.to_json()] for org in self.organizations
             }
-        for name in ("occurred", "discovered", "affected"):
+        for name in ("occurred", "discovered", "resolved", "affected"):
             value = getattr(self, name)
             if value is not None:
                 evidence[name] = [value.evidence.to_json()]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
@@ -34,6 +35,18 @@ _STORE_NODE = "https://w3id.org/incident-kg/graph/meta#store"
 def to_ntriples(graph: Graph) -> str:
     """N-Triples text of an rdflib graph (UTF-8, one triple per line)."""
     return graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+
+
+@dataclass(frozen=True)
+class RecordInfo:
+    """Bookkeeping of one report in the store: which graph digest, created and changed when.
+
+    Kept in the metadata graph, never exported, so exports stay byte-identical."""
+
+    report: str  # report IRI
+    digest: str  # sha256 of the report graph's sorted N-Triples
+    created: str  # xsd:dateTime, first load
+    modified: str  # xsd:dateTime, last load that changed the graph
 
 
 class GraphStore:
@@ -89,6 +102,37 @@ class GraphStore:
             f"INSERT DATA {{ GRAPH <{graph_iri}> {{\n{ntriples}\n}} }}"
         )
         self._store.update(update)
+
+    def replace_report(self, graph_iri: str, ntriples: str, info: RecordInfo) -> None:
+        """Replace a report's graph and its record in the metadata graph, in one transaction."""
+        r = f"<{info.report}>"
+        dt_type = "<http://www.w3.org/2001/XMLSchema#dateTime>"
+        self._store.update(
+            f"DROP SILENT GRAPH <{graph_iri}> ;\n"
+            f"INSERT DATA {{ GRAPH <{graph_iri}> {{\n{ntriples}\n}} }} ;\n"
+            f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ {r} ?p ?o }} }} ;\n"
+            f'INSERT DATA {{ GRAPH <{META_GRAPH}> {{ {r} <{IKG.graphDigest}> "{info.digest}" ; '
+            f'<{IKG.recordCreated}> "{info.created}"^^{dt_type} ; '
+            f'<{IKG.recordModified}> "{info.modified}"^^{dt_type} . }} }}'
+        )
+
+    def record(self, report_iri: str) -> RecordInfo | None:
+        """The bookkeeping of one report, if it was ever loaded."""
+        values: dict[str, str] = {}
+        for quad in self._store.quads_for_pattern(
+            ox.NamedNode(report_iri), None, None, ox.NamedNode(META_GRAPH)
+        ):
+            if isinstance(quad.object, ox.Literal):
+                values[quad.predicate.value] = quad.object.value
+        try:
+            return RecordInfo(
+                report_iri,
+                values[str(IKG.graphDigest)],
+                values[str(IKG.recordCreated)],
+                values[str(IKG.recordModified)],
+            )
+        except KeyError:
+            return None
 
     def remove_graph(self, graph_iri: str) -> None:
         """Drop a named graph (no error when it is absent)."""

@@ -287,6 +287,8 @@ def _incident(
         yield from _date(m, text, node, IKG.occurredOn, incident.occurred, cur)
     if incident.discovered:
         yield from _date(m, text, node, IKG.discoveredOn, incident.discovered, cur)
+    if incident.resolved:
+        yield from _date(m, text, node, IKG.resolvedOn, incident.resolved, cur)
     if incident.affected:
         count = incident.affected
         yield node, IKG.affectedCount, Literal(count.value, datatype=XSD.integer)

@@ -183,3 +183,28 @@ def test_a_pdf_report_is_built_like_its_text(extractor: Extractor, tmp_path: Pat
     assert len(pdf.incidents) == len(text.incidents) == 1
     assert set(pdf.incidents[0].codes("harms")) == set(text.incidents[0].codes("harms"))
     assert set(pdf.incidents[0].codes("causes")) >= {"PersonalDeviceUse"}
+
+
+def test_the_store_keeps_when_a_record_was_created_and_changed(
+    extractor: Extractor, tmp_path: Path
+) -> None:
+    report = tmp_path / "r.txt"
+    shutil.copy(sample_files()[0], report)
+    times = iter(["2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z", "2026-03-01T00:00:00Z"])
+    with GraphStore.open(tmp_path / "store", create=True) as store:
+        iri = f"{DEFAULT_BASE}report/r"
+        build([report], store, base=DEFAULT_BASE, extractor=extractor, clock=lambda: next(times))
+        first = store.record(iri)
+        result = build(
+            [report], store, base=DEFAULT_BASE, extractor=extractor, clock=lambda: next(times)
+        )
+        assert result.unchanged == [str(report)]
+        assert store.record(iri) == first  # same graph: nothing written, times kept
+        report.write_text(report.read_text(encoding="utf-8") + "\n追記。\n", encoding="utf-8")
+        build([report], store, base=DEFAULT_BASE, extractor=extractor, clock=lambda: next(times))
+        changed = store.record(iri)
+        exported = export_bytes(store, "nquads").decode()
+    assert first is not None and changed is not None
+    assert (first.created, first.modified) == ("2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z")
+    assert (changed.created, changed.modified) == ("2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z")
+    assert "2026-01-01T00:00:00Z" not in exported  # record keeping stays out of exports

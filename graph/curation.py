@@ -20,8 +20,6 @@ pure function); the graph records which facts were curated, by whom and when.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -31,6 +29,7 @@ import yaml
 
 from incident_kg.errors import IncidentKGError, UnknownCodeError
 
+from .dates import iso_from_yaml
 from .model import (
     CODED_FIELDS,
     CodedValue,
@@ -84,13 +83,10 @@ def sidecar_for(report_path: Path) -> Path:
 
 
 def _date(value: object, *, where: str) -> str:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, int):
-        return f"{value:04d}"
-    if isinstance(value, str) and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
-        return value
-    raise CurationError(f"{where}: not a date: {value!r}")
+    iso = iso_from_yaml(value)
+    if iso is None:
+        raise CurationError(f"{where}: not a date: {value!r}")
+    return iso
 
 
 def _code_map(

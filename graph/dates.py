@@ -554,3 +554,16 @@ def find_dates(text: str, *, default_year: int | None = None) -> list[DateMentio
             context = latest
     log.debug("find_dates: %d mentions", len(mentions))
     return mentions
+
+
+def iso_from_yaml(value: object) -> str | None:
+    """A date as YAML gives it (a date, a bare year, or an ISO string at any precision) as an
+    ISO string at its written precision (``2022``, ``2022-03``, ``2022-03-15``); None if it
+    is not one."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 9999:
+        return f"{value:04d}"
+    if isinstance(value, str) and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+        return value
+    return None

@@ -16,7 +16,6 @@ Pure functions over the JSON that ``extract`` prints (see
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import re
 import unicodedata
@@ -29,6 +28,7 @@ import yaml
 
 from incident_kg.errors import GoldFormatError
 
+from .dates import iso_from_yaml
 from .model import CODED_FIELDS
 
 VALUE_FIELDS: tuple[str, ...] = ("occurred", "discovered", "affected")
@@ -57,13 +57,10 @@ class GoldReport:
 
 
 def _iso(value: object, *, where: str) -> str:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, int):
-        return f"{value:04d}"
-    if isinstance(value, str) and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
-        return value
-    raise GoldFormatError(f"{where}: not a date: {value!r}")
+    iso = iso_from_yaml(value)
+    if iso is None:
+        raise GoldFormatError(f"{where}: not a date: {value!r}")
+    return iso
 
 
 def _values(raw: object, *, date: bool, where: str) -> tuple[str, ...]:

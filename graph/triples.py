@@ -164,11 +164,7 @@ def _annotation(
     value: str | None = None,
     curation: CurationMark | None = None,
 ) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
-    span = evidence.span
     ann = _annotation_iri(m, incident, prop, body or value, evidence)
-    target = URIRef(f"{ann}-target")
-    quote_sel = URIRef(f"{ann}-quote")
-    position = URIRef(f"{ann}-position")
     yield ann, RDF.type, OA.Annotation
     yield ann, OA.motivatedBy, OA.classifying
     if body is not None:
@@ -184,22 +180,8 @@ def _annotation(
         yield ann, PROV.wasGeneratedBy, URIRef(f"{incident}/curation")
     else:
         yield ann, DCTERMS.creator, m.agent()
-    yield ann, OA.hasTarget, target
-    yield target, RDF.type, OA.SpecificResource
-    yield target, OA.hasSource, m.report
-    yield target, OA.hasSelector, quote_sel
-    yield target, OA.hasSelector, position
-    yield quote_sel, RDF.type, OA.TextQuoteSelector
-    yield quote_sel, OA.exact, Literal(span.text)
-    prefix = text[max(0, span.start - _CONTEXT) : span.start]
-    suffix = text[span.end : span.end + _CONTEXT]
-    if prefix:
-        yield quote_sel, OA.prefix, Literal(prefix)
-    if suffix:
-        yield quote_sel, OA.suffix, Literal(suffix)
-    yield position, RDF.type, OA.TextPositionSelector
-    yield position, OA.start, Literal(span.start, datatype=XSD.integer)
-    yield position, OA.end, Literal(span.end, datatype=XSD.integer)
+    yield ann, OA.hasTarget, URIRef(f"{ann}-target")
+    yield from _selectors(m, text, ann, evidence.span)
 
 
 def _organization(

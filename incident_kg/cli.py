@@ -165,6 +165,7 @@ def extract(reports: tuple[Path, ...], fmt: str) -> None:
     normalised text, the lexicon rule that fired and a confidence.
     """
     from incident_kg.graph.build import collect_files, default_extractor, read_and_extract
+    from incident_kg.graph.model import CODED_FIELDS
 
     extractor = default_extractor()
     files, problems = collect_files(list(reports))
@@ -184,15 +185,7 @@ def extract(reports: tuple[Path, ...], fmt: str) -> None:
             click.echo(f"{report['report']}: {len(report['incidents'])} incident(s)")
             for inc in report["incidents"]:
                 click.echo(f"  {inc['key']}: {inc['title']}")
-                for name in (
-                    "organizations",
-                    "harms",
-                    "causes",
-                    "countermeasures",
-                    "systems",
-                    "procedures",
-                    "actors",
-                ):
+                for name in ("organizations", *CODED_FIELDS):
                     click.echo(f"    {name:<16}{', '.join(inc[name])}")
                 for name in ("occurred", "discovered", "affected"):
                     click.echo(f"    {name:<16}{inc[name] if inc[name] is not None else '-'}")

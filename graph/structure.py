@@ -29,7 +29,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 #: Level of each numbering style: 第1 > 一 > 1 > (1) > ①.
-STYLE_LEVELS = {"dai": 0.0, "kanji": 0.5, "num": 1.0, "paren": 2.0, "circled": 3.0}
+STYLE_LEVELS = {"dai": 0.0, "kanji": 0.5, "num": 1.0, "paren": 2.0, "circled": 3.0, "kana": 4.0}
+#: ア イ ウ … as list markers (the iroha order of official documents is not used here).
+KANA = "アイウエオカキクケコサシスセソタチツテト"
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _KANJI_DIGITS = "一二三四五六七八九十"
 #: After an enumerator, these say the number is a reference ((1)と(3)は…), not an item.
@@ -43,6 +45,7 @@ _KANJI_NUM = re.compile(rf"^([{_KANJI_DIGITS}]{{1,3}})(?:[.．、]\s*|\s+)(?=\S)
 _NUM = re.compile(r"^(\d{1,2})(?:[.．、]\s*|\s+)(?=\S)(.*)$")
 _PAREN = re.compile(r"^[(（](\d{1,2})[)）]\s*(.+)$")
 _CIRCLED = re.compile(rf"^([{CIRCLED}])\s*(.+)$")
+_KANA = re.compile(r"^([アイウエオカキクケコサシスセソタチツテト])(?:[.．、]\s*|\s+)(?=\S)(.+)$")
 #: A line opening with a bracketed label: (着眼点) / 【事案1】… / ［対応］本文 / 〔原因〕本文.
 _BRACKETED = re.compile(
     r"^[(（〈<\[［【〔]([^()（）〈〉<>\[\]［］【】〔〕]{1,40})[)）〉>\]］】〕]\s*(.*)$"
@@ -161,6 +164,7 @@ def classify_line(
         ("num", _NUM),
         ("paren", _PAREN),
         ("circled", _CIRCLED),
+        ("kana", _KANA),
     ):
         m = pattern.match(text)
         if not m:
@@ -168,9 +172,12 @@ def classify_line(
         title = m.group(2).strip()
         if not title or title[0] in _REFERENCE:
             break
-        number = (
-            (CIRCLED.index(m.group(1)) + 1) if style == "circled" else _kanji_number(m.group(1))
-        )
+        if style == "circled":
+            number = CIRCLED.index(m.group(1)) + 1
+        elif style == "kana":
+            number = KANA.index(m.group(1)) + 1
+        else:
+            number = _kanji_number(m.group(1))
         role = section_role(title, section_roles)
         return Line(start, end, text, "heading", style, number, title, role)
     m = _BRACKETED.match(text)
@@ -253,7 +260,19 @@ def _opening_lines(lines: Sequence[Line], start: int, limit: int = 6) -> list[st
     return out
 
 
-def _build_parts(lines: Sequence[Line], has_cue: Callable[[str], bool]) -> list[Part]:
+def _without_keywords(title: str, section_roles: Mapping[str, Sequence[str]]) -> str:
+    """A heading's title without its section keywords: 事務処理ミスの内容 → 事務処理ミスの."""
+    for keywords in section_roles.values():
+        for keyword in keywords:
+            title = title.replace(keyword, "")
+    return title
+
+
+def _build_parts(
+    lines: Sequence[Line],
+    has_cue: Callable[[str], bool],
+    section_roles: Mapping[str, Sequence[str]],
+) -> list[Part]:
     parts: list[Part] = []
     for i, line in enumerate(lines):
         if line.kind != "heading" or line.style is None:
@@ -266,7 +285,8 @@ def _build_parts(lines: Sequence[Line], has_cue: Callable[[str], bool]) -> list[
                 number=line.number,
                 title=head[: MAX_TITLE * 3],
                 role=line.role,
-                cue=line.role is None and has_cue(head),
+                # a section heading can name the incident too: 指摘事項 通知の処理の遅延について
+                cue=has_cue(head if line.role is None else _without_keywords(head, section_roles)),
                 explicit=bool(_EXPLICIT.search(line.title)),
             )
         )
@@ -300,6 +320,29 @@ def _doc_end(lines: Sequence[Line], parts: Sequence[Part], start: int) -> int:
         if lines[i].kind == "label" and lines[i].role == "contact":
             return i
     return len(lines)
+
+
+#: Stands for "the whole report" among chosen parts.
+WHOLE_REPORT = -1
+
+
+def _promote_findings(parts: Sequence[Part], chosen: list[int]) -> list[int]:
+    """A chosen item whose siblings are sections (ア 指摘事項… / イ 改善を求める事項) is the
+    first section of its parent: the parent part is the incident (:data:`WHOLE_REPORT` when
+    the siblings are the report's own top-level sections)."""
+    out: list[int] = []
+    for k in chosen:
+        parent = parts[k].parent
+        siblings = (
+            parts[parent].children
+            if parent is not None
+            else [j for j, p in enumerate(parts) if p.parent is None]
+        )
+        if not parts[k].explicit and any(parts[c].role is not None for c in siblings if c != k):
+            k = parent if parent is not None else WHOLE_REPORT
+        if k not in out:
+            out.append(k)
+    return out
 
 
 def _has_narrative(lines: Sequence[Line], part: Part) -> bool:
@@ -344,7 +387,7 @@ def find_structure(
     lines = tuple(classify_line(s, e, raw, section_roles) for s, e, raw in split_lines(text))
     title_line = _find_title(lines, is_date)
     title = lines[title_line].text if title_line is not None else ""
-    parts = _build_parts(lines, has_cue)
+    parts = _build_parts(lines, has_cue, section_roles)
     first_part = parts[0].line if parts else len(lines)
     preamble = tuple(i for i in range(first_part) if lines[i].kind != "blank")
 
@@ -358,6 +401,9 @@ def find_structure(
             if p.cue and not _inside_section(parts, k) and _has_narrative(lines, p)
         }
         chosen = [k for k in sorted(candidates) if not candidates & set(_descendants(parts, k))]
+        chosen = _promote_findings(parts, chosen)
+        if WHOLE_REPORT in chosen:  # a section among sections names it: the report is one incident
+            chosen = []
 
     incidents: list[IncidentPart] = []
     if chosen:

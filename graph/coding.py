@@ -136,6 +136,7 @@ class Lexicon:
     rules: tuple[Rule, ...]
     incident_cues: tuple[Term, ...]
     negation_cues: tuple[Term, ...]
+    negation_phrases: tuple[str, ...]
     clause_breaks: frozenset[str]
     implications: Mapping[tuple[str, str], tuple[tuple[str, str], ...]]
     section_roles: Mapping[str, tuple[str, ...]]
@@ -211,6 +212,7 @@ def load_lexicon(
         rules=tuple(rules),
         incident_cues=_terms(data.get("incident_cues"), analyzer),
         negation_cues=_terms(data.get("negation_cues"), analyzer),
+        negation_phrases=tuple(data.get("negation_phrases", [])),
         clause_breaks=frozenset(data.get("clause_breaks", ["、", "。", "が"])),
         implications=implications,
         section_roles={k: tuple(v) for k, v in data.get("section_roles", {}).items()},
@@ -230,6 +232,8 @@ def _negated(lexicon: Lexicon, text: str, tokens: Sequence[Token], end: int) -> 
         if (token.surface in lexicon.clause_breaks and clause) or len(clause) >= NEGATION_WINDOW:
             break
         clause.append(token)
+    if any(re.search(phrase, text[end:]) for phrase in lexicon.negation_phrases):
+        return True
     if not clause:
         return False
     clause_text = text[clause[0].start : clause[-1].end]

@@ -160,6 +160,24 @@ def _terms(values: Iterable[str] | None, analyzer: Analyzer) -> tuple[Term, ...]
     return tuple(_compile_term(str(v), analyzer) for v in (values or ()))
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """Safe YAML that refuses a key given twice in one mapping (the second would win silently,
+    e.g. two ``any:`` lists in one rule)."""
+
+
+def _no_duplicate_keys(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    keys = [loader.construct_object(key) for key, _ in node.value]
+    for key in keys:
+        if keys.count(key) > 1:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"key {key!r} given twice", node.start_mark
+            )
+    return dict(loader.construct_pairs(node))
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicate_keys)
+
+
 def default_lexicon_path() -> Path:
     """The lexicon shipped with the package."""
     return Path(str(resources.files("incident_kg.ontology").joinpath("lexicon.yaml")))
@@ -171,7 +189,7 @@ def load_lexicon(
     """Read and compile the lexicon; every code must exist in ``known_codes[field]``."""
     source = path or default_lexicon_path()
     try:
-        data = yaml.safe_load(source.read_text(encoding="utf-8"))
+        data = yaml.load(source.read_text(encoding="utf-8"), Loader=_StrictLoader)
     except (OSError, yaml.YAMLError) as exc:
         raise IncidentKGError(f"{source}: cannot read lexicon: {exc}") from exc
     defaults = data.get("defaults", {})

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from incident_kg.errors import UnknownCodeError
+from incident_kg.errors import IncidentKGError, UnknownCodeError
 from incident_kg.graph.coding import code_sentence, load_lexicon
 from incident_kg.graph.extract import Extractor
 
@@ -76,4 +76,14 @@ def test_a_lexicon_with_an_unknown_code_is_refused(extractor: Extractor, tmp_pat
         "fields:\n  causes:\n    NoSuchCause:\n      - any: [誤り]\n", encoding="utf-8"
     )
     with pytest.raises(UnknownCodeError, match="NoSuchCause"):
+        load_lexicon(extractor.analyzer, lexicon, known_codes={"causes": ["LogoutOmission"]})
+
+
+def test_a_rule_with_a_key_given_twice_is_refused(extractor: Extractor, tmp_path: Path) -> None:
+    lexicon = tmp_path / "lexicon.yaml"
+    lexicon.write_text(
+        "fields:\n  causes:\n    LogoutOmission:\n      - any: [ログアウト]\n        any: [忘れる]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(IncidentKGError, match="given twice"):
         load_lexicon(extractor.analyzer, lexicon, known_codes={"causes": ["LogoutOmission"]})

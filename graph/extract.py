@@ -253,6 +253,14 @@ def _orgs_in(
     return out
 
 
+_ACTING = re.compile(r"^(が|は|では|において|として)")
+
+
+def _acting(org: OrgFound, span: Span) -> bool:
+    """Whether a body is the subject of its sentence (国税庁が…), not its object (総務省へ照会)."""
+    return bool(_ACTING.match(span.text[org.end :]))
+
+
 def _organizations(
     ex: Extractor,
     text: str,
@@ -260,13 +268,25 @@ def _organizations(
     context: Sequence[Sentence],
     own_cities: Sequence[str],
 ) -> tuple[OrganizationMention, ...]:
+    """The bodies of an incident: responsible (local bodies, insurers, companies, and a national
+    body that acts in the text) and merely involved (a ministry that was consulted).
+
+    When the incident's own text names no responsible body, the local bodies of its context
+    (the heading above it, the report's preamble) are taken.
+    """
     found = _orgs_in(ex, text, own)
-    if not any(org.kind in LOCAL_KINDS for org, _ in found):
+
+    def responsible(org: OrgFound, span: Span) -> bool:
+        return org.kind in LOCAL_KINDS or org.kind == "company" or _acting(org, span)
+
+    if not any(responsible(o, s) for o, s in found):
         found += [(o, s) for o, s in _orgs_in(ex, text, context) if o.kind in LOCAL_KINDS]
     resolved = resolve([o for o, _ in found], own_cities=own_cities, rules=ex.org_rules)
     seen: dict[str, OrganizationMention] = {}
-    for org, (_, span) in zip(resolved, found, strict=True):
+    for org, (raw, span) in zip(resolved, found, strict=True):
         if org.name in seen:
+            if responsible(raw, span) and not seen[org.name].responsible:
+                seen[org.name] = replace(seen[org.name], responsible=True)
             continue
         seen[org.name] = OrganizationMention(
             name=org.name,
@@ -275,6 +295,7 @@ def _organizations(
             evidence=_evidence(span, f"organization/{org.kind}", 0.9 if org.resolved else 0.6),
             parent=org.parent,
             resolved=org.resolved,
+            responsible=responsible(raw, span),
         )
     return tuple(seen.values())
 

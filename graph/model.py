@@ -94,6 +94,9 @@ class OrganizationMention:
     evidence: Evidence
     parent: str | None = None
     resolved: bool = True
+    #: Answers for the incident (a local body, insurer, company, or a national body acting in
+    #: the text) rather than merely involved (a ministry that was consulted).
+    responsible: bool = True
 
 
 @dataclass(frozen=True)
@@ -146,7 +149,10 @@ class Incident:
         out: dict[str, Any] = {
             "key": f"incident-{self.ordinal}",
             "title": self.title,
-            "organizations": [org.label for org in self.organizations],
+            "organizations": [org.label for org in self.organizations if org.responsible],
+            "involved_organizations": [
+                org.label for org in self.organizations if not org.responsible
+            ],
         }
         for name in CODED_FIELDS:
             out[name] = self.codes(name)

@@ -66,8 +66,6 @@ EVENT_ROLE = {
         "other",
     )
 }
-#: Kinds of organisation that answer for an incident (others are merely involved).
-RESPONSIBLE_KINDS = frozenset({"municipality", "ward", "section", "local", "insurer", "prefecture"})
 _CONTEXT = 12  # characters of prefix/suffix kept in a quote selector
 
 
@@ -234,11 +232,7 @@ def _incident(
     yield node, IKG.incidentKey, Literal(f"incident-{incident.ordinal}")
     yield node, IKG.reportedIn, m.report
     for org in incident.organizations:
-        prop = (
-            IKG.responsibleOrganization
-            if org.kind in RESPONSIBLE_KINDS
-            else IKG.involvedOrganization
-        )
+        prop = IKG.responsibleOrganization if org.responsible else IKG.involvedOrganization
         org_node = m.organization(org)
         yield node, prop, org_node
         yield from _organization(m, org)

@@ -146,3 +146,15 @@ def test_a_cause_the_report_rules_out_is_kept_as_a_finding_not_a_code(extractor:
 def test_a_cause_with_no_word_on_its_role_has_none(extractor: Extractor) -> None:
     incident = _causes(extractor, "職員が住所の入力を誤った。")
     assert [v.role for v in incident.coded if v.code == "DataEntryError"] == [None]
+
+
+def test_a_body_that_acts_answers_for_the_incident_one_consulted_is_involved(
+    extractor: Extractor,
+) -> None:
+    text = (
+        "口座の誤登録について\n\n1 概要\n国税庁が、別の人のマイナンバーと口座情報を誤って結び付けた。"
+        "その後、総務省へ対応について照会した。\n"
+    )
+    incident = extract_report(extractor, text, source="r.txt").to_json()["incidents"][0]
+    assert incident["organizations"] == ["国税庁"]
+    assert incident["involved_organizations"] == ["総務省"]

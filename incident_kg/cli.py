@@ -137,7 +137,9 @@ def build(ctx: click.Context, reports: tuple[Path, ...], store_dir: Path, base: 
     for problem in result.problems:
         click.echo(f"{problem.severity}: {problem}", err=True)
     click.echo(
-        f"loaded {len(result.loaded)} report(s), {result.incidents} incident(s), "
+        f"loaded {len(result.loaded)} report(s)"
+        + (f" ({len(result.unchanged)} unchanged)" if result.unchanged else "")
+        + f", {result.incidents} incident(s), "
         f"{triples} triples into {store_dir}"
         + (f"; {len(result.failed)} file(s) failed" if result.failed else "")
     )

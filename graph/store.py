@@ -7,9 +7,15 @@ replaced, never half-written.  The ontology and concept schemes live in their
 own named graph; the base IRI the store was built with is recorded in a small
 metadata graph so that a build with another base is refused rather than mixed.
 
-Why Oxigraph: a GROUP BY over 100k triples runs ~10× faster than in rdflib's
-memory store and bulk loads ~15× faster (see ../shared/STACK-NOTES.md and
-benchmarks/); it is embedded (RocksDB directory) and needs no server.
+Why Oxigraph (measured in benchmarks/store_choice.py, results in
+benchmarks/RESULTS.md): against rdflib's in-memory store at ~300k triples a
+GROUP BY over all reports is ~20× faster and an evidence lookup ~6×, with half
+the memory; loading report by report as ``build`` does is only ~1.2× faster, and
+replacing one report is ~2× slower (0.1 s) — the price of a durable, atomic
+write. It is embedded (a RocksDB directory) and needs no server.
+
+Over the union of graphs Oxigraph returns a triple once per graph that holds it
+(rdflib once in all): queries that count shared triples need DISTINCT.
 """
 
 from __future__ import annotations

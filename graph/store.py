@@ -92,10 +92,12 @@ class GraphStore:
         self.close()
 
     def close(self) -> None:
-        """Flush and release the directory lock."""
+        """Flush and release the directory lock (closing twice is harmless)."""
+        if not hasattr(self, "_store"):
+            return
         try:
             self._store.flush()
-        except OSError:  # read-only stores cannot flush
+        except (OSError, RuntimeError):  # a read-only store cannot flush
             pass
         del self._store
 

@@ -206,3 +206,45 @@ def test_a_file_that_breaks_the_shapes_is_reported_and_exits_1(tmp_path: Path) -
     assert proc.returncode == 1
     assert "https://example.org/i/1" in proc.stdout
     assert "does not conform" in proc.stderr
+
+
+def test_the_integrity_queries_find_nothing_in_the_seed_store(seed_store: Path) -> None:
+    from importlib import resources
+
+    from incident_kg.graph.store import GraphStore
+
+    checks = [
+        p
+        for p in resources.files("incident_kg.queries").iterdir()
+        if p.name.endswith("-violation.rq")
+    ]
+    assert len(checks) >= 2
+    with GraphStore.open(seed_store, read_only=True) as store:
+        for check in checks:
+            rows = list(store.query(check.read_text(encoding="utf-8")))  # type: ignore[call-overload]
+            assert rows == [], check.name
+
+
+def test_every_coded_fact_is_traceable_to_its_sentence_by_sparql(seed_store: Path) -> None:
+    from incident_kg.graph.store import GraphStore
+
+    query = """
+        PREFIX ikg: <https://w3id.org/incident-kg/ontology#>
+        PREFIX oa: <http://www.w3.org/ns/oa#>
+        SELECT (COUNT(DISTINCT ?fact) AS ?n) WHERE {
+          ?i ikg:hasCause ?c .
+          ?a ikg:aboutIncident ?i ; ikg:assertedProperty ikg:hasCause ; oa:hasBody ?c ;
+             oa:hasTarget [ oa:hasSource/ikg:sourceFile ?file ; oa:hasSelector/oa:exact ?s ] .
+          BIND(CONCAT(STR(?i), STR(?c)) AS ?fact)
+        }"""
+    with GraphStore.open(seed_store, read_only=True) as store:
+        [row] = list(store.query(query))  # type: ignore[call-overload]
+        traced = int(row["n"].value)
+        [row] = list(
+            store.query(  # type: ignore[call-overload]
+                "PREFIX ikg: <https://w3id.org/incident-kg/ontology#> "
+                "SELECT (COUNT(DISTINCT CONCAT(STR(?i), STR(?c))) AS ?n) "
+                "WHERE { ?i ikg:hasCause ?c }"
+            )
+        )
+        assert traced == int(row["n"].value) > 10

@@ -54,3 +54,11 @@ def test_a_store_held_by_another_writer_is_a_clear_error(tmp_path: Path) -> None
     with GraphStore.open(tmp_path / "s", create=True):
         with pytest.raises(StoreError, match="in use"):
             GraphStore.open(tmp_path / "s")
+
+
+def test_a_store_opens_read_only_and_closes_cleanly_even_twice(tmp_path: Path) -> None:
+    with GraphStore.open(tmp_path / "s", create=True) as writer:
+        writer.replace_graph(G, T1)
+        writer.close()
+    with GraphStore.open(tmp_path / "s", read_only=True) as reader:
+        assert reader.graphs() == [G]

@@ -87,6 +87,26 @@ def _is_date_line(text: str) -> bool:
     return bool(mentions) and covered >= 0.6 * len(text.strip())
 
 
+#: Roles a sentence keeps whatever it says (a heading told us what the section is).
+_SECTION_ROLES = frozenset({"cause", "countermeasure", "response", "timeline", "contact"})
+
+
+def _refine_roles(ex: Extractor, sentences: list[Sentence]) -> list[Sentence]:
+    """In a part no heading names (a report of plain paragraphs), let the sentence say its
+    role: 今後は…徹底します is a countermeasure, …が原因と考えられます a cause."""
+    cues: Mapping[str, list[str]] = ex.lexicon.data.get("sentence_roles", {})
+    out: list[Sentence] = []
+    for sentence in sentences:
+        role = sentence.role
+        if role not in _SECTION_ROLES:
+            for candidate in ("countermeasure", "cause"):
+                if any(re.search(cue, sentence.span.text) for cue in cues.get(candidate, [])):
+                    role = candidate
+                    break
+        out.append(replace(sentence, role=role) if role != sentence.role else sentence)
+    return out
+
+
 def _sentences(text: str, lines: Sequence[Line], part: IncidentPart) -> list[Sentence]:
     out: list[Sentence] = []
     for n, (first, last) in enumerate(part.spans):
@@ -457,7 +477,9 @@ def extract_incidents(
             if org.kind == "municipality" and org.name.endswith("市")
         }
     )
-    per_incident = [_sentences(text, structure.lines, part) for part in structure.incidents]
+    per_incident = [
+        _refine_roles(ex, _sentences(text, structure.lines, part)) for part in structure.incidents
+    ]
     _apply_references(structure.incidents, per_incident, text)
     shared = _shared_sentences(text, structure)
     incidents: list[Incident] = []

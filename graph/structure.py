@@ -29,7 +29,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 #: Level of each numbering style: 第1 > 一 > 1 > (1) > ①.
-STYLE_LEVELS = {"dai": 0.0, "kanji": 0.5, "num": 1.0, "paren": 2.0, "circled": 3.0, "kana": 4.0}
+STYLE_LEVELS = {
+    "dai": 0.0,
+    "kanji": 0.5,
+    "num": 1.0,
+    "paren": 2.0,
+    "circled": 3.0,
+    "ordinal": 3.5,
+    "kana": 4.0,
+}
 #: ア イ ウ … as list markers (the iroha order of official documents is not used here).
 KANA = "アイウエオカキクケコサシスセソタチツテト"
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
@@ -45,6 +53,8 @@ _KANJI_NUM = re.compile(rf"^([{_KANJI_DIGITS}]{{1,3}})(?:[.．、]\s*|\s+)(?=\S)
 _NUM = re.compile(r"^(\d{1,2})(?:[.．、]\s*|\s+)(?=\S)(.*)$")
 _PAREN = re.compile(r"^[(（](\d{1,2})[)）]\s*(.+)$")
 _CIRCLED = re.compile(rf"^([{CIRCLED}])\s*(.+)$")
+#: A paragraph that counts itself: 一件目は… / 2つ目として…
+_ORDINAL = re.compile(r"^([一二三四五六七八九]|\d)(?:件目|つ目|点目)(?:は|として|に)?[、,]?\s*(.+)$")
 _KANA = re.compile(r"^([アイウエオカキクケコサシスセソタチツテト])(?:[.．、]\s*|\s+)(?=\S)(.+)$")
 #: A line opening with a bracketed label: (着眼点) / 【事案1】… / ［対応］本文 / 〔原因〕本文.
 _BRACKETED = re.compile(
@@ -165,6 +175,7 @@ def classify_line(
         ("paren", _PAREN),
         ("circled", _CIRCLED),
         ("kana", _KANA),
+        ("ordinal", _ORDINAL),
     ):
         m = pattern.match(text)
         if not m:

@@ -158,3 +158,15 @@ def test_a_body_that_acts_answers_for_the_incident_one_consulted_is_involved(
     incident = extract_report(extractor, text, source="r.txt").to_json()["incidents"][0]
     assert incident["organizations"] == ["国税庁"]
     assert incident["involved_organizations"] == ["総務省"]
+
+
+def test_in_a_report_without_headings_the_sentence_says_its_role(extractor: Extractor) -> None:
+    text = (
+        "住民票の写しの誤交付について\n\n"
+        "窓口で別の方の住民票の写しを交付しました。"
+        "職員が番地の入力を誤ったことが原因と考えられます。"
+        "今後は、交付前に別の職員が確認することを徹底します。\n"
+    )
+    incident = extract_report(extractor, text, source="r.txt").incidents[0]
+    assert "DataEntryError" in incident.codes("causes")
+    assert "MultiPersonCheck" in incident.codes("countermeasures")

@@ -86,3 +86,13 @@ def test_a_restarted_list_beside_incidents_is_attached_by_number(extractor: Extr
     first = structure.incidents[0]
     attached = [structure.lines[start].text for start, _ in first.spans[1:]]
     assert attached == ["① 安全管理措置"]
+
+
+def test_paragraphs_that_count_themselves_are_incidents(extractor: Extractor) -> None:
+    text = (
+        "事務処理の誤りについて\n\n本市で次の二件の誤りがありました。\n"
+        "一件目は、窓口で別の方の住民票の写しを交付したものです。\n"
+        "二件目は、カードの住所の書換えを行わず、カードが失効したものです。\n"
+        "今後は確認を徹底します。\n"
+    )
+    assert len(_structure(text, extractor).incidents) == 2

@@ -307,3 +307,45 @@ def code_sentence(lexicon: Lexicon, text: str, tokens: Sequence[Token], role: st
 def has_incident_cue(lexicon: Lexicon, text: str, tokens: Sequence[Token]) -> bool:
     """Whether a sentence or heading says that something went wrong."""
     return any(term.find(text, tokens) is not None for term in lexicon.incident_cues)
+
+
+@dataclass(frozen=True)
+class ParaphraseResult:
+    """How a lexicon does on sentences that say a code (and near misses that do not)."""
+
+    field: str
+    code: str
+    found: int  # `says` sentences coded with the code
+    said: int  # `says` sentences
+    wrongly: tuple[str, ...]  # `does_not` sentences that got the code anyway
+    missed: tuple[str, ...]  # `says` sentences that did not get it
+
+
+def check_paraphrases(
+    lexicon: Lexicon, analyzer: Analyzer, data: Mapping[str, Any]
+) -> list[ParaphraseResult]:
+    """Run every sentence of a paraphrase corpus (``tests/data/paraphrases.yaml`` format)
+    through the rules in its role and count what each code catches."""
+    out: list[ParaphraseResult] = []
+    for field_name, codes in data.items():
+        for code, entry in codes.items():
+            role = entry.get("role", "content")
+
+            def coded(sentence: str, role: str = role, code: str = code) -> bool:
+                matches = code_sentence(lexicon, sentence, analyzer.tokens(sentence), role)
+                return any(m.rule.code == code and not m.negated for m in matches)
+
+            says = [str(s) for s in entry.get("says", [])]
+            does_not = [str(s) for s in entry.get("does_not", [])]
+            missed = tuple(s for s in says if not coded(s))
+            out.append(
+                ParaphraseResult(
+                    field_name,
+                    code,
+                    len(says) - len(missed),
+                    len(says),
+                    tuple(s for s in does_not if coded(s)),
+                    missed,
+                )
+            )
+    return out

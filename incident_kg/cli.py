@@ -244,6 +244,50 @@ def evaluate(gold_dir: Path, reports: tuple[Path, ...], fmt: str, details: bool)
         click.echo(format_table(evaluation))
 
 
+@main.command("check-lexicon")
+@click.argument("paraphrases", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option(
+    "--show-misses/--no-show-misses",
+    default=False,
+    show_default=True,
+    help="List the sentences each code missed.",
+)
+@handle_errors
+def check_lexicon(paraphrases: Path, show_misses: bool) -> None:
+    """Test the lexicon on a paraphrase corpus: sentences that say each code, and near misses.
+
+    PARAPHRASES is a YAML file (see tests/data/paraphrases.yaml): per field and code, a
+    section role, sentences that say the code and sentences that must not get it. Prints,
+    per code, how many it catches and any near miss it wrongly codes; exit 1 on a wrong code.
+    """
+    import yaml
+
+    from incident_kg.graph.build import default_extractor
+    from incident_kg.graph.coding import check_paraphrases
+
+    try:
+        data = yaml.safe_load(paraphrases.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise IncidentKGError(f"{paraphrases}: cannot read: {str(exc).splitlines()[0]}") from exc
+    extractor = default_extractor()
+    results = check_paraphrases(extractor.lexicon, extractor.analyzer, data)
+    found = sum(r.found for r in results)
+    said = sum(r.said for r in results)
+    click.echo(f"{'field':<16}{'code':<28}{'caught':>8}  wrong")
+    for r in results:
+        click.echo(f"{r.field:<16}{r.code:<28}{f'{r.found}/{r.said}':>8}  {len(r.wrongly)}")
+        for sentence in r.wrongly:
+            click.echo(f"    wrongly coded: {sentence}")
+        if show_misses:
+            for sentence in r.missed:
+                click.echo(f"    missed: {sentence}")
+    wrong = sum(len(r.wrongly) for r in results)
+    share = f"{found / said:.0%}" if said else "-"
+    click.echo(f"caught {found}/{said} ({share}); {wrong} near miss(es) wrongly coded")
+    if wrong:
+        sys.exit(1)
+
+
 @main.command()
 @store_option
 @click.option(

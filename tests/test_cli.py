@@ -248,3 +248,16 @@ def test_every_coded_fact_is_traceable_to_its_sentence_by_sparql(seed_store: Pat
             )
         )
         assert traced == int(row["n"].value) > 10
+
+
+def test_check_lexicon_counts_what_each_code_catches(tmp_path: Path) -> None:
+    corpus = tmp_path / "p.yaml"
+    corpus.write_text(
+        "causes:\n  MissingHandover:\n    role: cause\n"
+        "    says: [担当替えの際に事務が引き継がれていなかった。]\n"
+        "    does_not: [今後は引継ぎを徹底します。]\n",
+        encoding="utf-8",
+    )
+    proc = run("check-lexicon", str(corpus))
+    assert "MissingHandover" in proc.stdout and "1/1" in proc.stdout
+    assert "caught 1/1 (100%); 0 near miss(es) wrongly coded" in proc.stdout

@@ -18,9 +18,10 @@ from typing import Any
 
 _KANJI = "一-龥々〆ヵヶァ-ヴー"
 _PLACE = re.compile(
-    rf"(?P<name>(?<![{_KANJI}ぁ-ん])[ぁ-ん]{{3,5}}市|(?<![{_KANJI}])[{_KANJI}]{{1,5}}?[市区町村])"
+    rf"(?P<name>(?:(?<![{_KANJI}ぁ-ん])|(?<=及び)|(?<=並びに))[ぁ-ん]{{3,5}}市"
+    rf"|(?<![{_KANJI}])[{_KANJI}]{{1,5}}?[市区町村])"
 )
-_WARD_AFTER_CITY = re.compile(rf"(?P<name>[{_KANJI}]{{1,4}}?区)")
+_WARD_AFTER_CITY = re.compile(rf"(?P<name>[{_KANJI}ぁ-ん]{{1,5}}?区)")
 _OFFICE = re.compile(r"(?:区役所|市役所|町役場|村役場|役所|役場)")
 _UNIT = re.compile(rf"[{_KANJI}]{{1,8}}?(?:課|室|係|センター)")
 _INSURER = re.compile(

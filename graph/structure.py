@@ -12,7 +12,10 @@ Which parts are incidents:
 
 1. parts marked ``【事案1】`` / ``事案2`` when the report marks them;
 2. otherwise the innermost candidate parts whose heading says something went
-   wrong (an *incident cue* of the lexicon: 誤交付, 漏えい, 失効…);
+   wrong (an *incident cue* of the lexicon: 誤交付, 漏えい, 失効…) and that tell it in
+   sentences (not a heading over a table of figures), outside any section; a
+   candidate whose siblings are sections (ア 指摘事項… / イ 改善を求める事項) stands
+   for its parent, or for the whole report at the top level;
 3. otherwise the whole report, when its title or summary says so;
 4. otherwise none (a statistics table, a fee notice).
 
@@ -54,7 +57,9 @@ _NUM = re.compile(r"^(\d{1,2})(?:[.．、]\s*|\s+)(?=\S)(.*)$")
 _PAREN = re.compile(r"^[(（](\d{1,2})[)）]\s*(.+)$")
 _CIRCLED = re.compile(rf"^([{CIRCLED}])\s*(.+)$")
 #: A paragraph that counts itself: 一件目は… / 2つ目として…
-_ORDINAL = re.compile(r"^([一二三四五六七八九]|\d)(?:件目|つ目|点目)(?:は|として|に)?[、,]?\s*(.+)$")
+_ORDINAL = re.compile(
+    r"^([一二三四五六七八九]|\d)(?:件目|つ目|点目)(?:は|として|に)?[、,]?\s*(.+)$"
+)
 _KANA = re.compile(r"^([アイウエオカキクケコサシスセソタチツテト])(?:[.．、]\s*|\s+)(?=\S)(.+)$")
 #: A line opening with a bracketed label: (着眼点) / 【事案1】… / ［対応］本文 / 〔原因〕本文.
 _BRACKETED = re.compile(
@@ -403,6 +408,7 @@ def find_structure(
     preamble = tuple(i for i in range(first_part) if lines[i].kind != "blank")
 
     chosen = [k for k, p in enumerate(parts) if p.explicit]
+    whole = False
     if not chosen:
         # an item of a section (a numbered line under 原因, 再発防止策…) is not an incident
         # and a heading over a table of figures alone (誤登録等の状況) is statistics
@@ -413,7 +419,8 @@ def find_structure(
         }
         chosen = [k for k in sorted(candidates) if not candidates & set(_descendants(parts, k))]
         chosen = _promote_findings(parts, chosen)
-        if WHOLE_REPORT in chosen:  # a section among sections names it: the report is one incident
+        whole = WHOLE_REPORT in chosen  # a section among sections names it: the report is one
+        if whole:
             chosen = []
 
     incidents: list[IncidentPart] = []
@@ -428,7 +435,7 @@ def find_structure(
             incidents.append(IncidentPart(part.title, tuple(spans), context, part.number, group))
     else:
         opening = _opening_lines(lines, (title_line + 1) if title_line is not None else 0)
-        if has_cue(title) or any(has_cue(s) for s in opening):
+        if whole or has_cue(title) or any(has_cue(s) for s in opening):
             # the whole report, from its title (which names the incident) on
             start = title_line if title_line is not None else 0
             end = max(_doc_end(lines, parts, start + 1), start + 1)

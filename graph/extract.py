@@ -88,7 +88,7 @@ def _is_date_line(text: str) -> bool:
 
 
 #: Roles a sentence keeps whatever it says (a heading told us what the section is).
-_SECTION_ROLES = frozenset({"cause", "countermeasure", "response", "timeline", "contact"})
+_SECTION_ROLES = frozenset({"cause", "countermeasure", "response", "timeline", "contact", "other"})
 
 
 def _refine_roles(ex: Extractor, sentences: list[Sentence]) -> list[Sentence]:

@@ -207,6 +207,13 @@ def classify_line(
         role = section_role(inner, section_roles)
         if role or not rest:  # (着眼点) / ［再発防止］… / 【熊本市の状況】
             return Line(start, end, text, "label", title=inner, role=role)
+    if len(text) <= 30 and not re.search("[。、]", text):
+        # 中区長のコメント / お問い合わせ先: a closing part announced by its last word
+        role = section_role(text, section_roles)
+        if role in ("contact", "other") and any(
+            text.endswith(k) for k in section_roles.get(role, ())
+        ):
+            return Line(start, end, text, "label", title=text, role=role)
     if raw.lstrip().startswith("#"):  # a Markdown heading without a number
         role = section_role(text, section_roles)
         if role:

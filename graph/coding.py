@@ -46,7 +46,7 @@ ROLES = frozenset(
 
 
 #: How many morphemes after a match a negation may stand to deny it.
-NEGATION_WINDOW = 5
+NEGATION_WINDOW = 7
 
 
 @dataclass(frozen=True)
@@ -211,7 +211,9 @@ def load_lexicon(
                         code=code,
                         all_terms=_terms(spec.get("all"), analyzer),
                         any_terms=_terms(spec.get("any"), analyzer),
-                        none_terms=_terms(spec.get("none"), analyzer),
+                        none_terms=_terms(
+                            [*spec.get("none", []), *field_defaults.get("none", [])], analyzer
+                        ),
                         roles=roles,
                         confidence=float(
                             spec.get("confidence", field_defaults.get("confidence", 0.8))
@@ -304,6 +306,20 @@ def code_sentence(lexicon: Lexicon, text: str, tokens: Sequence[Token], role: st
     return out
 
 
+def cause_role(lexicon: Lexicon, sentence: str, end: int) -> str | None:
+    """The role a sentence gives a cause matched up to ``end``, from the lexicon's cue lists:
+    ruled-out first (its cue must follow the cause: …不具合によるものではありません), then
+    trigger, root cause, contributing."""
+    cues: Mapping[str, list[str]] = lexicon.data.get("cause_roles", {})
+    tail = sentence[end:]
+    if any(re.search(cue, tail) for cue in cues.get("ruled-out", [])):
+        return "ruled-out"
+    for role in ("trigger", "root-cause", "contributing"):
+        if any(re.search(cue, sentence) for cue in cues.get(role, [])):
+            return role
+    return None
+
+
 def has_incident_cue(lexicon: Lexicon, text: str, tokens: Sequence[Token]) -> bool:
     """Whether a sentence or heading says that something went wrong."""
     return any(term.find(text, tokens) is not None for term in lexicon.incident_cues)
@@ -333,7 +349,15 @@ def check_paraphrases(
 
             def coded(sentence: str, role: str = role, code: str = code) -> bool:
                 matches = code_sentence(lexicon, sentence, analyzer.tokens(sentence), role)
-                return any(m.rule.code == code and not m.negated for m in matches)
+                return any(
+                    m.rule.code == code
+                    and not m.negated
+                    and not (
+                        m.rule.field == "causes"
+                        and cause_role(lexicon, sentence, m.end) == "ruled-out"
+                    )
+                    for m in matches
+                )
 
             says = [str(s) for s in entry.get("says", [])]
             does_not = [str(s) for s in entry.get("does_not", [])]

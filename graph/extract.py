@@ -15,7 +15,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import quote
 
-from .coding import Analyzer, Lexicon, Token, code_sentence, has_incident_cue, load_lexicon
+from .coding import (
+    Analyzer,
+    Lexicon,
+    Token,
+    cause_role,
+    code_sentence,
+    has_incident_cue,
+    load_lexicon,
+)
 from .dates import DateMention, find_dates
 from .model import (
     CodedValue,
@@ -202,19 +210,6 @@ def _evidence(span: Span, rule: str, confidence: float) -> Evidence:
     return Evidence(span=span, rule=rule, confidence=round(confidence, 2))
 
 
-def _cause_role(ex: Extractor, sentence: str, end: int) -> str | None:
-    """The role a sentence gives a cause, from the lexicon's cue lists (ruled out first:
-    its cue must follow the cause, e.g. …不具合によるものではありません)."""
-    cues: Mapping[str, list[str]] = ex.lexicon.data.get("cause_roles", {})
-    tail = sentence[end:]
-    if any(re.search(cue, tail) for cue in cues.get("ruled-out", [])):
-        return "ruled-out"
-    for role in ("trigger", "root-cause", "contributing"):
-        if any(re.search(cue, sentence) for cue in cues.get(role, [])):
-            return role
-    return None
-
-
 def _code(
     ex: Extractor, sentences: Sequence[Sentence]
 ) -> tuple[list[CodedValue], list[CodedValue]]:
@@ -229,7 +224,7 @@ def _code(
                 _evidence(sentence.span, match.rule.rule_id, match.rule.confidence),
             )
             if match.rule.field == "causes":
-                role = _cause_role(ex, sentence.span.text, match.end)
+                role = cause_role(ex.lexicon, sentence.span.text, match.end)
                 value = replace(value, role=role)
                 if role == "ruled-out":
                     negative.append(value)

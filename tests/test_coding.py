@@ -87,3 +87,19 @@ def test_a_rule_with_a_key_given_twice_is_refused(extractor: Extractor, tmp_path
     )
     with pytest.raises(IncidentKGError, match="given twice"):
         load_lexicon(extractor.analyzer, lexicon, known_codes={"causes": ["LogoutOmission"]})
+
+
+def test_the_lexicon_catches_the_paraphrase_corpus(extractor: Extractor) -> None:
+    """Ten ways to say each code, three near misses each (tests/data/paraphrases.yaml)."""
+    import yaml
+
+    from incident_kg.graph.coding import check_paraphrases
+
+    corpus = Path(__file__).parent / "data" / "paraphrases.yaml"
+    data = yaml.safe_load(corpus.read_text(encoding="utf-8"))
+    results = check_paraphrases(extractor.lexicon, extractor.analyzer, data)
+    caught = sum(r.found for r in results) / sum(r.said for r in results)
+    wrong = [s for r in results for s in r.wrongly]
+    assert caught >= 0.9
+    assert len(wrong) <= 1, wrong
+    assert all(r.found >= 7 for r in results), [(r.code, r.found) for r in results if r.found < 7]

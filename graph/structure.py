@@ -268,15 +268,18 @@ def _find_title(lines: Sequence[Line], is_date: Callable[[str], bool]) -> int | 
 
 
 def _opening_lines(lines: Sequence[Line], start: int, limit: int = 6) -> list[str]:
-    """The first lines of text from ``start`` on, and of any summary-role section."""
+    """The report's opening text: the lines before its first numbered heading and those of
+    its summary sections (概要), leaving out what tells of others' wrongs or of none found."""
     out: list[str] = []
     role: str | None = None
+    seen_heading = False
     for line in lines[start:]:
         if line.kind in ("heading", "label"):
             role = line.role
-            if line.kind == "heading" and role != "summary":
-                continue
-        if line.kind == "text" and (role in (None, "summary")):
+            seen_heading = seen_heading or line.kind == "heading"
+            continue
+        opening = role == "summary" or (role is None and not seen_heading)
+        if line.kind == "text" and opening and not _ELSEWHERE_OR_FINE.search(line.text):
             out.append(line.text)
         if len(out) >= limit:
             break
@@ -323,7 +326,38 @@ def _build_parts(
         stack.append(k)
     for k in stack:
         parts[k].end_line = len(lines)
+    for (
+        part
+    ) in parts:  # a finding's heading (第1 通知の確認について) may leave the wrong to its text
+        if not part.cue and part.role is None and _FINDING_TITLE.search(part.title):
+            opening = _first_text_line(lines, part)
+            part.cue = (
+                opening is not None
+                and has_cue(_first_sentence(opening))
+                and not _ELSEWHERE_OR_FINE.search(opening)
+            )
     return parts
+
+
+#: How the heading of a finding or case ends: …について / …の件 / …事案 (市民課).
+_FINDING_TITLE = re.compile(r"(について|の件|事案|事故)\s*([(（][^()（）]{1,15}[)）])?$")
+
+
+#: A text that tells of others' wrongs or of finding none (他市の誤交付を受け点検…問題はありません).
+_ELSEWHERE_OR_FINE = re.compile(
+    r"(他の?(自治体|都市|市区町村|市町村|団体)|全国で|(問題|誤り|異常|不具合)(は|が)?(ありません|なかった|ない|認められ))"
+)
+
+
+def _first_text_line(lines: Sequence[Line], part: Part) -> str | None:
+    """The first line of running text a part opens with, before any sub-heading."""
+    for i in range(part.line + 1, part.end_line):
+        line = lines[i]
+        if line.kind == "heading":
+            return None
+        if line.kind == "text":
+            return line.text
+    return None
 
 
 def _descendants(parts: Sequence[Part], k: int) -> list[int]:

@@ -96,3 +96,22 @@ def test_paragraphs_that_count_themselves_are_incidents(extractor: Extractor) ->
         "今後は確認を徹底します。\n"
     )
     assert len(_structure(text, extractor).incidents) == 2
+
+
+def test_findings_whose_text_tells_the_wrong_are_incidents(extractor: Extractor) -> None:
+    text = (
+        "監査の結果について\n\n監査の結果、次の事項について改善を求める。\n"
+        "第1 申請不備通知の確認について(市民課)\n"
+        "機構から届く通知が確認されず、申請が未処理のまま滞留していた。\n"
+        "第2 個人番号の登録について(保険年金課)\n"
+        "委託事業者が入力した個人番号を点検せず、別人の個人番号が登録されていた。\n"
+    )
+    assert len(_structure(text, extractor).incidents) == 2
+
+
+def test_a_section_about_checks_after_others_wrongs_is_no_incident(extractor: Extractor) -> None:
+    text = (
+        "手数料のお知らせ\n\n1 手数料について\nコンビニ交付の手数料は10円です。\n"
+        "2 システムの点検について\n他の自治体で誤交付があったことを受けて点検を行い、問題はありませんでした。\n"
+    )
+    assert _structure(text, extractor).incidents == ()

@@ -83,10 +83,10 @@ def sidecar_for(report_path: Path) -> Path:
 
 
 def _date(value: object, *, where: str) -> str:
-    iso = iso_from_yaml(value)
-    if iso is None:
-        raise CurationError(f"{where}: not a date: {value!r}")
-    return iso
+    try:
+        return iso_from_yaml(value)
+    except ValueError as exc:
+        raise CurationError(f"{where}: {exc}") from None
 
 
 def _code_map(

@@ -556,14 +556,27 @@ def find_dates(text: str, *, default_year: int | None = None) -> list[DateMentio
     return mentions
 
 
-def iso_from_yaml(value: object) -> str | None:
+def iso_from_yaml(value: object) -> str:
     """A date as YAML gives it (a date, a bare year, or an ISO string at any precision) as an
-    ISO string at its written precision (``2022``, ``2022-03``, ``2022-03-15``); None if it
-    is not one."""
+    ISO string at its written precision (``2022``, ``2022-03``, ``2022-03-15``).
+
+    Raises ValueError, with a message for a person, when it is not such a date.
+    """
+    if isinstance(value, datetime.datetime):
+        raise ValueError(f"a date has no time of day: {value.isoformat()}")
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 9999:
-        return f"{value:04d}"
-    if isinstance(value, str) and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
-        return value
-    return None
+        return str(value)
+    match = _YAML_DATE.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError(f"not a date (YYYY, YYYY-MM or YYYY-MM-DD): {value!r}")
+    year, month, day = match.groups()
+    try:
+        datetime.date(int(year), int(month or 1), int(day or 1))
+    except ValueError:
+        raise ValueError(f"no such date: {value!r}") from None
+    return match.group(0)
+
+
+_YAML_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")

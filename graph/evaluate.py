@@ -25,7 +25,6 @@ find and nothing extra) and 0.0 otherwise.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import logging
 import re
@@ -39,6 +38,7 @@ import yaml
 
 from incident_kg.errors import GoldFormatError
 
+from .dates import iso_from_yaml
 from .model import CODED_FIELDS
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,6 @@ EXACT_LIMIT = 15
 
 _REPORT_KEYS = frozenset({"report", "published", "incidents"})
 _INCIDENT_KEYS = frozenset({"key", "organizations", *CODED_FIELDS, *VALUE_FIELDS, "also_ok"})
-_ISO = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
 
 # --------------------------------------------------------------------------- gold
@@ -95,21 +94,10 @@ def report_name(path: str) -> str:
 
 def iso_date(value: object, *, where: str) -> str:
     """A YAML date (``datetime.date``, the int ``2022`` or a string) as ISO text at its precision."""
-    if isinstance(value, dt.datetime):
-        raise GoldFormatError(f"{where}: a date has no time of day: {value.isoformat()}")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 9999:
-        return str(value)
-    match = _ISO.fullmatch(value) if isinstance(value, str) else None
-    if match is None:
-        raise GoldFormatError(f"{where}: not a date (YYYY, YYYY-MM or YYYY-MM-DD): {value!r}")
-    year, month, day = match.groups()
     try:
-        dt.date(int(year), int(month or 1), int(day or 1))
-    except ValueError:
-        raise GoldFormatError(f"{where}: no such date: {value!r}") from None
-    return match.group(0)
+        return iso_from_yaml(value)
+    except ValueError as exc:
+        raise GoldFormatError(f"{where}: {exc}") from None
 
 
 def _as_list(value: object, *, where: str) -> list[object]:

@@ -98,6 +98,22 @@ def stable_ontology() -> Graph:
     return canonical.skolemize(authority=SKOLEM_AUTHORITY, basepath="/ontology/genid/")
 
 
+def extract_files(
+    paths: Sequence[Path], extractor: Extractor
+) -> tuple[list[Report], list[Problem]]:
+    """Extract every report under ``paths`` without a store; a file that fails is a problem."""
+    files, problems = collect_files(paths)
+    reports: list[Report] = []
+    for path in files:
+        try:
+            reports.append(read_and_extract(path, extractor))
+        except ReportReadError as exc:
+            problems.append(Problem(exc.path, exc.kind, exc.message))
+        except IncidentKGError as exc:  # a bad curation sidecar
+            problems.append(Problem(str(path), "curation", str(exc)))
+    return reports, problems
+
+
 def load_ontology(store: GraphStore) -> None:
     """(Re)write the ontology and concept schemes into their named graph."""
     store.replace_graph(ONTOLOGY_GRAPH, to_ntriples(stable_ontology()))

@@ -166,18 +166,12 @@ def extract(reports: tuple[Path, ...], fmt: str) -> None:
     affected, and for every value its evidence: the sentence, its offsets in the
     normalised text, the lexicon rule that fired and a confidence.
     """
-    from incident_kg.graph.build import collect_files, default_extractor, read_and_extract
+    from incident_kg.graph.build import default_extractor, extract_files
     from incident_kg.graph.model import CODED_FIELDS
 
-    extractor = default_extractor()
-    files, problems = collect_files(list(reports))
-    out: list[dict[str, Any]] = []
+    reports_found, problems = extract_files(list(reports), default_extractor())
+    out = [report.to_json() for report in reports_found]
     failed = [str(p) for p in problems]
-    for path in files:
-        try:
-            out.append(read_and_extract(path, extractor).to_json())
-        except IncidentKGError as exc:  # unreadable file or bad curation sidecar
-            failed.append(str(exc))
     for line in failed:
         click.echo(f"error: {line}", err=True)
     if fmt == "json":
@@ -221,18 +215,12 @@ def evaluate(gold_dir: Path, reports: tuple[Path, ...], fmt: str, details: bool)
     accuracy of dates and affected counts, and how many reports got their
     incident count right — scored exactly as spec/gold-format.md says.
     """
-    from incident_kg.graph.build import collect_files, default_extractor, read_and_extract
+    from incident_kg.graph.build import default_extractor, extract_files
     from incident_kg.graph.evaluate import format_details, format_table, load_gold, score
 
     gold = load_gold(gold_dir)
-    extractor = default_extractor()
-    files, problems = collect_files(list(reports))
-    predicted: list[dict[str, Any]] = []
-    for path in files:
-        try:
-            predicted.append(read_and_extract(path, extractor).to_json())
-        except IncidentKGError as exc:  # unreadable file or bad curation sidecar
-            problems.append(exc)  # type: ignore[arg-type]
+    reports_found, problems = extract_files(list(reports), default_extractor())
+    predicted = [report.to_json() for report in reports_found]
     for problem in problems:
         click.echo(f"error: {problem}", err=True)
     evaluation = score(predicted, gold)

@@ -39,7 +39,7 @@ def _sorted_lines(store: GraphStore, names: Iterable[str]) -> list[tuple[str, st
     return sorted(set(out))
 
 
-def _bind(graph: Graph) -> None:
+def _bind(graph: Graph | Dataset) -> None:
     for prefix, iri in PREFIXES.items():
         graph.bind(prefix, iri, override=True, replace=True)
 
@@ -66,8 +66,7 @@ def _nquads(lines: list[tuple[str, str]]) -> bytes:
 
 def _trig(lines: list[tuple[str, str]]) -> bytes:
     dataset = Dataset()
-    for prefix, iri in PREFIXES.items():
-        dataset.bind(prefix, iri, override=True, replace=True)
+    _bind(dataset)
     for name in sorted({graph for graph, _ in lines}):
         graph = dataset.graph(URIRef(name))
         graph.parse(data="\n".join(line for g, line in lines if g == name), format="nt")

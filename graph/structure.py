@@ -326,6 +326,14 @@ def _build_parts(
         stack.append(k)
     for k in stack:
         parts[k].end_line = len(lines)
+    for k, part in enumerate(parts):  # a part with its own cause section tells an incident
+        if (
+            not part.cue
+            and part.role is None
+            and not _restarts_numbering(parts, k)
+            and _has_own_cause_section(lines, parts, k)
+        ):
+            part.cue = True
     for (
         part
     ) in parts:  # a finding's heading (第1 通知の確認について) may leave the wrong to its text
@@ -337,6 +345,31 @@ def _build_parts(
                 and not _ELSEWHERE_OR_FINE.search(opening)
             )
     return parts
+
+
+def _restarts_numbering(parts: Sequence[Part], k: int) -> bool:
+    """Whether a part's number restarts a list of its style beside it (①②…①②): a second
+    column of a flattened table, such as the regulator's view of each case."""
+    part = parts[k]
+    earlier = [
+        p
+        for p in parts[:k]
+        if p.parent == part.parent and p.level == part.level and p.number is not None
+    ]
+    return part.number is not None and any((p.number or 0) >= part.number for p in earlier)
+
+
+def _has_own_cause_section(lines: Sequence[Line], parts: Sequence[Part], k: int) -> bool:
+    """Whether a part holds a cause section of its own — a child heading ``イ 原因`` or a
+    label ``(原因と考えられる点)`` outside its child parts: reports give causes per incident."""
+    part = parts[k]
+    if any(parts[c].role == "cause" for c in part.children):
+        return True
+    child_lines = {i for c in part.children for i in range(parts[c].line, parts[c].end_line)}
+    return any(
+        lines[i].kind == "label" and lines[i].role == "cause" and i not in child_lines
+        for i in range(part.line + 1, part.end_line)
+    )
 
 
 #: How the heading of a finding or case ends: …について / …の件 / …事案 (市民課).
@@ -414,6 +447,38 @@ def _has_narrative(lines: Sequence[Line], part: Part) -> bool:
     )
 
 
+#: Roles of a section whose numbered items are never incidents (its items are causes,
+#: measures, steps of a timeline…); summary and content sections may list incidents.
+_NON_INCIDENT_ROLES = frozenset(
+    {"cause", "countermeasure", "timeline", "response", "contact", "other"}
+)
+
+
+def _under_label(lines: Sequence[Line], parts: Sequence[Part], k: int) -> bool:
+    """Whether a part's list follows a label line that opened a section whose items are not
+    incidents (◆対応 / １．… / ２．…): the label just before the list's first item."""
+    parent = parts[k].parent
+    siblings = (
+        parts[parent].children
+        if parent is not None
+        else [j for j, p in enumerate(parts) if p.parent is None]
+    )
+    first = siblings.index(k)
+    while (
+        first > 0
+        and parts[siblings[first]].number is not None
+        and parts[siblings[first - 1]].number == (parts[siblings[first]].number or 0) - 1
+    ):
+        first -= 1
+    for i in range(parts[siblings[first]].line - 1, -1, -1):
+        line = lines[i]
+        if line.kind == "heading":
+            return False
+        if line.kind == "label" and line.role is not None:
+            return line.role in _NON_INCIDENT_ROLES
+    return False
+
+
 def _inside_section(parts: Sequence[Part], k: int) -> bool:
     """Whether a part sits under a heading that opened a section (概要, 原因…)."""
     parent = parts[k].parent
@@ -456,7 +521,10 @@ def find_structure(
         candidates = {
             k
             for k, p in enumerate(parts)
-            if p.cue and not _inside_section(parts, k) and _has_narrative(lines, p)
+            if p.cue
+            and not _inside_section(parts, k)
+            and not _under_label(lines, parts, k)
+            and _has_narrative(lines, p)
         }
         chosen = [k for k in sorted(candidates) if not candidates & set(_descendants(parts, k))]
         chosen = _promote_findings(parts, chosen)

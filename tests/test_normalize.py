@@ -278,6 +278,15 @@ def test_key_label_lines_are_not_joined() -> None:
     ]
 
 
+def test_a_symbol_heading_is_not_joined_to_an_item_that_opens_with_a_date() -> None:
+    raw = "◆対応\n１．１月18日から交付を停止しました。\n２．修正を行いました。"
+    assert normalize(raw).text.splitlines() == [
+        "◆対応",
+        "1.1月18日から交付を停止しました。",
+        "2.修正を行いました。",
+    ]
+
+
 def test_a_line_starting_with_a_count_is_not_an_item() -> None:
     assert normalize("誤付与の事案が\n1 件発生した。").text == "誤付与の事案が1 件発生した。"
 

@@ -115,3 +115,43 @@ def test_a_section_about_checks_after_others_wrongs_is_no_incident(extractor: Ex
         "2 システムの点検について\n他の自治体で誤交付があったことを受けて点検を行い、問題はありませんでした。\n"
     )
     assert _structure(text, extractor).incidents == ()
+
+
+def test_numbered_items_under_a_symbol_label_for_measures_are_no_incident(
+    extractor: Extractor,
+) -> None:
+    text = (
+        "証明書の交付について(お詫び)\n\n"
+        "◆概要\n弊社のプログラムの誤りにより、誤った内容の証明書が交付されました。\n\n"
+        "◆対応\n1.交付を停止しました。\n2.誤った証明書を受け取られた方に連絡しています。\n\n"
+        "◆再発防止策\n1.試験項目を見直します。\n"
+    )
+    structure = _structure(text, extractor)
+    assert len(structure.incidents) == 1
+    assert structure.incidents[0].title.startswith("証明書の交付について")
+
+
+def test_parts_with_a_cause_section_of_their_own_are_incidents(extractor: Extractor) -> None:
+    text = (
+        "区民課の事務について(報告)\n\n"
+        "① 転入時の処理が行われなかった件\nア 経過\n処理をしないまま手続を終えた。\n"
+        "イ 原因\n一人で確認していた。\n"
+        "② 案内の封入の件\nア 経過\n案内を重ねて封入した。\nイ 原因\n手順を守らなかった。\n"
+    )
+    structure = _structure(text, extractor)
+    assert [i.number for i in structure.incidents] == [1, 2]
+
+
+def test_findings_with_a_cause_label_are_incidents(extractor: Extractor) -> None:
+    text = (
+        "定期監査結果報告書\n\n1 監査の対象\n市民課\n"
+        "第1 カードの交付に係る事務について(市民課)\n(事実)\n連絡が確認されないまま蓄積していた。\n"
+        "(原因と考えられる点)\n後任者に伝えられていなかった。\n"
+        "第2 登録事務について(保険年金課)\n(事実)\n別の番号が入力されていた。\n"
+        "(原因と考えられる点)\n一覧表の行を読み違えた。\n"
+    )
+    structure = _structure(text, extractor)
+    assert [i.title for i in structure.incidents] == [
+        "カードの交付に係る事務について(市民課)",
+        "登録事務について(保険年金課)",
+    ]

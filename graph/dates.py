@@ -28,7 +28,9 @@ may stand between the parts):
   year (``令和5年3月～5月``, ``3月2日(木)～3月8日(水)``) or the month
   (``5月28日～29日``); ``iso`` is the start and ``end_iso`` the end;
 * ``同年``, ``同月``, ``同日`` and bare ``3月2日`` / ``3月``, which take what
-  they leave out from context (``inherited_year``).
+  they leave out from context (``inherited_year``);
+* days told from the one before: ``翌日`` and ``前日`` (the context's date ±1),
+  ``翌17日`` (the next 17th after the context's day), ``翌月`` / ``翌月5日``.
 
 Context rules (where the forms above leave something out):
 
@@ -159,7 +161,7 @@ _FISCAL = re.compile(r"度")
 
 #: Where a date can begin; the parsers decide whether one does.
 _CANDIDATE = re.compile(
-    rf"{_ERA_NAME}|同[年月日]|(?<![A-Za-z0-9])[RHS](?=[ ]?[0-9元])|[0-9]+|{_KNUM}+"
+    rf"{_ERA_NAME}|同[年月日]|翌|前日|(?<![A-Za-z0-9])[RHS](?=[ ]?[0-9元])|[0-9]+|{_KNUM}+"
 )
 
 
@@ -225,7 +227,8 @@ class _Parsed:
 
     start: int
     end: int
-    kind: str  # explicit | same_year | same_month | same_day | bare
+    kind: str  # explicit | same_year | same_month | same_day | bare | next_day | previous_day
+    #            | next_day_of_month | next_month
     year: int | None = None
     month: int | None = None
     day: int | None = None
@@ -303,6 +306,8 @@ def _parse_year_form(view: str, pos: int) -> _Parsed | None:
     if year is None:
         return None
     end = m.end()
+    if view.startswith("分", end):
+        return None  # 令和5年分の確定申告: the year an account is for, not a date
     fiscal = mismatch = False
     if _FISCAL.match(view, end):
         fiscal, end = True, end + 1
@@ -370,6 +375,45 @@ def _parse_same(view: str, pos: int) -> _Parsed | None:
     return _Parsed(pos, m.end(), "same_day")
 
 
+#: 翌日 / 前日 / 翌17日 / 翌月(5日): a day told from the one before it
+_RELATIVE = re.compile(
+    r"(?:(?P<next>翌日)|(?P<prev>前日)(?!比)|翌(?P<day>[0-9]{1,2})日|翌月(?:(?P<mday>[0-9]{1,2})日)?)"
+)
+
+
+def _parse_relative(view: str, pos: int) -> _Parsed | None:
+    """翌日, 前日, 翌17日 (the next 17th), 翌月 / 翌月5日."""
+    m = _RELATIVE.match(view, pos)
+    if not m:
+        return None
+    if m["next"]:
+        return _Parsed(pos, m.end(), "next_day")
+    if m["prev"]:
+        return _Parsed(pos, m.end(), "previous_day")
+    if m["day"]:
+        return _Parsed(pos, m.end(), "next_day_of_month", day=int(m["day"]))
+    return _Parsed(pos, m.end(), "next_month", day=int(m["mday"]) if m["mday"] else None)
+
+
+def _resolve_relative(parsed: _Parsed, context: _Point | None) -> _Point:
+    """翌日 / 前日 need the context's whole date; 翌17日 and 翌月 its year and month."""
+    if context is None or context.year is None or context.month is None:
+        return _Point(None)
+    if parsed.kind in ("next_day", "previous_day"):
+        if context.day is None:
+            return _Point(None)
+        step = 1 if parsed.kind == "next_day" else -1
+        day = datetime.date(context.year, context.month, context.day)
+        day += datetime.timedelta(days=step)
+        return _Point(day.year, day.month, day.day)
+    year, month = context.year, context.month
+    if parsed.kind == "next_month" or (
+        parsed.day is not None and context.day is not None and parsed.day <= context.day
+    ):
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return _checked(_Point(year, month, parsed.day))
+
+
 def _parse_bare(view: str, pos: int) -> _Parsed | None:
     """3月, 3月2日, 十二月二十六日: a month (and day) with no year."""
     m = _BARE_MONTH.match(view, pos)
@@ -388,7 +432,7 @@ def _parse_bare(view: str, pos: int) -> _Parsed | None:
 
 def _parse_at(view: str, pos: int) -> _Parsed | None:
     """The date that begins at ``pos``, with its trailing weekday / 末 / (日付は不明)."""
-    for parser in (_parse_year_form, _parse_numeric, _parse_same, _parse_bare):
+    for parser in (_parse_year_form, _parse_numeric, _parse_same, _parse_relative, _parse_bare):
         parsed = parser(view, pos)
         if parsed is not None:
             return _with_tail(view, parsed)
@@ -471,6 +515,8 @@ def _resolve(parsed: _Parsed, context: _Point | None, default_year: int | None) 
     """Fill in what ``parsed`` leaves out from the context (see the module rules)."""
     if parsed.kind == "explicit":
         return _Point(parsed.year, parsed.month, parsed.day, parsed.fiscal)
+    if parsed.kind in ("next_day", "previous_day", "next_day_of_month", "next_month"):
+        return _resolve_relative(parsed, context)
     base = context.year if context is not None else default_year
     if parsed.kind == "same_year":
         return _checked(_Point(base, parsed.month, parsed.day, parsed.fiscal))

@@ -103,7 +103,9 @@ def _refine_roles(ex: Extractor, sentences: list[Sentence]) -> list[Sentence]:
     """In a part no heading names (a report of plain paragraphs), let the sentence say its
     role: 今後は…徹底します is a countermeasure, …が原因と考えられます a cause."""
     cues: Mapping[str, list[str]] = ex.lexicon.data.get("sentence_roles", {})
+    continuing = [re.compile(c) for c in ex.lexicon.data.get("continuation_cues", [])]
     out: list[Sentence] = []
+    previous: Sentence | None = None
     for sentence in sentences:
         role = sentence.role
         if role not in _SECTION_ROLES:
@@ -111,7 +113,18 @@ def _refine_roles(ex: Extractor, sentences: list[Sentence]) -> list[Sentence]:
                 if any(re.search(cue, sentence.span.text) for cue in cues.get(candidate, [])):
                     role = candidate
                     break
-        out.append(replace(sentence, role=role) if role != sentence.role else sentence)
+            else:
+                # また、… in the same paragraph goes on saying what the sentence before said
+                if (
+                    previous is not None
+                    and previous.line == sentence.line
+                    and previous.role in ("countermeasure", "cause")
+                    and any(c.match(sentence.span.text) for c in continuing)
+                ):
+                    role = previous.role
+        refined = replace(sentence, role=role) if role != sentence.role else sentence
+        out.append(refined)
+        previous = refined
     return out
 
 
@@ -269,6 +282,10 @@ def _orgs_in(
 
 
 _ACTING = re.compile(r"^(が|は|では|において|として)")
+#: An honorific after a body's name: it is addressed (a vendor's customer), not acting.
+_ADDRESSED = re.compile(r"^(様|御中|殿)")
+#: A company writing about itself.
+_COMPANY_VOICE = re.compile(r"(弊社|当社)")
 
 
 def _acting(org: OrgFound, span: Span) -> bool:
@@ -292,10 +309,15 @@ def _organizations(
     found = _orgs_in(ex, text, own)
 
     def responsible(org: OrgFound, span: Span) -> bool:
+        if _ADDRESSED.match(span.text[org.end :]):
+            return False  # 白砂市様: a customer a vendor writes to, not the one responsible
         return org.kind in LOCAL_KINDS or org.kind == "company" or _acting(org, span)
 
     if not any(responsible(o, s) for o, s in found):
-        found += [(o, s) for o, s in _orgs_in(ex, text, context) if o.kind in LOCAL_KINDS]
+        # the author, named in the heading or preamble: a local body, or a company that
+        # speaks of itself as 弊社 / 当社
+        kinds = LOCAL_KINDS | ({"company"} if _COMPANY_VOICE.search(text) else set())
+        found += [(o, s) for o, s in _orgs_in(ex, text, context) if o.kind in kinds]
     resolved = resolve([o for o, _ in found], own_cities=own_cities, rules=ex.org_rules)
     seen: dict[str, OrganizationMention] = {}
     for org, (raw, span) in zip(resolved, found, strict=True):
@@ -349,6 +371,14 @@ def _entry_text(
     return "".join(parts)
 
 
+def _earlier_or_finer(iso: str, than: str) -> bool:
+    """Whether ``iso`` is an earlier date than ``than``, or the same one told more precisely
+    (令和5年6月 … then 6月20日: the day is the date)."""
+    if iso.startswith(than):
+        return len(iso) > len(than)
+    return iso < than and not than.startswith(iso)
+
+
 def _timeline(
     ex: Extractor, sentences: Sequence[Sentence], mentions: Sequence[DateMention]
 ) -> tuple[tuple[TimelineEvent, ...], DateValue | None, DateValue | None]:
@@ -380,23 +410,47 @@ def _timeline(
             cue_occurred = DateValue(
                 mention.iso, _evidence(sentence.span, "date/occurred-cue", 0.85)
             )
-        if occurred is None or mention.iso < occurred.iso:
+        if occurred is None or _earlier_or_finer(mention.iso, occurred.iso):
             occurred = DateValue(mention.iso, _evidence(sentence.span, "date/earliest", 0.7))
     return tuple(events), cue_occurred or occurred, discovered
 
 
+def _header_date_lines(structure: Structure) -> frozenset[int]:
+    """Lines that only date the document in its header, right after the title (the day of
+    publication, not an event of the incident)."""
+    if structure.title_line is None:
+        return frozenset()
+    out: set[int] = set()
+    for i in range(structure.title_line + 1, min(structure.title_line + 4, len(structure.lines))):
+        line = structure.lines[i]
+        if line.kind == "blank":
+            continue
+        if line.kind != "text" or line.text.endswith("。"):
+            break
+        if _is_date_line(line.text):
+            out.add(i)
+    return frozenset(out)
+
+
 def _affected(ex: Extractor, sentences: Sequence[Sentence]) -> CountValue | None:
+    """The number of cases or people affected: the first count in a sentence that speaks of
+    the wrong (誤, 判明…), else the first count at all; of ``38件のうち1件`` the part after
+    このうち; none from a check that found nothing more.  With no count written, an incident
+    told about one person (A様, 当該申込者) counts one case."""
     data = ex.lexicon.data
     preferred = data.get("count_preferred_cues", [])
     excluded = data.get("count_excluded_cues", [])
+    excluded_patterns = [re.compile(p) for p in data.get("count_excluded_patterns", [])]
+    subset = re.compile("|".join(data.get("count_subset_cues", [])) or r"(?!)")
     best: tuple[int, int, CountValue] | None = None
     for order, sentence in enumerate(sentences):
         if sentence.role in ("countermeasure", "contact"):
             continue
         text = sentence.span.text
-        if _has_any(text, excluded):
+        if _has_any(text, excluded) or any(p.search(text) for p in excluded_patterns):
             continue
-        m = _COUNT.search(text)
+        marker = subset.search(text)
+        m = (_COUNT.search(text, marker.end()) if marker else None) or _COUNT.search(text)
         if not m:
             continue
         value = int(re.sub(r"[,\s]", "", m.group(1)))
@@ -404,7 +458,15 @@ def _affected(ex: Extractor, sentences: Sequence[Sentence]) -> CountValue | None
         candidate = CountValue(value, _evidence(sentence.span, f"count/{m.group(2)}", 0.7))
         if best is None or (rank, order) < best[:2]:
             best = (rank, order, candidate)
-    return best[2] if best else None
+    if best is not None:
+        return best[2]
+    single = [re.compile(p) for p in data.get("single_case_cues", [])]
+    for sentence in sentences:
+        if sentence.role not in ("countermeasure", "contact") and any(
+            p.search(sentence.span.text) for p in single
+        ):
+            return CountValue(1, _evidence(sentence.span, "count/single-case", 0.5))
+    return None
 
 
 def _published(
@@ -477,11 +539,14 @@ def extract_incidents(
     ]
     _apply_references(structure.incidents, per_incident, text)
     shared = _shared_sentences(text, structure)
+    header = _header_date_lines(structure)
     incidents: list[Incident] = []
     for ordinal, part in enumerate(structure.incidents, start=1):
         sentences = per_incident[ordinal - 1] + shared
         coded, negative = _code(ex, sentences)
-        timeline, occurred, discovered = _timeline(ex, sentences, mentions)
+        timeline, occurred, discovered = _timeline(
+            ex, [x for x in sentences if x.line not in header], mentions
+        )
         remedies = [e.date for e in timeline if e.role == "remedied"]
         start = structure.lines[part.spans[0][0]].start
         end = structure.lines[part.spans[0][1] - 1].end

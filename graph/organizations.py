@@ -124,7 +124,8 @@ def find_organizations(text: str, rules: OrgRules) -> list[OrgFound]:
     """Every organisation named in one sentence, in order of appearance."""
     found: list[OrgFound] = []
     for name, kind in {**rules.national, **rules.generic}.items():
-        for m in re.finditer(re.escape(name), text):
+        # a name inside a longer word is not that body: 保険者 in 被保険者
+        for m in re.finditer(rf"(?<![{_KANJI}]){re.escape(name)}", text):
             found.append(OrgFound(normalize_name(name), name, kind, m.start(), m.end()))
     for m in _COMPANY.finditer(text):
         found.append(
@@ -140,6 +141,8 @@ def find_organizations(text: str, rules: OrgRules) -> list[OrgFound]:
         name = normalize_name(m.group(0))
         found.append(OrgFound(name, name, "insurer", m.start(), m.end()))
     for m in _PREFECTURE.finditer(text):
+        if m.group(0) in rules.not_names:  # 本県 / 当県: the author, named elsewhere
+            continue
         found.append(OrgFound(m.group(0), m.group(0), "prefecture", m.start(), m.end()))
     found = [
         f

@@ -439,3 +439,26 @@ def test_every_date_in_a_seed_is_resolved_and_plausible(path: Path) -> None:
         assert mention.iso is not None, text[mention.start : mention.end]
         assert "2019" <= mention.iso <= "2024", text[mention.start : mention.end]
         assert not re.search(r"[件人%]", text[mention.start : mention.end])
+
+
+@pytest.mark.parametrize(
+    ("text", "isos"),
+    [
+        ("令和6年3月4日に来庁。翌日、判明。", ["2024-03-04", "2024-03-05"]),
+        ("2023年12月31日に受付。翌日に判明。", ["2023-12-31", "2024-01-01"]),
+        ("令和5年3月1日に判明。前日に発生。", ["2023-03-01", "2023-02-28"]),
+        ("令和5年3月16日に受付、翌17日に交付。", ["2023-03-16", "2023-03-17"]),
+        ("令和5年3月20日に受付、翌5日に交付。", ["2023-03-20", "2023-04-05"]),
+        ("令和5年12月20日に受付、翌月10日に交付。", ["2023-12-20", "2024-01-10"]),
+    ],
+)
+def test_a_day_told_from_the_day_before(text: str, isos: list[str]) -> None:
+    assert [m.iso for m in find_dates(text)] == isos
+
+
+def test_a_next_day_without_a_day_before_is_unknown() -> None:
+    assert only("翌日に判明した。").iso is None
+
+
+def test_the_year_an_account_is_for_is_not_a_date() -> None:
+    assert find_dates("令和5年分の確定申告") == []

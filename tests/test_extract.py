@@ -170,3 +170,77 @@ def test_in_a_report_without_headings_the_sentence_says_its_role(extractor: Extr
     incident = extract_report(extractor, text, source="r.txt").incidents[0]
     assert "DataEntryError" in incident.codes("causes")
     assert "MultiPersonCheck" in incident.codes("countermeasures")
+
+
+def _first_incident(extractor: Extractor, text: str):  # type: ignore[no-untyped-def]
+    return extract_report(extractor, text, source="r.txt").incidents[0]
+
+
+def test_an_incident_about_one_person_with_no_count_is_one_case(extractor: Extractor) -> None:
+    text = (
+        "ポイントの誤付与について\n\n1 概要\n"
+        "窓口でA様の申込みの後、B様の分のポイントがA様の決済サービスに誤って付与された。\n"
+    )
+    affected = _first_incident(extractor, text).affected
+    assert affected is not None and affected.value == 1
+
+
+def test_a_count_of_cases_checked_that_found_nothing_more_is_not_the_affected_count(
+    extractor: Extractor,
+) -> None:
+    text = (
+        "ポイントの誤付与について\n\n1 概要\n"
+        "A様の分のポイントがB様に誤って付与された。"
+        "同日に支援した計38件を調べたところ、ほかに同様の事案は確認されませんでした。\n"
+    )
+    affected = _first_incident(extractor, text).affected
+    assert affected is not None and affected.value == 1
+
+
+def test_of_a_larger_number_the_affected_part_is_counted(extractor: Extractor) -> None:
+    text = (
+        "口座の誤登録について\n\n1 概要\n"
+        "職員が支援したのは5人分であり、このうち誤登録が生じたのは1件でした。\n"
+    )
+    affected = _first_incident(extractor, text).affected
+    assert affected is not None and affected.value == 1
+
+
+def test_the_date_under_the_title_is_publication_not_discovery(extractor: Extractor) -> None:
+    text = (
+        "登録誤りについて\n2024年2月5日\n湖南共済組合\n\n"
+        "当組合において登録に誤りがあったことが判明しました。\n"
+        "■判明の経緯\n2024年1月22日、職員が点検の際に気付き、判明しました。\n"
+    )
+    discovered = _first_incident(extractor, text).discovered
+    assert discovered is not None and discovered.iso == "2024-01-22"
+
+
+def test_a_day_in_the_month_first_given_is_the_date_of_occurrence(extractor: Extractor) -> None:
+    text = (
+        "口座の誤登録について\n\n本村が令和5年6月に実施した出張支援で、口座が誤って登録された。\n"
+        "1 概要\n令和5年6月20日、会場で職員が登録を手伝った際に誤登録が発生した。\n"
+    )
+    occurred = _first_incident(extractor, text).occurred
+    assert occurred is not None and occurred.iso == "2023-06-20"
+
+
+def test_a_vendor_answers_for_its_defect_not_the_customers_it_writes_to(
+    extractor: Extractor,
+) -> None:
+    text = (
+        "2024年1月26日\n株式会社テスト電算\n\n証明書の誤交付について(お詫び)\n\n"
+        "弊社のプログラムの誤りにより、白砂市様及び青葉川町様で誤った内容の証明書が交付されました。\n"
+    )
+    incident = extract_report(extractor, text, source="r.txt").to_json()["incidents"][0]
+    assert incident["organizations"] == ["株式会社テスト電算"]
+
+
+def test_a_sentence_opening_with_also_goes_on_in_the_role_before_it(extractor: Extractor) -> None:
+    text = (
+        "住民票の写しの誤交付について\n\n"
+        "窓口で別の方の住民票の写しを交付しました。"
+        "今後は、交付前に別の職員が確認することといたしました。"
+        "また、全職員を対象に研修を実施しました。\n"
+    )
+    assert "StaffTraining" in _first_incident(extractor, text).codes("countermeasures")

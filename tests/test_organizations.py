@@ -63,3 +63,11 @@ def test_company_names_lose_their_spaces(rules: OrgRules) -> None:
 def test_national_bodies_and_generic_names_are_recognised(rules: OrgRules) -> None:
     names = [n for n, _, _ in _names("国税庁がデジタル庁に提供した。発生主体:保険者", rules)]
     assert names == ["国税庁", "デジタル庁", "保険者"]
+
+
+def test_a_generic_name_inside_a_longer_word_is_no_body(rules: OrgRules) -> None:
+    assert _names("被保険者の資格情報を登録した", rules) == []
+
+
+def test_a_prefecture_speaking_of_itself_is_not_named(rules: OrgRules) -> None:
+    assert [n for n, _, _ in _names("本県が委託した事業者", rules)] == []

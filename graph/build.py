@@ -26,6 +26,14 @@ from .curation import apply_curation, load_curation, sidecar_for
 from .extract import Extractor, extract_report, make_extractor, report_id_for
 from .model import Problem, Report
 from .read import iter_report_files, read_report
+from .reason import (
+    ONTOLOGY_INFERRED,
+    Rules,
+    close_ontology,
+    compile_rules,
+    inferred_graph_for,
+    materialise_graph,
+)
 from .store import GraphStore, RecordInfo, to_ntriples
 from .triples import Minter, report_graph
 
@@ -114,9 +122,35 @@ def extract_files(
     return reports, problems
 
 
-def load_ontology(store: GraphStore) -> None:
-    """(Re)write the ontology and concept schemes into their named graph."""
-    store.replace_graph(ONTOLOGY_GRAPH, to_ntriples(stable_ontology()))
+def load_ontology(store: GraphStore) -> Rules:
+    """(Re)write the ontology and concept schemes into their named graph, and the
+    ontology's own OWL RL closure into its inferred graph; return the compiled rules
+    the reports are reasoned with."""
+    ontology = stable_ontology()
+    closed = close_ontology(ontology)
+    store.replace_graph(ONTOLOGY_GRAPH, to_ntriples(ontology))
+    closure_only = Graph()
+    for triple in closed:
+        if triple not in ontology:
+            closure_only.add(triple)
+    store.replace_graph(ONTOLOGY_INFERRED, to_ntriples(closure_only))
+    return compile_rules(closed)
+
+
+def reason(store: GraphStore) -> int:
+    """Drop every inferred graph and recompute them from the ontology and each report graph.
+    Returns the number of inferred triples."""
+    for name in store.inferred_graphs():
+        store.remove_graph(name)
+    rules = load_ontology(store)
+    total = 0
+    for name in store.report_graphs():
+        data = Graph()
+        data.parse(data=store.graph_ntriples([name]).decode("utf-8"), format="nt")
+        inferred = materialise_graph(data, rules)
+        store.replace_graph(inferred_graph_for(name), to_ntriples(inferred))
+        total += len(inferred)
+    return total
 
 
 def build(
@@ -135,7 +169,10 @@ def build(
     """
     result = BuildResult()
     store.check_base(base)
-    load_ontology(store)
+    rules = load_ontology(store)
+    rules_digest = hashlib.sha256(
+        "".join(sorted(f"{t}\n" for t in map(str, rules.schema))).encode()
+    ).hexdigest()[:16]
     files, problems = collect_files(paths)
     result.problems.extend(problems)
     seen: dict[str, Path] = {}
@@ -162,14 +199,19 @@ def build(
         minter = Minter(base, report.report_id)
         ntriples = to_ntriples(graph)
         digest = hashlib.sha256("".join(sorted(ntriples.splitlines(True))).encode()).hexdigest()
+        digest = f"{digest}+{rules_digest}"  # a changed ontology re-reasons every report
         record = store.record(str(minter.report))
         if record is not None and record.digest == digest:
             result.unchanged.append(str(path))  # same graph as stored: nothing to write
         else:
             now = clock()
             created = record.created if record is not None else now
+            inferred = to_ntriples(materialise_graph(graph, rules))
             store.replace_report(
-                str(minter.graph), ntriples, RecordInfo(str(minter.report), digest, created, now)
+                str(minter.graph),
+                ntriples,
+                RecordInfo(str(minter.report), digest, created, now),
+                inferred=(inferred_graph_for(str(minter.graph)), inferred),
             )
         result.loaded.append(str(path))
         result.incidents += len(report.incidents)

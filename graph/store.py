@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -34,7 +35,12 @@ from incident_kg.ontology.namespaces import IKG, ONTOLOGY_GRAPH
 
 log = logging.getLogger(__name__)
 
+#: An RDF term Oxigraph can bind to a variable.
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
 META_GRAPH = "https://w3id.org/incident-kg/graph/meta"
+#: Prefix of the graphs of inferred triples (graph/reason.py), dropped and recomputed at will.
+INFERRED_PREFIX = "https://w3id.org/incident-kg/graph/inferred/"
 _STORE_NODE = "https://w3id.org/incident-kg/graph/meta#store"
 
 
@@ -111,13 +117,28 @@ class GraphStore:
         )
         self._store.update(update)
 
-    def replace_report(self, graph_iri: str, ntriples: str, info: RecordInfo) -> None:
-        """Replace a report's graph and its record in the metadata graph, in one transaction."""
+    def replace_report(
+        self,
+        graph_iri: str,
+        ntriples: str,
+        info: RecordInfo,
+        inferred: tuple[str, str] | None = None,
+    ) -> None:
+        """Replace a report's graph, its inferred graph (name, N-Triples) and its record in
+        the metadata graph, in one transaction."""
         r = f"<{info.report}>"
         dt_type = "<http://www.w3.org/2001/XMLSchema#dateTime>"
+        inferred_update = ""
+        if inferred is not None:
+            name, triples = inferred
+            inferred_update = (
+                f"DROP SILENT GRAPH <{name}> ;\n"
+                f"INSERT DATA {{ GRAPH <{name}> {{\n{triples}\n}} }} ;\n"
+            )
         self._store.update(
             f"DROP SILENT GRAPH <{graph_iri}> ;\n"
             f"INSERT DATA {{ GRAPH <{graph_iri}> {{\n{ntriples}\n}} }} ;\n"
+            f"{inferred_update}"
             f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ {r} ?p ?o }} }} ;\n"
             f'INSERT DATA {{ GRAPH <{META_GRAPH}> {{ {r} <{IKG.graphDigest}> "{info.digest}" ; '
             f'<{IKG.recordCreated}> "{info.created}"^^{dt_type} ; '
@@ -178,8 +199,16 @@ class GraphStore:
         )
 
     def report_graphs(self) -> list[str]:
-        """Names of the report graphs (not the ontology or metadata graphs)."""
-        return [g for g in self.graphs() if g not in (ONTOLOGY_GRAPH, META_GRAPH)]
+        """Names of the report graphs (not the ontology, metadata or inferred graphs)."""
+        return [
+            g
+            for g in self.graphs()
+            if g not in (ONTOLOGY_GRAPH, META_GRAPH) and not g.startswith(INFERRED_PREFIX)
+        ]
+
+    def inferred_graphs(self) -> list[str]:
+        """Names of the graphs that hold inferred triples (see graph/reason.py)."""
+        return [g for g in self.graphs() if g.startswith(INFERRED_PREFIX)]
 
     def quads(self, graphs: Iterable[str] | None = None) -> Iterator[ox.Quad]:
         """Every quad, or those of the given graphs."""
@@ -194,9 +223,15 @@ class GraphStore:
         lines = [f"{q.subject} {q.predicate} {q.object} .\n" for q in self.quads(graphs)]
         return "".join(lines).encode("utf-8")
 
-    def query(self, sparql: str) -> object:
-        """Run a SPARQL query over the union of all graphs (Oxigraph's engine)."""
-        return self._store.query(sparql, use_default_graph_as_union=True)
+    def query(self, sparql: str, bindings: dict[str, Term] | None = None) -> object:
+        """Run a SPARQL query over the union of all graphs (Oxigraph's engine), with
+        ``bindings`` as initial bindings of variables (RDF terms, never query text)."""
+        substitutions: dict[ox.Variable, Any] = {
+            ox.Variable(k): v for k, v in (bindings or {}).items()
+        }
+        return self._store.query(
+            sparql, use_default_graph_as_union=True, substitutions=substitutions or None
+        )
 
     def __len__(self) -> int:
         return len(self._store)

@@ -276,6 +276,149 @@ def check_lexicon(paraphrases: Path, show_misses: bool) -> None:
         sys.exit(1)
 
 
+def _cell_width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _print_table(columns: tuple[str, ...], rows: Iterable[tuple[str | None, ...]]) -> None:
+    """A plain text table for people; wide (Japanese) characters count double."""
+    cells = [[("" if v is None else v.replace("\n", " ")) for v in row] for row in rows]
+    widths = [
+        min(60, max([_cell_width(c)] + [_cell_width(r[i]) for r in cells]))
+        for i, c in enumerate(columns)
+    ]
+
+    def fit(text: str, width: int) -> str:
+        out = ""
+        for ch in text:
+            if _cell_width(out + ch) > width:
+                return out[:-1] + "…" if out else "…"
+            out += ch
+        return out + " " * (width - _cell_width(out))
+
+    click.echo("  ".join(fit(c, w) for c, w in zip(columns, widths, strict=True)))
+    click.echo("  ".join("-" * w for w in widths))
+    for row in cells:
+        click.echo("  ".join(fit(v, w) for v, w in zip(row, widths, strict=True)))
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Bind a parameter of the query (repeatable); values are bound as RDF terms.",
+)
+@click.option(
+    "--file",
+    "query_file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Run your own .rq file instead of a named query.",
+)
+@click.option("--list", "list_queries", is_flag=True, help="List the named queries and exit.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    help="Run against a remote SPARQL endpoint instead of the local store.",
+)
+@store_option
+@handle_errors
+def query(
+    name: str | None,
+    params: tuple[str, ...],
+    query_file: Path | None,
+    list_queries: bool,
+    fmt: str,
+    endpoint: str | None,
+    store_dir: Path,
+) -> None:
+    """Answer one of the named questions of queries/*.rq (or your own --file).
+
+    \b
+    Examples:
+      incident-kg query --list
+      incident-kg query shared-root-causes
+      incident-kg query incidents-for-cause --param cause=MissingHandover --format csv
+      incident-kg query --file my.rq
+    """
+    import csv
+
+    from incident_kg.graph.store import GraphStore
+    from incident_kg.ontology.vocabulary import codes
+    from incident_kg.queries.library import (
+        QueryError,
+        bindings,
+        cause_tiers,
+        load_library,
+        parse_query_file,
+        run_local,
+        run_remote,
+    )
+
+    library = load_library()
+    if list_queries:
+        rows = [(q.name, q.title, " ".join(p.name for p in q.parameters)) for q in library.values()]
+        if fmt == "json":
+            click.echo(
+                json.dumps(
+                    [dict(zip(("name", "title", "parameters"), r, strict=True)) for r in rows],
+                    ensure_ascii=False,
+                    indent=2,
+                )
+            )
+        else:
+            _print_table(("name", "title", "parameters"), rows)
+        return
+    if query_file is not None:
+        named = parse_query_file(query_file)
+    elif name is None:
+        raise QueryError("give a query NAME, --file FILE or --list")
+    elif name not in library:
+        raise QueryError(f"no query named {name!r}; `incident-kg query --list` shows them")
+    else:
+        named = library[name]
+    values: dict[str, str] = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise QueryError(f"--param {item}: expected KEY=VALUE")
+        values[key.strip()] = value
+    known = {field: set(c) for field, c in codes().items()}
+    known["cause-tiers"] = cause_tiers()
+    terms = bindings(named, values, known)
+    if endpoint is not None:
+        table = run_remote(endpoint, named, terms)
+    else:
+        with GraphStore.open(store_dir, read_only=True) as store:
+            table = run_local(store, named, terms)
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                [dict(zip(table.columns, r, strict=True)) for r in table.rows],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(table.columns)
+        writer.writerows(table.rows)
+    else:
+        _print_table(table.columns, table.rows)
+        click.echo(f"({len(table.rows)} rows)", err=True)
+
+
 @main.command()
 @store_option
 @click.option(

@@ -1,0 +1,210 @@
+"""Reasoning: the OWL RL consequences the named queries need, materialised per report.
+
+A full OWL RL closure (``owlrl.DeductiveClosure(OWLRL_Semantics)``) of the whole
+store is slow — seconds for ten thousand triples, minutes beyond — and most of what
+it derives (``x owl:sameAs x``, ``"…"@ja a rdfs:Resource``) no question asks for.
+So the work is split:
+
+1. **The ontology is closed once** with owlrl (ontology + concept schemes: a few
+   thousand triples).  From the closure :func:`compile_rules` reads the schema the
+   data needs: every class's superclasses, every property's superproperties,
+   inverses, transitive and symmetric properties, two-step property chains, and
+   domains and ranges.  The ontology's own closure is stored in
+   :data:`ONTOLOGY_INFERRED` (concept hierarchy: ``skos:broaderTransitive`` from a
+   cause to its tier).
+2. **Each report's data is materialised** against those compiled rules by
+   :func:`materialise` — the OWL RL rules cax-sco, prp-spo1, prp-inv1/2, prp-trp,
+   prp-symp, prp-spo2, prp-dom, prp-rng and eq-sym/eq-trans/eq-rep-s/eq-rep-o over
+   ``owl:sameAs`` — to a fixpoint.  A report graph holds the organisations it names
+   with their hierarchy, so its consequences are local: a new report is reasoned
+   alone and never re-reasons the world.  Its inferred triples go to their own
+   named graph (:func:`inferred_graph_for`), written in the same transaction as the
+   report, and are left out of exports unless asked for.
+
+``tests/test_reason.py`` proves the split gives the same answers: every named
+query over the store with its inferred graphs equals the same query over a full
+owlrl closure of the corpus.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import owlrl
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.term import Node
+
+from .store import INFERRED_PREFIX
+
+log = logging.getLogger(__name__)
+
+#: Named graph of the ontology's own closure (what owlrl derives from the ontology alone).
+ONTOLOGY_INFERRED = "https://w3id.org/incident-kg/graph/inferred/ontology"
+
+Triple = tuple[Node, Node, Node]
+
+
+def inferred_graph_for(report_graph: str) -> str:
+    """The name of the graph that holds what is inferred from one report's graph."""
+    return INFERRED_PREFIX + "report/" + report_graph.rsplit("/graph/", 1)[-1].replace("/", "_")
+
+
+def is_inferred_graph(name: str) -> bool:
+    """Whether a named graph holds inferred triples (and may be dropped and recomputed)."""
+    return name.startswith(INFERRED_PREFIX)
+
+
+def close_ontology(ontology: Graph) -> Graph:
+    """The full OWL RL closure of the ontology, without triples no store can hold
+    (a literal as subject) — the trap noted in STACK-NOTES."""
+    closed = Graph()
+    for triple in ontology:
+        closed.add(triple)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(closed)
+    out = Graph()
+    for s, p, o in closed:
+        if isinstance(s, (URIRef, BNode)) and isinstance(p, URIRef):
+            out.add((s, p, o))
+    return out
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The schema of a closed ontology, compiled for materialising data."""
+
+    superclasses: Mapping[Node, frozenset[Node]]
+    superproperties: Mapping[Node, frozenset[Node]]
+    inverses: Mapping[Node, frozenset[Node]]
+    transitive: frozenset[Node]
+    symmetric: frozenset[Node]
+    chains: tuple[tuple[Node, Node, Node], ...]  # (p, first, second): first ∘ second ⊑ p
+    domains: Mapping[Node, frozenset[Node]]
+    ranges: Mapping[Node, frozenset[Node]]
+    schema: frozenset[Triple] = field(default_factory=frozenset)
+
+
+def _group(pairs: Iterable[tuple[Node, Node]]) -> dict[Node, frozenset[Node]]:
+    out: dict[Node, set[Node]] = defaultdict(set)
+    for a, b in pairs:
+        if a != b:
+            out[a].add(b)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def _rdf_list(graph: Graph, head: Node) -> list[Node]:
+    items: list[Node] = []
+    while head != RDF.nil and len(items) < 16:
+        first = graph.value(head, RDF.first)
+        if first is None:
+            break
+        items.append(first)
+        head = graph.value(head, RDF.rest) or RDF.nil
+    return items
+
+
+def compile_rules(closed: Graph) -> Rules:
+    """Read the compiled schema out of a closed ontology (:func:`close_ontology`)."""
+    inverse_pairs = [(p, q) for p, q in closed.subject_objects(OWL.inverseOf)]
+    inverse_pairs += [(q, p) for p, q in inverse_pairs]
+    chains: list[tuple[Node, Node, Node]] = []
+    for p, head in closed.subject_objects(OWL.propertyChainAxiom):
+        steps = _rdf_list(closed, head)
+        if len(steps) == 2:
+            chains.append((p, steps[0], steps[1]))
+        else:
+            log.warning("property chain of %d steps on %s ignored", len(steps), p)
+    return Rules(
+        superclasses=_group(closed.subject_objects(RDFS.subClassOf)),
+        superproperties=_group(closed.subject_objects(RDFS.subPropertyOf)),
+        inverses=_group(inverse_pairs),
+        transitive=frozenset(closed.subjects(RDF.type, OWL.TransitiveProperty)),
+        symmetric=frozenset(closed.subjects(RDF.type, OWL.SymmetricProperty)),
+        chains=tuple(sorted(chains)),
+        domains=_group(closed.subject_objects(RDFS.domain)),
+        ranges=_group(closed.subject_objects(RDFS.range)),
+        schema=frozenset(closed),
+    )
+
+
+def _consequences(t: Triple, rules: Rules) -> Iterable[Triple]:
+    """What one triple entails on its own under the compiled rules."""
+    s, p, o = t
+    if p == RDF.type:
+        for c in rules.superclasses.get(o, ()):
+            yield (s, RDF.type, c)
+        return
+    for q in rules.superproperties.get(p, ()):
+        yield (s, q, o)
+    if not isinstance(o, Literal):
+        for q in rules.inverses.get(p, ()):
+            yield (o, q, s)
+        if p in rules.symmetric:
+            yield (o, p, s)
+        for c in rules.ranges.get(p, ()):
+            yield (o, RDF.type, c)
+    for c in rules.domains.get(p, ()):
+        yield (s, RDF.type, c)
+    if p == OWL.sameAs and not isinstance(o, Literal):
+        yield (o, OWL.sameAs, s)
+
+
+def materialise(data: Iterable[Triple], rules: Rules) -> set[Triple]:
+    """The triples the compiled rules add to ``data`` (not those already in it), to a
+    fixpoint, semi-naive: each round looks only at what the round before added."""
+    known: set[Triple] = set(data)
+    by_predicate: dict[Node, dict[Node, set[Node]]] = defaultdict(lambda: defaultdict(set))
+    by_object: dict[Node, dict[Node, set[Node]]] = defaultdict(lambda: defaultdict(set))
+
+    def index(t: Triple) -> None:
+        s, p, o = t
+        by_predicate[p][s].add(o)
+        by_object[p][o].add(s)
+
+    for t in known:
+        index(t)
+    chains_by_step: dict[Node, list[tuple[Node, Node, Node]]] = defaultdict(list)
+    for chain in rules.chains:
+        chains_by_step[chain[1]].append(chain)
+        chains_by_step[chain[2]].append(chain)
+    added: set[Triple] = set()
+    frontier = set(known)
+    while frontier:
+        new: set[Triple] = set()
+        for t in frontier:
+            s, p, o = t
+            new.update(_consequences(t, rules))
+            if p in rules.transitive:  # prp-trp, both directions of the new edge
+                new.update((s, p, z) for z in by_predicate[p].get(o, ()))
+                new.update((x, p, o) for x in by_object[p].get(s, ()))
+            for chain_p, first, second in chains_by_step.get(p, ()):  # prp-spo2
+                if p == first:
+                    new.update((s, chain_p, z) for z in by_predicate[second].get(o, ()))
+                if p == second:
+                    new.update((x, chain_p, o) for x in by_object[first].get(s, ()))
+            if p == OWL.sameAs and s != o:  # eq-trans, eq-rep-s, eq-rep-o
+                new.update((s, OWL.sameAs, z) for z in by_predicate[OWL.sameAs].get(o, ()))
+                for q, objects in list(by_predicate.items()):
+                    new.update((s, q, z) for z in objects.get(o, ()))
+                for q, subjects in list(by_object.items()):
+                    new.update((x, q, s) for x in subjects.get(o, ()))
+            for same in by_predicate[OWL.sameAs].get(s, ()):  # eq-rep-s for a new triple
+                if same != s:
+                    new.add((same, p, o))
+        frontier = {t for t in new if t not in known and not isinstance(t[0], Literal)}
+        for t in frontier:
+            known.add(t)
+            added.add(t)
+            index(t)
+    return added - set(rules.schema)
+
+
+def materialise_graph(data: Graph, rules: Rules) -> Graph:
+    """:func:`materialise` from one rdflib graph into a new one."""
+    out = Graph()
+    for t in sorted(materialise(data, rules)):
+        out.add(t)
+    return out

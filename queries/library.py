@@ -1,0 +1,243 @@
+"""The library of named SPARQL queries (``queries/*.rq``) and how they are run.
+
+Each ``.rq`` file opens with a header of ``# key: value`` comment lines::
+
+    # title: Incidents for a cause
+    # question (en): Which incidents have this cause (or a narrower one)?
+    # question (ja): この原因（またはその下位の原因）を持つ事案はどれか。
+    # parameter: cause | code:causes | a cause or cause-tier code, e.g. MissingHandover
+    # columns: incident, organization, …
+    # example: incident-kg query incidents-for-cause --param cause=MissingHandover
+
+A parameter line gives the SPARQL variable, its type and what it means; the query must
+project the variable (Oxigraph binds only projected variables).  Types:
+``code:<scheme>`` (a notation of that concept scheme, e.g. ``code:causes``; bound as the
+concept's IRI after checking it exists), ``iri``, ``string``, ``integer``, ``date``.
+
+Values are **bound as RDF terms, never pasted into the query text**: locally through
+Oxigraph's ``substitutions`` (initial bindings), remotely as a trailing SPARQL
+``VALUES`` clause built from the typed term — so a parameter cannot change the query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from incident_kg.errors import IncidentKGError
+from incident_kg.graph.store import GraphStore, Term
+from incident_kg.ontology.namespaces import CODE
+
+QUERY_DIR = Path(__file__).resolve().parent
+_HEADER = re.compile(r"^#\s*([a-z][a-z ()]*?)\s*:\s*(.*)$")
+_VAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class QueryError(IncidentKGError):
+    """A named query that does not exist, or a parameter that is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A parameter of a named query: the variable it binds, its type and its meaning."""
+
+    name: str
+    type: str  # code:<scheme> | iri | string | integer | date
+    description: str
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """One ``.rq`` file of the library with its header."""
+
+    name: str
+    path: Path
+    title: str
+    question_en: str
+    question_ja: str
+    parameters: tuple[Parameter, ...]
+    example: str
+    text: str
+
+
+def parse_query_file(path: Path) -> NamedQuery:
+    """Read a ``.rq`` file and its header comment."""
+    return parse_query_text(path.read_text(encoding="utf-8"), path)
+
+
+def parse_query_text(text: str, path: Path) -> NamedQuery:
+    """A query and its header comment, from the text of ``path``."""
+    header: dict[str, str] = {}
+    params: list[Parameter] = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        m = _HEADER.match(line)
+        if not m:
+            continue
+        key, value = m.group(1), m.group(2).strip()
+        if key == "parameter":
+            parts = [p.strip() for p in value.split("|")]
+            if len(parts) != 3 or not _VAR.match(parts[0]):
+                raise QueryError(f"{path}: bad parameter line: {line}")
+            params.append(Parameter(parts[0], parts[1], parts[2]))
+        else:
+            header[key] = value
+    return NamedQuery(
+        name=path.stem,
+        path=path,
+        title=header.get("title", path.stem),
+        question_en=header.get("question (en)", ""),
+        question_ja=header.get("question (ja)", ""),
+        parameters=tuple(params),
+        example=header.get("example", ""),
+        text=text,
+    )
+
+
+def load_library(directory: Path = QUERY_DIR) -> dict[str, NamedQuery]:
+    """Every named query of a folder, by name (the file stem)."""
+    return {p.stem: parse_query_file(p) for p in sorted(directory.glob("*.rq"))}
+
+
+def to_term(param: Parameter, raw: str, known_codes: Mapping[str, set[str]]) -> Term:
+    """The RDF term for a parameter value, checked against the parameter's type."""
+    kind = param.type
+    if kind.startswith("code:"):
+        scheme = kind.split(":", 1)[1]
+        codes = known_codes.get(scheme, set())
+        tiers = set(known_codes.get("cause-tiers", set())) if scheme == "causes" else set()
+        if raw not in codes and raw not in tiers:
+            raise QueryError(
+                f"--param {param.name}={raw}: not a code of {scheme} "
+                f"(e.g. {', '.join(sorted(codes)[:4])})"
+            )
+        return ox.NamedNode(f"{CODE}{raw}")
+    if kind == "iri":
+        if not re.match(r"^[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]+$", raw):
+            raise QueryError(f"--param {param.name}={raw}: not an absolute IRI")
+        return ox.NamedNode(raw)
+    if kind == "integer":
+        if not re.fullmatch(r"-?\d+", raw):
+            raise QueryError(f"--param {param.name}={raw}: not an integer")
+        return ox.Literal(raw, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    if kind == "date":
+        try:
+            dt.date.fromisoformat(raw)
+        except ValueError:
+            raise QueryError(f"--param {param.name}={raw}: not a date (YYYY-MM-DD)") from None
+        return ox.Literal(raw, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))
+    if kind == "string":
+        return ox.Literal(raw)
+    raise QueryError(f"parameter {param.name}: unknown type {kind}")
+
+
+def bindings(
+    query: NamedQuery, values: Mapping[str, str], known_codes: Mapping[str, set[str]]
+) -> dict[str, Term]:
+    """Typed terms for the given ``name=value`` pairs; every declared parameter is required,
+    an undeclared one is an error."""
+    declared = {p.name: p for p in query.parameters}
+    unknown = sorted(set(values) - set(declared))
+    if unknown:
+        raise QueryError(
+            f"query {query.name} has no parameter {', '.join(unknown)}"
+            f" (it takes: {', '.join(declared) or 'none'})"
+        )
+    missing = [p.name for p in query.parameters if p.name not in values]
+    if missing:
+        raise QueryError(f"query {query.name} needs --param {missing[0]}=…")
+    return {name: to_term(declared[name], raw, known_codes) for name, raw in values.items()}
+
+
+def with_values_clause(text: str, terms: Mapping[str, Term]) -> str:
+    """The query with a trailing ``VALUES`` clause binding the terms (for remote endpoints,
+    where initial bindings cannot be sent).  Terms are serialised by Oxigraph, so a value
+    is always one RDF term."""
+    if not terms:
+        return text
+    names = sorted(terms)
+    row = " ".join(str(terms[n]) for n in names)
+    return f"{text.rstrip()}\nVALUES ({' '.join('?' + n for n in names)}) {{ ({row}) }}\n"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A SELECT result: column names and rows of plain values (None for unbound)."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str | None, ...], ...]
+
+
+def term_value(term: object) -> str | None:
+    """The plain value of an Oxigraph term (an IRI's text, a literal's lexical form)."""
+    if term is None:
+        return None
+    if isinstance(term, (ox.NamedNode, ox.Literal)):
+        return term.value
+    return str(term)
+
+
+def run_local(
+    store: GraphStore, query: NamedQuery | str, terms: Mapping[str, Term] | None = None
+) -> Table:
+    """Run a SELECT on the store, the parameters bound as initial bindings."""
+    text = query.text if isinstance(query, NamedQuery) else query
+    try:
+        result = store.query(text, dict(terms or {}))
+    except SyntaxError as exc:
+        raise QueryError(f"not valid SPARQL: {exc}") from exc
+    except RuntimeError as exc:  # e.g. a parameter the query does not project
+        raise QueryError(f"cannot run the query: {exc}") from exc
+    if not isinstance(result, ox.QuerySolutions):
+        raise QueryError("only SELECT queries can be shown as a table")
+    columns = tuple(v.value for v in result.variables)
+    rows = tuple(tuple(term_value(sol[c]) for c in columns) for sol in result)
+    return Table(columns, rows)
+
+
+def cause_tiers() -> set[str]:
+    """The notations of the cause tiers (top concepts of the causes scheme)."""
+    from rdflib.namespace import SKOS
+
+    from incident_kg.ontology.vocabulary import concepts_graph
+
+    graph = concepts_graph()
+    return {
+        str(tier).removeprefix(str(CODE))
+        for tier in graph.subjects(SKOS.topConceptOf, CODE["causes"])
+    }
+
+
+def run_remote(endpoint: str, query: NamedQuery, terms: Mapping[str, Term]) -> Table:
+    """Run a SELECT on a remote SPARQL 1.1 endpoint (the Protocol, POST, JSON results); the
+    parameters go in a trailing VALUES clause."""
+    import json
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    body = urllib.parse.urlencode({"query": with_values_clause(query.text, terms)}).encode()
+    request = urllib.request.Request(
+        endpoint,
+        data=body,
+        headers={
+            "Accept": "application/sparql-results+json",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            data = json.load(response)
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise QueryError(f"endpoint {endpoint}: {exc}") from exc
+    columns = tuple(data["head"]["vars"])
+    rows = tuple(
+        tuple(b.get(c, {}).get("value") for c in columns) for b in data["results"]["bindings"]
+    )
+    return Table(columns, rows)

@@ -137,22 +137,6 @@ def load_ontology(store: GraphStore) -> Rules:
     return compile_rules(closed)
 
 
-def reason(store: GraphStore) -> int:
-    """Drop every inferred graph and recompute them from the ontology and each report graph.
-    Returns the number of inferred triples."""
-    for name in store.inferred_graphs():
-        store.remove_graph(name)
-    rules = load_ontology(store)
-    total = 0
-    for name in store.report_graphs():
-        data = Graph()
-        data.parse(data=store.graph_ntriples([name]).decode("utf-8"), format="nt")
-        inferred = materialise_graph(data, rules)
-        store.replace_graph(inferred_graph_for(name), to_ntriples(inferred))
-        total += len(inferred)
-    return total
-
-
 def build(
     paths: Sequence[Path],
     store: GraphStore,

@@ -53,11 +53,6 @@ def inferred_graph_for(report_graph: str) -> str:
     return INFERRED_PREFIX + "report/" + report_graph.rsplit("/graph/", 1)[-1].replace("/", "_")
 
 
-def is_inferred_graph(name: str) -> bool:
-    """Whether a named graph holds inferred triples (and may be dropped and recomputed)."""
-    return name.startswith(INFERRED_PREFIX)
-
-
 def close_ontology(ontology: Graph) -> Graph:
     """The full OWL RL closure of the ontology, without triples no store can hold
     (a literal as subject) — the trap noted in STACK-NOTES."""

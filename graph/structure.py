@@ -352,9 +352,9 @@ def _restarts_numbering(parts: Sequence[Part], k: int) -> bool:
     column of a flattened table, such as the regulator's view of each case."""
     part = parts[k]
     earlier = [
-        p
-        for p in parts[:k]
-        if p.parent == part.parent and p.level == part.level and p.number is not None
+        parts[j]
+        for j in _siblings(parts, k)
+        if j < k and parts[j].level == part.level and parts[j].number is not None
     ]
     return part.number is not None and any((p.number or 0) >= part.number for p in earlier)
 
@@ -416,6 +416,14 @@ def _doc_end(lines: Sequence[Line], parts: Sequence[Part], start: int) -> int:
 WHOLE_REPORT = -1
 
 
+def _siblings(parts: Sequence[Part], k: int) -> list[int]:
+    """The parts under the same parent as part ``k`` (itself included), in order."""
+    parent = parts[k].parent
+    if parent is not None:
+        return parts[parent].children
+    return [j for j, p in enumerate(parts) if p.parent is None]
+
+
 def _promote_findings(parts: Sequence[Part], chosen: list[int]) -> list[int]:
     """A chosen item whose siblings are sections (ア 指摘事項… / イ 改善を求める事項) is the
     first section of its parent: the parent part is the incident (:data:`WHOLE_REPORT` when
@@ -423,11 +431,7 @@ def _promote_findings(parts: Sequence[Part], chosen: list[int]) -> list[int]:
     out: list[int] = []
     for k in chosen:
         parent = parts[k].parent
-        siblings = (
-            parts[parent].children
-            if parent is not None
-            else [j for j, p in enumerate(parts) if p.parent is None]
-        )
+        siblings = _siblings(parts, k)
         if not parts[k].explicit and any(parts[c].role is not None for c in siblings if c != k):
             k = parent if parent is not None else WHOLE_REPORT
         if k not in out:
@@ -457,12 +461,7 @@ _NON_INCIDENT_ROLES = frozenset(
 def _under_label(lines: Sequence[Line], parts: Sequence[Part], k: int) -> bool:
     """Whether a part's list follows a label line that opened a section whose items are not
     incidents (◆対応 / １．… / ２．…): the label just before the list's first item."""
-    parent = parts[k].parent
-    siblings = (
-        parts[parent].children
-        if parent is not None
-        else [j for j, p in enumerate(parts) if p.parent is None]
-    )
+    siblings = _siblings(parts, k)
     first = siblings.index(k)
     while (
         first > 0

@@ -355,11 +355,10 @@ def query(
     import csv
 
     from incident_kg.graph.store import GraphStore
-    from incident_kg.ontology.vocabulary import codes
     from incident_kg.queries.library import (
         QueryError,
         bindings,
-        cause_tiers,
+        known_codes,
         load_library,
         parse_query_file,
         run_local,
@@ -394,9 +393,7 @@ def query(
         if not sep:
             raise QueryError(f"--param {item}: expected KEY=VALUE")
         values[key.strip()] = value
-    known = {field: set(c) for field, c in codes().items()}
-    known["cause-tiers"] = cause_tiers()
-    terms = bindings(named, values, known)
+    terms = bindings(named, values, known_codes())
     if endpoint is not None:
         table = run_remote(endpoint, named, terms)
     else:

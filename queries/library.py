@@ -201,6 +201,16 @@ def run_local(
     return Table(columns, rows)
 
 
+def known_codes() -> dict[str, set[str]]:
+    """The codes a ``code:<scheme>`` parameter accepts: the vocabulary's, by field, and the
+    cause tiers (``cause-tiers``), which a ``code:causes`` parameter accepts too."""
+    from incident_kg.ontology.vocabulary import codes
+
+    known = {field: set(values) for field, values in codes().items()}
+    known["cause-tiers"] = cause_tiers()
+    return known
+
+
 def cause_tiers() -> set[str]:
     """The notations of the cause tiers (top concepts of the causes scheme)."""
     from rdflib.namespace import SKOS

@@ -12,12 +12,11 @@ from incident_kg.graph.build import build, stable_ontology
 from incident_kg.graph.extract import Extractor
 from incident_kg.graph.store import GraphStore
 from incident_kg.ontology.namespaces import DEFAULT_BASE
-from incident_kg.ontology.vocabulary import codes
 from incident_kg.queries.library import (
     QueryError,
     Table,
     bindings,
-    cause_tiers,
+    known_codes,
     load_library,
     run_local,
     with_values_clause,
@@ -26,7 +25,7 @@ from incident_kg.queries.library import (
 from .conftest import SAMPLES
 
 LIBRARY = load_library()
-KNOWN = {**{f: set(c) for f, c in codes().items()}, "cause-tiers": cause_tiers()}
+KNOWN = known_codes()
 S01 = "https://w3id.org/incident-kg/id/report/s01-chuo-staff-phone/incident/1"
 SAKAI = "https://w3id.org/incident-kg/id/org/%E5%A0%BA%E5%B8%82"
 #: One value for each parameter, to run every query in the equivalence test.

@@ -14,23 +14,26 @@ So the work is split:
    cause to its tier).
 2. **Each report's data is materialised** against those compiled rules by
    :func:`materialise` — the OWL RL rules cax-sco, prp-spo1, prp-inv1/2, prp-trp,
-   prp-symp, prp-spo2, prp-dom, prp-rng and eq-sym/eq-trans/eq-rep-s/eq-rep-o over
-   ``owl:sameAs`` — to a fixpoint.  A report graph holds the organisations it names
+   prp-symp, prp-spo2, prp-dom, prp-rng, prp-fp, prp-ifp and
+   eq-sym/eq-trans/eq-rep-s/eq-rep-o over ``owl:sameAs`` — to a fixpoint.  A report graph holds the organisations it names
    with their hierarchy, so its consequences are local: a new report is reasoned
    alone and never re-reasons the world.  Its inferred triples go to their own
    named graph (:func:`inferred_graph_for`), written in the same transaction as the
    report, and are left out of exports unless asked for.
 
-``tests/test_reason.py`` proves the split gives the same answers: every named
-query over the store with its inferred graphs equals the same query over a full
-owlrl closure of the corpus.
+The inferred graphs are derived data: :func:`drop_inferred` removes them and
+:func:`reason_store` recomputes them from the stored report graphs
+(``incident-kg reason [--drop]``).  ``tests/test_reason.py`` checks each rule
+against owlrl, and ``tests/test_queries.py`` that every named query over the store
+with its inferred graphs answers as it would over a full owlrl closure of the
+corpus.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import owlrl
@@ -38,7 +41,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
-from .store import INFERRED_PREFIX
+from .store import INFERRED_PREFIX, GraphStore, to_ntriples
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +82,8 @@ class Rules:
     chains: tuple[tuple[Node, Node, Node], ...]  # (p, first, second): first ∘ second ⊑ p
     domains: Mapping[Node, frozenset[Node]]
     ranges: Mapping[Node, frozenset[Node]]
+    functional: frozenset[Node] = frozenset()  # object properties only (prp-fp)
+    inverse_functional: frozenset[Node] = frozenset()  # prp-ifp
     schema: frozenset[Triple] = field(default_factory=frozenset)
 
 
@@ -121,6 +126,8 @@ def compile_rules(closed: Graph) -> Rules:
         chains=tuple(sorted(chains)),
         domains=_group(closed.subject_objects(RDFS.domain)),
         ranges=_group(closed.subject_objects(RDFS.range)),
+        functional=frozenset(closed.subjects(RDF.type, OWL.FunctionalProperty)),
+        inverse_functional=frozenset(closed.subjects(RDF.type, OWL.InverseFunctionalProperty)),
         schema=frozenset(closed),
     )
 
@@ -180,6 +187,14 @@ def materialise(data: Iterable[Triple], rules: Rules) -> set[Triple]:
                     new.update((s, chain_p, z) for z in by_predicate[second].get(o, ()))
                 if p == second:
                     new.update((x, chain_p, o) for x in by_object[first].get(s, ()))
+            if p in rules.functional and not isinstance(o, Literal):  # prp-fp
+                new.update(
+                    (o, OWL.sameAs, y)
+                    for y in by_predicate[p].get(s, ())
+                    if y != o and not isinstance(y, Literal)
+                )
+            if p in rules.inverse_functional and not isinstance(o, Literal):  # prp-ifp
+                new.update((s, OWL.sameAs, x) for x in by_object[p].get(o, ()) if x != s)
             if p == OWL.sameAs and s != o:  # eq-trans, eq-rep-s, eq-rep-o
                 new.update((s, OWL.sameAs, z) for z in by_predicate[OWL.sameAs].get(o, ()))
                 for q, objects in list(by_predicate.items()):
@@ -203,3 +218,41 @@ def materialise_graph(data: Graph, rules: Rules) -> Graph:
     for t in sorted(materialise(data, rules)):
         out.add(t)
     return out
+
+
+# -- the store's inferred graphs (the edge: reads and writes the store) ---------------
+
+
+def reason_store(
+    store: GraphStore,
+    rules: Rules,
+    progress: Callable[[Iterable[str]], Iterable[str]] = lambda it: it,
+) -> int:
+    """Recompute the inferred graph of every report graph in the store from the graph as
+    stored; each is replaced on its own (derived data: a stop midway leaves the graphs
+    already done and the old ones). Returns the number of inferred triples written.
+
+    Inferred graphs whose report graph is gone are dropped."""
+    reports = store.report_graphs()
+    wanted = {inferred_graph_for(name) for name in reports}
+    for stale in store.inferred_graphs():
+        if stale != ONTOLOGY_INFERRED and stale not in wanted:
+            store.remove_graph(stale)
+    total = 0
+    for name in progress(reports):
+        data = Graph()
+        data.parse(data=store.graph_ntriples([name]).decode("utf-8"), format="nt")
+        inferred = materialise_graph(data, rules)
+        store.replace_graph(inferred_graph_for(name), to_ntriples(inferred))
+        total += len(inferred)
+    log.info("reasoned %d report graphs: %d inferred triples", len(reports), total)
+    return total
+
+
+def drop_inferred(store: GraphStore) -> list[str]:
+    """Remove every inferred graph (the ontology's closure included); returns their names.
+    Queries then see asserted triples only, until :func:`reason_store` or a build."""
+    names = store.inferred_graphs()
+    for name in names:
+        store.remove_graph(name)
+    return names

@@ -29,6 +29,7 @@ from incident_kg.errors import IncidentKGError
 from incident_kg.ontology.namespaces import DEFAULT_BASE
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 DEFAULT_STORE = "incident-kg-store"
 STORE_HELP = (
@@ -67,8 +68,8 @@ def store_option(func: F) -> F:
     )(func)
 
 
-def _progress(quiet: bool, label: str) -> Callable[[Iterable[Path]], Iterable[Path]]:
-    def wrap(items: Iterable[Path]) -> Iterable[Path]:
+def _progress(quiet: bool, label: str) -> Callable[[Iterable[T]], Iterable[T]]:
+    def wrap(items: Iterable[T]) -> Iterable[T]:
         items = list(items)
         # tqdm goes quiet by itself when stderr is not a terminal (disable=None).
         return tqdm(
@@ -641,6 +642,44 @@ def push(
     click.echo(
         f"pushed {len(result.graphs)} graph(s), {result.triples} triples to {result.endpoint}"
     )
+
+
+@main.command()
+@click.option(
+    "--drop",
+    is_flag=True,
+    help="Only remove the inferred graphs (queries then see asserted triples only).",
+)
+@store_option
+@click.pass_context
+@handle_errors
+def reason(ctx: click.Context, drop: bool, store_dir: Path) -> None:
+    """Recompute (or drop) the inferred graphs of the store.
+
+    `build` already reasons each report as it loads it; this command redoes it
+    for the whole store from the stored report graphs: after an ontology
+    change, or to restore the inferred graphs after `--drop`. What OWL RL adds
+    lives only in the graphs under .../graph/inferred/, never in a report's
+    own graph, so dropping them loses nothing that was read from a report.
+
+    \b
+    Examples:
+      incident-kg reason            # recompute every inferred graph
+      incident-kg reason --drop     # remove them all
+    """
+    from incident_kg.graph.build import load_ontology
+    from incident_kg.graph.reason import drop_inferred, reason_store
+    from incident_kg.graph.store import GraphStore
+
+    with GraphStore.open(store_dir) as store:
+        if drop:
+            names = drop_inferred(store)
+            click.echo(f"dropped {len(names)} inferred graph(s) from {store_dir}")
+            return
+        rules = load_ontology(store)
+        reports = store.report_graphs()
+        total = reason_store(store, rules, progress=_progress(ctx.obj["quiet"], "reason"))
+    click.echo(f"reasoned {len(reports)} report graph(s): {total} inferred triples in {store_dir}")
 
 
 if __name__ == "__main__":  # pragma: no cover

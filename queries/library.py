@@ -12,7 +12,8 @@ Each ``.rq`` file opens with a header of ``# key: value`` comment lines::
 A parameter line gives the SPARQL variable, its type and what it means; the query must
 project the variable (Oxigraph binds only projected variables).  Types:
 ``code:<scheme>`` (a notation of that concept scheme, e.g. ``code:causes``; bound as the
-concept's IRI after checking it exists), ``iri``, ``string``, ``integer``, ``date``.
+concept's IRI after checking it exists), ``iri``, ``string``, ``text@<lang>`` (a literal in
+that language, e.g. ``text@ja`` for a name as the reports write it), ``integer``, ``date``.
 
 Values are **bound as RDF terms, never pasted into the query text**: locally through
 Oxigraph's ``substitutions`` (initial bindings), remotely as a trailing SPARQL
@@ -47,7 +48,7 @@ class Parameter:
     """A parameter of a named query: the variable it binds, its type and its meaning."""
 
     name: str
-    type: str  # code:<scheme> | iri | string | integer | date
+    type: str  # code:<scheme> | iri | string | text@<lang> | integer | date
     description: str
 
 
@@ -134,6 +135,8 @@ def to_term(param: Parameter, raw: str, known_codes: Mapping[str, set[str]]) -> 
         return ox.Literal(raw, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))
     if kind == "string":
         return ox.Literal(raw)
+    if kind.startswith("text@"):  # a language-tagged literal, e.g. text@ja for a name
+        return ox.Literal(raw, language=kind.removeprefix("text@"))
     raise QueryError(f"parameter {param.name}: unknown type {kind}")
 
 

@@ -43,6 +43,7 @@ from incident_kg.queries.endpoint import (
     uses_service,
     wait_until_ready,
 )
+from incident_kg.queries.library import load_library
 
 from .conftest import SAMPLES
 
@@ -405,3 +406,55 @@ def test_push_to_a_bad_endpoint_is_one_line_naming_it(
 
     result = runner.invoke(main, ["push", "--graph-store", "ftp://x/", "--store", str(local.path)])
     assert result.exit_code != 0 and "ftp://x/" in result.stderr
+
+
+# -- query --endpoint: the named queries over HTTP ------------------------------------
+
+#: One value for each parameter of the named queries.
+QUERY_PARAMS = {
+    "cause": "tier-supervision",
+    "incident": "https://w3id.org/incident-kg/id/report/s01-chuo-staff-phone/incident/1",
+    "name": "堺市",
+}
+HOSTILE = '"} ; DROP ALL ; SELECT * WHERE { ?s ?p ?o'
+
+
+def _cli_rows(
+    store_dir: Path, query: str, endpoint: str | None, params: dict[str, str]
+) -> list[str]:
+    """The JSON rows of `incident-kg query NAME` (local store, or --endpoint), each row as
+    canonical JSON with GROUP_CONCAT lists sorted (SPARQL leaves their order open)."""
+    args = ["query", query, "--format", "json", "--store", str(store_dir)]
+    args += [a for k, v in params.items() for a in ("--param", f"{k}={v}")]
+    if endpoint is not None:
+        args += ["--endpoint", endpoint]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    out = []
+    for row in json.loads(result.stdout):
+        norm = {k: " ".join(sorted(v.split(" "))) if v else v for k, v in row.items()}
+        out.append(json.dumps(norm, ensure_ascii=False, sort_keys=True))
+    return sorted(out)
+
+
+@pytest.mark.parametrize("name", sorted(load_library()))
+def test_every_named_query_answers_the_same_from_the_cli_and_over_http(
+    name: str, server: RunningServer, store_dir: Path
+) -> None:
+    params = {p.name: QUERY_PARAMS[p.name] for p in load_library()[name].parameters}
+    local = _cli_rows(store_dir, name, None, params)
+    remote = _cli_rows(store_dir, name, server.query_url, params)
+    assert remote == local
+    if not name.endswith("-violation"):
+        assert local, f"{name} answers nothing on the sample corpus"
+
+
+def test_a_hostile_parameter_is_a_plain_value_over_http(
+    server: RunningServer, store_dir: Path, local: GraphStore
+) -> None:
+    before = len(local)
+    query = "incidents-within-organization"
+    assert _cli_rows(store_dir, query, None, {"name": HOSTILE}) == []
+    assert _cli_rows(store_dir, query, server.query_url, {"name": HOSTILE}) == []
+    assert rows(http(server.query_url, query="SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[2])
+    assert len(local) == before

@@ -22,7 +22,7 @@ from incident_kg.queries.library import (
     with_values_clause,
 )
 
-from .conftest import SAMPLES
+from .conftest import SAMPLES, seed_files
 
 LIBRARY = load_library()
 KNOWN = known_codes()
@@ -181,3 +181,39 @@ def test_named_queries_answer_the_same_as_a_full_owlrl_closure(store: GraphStore
         assert _canonical(ours.rows) == _canonical(theirs), name
         if not name.endswith("-violation"):  # integrity checks must find nothing
             assert ours.rows, f"{name} answers nothing on the sample corpus"
+
+
+# -- the competency questions on the real seed reports ------------------------------
+
+
+@pytest.fixture(scope="module")
+def seed_store(tmp_path_factory: pytest.TempPathFactory, extractor: Extractor):  # type: ignore[no-untyped-def]
+    seeds = seed_files()
+    if not seeds:
+        pytest.skip("../shared/seeds is not beside the project")
+    path = tmp_path_factory.mktemp("seed-queries") / "store"
+    with GraphStore.open(path, create=True) as s:
+        build(seeds, s, base=DEFAULT_BASE, extractor=extractor)
+    s = GraphStore.open(path, read_only=True)
+    yield s
+    s.close()
+
+
+def test_on_the_seeds_shared_devices_and_logout_recur_across_three_bodies(
+    seed_store: GraphStore,
+) -> None:
+    table = _run(seed_store, "shared-root-causes")
+    rows = {r[1]: dict(zip(table.columns, r, strict=True)) for r in table.rows}
+    for code in ("SharedDevice", "LogoutOmission"):
+        assert int(rows[code]["organizations"]) >= 3, code
+        bodies = set(_column(_run(seed_store, "incidents-for-cause", cause=code), "organization"))
+        assert {"堺市", "熊本市"} <= bodies, code
+
+
+def test_on_the_seeds_missing_handover_and_single_person_checks_have_their_incidents(
+    seed_store: GraphStore,
+) -> None:
+    for name in ("missing-handover", "single-person-checks"):
+        incidents = _column(_run(seed_store, name), "incident")
+        assert incidents, name
+        assert all("/incident/" in (i or "") for i in incidents)

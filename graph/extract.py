@@ -56,6 +56,7 @@ class Extractor:
     lexicon: Lexicon
     org_rules: OrgRules
     known_codes: Mapping[str, set[str]]  # field → the vocabulary's codes
+    guidance_title: re.Pattern[str] | None = None  # titles of FAQ / guidance pages
 
     def tokens(self, text: str) -> tuple[Token, ...]:
         return self.analyzer.tokens(text)
@@ -71,7 +72,14 @@ def make_extractor(
     analyzer = Analyzer()
     lexicon = load_lexicon(analyzer, lexicon_path, known_codes=known_codes)
     known = {name: set(codes) for name, codes in known_codes.items()}
-    return Extractor(analyzer, lexicon, OrgRules.from_lexicon(lexicon.data), known)
+    guidance = lexicon.data.get("guidance_titles") or []
+    return Extractor(
+        analyzer,
+        lexicon,
+        OrgRules.from_lexicon(lexicon.data),
+        known,
+        re.compile("|".join(f"(?:{p})" for p in guidance)) if guidance else None,
+    )
 
 
 def report_id_for(source: str) -> str:
@@ -442,6 +450,19 @@ def _affected(ex: Extractor, sentences: Sequence[Sentence]) -> CountValue | None
     excluded = data.get("count_excluded_cues", [])
     excluded_patterns = [re.compile(p) for p in data.get("count_excluded_patterns", [])]
     subset = re.compile("|".join(data.get("count_subset_cues", [])) or r"(?!)")
+    before = re.compile("|".join(f"(?:{p})$" for p in data.get("count_not_after", [])) or r"(?!)")
+    after = re.compile("|".join(f"^(?:{p})" for p in data.get("count_not_before", [])) or r"(?!)")
+
+    def first_count(text: str, pos: int) -> re.Match[str] | None:
+        """The first count from ``pos`` that is not a head-count of visitors or staff, nor
+        the scope of a check (全234件について再点検)."""
+        for m in _COUNT.finditer(text, pos):
+            if not before.search(text[max(0, m.start() - 12) : m.start()]) and not after.search(
+                text[m.end() : m.end() + 60]
+            ):
+                return m
+        return None
+
     best: tuple[int, int, CountValue] | None = None
     for order, sentence in enumerate(sentences):
         if sentence.role in ("countermeasure", "contact"):
@@ -450,7 +471,7 @@ def _affected(ex: Extractor, sentences: Sequence[Sentence]) -> CountValue | None
         if _has_any(text, excluded) or any(p.search(text) for p in excluded_patterns):
             continue
         marker = subset.search(text)
-        m = (_COUNT.search(text, marker.end()) if marker else None) or _COUNT.search(text)
+        m = (first_count(text, marker.end()) if marker else None) or first_count(text, 0)
         if not m:
             continue
         value = int(re.sub(r"[,\s]", "", m.group(1)))
@@ -525,6 +546,7 @@ def extract_incidents(
         section_roles=ex.lexicon.section_roles,
         has_cue=ex.has_cue,
         is_date=_is_date_line,
+        guidance_title=ex.guidance_title,
     )
     mentions = find_dates(text)
     cities = sorted(

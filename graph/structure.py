@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 STYLE_LEVELS = {
     "dai": 0.0,
     "kanji": 0.5,
+    "roman": 0.7,
     "num": 1.0,
     "paren": 2.0,
     "circled": 3.0,
@@ -54,6 +55,9 @@ _DAI = re.compile(
 )
 _KANJI_NUM = re.compile(rf"^([{_KANJI_DIGITS}]{{1,3}})(?:[.．、]\s*|\s+)(?=\S)(.*)$")
 _NUM = re.compile(r"^(\d{1,2})(?:[.．、]\s*|\s+)(?=\S)(.*)$")
+#: Ⅰ．事案の内容 (NFKC makes Ⅰ "I", Ⅳ "IV"): Roman numerals before Japanese text.
+_ROMAN = re.compile(r"^([IVX]{1,4})(?:[.．、]\s*|\s+)(?=[^\x00-\x7f])(.*)$")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
 _PAREN = re.compile(r"^[(（](\d{1,2})[)）]\s*(.+)$")
 _CIRCLED = re.compile(rf"^([{CIRCLED}])\s*(.+)$")
 #: A paragraph that counts itself: 一件目は… / 2つ目として…
@@ -139,6 +143,12 @@ def _kanji_number(text: str) -> int:
     return digits.index(text) + 1
 
 
+def _roman_number(text: str) -> int:
+    """IV → 4, VI → 6 (subtractive pairs)."""
+    values = [_ROMAN_VALUES[c] for c in text]
+    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
+
+
 def _first_sentence(text: str) -> str:
     """The text up to the first 。 that is not inside brackets."""
     depth = 0
@@ -176,6 +186,7 @@ def classify_line(
     for style, pattern in (
         ("dai", _DAI),
         ("kanji", _KANJI_NUM),
+        ("roman", _ROMAN),
         ("num", _NUM),
         ("paren", _PAREN),
         ("circled", _CIRCLED),
@@ -192,6 +203,8 @@ def classify_line(
             number = CIRCLED.index(m.group(1)) + 1
         elif style == "kana":
             number = KANA.index(m.group(1)) + 1
+        elif style == "roman":
+            number = _roman_number(m.group(1))
         else:
             number = _kanji_number(m.group(1))
         role = section_role(title, section_roles)
@@ -503,8 +516,12 @@ def find_structure(
     section_roles: Mapping[str, Sequence[str]],
     has_cue: Callable[[str], bool],
     is_date: Callable[[str], bool],
+    guidance_title: re.Pattern[str] | None = None,
 ) -> Structure:
-    """Classify the lines of a normalised report and find the parts that tell incidents."""
+    """Classify the lines of a normalised report and find the parts that tell incidents.
+
+    A document whose title matches ``guidance_title`` (よくあるご質問, Q&A) tells no
+    incident unless one of its parts names one explicitly (【事案1】)."""
     lines = tuple(classify_line(s, e, raw, section_roles) for s, e, raw in split_lines(text))
     title_line = _find_title(lines, is_date)
     title = lines[title_line].text if title_line is not None else ""
@@ -514,6 +531,9 @@ def find_structure(
 
     chosen = [k for k, p in enumerate(parts) if p.explicit]
     whole = False
+    guidance = guidance_title is not None and bool(guidance_title.search(title))
+    if guidance and not chosen:
+        return Structure(lines, title, title_line, (), ())
     if not chosen:
         # an item of a section (a numbered line under 原因, 再発防止策…) is not an incident
         # and a heading over a table of figures alone (誤登録等の状況) is statistics

@@ -244,3 +244,24 @@ def test_a_sentence_opening_with_also_goes_on_in_the_role_before_it(extractor: E
         "また、全職員を対象に研修を実施しました。\n"
     )
     assert "StaffTraining" in _first_incident(extractor, text).codes("countermeasures")
+
+
+def test_a_head_count_of_visitors_or_staff_is_not_the_affected_count(
+    extractor: Extractor,
+) -> None:
+    text = (
+        "口座の誤登録について\n\n1 概要\n"
+        "当日の来場者は87名で、職員2名が支援した。A氏の口座がB氏の登録に誤って使われた。\n"
+    )
+    affected = _first_incident(extractor, text).affected
+    assert affected is not None and affected.value == 1
+
+
+def test_the_scope_of_a_recheck_is_not_the_affected_count(extractor: Extractor) -> None:
+    text = (
+        "資格情報の誤登録について\n\n1 概要\n"
+        "A様の被扶養者に別の方の個人番号が誤って登録されていた。"
+        "同じ方法で登録した約1,900件について、4情報で照合を行った。\n"
+    )
+    affected = _first_incident(extractor, text).affected
+    assert affected is not None and affected.value == 1

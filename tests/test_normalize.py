@@ -287,6 +287,16 @@ def test_a_symbol_heading_is_not_joined_to_an_item_that_opens_with_a_date() -> N
     ]
 
 
+def test_kana_items_under_a_dotted_heading_stay_apart() -> None:
+    raw = "３．対応状況\nア　関係する方への説明\n　電話でお詫びしました。\nイ　ポイントの返還"
+    assert normalize(raw).text.splitlines() == [
+        "3.対応状況",
+        "ア 関係する方への説明",
+        "電話でお詫びしました。",
+        "イ ポイントの返還",
+    ]
+
+
 def test_a_line_starting_with_a_count_is_not_an_item() -> None:
     assert normalize("誤付与の事案が\n1 件発生した。").text == "誤付与の事案が1 件発生した。"
 
@@ -309,6 +319,8 @@ def test_a_line_wrapped_without_blank_lines_is_joined() -> None:
         ("【熊本市の状況(概要)】", "本文。", False),
         ("お問合せ先", None, True),
         ("(着眼点)", "・ 確認していたか。", False),
+        ("3.対応状況", "ア 関係者への説明", False),
+        ("IV.これまでの対応", "ア 訂正しました。", False),
     ],
 )
 def test_headings(line: str, next_line: str | None, paragraph_break_after: bool) -> None:

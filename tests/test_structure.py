@@ -155,3 +155,26 @@ def test_findings_with_a_cause_label_are_incidents(extractor: Extractor) -> None
         "カードの交付に係る事務について(市民課)",
         "登録事務について(保険年金課)",
     ]
+
+
+def test_roman_numeral_headings_are_sections() -> None:
+    line = classify_line(0, 6, "IV.原因", ROLES)
+    assert (line.kind, line.style, line.number, line.role) == ("heading", "roman", 4, "cause")
+    assert classify_line(0, 6, "VI.加入者の皆様へ", ROLES).number == 6
+    assert classify_line(0, 9, "IV. Check", ROLES).kind == "text"  # not before English
+
+
+def test_a_faq_page_tells_no_incident(extractor: Extractor) -> None:
+    text = (
+        "マイナンバーカードに関するよくあるご質問\n\n"
+        "Q1.支援窓口で別の方にポイントが付与されたのはなぜですか。\n"
+        "A1.前の方がログアウトしないまま次の方が操作したため、誤って付与されました。\n"
+    )
+    structure = find_structure(
+        text,
+        section_roles=ROLES,
+        has_cue=extractor.has_cue,
+        is_date=lambda line: False,
+        guidance_title=re.compile("よくある(ご)?質問"),
+    )
+    assert structure.incidents == ()

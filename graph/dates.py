@@ -563,11 +563,35 @@ def _resolve_end(second: _Parsed, start: _Point) -> _Point:
     return _checked(_Point(year, month, second.day))
 
 
+#: 本年6月2日 / 今年3月: the year the document was written in, not the one told before
+_THIS_YEAR = re.compile(r"(?:本年|今年|本年度中の)$")
+
+
+def _document_year(view: str) -> int | None:
+    """The year a document was written in: that of its first full date when the date stands
+    in its head (the first 300 characters), else the latest year of a full date."""
+    years: list[tuple[int, int]] = []
+    for candidate in _CANDIDATE.finditer(view):
+        parsed = _parse_at(view, candidate.start())
+        if parsed is not None and parsed.kind == "explicit" and parsed.day is not None:
+            assert parsed.year is not None
+            years.append((parsed.start, parsed.year))
+    if not years:
+        return None
+    if years[0][0] < 300:
+        return years[0][1]
+    return max(year for _, year in years)
+
+
 def find_dates(text: str, *, default_year: int | None = None) -> list[DateMention]:
-    """Every date mention in ``text``, in order (see the module documentation)."""
+    """Every date mention in ``text``, in order (see the module documentation).
+
+    A bare date after 本年/今年 takes the year the document was written in
+    (:func:`_document_year`), not the year of the date before it."""
     view = text.translate(_TO_ASCII)
     mentions: list[DateMention] = []
     context: _Point | None = None
+    this_year = _document_year(view) if "本年" in view or "今年" in view else None
     pos = 0
     while True:
         candidate = _CANDIDATE.search(view, pos)
@@ -578,7 +602,14 @@ def find_dates(text: str, *, default_year: int | None = None) -> list[DateMentio
             pos = candidate.end()
             continue
         second = _parse_range_end(view, first)
-        start = _resolve(first, context, default_year)
+        if (
+            first.kind == "bare"
+            and this_year
+            and _THIS_YEAR.search(view[max(0, first.start - 6) : first.start])
+        ):
+            start = _resolve(first, None, this_year)
+        else:
+            start = _resolve(first, context, default_year)
         pos = (second or first).end
         if first.kind == "bare" and first.day is None and start.year is None:
             continue  # a bare month is a date only when a year is known

@@ -387,6 +387,12 @@ def _earlier_or_finer(iso: str, than: str) -> bool:
     return iso < than and not than.startswith(iso)
 
 
+#: Sections whose dates are background (when a staff member was hired, since when a list
+#: was sent), not the incident's own events: their earliest date is the occurrence only
+#: when no other section dates it.
+_BACKGROUND_ROLES = frozenset({"cause", "other"})
+
+
 def _timeline(
     ex: Extractor, sentences: Sequence[Sentence], mentions: Sequence[DateMention]
 ) -> tuple[tuple[TimelineEvent, ...], DateValue | None, DateValue | None]:
@@ -401,13 +407,18 @@ def _timeline(
     occurred: DateValue | None = None
     discovered: DateValue | None = None
     cue_occurred: DateValue | None = None
+    background: DateValue | None = None  # the earliest date of a cause or reference section
     for k, (sentence, mention) in enumerate(dated):
         assert mention.iso is not None
         entry = _entry_text(dated, sentences, k)
         role = next((r for r, words in roles.items() if _has_any(entry, words)), "other")
         value = DateValue(mention.iso, _evidence(sentence.span, f"date/{role}", 0.8))
         events.append(TimelineEvent(value, role))
-        if discovered is None and _has_any(entry, data.get("discovered_cues", [])):
+        if (
+            discovered is None
+            and _has_any(entry, data.get("discovered_cues", []))
+            and not any(re.search(p, entry) for p in data.get("discovered_negated", []))
+        ):
             discovered = DateValue(mention.iso, _evidence(sentence.span, "date/discovered", 0.8))
         local = sentence.span.text
         if (
@@ -418,9 +429,12 @@ def _timeline(
             cue_occurred = DateValue(
                 mention.iso, _evidence(sentence.span, "date/occurred-cue", 0.85)
             )
-        if occurred is None or _earlier_or_finer(mention.iso, occurred.iso):
+        if sentence.role in _BACKGROUND_ROLES:
+            if background is None or _earlier_or_finer(mention.iso, background.iso):
+                background = DateValue(mention.iso, _evidence(sentence.span, "date/earliest", 0.6))
+        elif occurred is None or _earlier_or_finer(mention.iso, occurred.iso):
             occurred = DateValue(mention.iso, _evidence(sentence.span, "date/earliest", 0.7))
-    return tuple(events), cue_occurred or occurred, discovered
+    return tuple(events), cue_occurred or occurred or background, discovered
 
 
 def _header_date_lines(structure: Structure) -> frozenset[int]:

@@ -462,3 +462,8 @@ def test_a_next_day_without_a_day_before_is_unknown() -> None:
 
 def test_the_year_an_account_is_for_is_not_a_date() -> None:
     assert find_dates("令和5年分の確定申告") == []
+
+
+def test_this_year_is_the_year_the_document_was_written_in() -> None:
+    text = "令和5年7月10日\n令和4年11月に照会を行った。本年6月2日に連絡があった。"
+    assert [m.iso for m in find_dates(text)] == ["2023-07-10", "2022-11", "2023-06-02"]

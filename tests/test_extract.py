@@ -265,3 +265,23 @@ def test_the_scope_of_a_recheck_is_not_the_affected_count(extractor: Extractor) 
     )
     affected = _first_incident(extractor, text).affected
     assert affected is not None and affected.value == 1
+
+
+def test_a_date_of_the_background_is_not_the_occurrence(extractor: Extractor) -> None:
+    text = (
+        "カードの失効について\n\n1 事案の内容\n"
+        "令和5年4月10日に転入された方のカードの書換えが行われず、カードが失効した。\n"
+        "2 原因\n受付を担当したのは同年4月1日に採用された職員で、手順を理解していなかった。\n"
+    )
+    occurred = _first_incident(extractor, text).occurred
+    assert occurred is not None and occurred.iso == "2023-04-10"
+
+
+def test_a_date_when_nothing_was_noticed_is_not_the_discovery(extractor: Extractor) -> None:
+    text = (
+        "資格情報の誤登録について\n\n1 概要\n"
+        "令和5年1月から不整合リストに載っていたが、町は気付くことができませんでした。"
+        "令和5年6月26日、医療機関からの連絡で誤りが判明した。\n"
+    )
+    discovered = _first_incident(extractor, text).discovered
+    assert discovered is not None and discovered.iso == "2023-06-26"

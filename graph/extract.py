@@ -315,10 +315,19 @@ def _organizations(
     (the heading above it, the report's preamble) are taken.
     """
     found = _orgs_in(ex, text, own)
+    generic = ex.org_rules.generic
+    # 保険者 / 地方公共団体 name the responsible body only in a report that names no body of
+    # its own (a regulator's summary); in a body's own report they are someone else
+    named = any(
+        o.name not in generic and (o.kind in LOCAL_KINDS or o.kind == "company")
+        for o, _ in [*found, *_orgs_in(ex, text, context)]
+    )
 
     def responsible(org: OrgFound, span: Span) -> bool:
         if _ADDRESSED.match(span.text[org.end :]):
             return False  # 白砂市様: a customer a vendor writes to, not the one responsible
+        if named and org.name in generic:
+            return False
         return org.kind in LOCAL_KINDS or org.kind == "company" or _acting(org, span)
 
     if not any(responsible(o, s) for o, s in found):

@@ -18,8 +18,17 @@ from typing import Any
 
 _KANJI = "一-龥々〆ヵヶァ-ヴー"
 _PLACE = re.compile(
-    rf"(?P<name>(?:(?<![{_KANJI}ぁ-ん])|(?<=及び)|(?<=並びに))[ぁ-ん]{{3,5}}市"
+    rf"(?P<name>(?:(?<![{_KANJI}ぁ-ん])|(?<=及び)|(?<=並びに))[ぁ-ん]{{3,5}}(?:[市町村]|区(?=役所))"
     rf"|(?<![{_KANJI}])[{_KANJI}]{{1,5}}?[市区町村])"
+)
+#: Not a place: a department's name (市民部 + 市…) or the residents of one (市民課, 町民課)
+_NOT_PLACE = re.compile(
+    r"[部課係室局]|役所|役場|^(?:市民|区民|町民|村民|住民)"
+    r"|^(?:この|その|あの|どの|すべて|それぞれ|におけ|におい|および|または|ならび|なお|また|ただし|さらに)"
+)
+#: Local offices of national bodies: 北みなと税務署, 東和国税局, 港年金事務所
+_NATIONAL_OFFICE = re.compile(
+    rf"(?<![{_KANJI}ぁ-ん])[{_KANJI}][{_KANJI}ぁ-ん]{{0,5}}?(?:税務署|国税局|年金事務所|法務局)"
 )
 _WARD_AFTER_CITY = re.compile(rf"(?P<name>[{_KANJI}ぁ-ん]{{1,5}}?区)")
 _OFFICE = re.compile(r"(?:区役所|市役所|町役場|村役場|役所|役場)")
@@ -86,7 +95,7 @@ def _places(text: str, rules: OrgRules) -> list[OrgFound]:
         name = m.group("name")
         end = m.end()
         pos = end
-        if name in rules.not_names or len(name) < 2:
+        if name in rules.not_names or len(name) < 2 or _NOT_PLACE.search(name):
             continue
         kind = "municipality" if name.endswith(("市", "町", "村")) else "ward"
         if kind == "ward" and name in TOKYO_SPECIAL_WARDS and name not in rules.ambiguous_wards:
@@ -137,6 +146,9 @@ def find_organizations(text: str, rules: OrgRules) -> list[OrgFound]:
                 m.end(),
             )
         )
+    for m in _NATIONAL_OFFICE.finditer(text):
+        name = normalize_name(m.group(0))
+        found.append(OrgFound(name, name, "national", m.start(), m.end()))
     for m in _INSURER.finditer(text):
         name = normalize_name(m.group(0))
         found.append(OrgFound(name, name, "insurer", m.start(), m.end()))

@@ -71,3 +71,37 @@ def test_a_generic_name_inside_a_longer_word_is_no_body(rules: OrgRules) -> None
 
 def test_a_prefecture_speaking_of_itself_is_not_named(rules: OrgRules) -> None:
     assert [n for n, _, _ in _names("本県が委託した事業者", rules)] == []
+
+
+def test_a_department_is_no_city(rules: OrgRules) -> None:
+    assert _names("市民部市民課が担当した", rules) == []
+    assert [n for n, _, _ in _names("桜川市市民部市民課が担当した", rules)] == [
+        "桜川市",
+        "桜川市/市民部市民課",
+    ]
+
+
+def test_names_in_kana_are_towns_and_ward_offices(rules: OrgRules) -> None:
+    names = [n for n, _, _ in _names("こもれび町町民課から連絡した", rules)]
+    assert names[0] == "こもれび町" and "町町" not in names
+    assert [n for n, _, _ in _names("みなと区役所に届いた", rules)] == ["みなと区"]
+    assert _names("もとの区に転入した", rules) == []
+
+
+def test_a_tax_office_is_a_national_body(rules: OrgRules) -> None:
+    assert _names("北みなと税務署において", rules) == [("北みなと税務署", "national", True)]
+    assert _names("この場合は税務署に", rules) == []
+
+
+def test_a_generic_insurer_is_not_responsible_in_a_bodys_own_report(
+    extractor: Extractor,
+) -> None:
+    from incident_kg.graph.extract import extract_report
+
+    text = (
+        "ひがし県職員共済組合\n\n被扶養者の紐付け誤りについて\n\n"
+        "別の方が加入している保険者から、A様の情報が誤って登録されているとの連絡があった。\n"
+    )
+    incident = extract_report(extractor, text, source="r.txt").incidents[0]
+    responsible = [o.name for o in incident.organizations if o.responsible]
+    assert responsible == ["ひがし県職員共済組合"]

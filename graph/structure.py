@@ -482,13 +482,31 @@ def _under_label(lines: Sequence[Line], parts: Sequence[Part], k: int) -> bool:
         and parts[siblings[first - 1]].number == (parts[siblings[first]].number or 0) - 1
     ):
         first -= 1
+    between = 0  # text lines between the label and the list: a label opens what follows it
     for i in range(parts[siblings[first]].line - 1, -1, -1):
         line = lines[i]
         if line.kind == "heading":
             return False
         if line.kind == "label" and line.role is not None:
             return line.role in _NON_INCIDENT_ROLES
+        if line.kind != "blank":
+            between += 1
+            if between > 2:
+                return False
     return False
+
+
+def _case_of_a_summary(parts: Sequence[Part], k: int, told_wrong: Callable[[int], bool]) -> bool:
+    """Whether a part is one of several parallel cases directly under a summary section
+    (2 各事案の概要 / ア 西ヶ岡市… / イ 潮凪町…): items with no role of their own, the part
+    and at least one sibling telling of a wrong."""
+    parent = parts[k].parent
+    if parent is None or parts[parent].role != "summary" or parts[k].role is not None:
+        return False
+    if not told_wrong(k):
+        return False
+    cases = [j for j in parts[parent].children if parts[j].role is None and told_wrong(j)]
+    return len(cases) >= 2
 
 
 def _inside_section(parts: Sequence[Part], k: int) -> bool:
@@ -537,11 +555,16 @@ def find_structure(
     if not chosen:
         # an item of a section (a numbered line under 原因, 再発防止策…) is not an incident
         # and a heading over a table of figures alone (誤登録等の状況) is statistics
+
+        def told_wrong(j: int) -> bool:
+            body = "".join(lines[i].text for i in range(parts[j].line, parts[j].end_line))
+            return has_cue(body)
+
         candidates = {
             k
             for k, p in enumerate(parts)
-            if p.cue
-            and not _inside_section(parts, k)
+            if (p.cue or (_inside_section(parts, k) and _case_of_a_summary(parts, k, told_wrong)))
+            and (not _inside_section(parts, k) or _case_of_a_summary(parts, k, told_wrong))
             and not _under_label(lines, parts, k)
             and _has_narrative(lines, p)
         }
@@ -563,13 +586,25 @@ def find_structure(
             incidents.append(IncidentPart(part.title, tuple(spans), context, part.number, group))
     else:
         opening = _opening_lines(lines, (title_line + 1) if title_line is not None else 0)
-        if whole or has_cue(title) or any(has_cue(s) for s in opening):
+        if (
+            whole
+            or has_cue(title)
+            or any(has_cue(s) for s in opening)
+            or _has_cause_and_measures(lines)
+        ):
             # the whole report, from its title (which names the incident) on
             start = title_line if title_line is not None else 0
             end = max(_doc_end(lines, parts, start + 1), start + 1)
             incidents.append(IncidentPart(title, ((start, end),), preamble))
     shared = _shared_parts(lines, parts, chosen) if len(incidents) > 1 else ()
     return Structure(lines, title, title_line, tuple(incidents), shared)
+
+
+def _has_cause_and_measures(lines: Sequence[Line]) -> bool:
+    """A report with a section on causes and one on measures tells an incident, whatever
+    words its title uses (…の未送付について(報告))."""
+    roles = {line.role for line in lines if line.kind in ("heading", "label")}
+    return "cause" in roles and "countermeasure" in roles
 
 
 _SHARED_CUE = re.compile(

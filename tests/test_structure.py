@@ -178,3 +178,32 @@ def test_a_faq_page_tells_no_incident(extractor: Extractor) -> None:
         guidance_title=re.compile("よくある(ご)?質問"),
     )
     assert structure.incidents == ()
+
+
+def test_a_report_with_cause_and_measure_sections_is_one_incident(extractor: Extractor) -> None:
+    text = (
+        "交付通知書の発送状況について(報告)\n\n1 概要\n通知書の作成が行われていなかった。\n"
+        "2 原因\n担当者が一人で作業していた。\n3 再発防止策\n点検表を作る。\n"
+    )
+    assert len(_structure(text, extractor).incidents) == 1
+
+
+def test_parallel_cases_under_a_summary_section_are_incidents(extractor: Extractor) -> None:
+    text = (
+        "県内市町村の事故報告について\n\n1 報告一覧\n別表のとおり。\n2 各事案の概要\n"
+        "ア 甲市(番号1)\n窓口で別の方の証明書を誤って交付した。\n"
+        "イ 乙町(番号2)\n転入者のカードの住所の書換えが漏れ、カードが失効した。\n"
+    )
+    titles = [i.title for i in _structure(text, extractor).incidents]
+    assert titles == ["甲市(番号1)", "乙町(番号2)"]
+
+
+def test_a_contact_label_far_above_a_list_does_not_govern_it(extractor: Extractor) -> None:
+    text = (
+        "事故事例について(情報提供)\n\n(市区町村担当課扱い)\n\n総務省\n\n"
+        "最近報告のあった事例をお知らせします。\n当課で事実関係を確認しました。\n"
+        "管内市町村に周知願います。\n\n記\n\n"
+        "一 事例1 カードの誤交付\n同じ氏名の別の住民にカードを誤って交付した。\n"
+        "二 事例2 通知書の誤封入\n二人分の通知書を誤って一つの封筒に入れた。\n"
+    )
+    assert len(_structure(text, extractor).incidents) == 2

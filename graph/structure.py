@@ -41,6 +41,7 @@ STYLE_LEVELS = {
     "circled": 3.0,
     "ordinal": 3.5,
     "kana": 4.0,
+    "symbol": 1.0,  # ◆ お知らせの見出し: unnumbered items of a newsletter or web page
 }
 #: ア イ ウ … as list markers (the iroha order of official documents is not used here).
 KANA = "アイウエオカキクケコサシスセソタチツテト"
@@ -72,6 +73,8 @@ _BRACKETED = re.compile(
 _KEY = re.compile(r"^([^\s:：、。・]{1,3}(?:\s?[^\s:：、。・]){0,6})\s*[:：]\s*(.*)$")
 _EXPLICIT = re.compile(r"【?事案\s*(\d{1,2}|[一二三四五六七八九十]{1,3})】?")
 _SYMBOL_HEADING = re.compile(r"^[◆◇■□●○▼▽▲△☆★]\s*([^。、]{1,20})$")
+#: ◆ お詫び マイナンバーカード申請書を別のお宅にお届けしました: a titled item, no sentence
+_SYMBOL_TITLE = re.compile(r"^[◆◇■□▼▽▲△☆★]\s*([^。]{2,45})$")
 _BULLET = re.compile(r"^[・•\-*※〇○●■□◆→]")
 MAX_TITLE = 60
 
@@ -236,6 +239,10 @@ def classify_line(
         role = section_role(m.group(1), section_roles)
         if role:  # ◆ 概要 / ■ 原因: a symbol-marked section heading
             return Line(start, end, text, "label", title=m.group(1), role=role)
+    m = _SYMBOL_TITLE.match(text)
+    if m:  # ◆ 休日窓口を開きます: one item of a newsletter, a heading without a number
+        title = m.group(1).strip()
+        return Line(start, end, text, "heading", "symbol", None, title, None)
     if not _BULLET.match(text):
         m = _KEY.match(text)
         if m:
@@ -571,6 +578,8 @@ def find_structure(
         chosen = [k for k in sorted(candidates) if not candidates & set(_descendants(parts, k))]
         chosen = _promote_findings(parts, chosen)
         whole = WHOLE_REPORT in chosen  # a section among sections names it: the report is one
+        if len(chosen) == 1 and _sections_outside(lines, parts[chosen[0]]):
+            whole = True  # one finding, and the report's own causes and measures around it
         if whole:
             chosen = []
 
@@ -598,6 +607,12 @@ def find_structure(
             incidents.append(IncidentPart(title, ((start, end),), preamble))
     shared = _shared_parts(lines, parts, chosen) if len(incidents) > 1 else ()
     return Structure(lines, title, title_line, tuple(incidents), shared)
+
+
+def _sections_outside(lines: Sequence[Line], part: Part) -> bool:
+    """Whether the report has cause and measure sections outside this part."""
+    outside = [ln for i, ln in enumerate(lines) if not part.line <= i < part.end_line]
+    return _has_cause_and_measures(outside)
 
 
 def _has_cause_and_measures(lines: Sequence[Line]) -> bool:

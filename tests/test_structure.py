@@ -207,3 +207,25 @@ def test_a_contact_label_far_above_a_list_does_not_govern_it(extractor: Extracto
         "二 事例2 通知書の誤封入\n二人分の通知書を誤って一つの封筒に入れた。\n"
     )
     assert len(_structure(text, extractor).incidents) == 2
+
+
+def test_a_newsletter_item_telling_a_wrong_is_the_incident(extractor: Extractor) -> None:
+    text = (
+        "広報むらだより 10月号\n\n◆ 休日窓口を開きます\n10月22日に窓口を開けます。\n\n"
+        "◆ お詫び 申請書を別のお宅にお届けしました\n担当者が番地を誤って入力したためです。\n\n"
+        "◆ 秋の交通安全運動\n9月21日から始まります。\n"
+    )
+    titles = [i.title for i in _structure(text, extractor).incidents]
+    assert titles == ["お詫び 申請書を別のお宅にお届けしました"]
+
+
+def test_one_finding_with_the_reports_causes_around_it_is_the_whole_report(
+    extractor: Extractor,
+) -> None:
+    text = (
+        "内部監査結果について\n\n1 確認された事実\n"
+        "◆ 口座の誤登録(3件)\n別の方の口座が誤って登録された。\n"
+        "2 原因\n確認の手順がなかった。\n3 再発防止策\n二人で確認する。\n"
+    )
+    incidents = _structure(text, extractor).incidents
+    assert len(incidents) == 1 and incidents[0].spans[0][0] == 0

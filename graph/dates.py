@@ -119,7 +119,8 @@ _ABBR_YEAR = re.compile(
 )
 #: 2023年 / 二〇二三年
 _WESTERN_YEAR = re.compile(
-    rf"(?<![0-9,.])(?P<year>(?:19|20)[0-9]{{2}}|[〇一二三四五六七八九]{{4}})(?![0-9]){_SP}年"
+    rf"(?<![0-9,.])(?P<year>(?:19|20)[0-9]{{2}}|[〇一二三四五六七八九]{{4}})(?![0-9])"
+    rf"(?:{_SP}\({_SP}(?:{_ERA_NAME}|[RHS]){_SP}(?:元|{_NUM}){_SP}\))?{_SP}年"  # 2023(令和5)年
 )
 #: (2023年) after an era year, (令和5年) after a western one, either maybe 年度
 _BRACKET_YEAR = re.compile(

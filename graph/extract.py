@@ -402,6 +402,18 @@ def _earlier_or_finer(iso: str, than: str) -> bool:
 _BACKGROUND_ROLES = frozenset({"cause", "other"})
 
 
+def _is_background(sentence: Sentence, mention: DateMention) -> bool:
+    """A date in a reference section, or in a cause section unless it opens the clause
+    (原因は、令和4年10月、職員が… tells when it happened; 4月1日に採用された and 11月に、
+    改修した際 tell the background)."""
+    if sentence.role not in _BACKGROUND_ROLES:
+        return False
+    if sentence.role == "cause":
+        after = sentence.span.text[mention.end - sentence.span.start :]
+        return not re.match(r"(頃|ごろ|ころ)?[、,]", after)
+    return True
+
+
 def _timeline(
     ex: Extractor, sentences: Sequence[Sentence], mentions: Sequence[DateMention]
 ) -> tuple[tuple[TimelineEvent, ...], DateValue | None, DateValue | None]:
@@ -438,7 +450,7 @@ def _timeline(
             cue_occurred = DateValue(
                 mention.iso, _evidence(sentence.span, "date/occurred-cue", 0.85)
             )
-        if sentence.role in _BACKGROUND_ROLES:
+        if _is_background(sentence, mention):
             if background is None or _earlier_or_finer(mention.iso, background.iso):
                 background = DateValue(mention.iso, _evidence(sentence.span, "date/earliest", 0.6))
         elif occurred is None or _earlier_or_finer(mention.iso, occurred.iso):

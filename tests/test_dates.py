@@ -467,3 +467,10 @@ def test_the_year_an_account_is_for_is_not_a_date() -> None:
 def test_this_year_is_the_year_the_document_was_written_in() -> None:
     text = "令和5年7月10日\n令和4年11月に照会を行った。本年6月2日に連絡があった。"
     assert [m.iso for m in find_dates(text)] == ["2023-07-10", "2022-11", "2023-06-02"]
+
+
+def test_a_western_year_with_its_era_in_brackets() -> None:
+    assert [m.iso for m in find_dates("広報 2023(令和5)年10月号\n8月下旬に発送した。")] == [
+        "2023-10",
+        "2023-08",
+    ]

@@ -285,3 +285,13 @@ def test_a_date_when_nothing_was_noticed_is_not_the_discovery(extractor: Extract
     )
     discovered = _first_incident(extractor, text).discovered
     assert discovered is not None and discovered.iso == "2023-06-26"
+
+
+def test_a_date_opening_a_cause_clause_is_the_occurrence(extractor: Extractor) -> None:
+    text = (
+        "ポイントの誤付与について\n\n1 概要\n令和5年6月、A様から連絡があり、誤付与が判明した。\n"
+        "2 原因\n原因は、令和4年10月、支援を担当した職員が前の方の画面を終了させないまま"
+        "次の方の手続を進めたことにあります。\n"
+    )
+    occurred = _first_incident(extractor, text).occurred
+    assert occurred is not None and occurred.iso == "2022-10"

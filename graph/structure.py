@@ -71,7 +71,11 @@ _BRACKETED = re.compile(
     r"^[(（〈<\[［【〔]([^()（）〈〉<>\[\]［］【】〔〕]{1,40})[)）〉>\]］】〕]\s*(.*)$"
 )
 _KEY = re.compile(r"^([^\s:：、。・]{1,3}(?:\s?[^\s:：、。・]){0,6})\s*[:：]\s*(.*)$")
-_EXPLICIT = re.compile(r"【?事案\s*(\d{1,2}|[一二三四五六七八九十]{1,3})】?")
+#: 【事案2】 / 【事例1】 / 【2件目】 / 【ケース3】: a part that names itself one incident
+_EXPLICIT = re.compile(
+    r"【?(?:(?:事案|事例|ケース)\s*(\d{1,2}|[一二三四五六七八九十]{1,3})"
+    r"|(\d{1,2}|[一二三四五六七八九十]{1,3})\s*件目)】?"
+)
 _SYMBOL_HEADING = re.compile(r"^[◆◇■□●○▼▽▲△☆★]\s*([^。、]{1,20})$")
 #: ◆ お詫び マイナンバーカード申請書を別のお宅にお届けしました: a titled item, no sentence
 _SYMBOL_TITLE = re.compile(r"^[◆◇■□▼▽▲△☆★]\s*([^。]{2,45})$")
@@ -217,7 +221,7 @@ def classify_line(
         inner, rest = m.group(1), m.group(2).strip()
         explicit = _EXPLICIT.search(inner)
         if explicit:  # 【事案2】 opening a line is a heading of the first level
-            number = _kanji_number(explicit.group(1))
+            number = _kanji_number(explicit.group(1) or explicit.group(2))
             role = section_role(rest, section_roles)
             return Line(start, end, text, "heading", "num", number, text, role)
         role = section_role(inner, section_roles)

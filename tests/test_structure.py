@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from incident_kg.graph.extract import Extractor
 from incident_kg.graph.structure import Structure, classify_line, find_structure
 
@@ -229,3 +231,9 @@ def test_one_finding_with_the_reports_causes_around_it_is_the_whole_report(
     )
     incidents = _structure(text, extractor).incidents
     assert len(incidents) == 1 and incidents[0].spans[0][0] == 0
+
+
+@pytest.mark.parametrize("label", ["【2件目】", "【事例2】", "【ケース2】", "【事案2】"])
+def test_a_bracketed_case_number_names_an_incident(label: str) -> None:
+    line = classify_line(0, 20, f"{label}住民票の写しの誤交付", ROLES)
+    assert (line.kind, line.number) == ("heading", 2)

@@ -267,8 +267,8 @@ def _node(
     style = legend.get(kind, {})
     return {
         "kind": kind,
-        "label_ja": _short(label(g, node, "ja")),
-        "label_en": _short(label(g, node, "en")),
+        "label_ja": _short(label(g, node, "ja"), 20),
+        "label_en": _short(label(g, node, "en"), 32),
         "color": style.get("color", "#999999"),
         "shape": style.get("shape", "dot"),
         **attrs,

@@ -200,11 +200,17 @@ def _add_edge(
     return data
 
 
+def _evidence_order(e: Evidence) -> tuple[int, int, str, str]:
+    return (e.start if e.start is not None else -1, e.end or -1, e.sentence, e.rule or "")
+
+
 def _add_evidence(data: dict[str, object], evidence: Evidence | None) -> None:
+    """Add one piece of evidence to an edge; kept sorted by position so that the
+    projection does not depend on the order of the rows."""
     current = data.get("evidence", ())
     assert isinstance(current, tuple)
     if evidence is not None and evidence not in current:
-        data["evidence"] = (*current, evidence)
+        data["evidence"] = tuple(sorted((*current, evidence), key=_evidence_order))
 
 
 def _add_concepts(g: nx.MultiDiGraph, rows: Iterable[Row]) -> dict[str, dict[str, object]]:
@@ -256,8 +262,9 @@ def _ensure_organization(
     node = g.nodes[iri]
     if label and node["label_ja"] == (_local(iri) or iri):
         node["label_ja"] = node["label_en"] = label
-    if org_type and not node.get("org_type"):
-        node["org_type"] = _local(org_type)
+    if org_type:
+        known = node.get("org_type")
+        node["org_type"] = min(filter(None, (known, _local(org_type))))
     node["unresolved"] = bool(node.get("unresolved")) or unresolved
 
 
@@ -281,6 +288,9 @@ def build_network(tables: Mapping[str, Iterable[Row]]) -> nx.MultiDiGraph:
     """The projection graph from the rows of the projection queries (see the module doc)."""
     g = nx.MultiDiGraph()
     concepts = _add_concepts(g, tables.get("concepts", ()))
+    for iri, attrs in concepts.items():  # the tiers always, for chains that lack one
+        if attrs["kind"] == "tier":
+            _ensure_concept(g, concepts, iri, "tier")
 
     for row in tables.get("incidents", ()):
         incident, report = row["incident"], row["report"]
@@ -362,8 +372,9 @@ def build_network(tables: Mapping[str, Iterable[Row]]) -> nx.MultiDiGraph:
                 label_ja=f"{date} {row.get('label_ja') or role or ''}".strip(),
                 label_en=f"{date} {row.get('label_en') or role or ''}".strip(),
             )
-        elif row.get("sentence") and not g.nodes[event].get("sentence"):
-            g.nodes[event]["sentence"] = row.get("sentence")
+        else:  # several annotations: keep one sentence, whatever the row order
+            found = [g.nodes[event].get("sentence"), row.get("sentence")]
+            g.nodes[event]["sentence"] = min((s for s in found if s), default=None)
         _add_edge(g, incident, event, "has_event")
 
     for node, data in g.nodes(data=True):

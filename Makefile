@@ -29,9 +29,11 @@ demo: install
 	mkdir -p $(OUT)
 	$(BIN)/incident-kg export --store $(STORE) --format turtle --output $(OUT)/incident-kg.ttl
 	$(BIN)/incident-kg validate --store $(STORE)
+	$(BIN)/incident-kg -q view --store $(STORE) --out $(OUT)/views
 	@echo
 	@echo "store (embedded Oxigraph): $(STORE)/"
 	@echo "Turtle export:             $(OUT)/incident-kg.ttl"
+	@echo "views (offline HTML):      $(OUT)/views/index.html"
 	@echo "try: $(BIN)/incident-kg extract --format table samples/reports"
 
 ## check: install test needs and run the whole test suite (what CI runs)

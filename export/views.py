@@ -106,12 +106,15 @@ class PageGraph:
     nodes: list[dict[str, Any]] = field(default_factory=list)
     edges: list[dict[str, Any]] = field(default_factory=list)
     notes: list[Text] = field(default_factory=list)
+    _ids: set[str] = field(default_factory=set, repr=False)
 
     def node_ids(self) -> set[str]:
-        return {n["id"] for n in self.nodes}
+        return set(self._ids)
 
     def add_node(self, node_id: str, **attrs: Any) -> None:
-        if node_id not in self.node_ids():
+        """Add a node once (a second call with the same id changes nothing)."""
+        if node_id not in self._ids:
+            self._ids.add(node_id)
             self.nodes.append({"id": node_id, **attrs})
 
     def add_edge(self, source: str, target: str, **attrs: Any) -> None:
@@ -221,8 +224,7 @@ def incident_tip(g: nx.MultiDiGraph, incident: str, *, because: str | None = Non
     if data.get("affected") is not None:
         lines.append(f"affected: {data['affected']}")
     if because is not None:
-        for relation in _relations(g, incident, because):
-            lines.extend(_quote(e.sentence) for e in evidence(g, incident, because, relation))
+        lines.extend(edge_tip(g, incident, because))
     return lines
 
 
@@ -570,10 +572,16 @@ def to_pyvis(page: PageGraph) -> dict[str, Any]:
 # -- pages --------------------------------------------------------------------------------
 
 
-def _table_of_causes(g: nx.MultiDiGraph, ranking: Sequence[CauseSpread], prefix: str) -> Table:
+def _table_of_causes(
+    g: nx.MultiDiGraph,
+    ranking: Sequence[CauseSpread],
+    prefix: str,
+    table_id: str = "shared-causes",
+    caption: Text = ("共通する根本原因（拡がり順）", "Shared root causes, by spread"),
+) -> Table:
     return Table(
-        id="shared-causes",
-        caption=("共通する根本原因（拡がり順）", "Shared root causes, by spread"),
+        id=table_id,
+        caption=caption,
         columns=(
             ("順位", "rank"),
             ("コード", "code"),
@@ -668,11 +676,8 @@ def build_pages(
             ),
             tables=(
                 _table_of_causes(g, ranking, ""),
-                Table(
-                    id="tiers",
-                    caption=("原因の階層（HFACS）", "Cause tiers (HFACS)"),
-                    columns=_table_of_causes(g, (), "").columns,
-                    rows=_table_of_causes(g, tiers, "").rows,
+                _table_of_causes(
+                    g, tiers, "", "tiers", ("原因の階層（HFACS）", "Cause tiers (HFACS)")
                 ),
                 _table_of_incidents(
                     g, nodes_of_kind(g, "incident"), "", ("事案", "Incidents"), "incidents"
@@ -833,12 +838,16 @@ def write_views(
     *,
     progress: Callable[[Iterable[Page]], Iterable[Page]] = lambda pages: pages,
 ) -> ViewsResult:
-    """Write every page and its assets into ``out`` (created; pages there are replaced)."""
+    """Write every page and its assets into ``out`` (created; the pages of a former run there
+    are replaced, and its cause and incident pages removed first)."""
     options = options or ViewOptions()
     legend = load_legend()
     pages = build_pages(g, options, legend)
     env = template_environment()
     try:
+        for folder in ("cause", "incident"):  # pages of a former run that no longer exist
+            for stale in (out / folder).glob("*.html"):
+                stale.unlink()
         _copy_assets(out / "lib")
         written = []
         for page in progress(pages):

@@ -70,6 +70,8 @@ import networkx as nx
 from incident_kg.errors import IncidentKGError
 from incident_kg.ontology.namespaces import IKG
 
+from .store import GraphStore
+
 log = logging.getLogger(__name__)
 
 #: The package and folder of the projection's queries (``queries/network/`` in the source).
@@ -134,20 +136,19 @@ def load_query(name: str) -> str:
         raise ProjectionError(f"{path}: cannot read the projection query: {exc}") from exc
 
 
-def read_projection(store: object) -> dict[str, list[dict[str, str | None]]]:
-    """Run every projection query on a :class:`~incident_kg.graph.store.GraphStore`;
-    rows by query name."""
+def read_projection(store: GraphStore) -> dict[str, list[dict[str, str | None]]]:
+    """Run every projection query on the store (union of its graphs); rows by query name."""
     from incident_kg.queries.library import run_local
 
     tables: dict[str, list[dict[str, str | None]]] = {}
     for name in QUERIES:
-        table = run_local(store, load_query(name))  # type: ignore[arg-type]
+        table = run_local(store, load_query(name))
         tables[name] = [dict(zip(table.columns, row, strict=True)) for row in table.rows]
         log.debug("projection %s: %d rows", name, len(table.rows))
     return tables
 
 
-def load_network(store: object) -> nx.MultiDiGraph:
+def load_network(store: GraphStore) -> nx.MultiDiGraph:
     """The projection of a store: :func:`build_network` over :func:`read_projection`."""
     return build_network(read_projection(store))
 

@@ -211,3 +211,13 @@ def test_view_command_writes_the_pages_and_says_where(
         main, ["view", "--store", str(seeds_store_path), "--out", str(out), "--tier", "nope"]
     )
     assert bad.exit_code == 2 and bad.output.startswith("Error: no cause tier")
+
+
+def test_writing_again_leaves_no_page_of_a_former_run(
+    seeds_views, seeds_network: nx.MultiDiGraph
+) -> None:  # type: ignore[no-untyped-def]
+    stale = seeds_views.out / "cause" / "NoLongerStated.html"
+    stale.write_text("old", "utf-8")
+    again = write_views(seeds_network, seeds_views.out)
+    assert not stale.exists()
+    assert {p.path for p in again.pages} == {p.path for p in seeds_views.pages}

@@ -42,3 +42,48 @@ def seeds() -> list[Path]:
     if not files:
         pytest.skip("../shared/seeds is not beside the project")
     return files
+
+
+# -- network analysis and views (issue 5) ------------------------------------------------
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session")
+def seeds_store_path(tmp_path_factory: pytest.TempPathFactory, extractor: Extractor) -> Path:
+    """A store built once from the real reports (skips when ../shared is absent)."""
+    from incident_kg.graph.build import build
+    from incident_kg.graph.store import GraphStore
+    from incident_kg.ontology.namespaces import DEFAULT_BASE
+
+    files = seed_files()
+    if not files:
+        pytest.skip("../shared/seeds is not beside the project")
+    path = tmp_path_factory.mktemp("seeds") / "store"
+    with GraphStore.open(path, create=True) as store:
+        build(files, store, base=DEFAULT_BASE, extractor=extractor)
+    return path
+
+
+@pytest.fixture(scope="session")
+def seeds_network(seeds_store_path: Path):  # type: ignore[no-untyped-def]
+    """The network projection (graph/network.py) of the seeds store, read once."""
+    from incident_kg.graph.network import load_network
+    from incident_kg.graph.store import GraphStore
+
+    with GraphStore.open(seeds_store_path, read_only=True) as store:
+        return load_network(store)
+
+
+@pytest.fixture(scope="session")
+def xss_store_path(tmp_path_factory: pytest.TempPathFactory, extractor: Extractor) -> Path:
+    """A store built from a planted report whose title and sentences hold markup
+    (``<script>``, ``<img onerror>``) that must show as text and never run."""
+    from incident_kg.graph.build import build
+    from incident_kg.graph.store import GraphStore
+    from incident_kg.ontology.namespaces import DEFAULT_BASE
+
+    path = tmp_path_factory.mktemp("xss") / "store"
+    with GraphStore.open(path, create=True) as store:
+        build([DATA / "xss-report.txt"], store, base=DEFAULT_BASE, extractor=extractor)
+    return path

@@ -49,6 +49,10 @@ def test_the_wheel_ships_the_ontology_lexicon_and_queries(tmp_path: Path) -> Non
         "incident_kg/ontology/shapes.ttl",
         "incident_kg/ontology/lexicon.yaml",
         "incident_kg/queries/incidents.rq",
+        "incident_kg/queries/network/coded-facts.rq",
+        "incident_kg/export/templates/page.html",
+        "incident_kg/export/templates/views.js",
+        "incident_kg/export/templates/legend.yaml",
         "incident_kg/export/serialize.py",
     ):
         assert expected in names

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from .coding import (
@@ -48,6 +49,64 @@ LOCAL_KINDS = frozenset({"municipality", "ward", "section", "local", "insurer", 
 _COUNT = re.compile(r"(?<![\d,.])(\d{1,3}(?:,\s?\d{3})+|\d+)\s?(件|名|人分|人|世帯|枚)")
 
 
+_NEVER = re.compile(r"(?!)")
+
+
+def _alternation(patterns: Iterable[str], template: str = "(?:{})") -> re.Pattern[str]:
+    """One compiled pattern matching any of ``patterns`` (never matching when empty)."""
+    parts = [template.format(p) for p in patterns]
+    return re.compile("|".join(parts)) if parts else _NEVER
+
+
+@dataclass(frozen=True)
+class Cues:
+    """The lexicon's cue lists for structure, roles, dates and counts, compiled once
+    (ontology/lexicon.yaml documents each list)."""
+
+    sentence_roles: Mapping[str, re.Pattern[str]]  # role → a sentence that says it
+    continuation: re.Pattern[str]  # また、… goes on in the role before
+    timeline_roles: Mapping[str, tuple[str, ...]]  # event role → words of its entry
+    discovered: tuple[str, ...]
+    discovered_negated: re.Pattern[str]
+    occurred: tuple[str, ...]
+    count_preferred: tuple[str, ...]
+    count_excluded: tuple[str, ...]
+    count_excluded_patterns: re.Pattern[str]
+    count_subset: re.Pattern[str]
+    count_not_after: re.Pattern[str]  # a head-count: 来場者は87名
+    count_not_before: re.Pattern[str]  # the scope of a check: 約1,900件について照合
+    single_case: re.Pattern[str]
+    guidance_title: re.Pattern[str] | None  # FAQ / guidance pages tell no incident
+
+    @classmethod
+    def from_lexicon(cls, data: Mapping[str, Any]) -> Cues:
+        def words(key: str) -> tuple[str, ...]:
+            return tuple(str(w) for w in data.get(key, []) or [])
+
+        guidance = words("guidance_titles")
+        return cls(
+            sentence_roles={
+                role: _alternation(patterns)
+                for role, patterns in (data.get("sentence_roles") or {}).items()
+            },
+            continuation=_alternation(words("continuation_cues")),
+            timeline_roles={
+                role: tuple(ws) for role, ws in (data.get("timeline_roles") or {}).items()
+            },
+            discovered=words("discovered_cues"),
+            discovered_negated=_alternation(words("discovered_negated")),
+            occurred=words("occurred_cues"),
+            count_preferred=words("count_preferred_cues"),
+            count_excluded=words("count_excluded_cues"),
+            count_excluded_patterns=_alternation(words("count_excluded_patterns")),
+            count_subset=_alternation(words("count_subset_cues")),
+            count_not_after=_alternation(words("count_not_after"), "(?:{})$"),
+            count_not_before=_alternation(words("count_not_before"), "^(?:{})"),
+            single_case=_alternation(words("single_case_cues")),
+            guidance_title=_alternation(guidance) if guidance else None,
+        )
+
+
 @dataclass(frozen=True)
 class Extractor:
     """Everything extraction needs that is costly to build: create once, reuse."""
@@ -56,7 +115,7 @@ class Extractor:
     lexicon: Lexicon
     org_rules: OrgRules
     known_codes: Mapping[str, set[str]]  # field → the vocabulary's codes
-    guidance_title: re.Pattern[str] | None = None  # titles of FAQ / guidance pages
+    cues: Cues
 
     def tokens(self, text: str) -> tuple[Token, ...]:
         return self.analyzer.tokens(text)
@@ -72,13 +131,12 @@ def make_extractor(
     analyzer = Analyzer()
     lexicon = load_lexicon(analyzer, lexicon_path, known_codes=known_codes)
     known = {name: set(codes) for name, codes in known_codes.items()}
-    guidance = lexicon.data.get("guidance_titles") or []
     return Extractor(
         analyzer,
         lexicon,
         OrgRules.from_lexicon(lexicon.data),
         known,
-        re.compile("|".join(f"(?:{p})" for p in guidance)) if guidance else None,
+        Cues.from_lexicon(lexicon.data),
     )
 
 
@@ -110,15 +168,15 @@ _SECTION_ROLES = frozenset({"cause", "countermeasure", "response", "timeline", "
 def _refine_roles(ex: Extractor, sentences: list[Sentence]) -> list[Sentence]:
     """In a part no heading names (a report of plain paragraphs), let the sentence say its
     role: 今後は…徹底します is a countermeasure, …が原因と考えられます a cause."""
-    cues: Mapping[str, list[str]] = ex.lexicon.data.get("sentence_roles", {})
-    continuing = [re.compile(c) for c in ex.lexicon.data.get("continuation_cues", [])]
+    cues = ex.cues
     out: list[Sentence] = []
     previous: Sentence | None = None
     for sentence in sentences:
         role = sentence.role
         if role not in _SECTION_ROLES:
             for candidate in ("countermeasure", "cause"):
-                if any(re.search(cue, sentence.span.text) for cue in cues.get(candidate, [])):
+                said = cues.sentence_roles.get(candidate)
+                if said is not None and said.search(sentence.span.text):
                     role = candidate
                     break
             else:
@@ -127,7 +185,7 @@ def _refine_roles(ex: Extractor, sentences: list[Sentence]) -> list[Sentence]:
                     previous is not None
                     and previous.line == sentence.line
                     and previous.role in ("countermeasure", "cause")
-                    and any(c.match(sentence.span.text) for c in continuing)
+                    and cues.continuation.match(sentence.span.text)
                 ):
                     role = previous.role
         refined = replace(sentence, role=role) if role != sentence.role else sentence
@@ -417,8 +475,7 @@ def _is_background(sentence: Sentence, mention: DateMention) -> bool:
 def _timeline(
     ex: Extractor, sentences: Sequence[Sentence], mentions: Sequence[DateMention]
 ) -> tuple[tuple[TimelineEvent, ...], DateValue | None, DateValue | None]:
-    data = ex.lexicon.data
-    roles: Mapping[str, list[str]] = data.get("timeline_roles", {})
+    cues = ex.cues
     dated = [
         (s, m)
         for s, m in _dates_by_sentence(sentences, mentions)
@@ -432,21 +489,19 @@ def _timeline(
     for k, (sentence, mention) in enumerate(dated):
         assert mention.iso is not None
         entry = _entry_text(dated, sentences, k)
-        role = next((r for r, words in roles.items() if _has_any(entry, words)), "other")
+        role = next(
+            (r for r, words in cues.timeline_roles.items() if _has_any(entry, words)), "other"
+        )
         value = DateValue(mention.iso, _evidence(sentence.span, f"date/{role}", 0.8))
         events.append(TimelineEvent(value, role))
         if (
             discovered is None
-            and _has_any(entry, data.get("discovered_cues", []))
-            and not any(re.search(p, entry) for p in data.get("discovered_negated", []))
+            and _has_any(entry, cues.discovered)
+            and not cues.discovered_negated.search(entry)
         ):
             discovered = DateValue(mention.iso, _evidence(sentence.span, "date/discovered", 0.8))
         local = sentence.span.text
-        if (
-            cue_occurred is None
-            and _has_any(local, data.get("occurred_cues", []))
-            and (role != "discovered")
-        ):
+        if cue_occurred is None and _has_any(local, cues.occurred) and (role != "discovered"):
             cue_occurred = DateValue(
                 mention.iso, _evidence(sentence.span, "date/occurred-cue", 0.85)
             )
@@ -480,21 +535,15 @@ def _affected(ex: Extractor, sentences: Sequence[Sentence]) -> CountValue | None
     the wrong (誤, 判明…), else the first count at all; of ``38件のうち1件`` the part after
     このうち; none from a check that found nothing more.  With no count written, an incident
     told about one person (A様, 当該申込者) counts one case."""
-    data = ex.lexicon.data
-    preferred = data.get("count_preferred_cues", [])
-    excluded = data.get("count_excluded_cues", [])
-    excluded_patterns = [re.compile(p) for p in data.get("count_excluded_patterns", [])]
-    subset = re.compile("|".join(data.get("count_subset_cues", [])) or r"(?!)")
-    before = re.compile("|".join(f"(?:{p})$" for p in data.get("count_not_after", [])) or r"(?!)")
-    after = re.compile("|".join(f"^(?:{p})" for p in data.get("count_not_before", [])) or r"(?!)")
+    cues = ex.cues
 
     def first_count(text: str, pos: int) -> re.Match[str] | None:
         """The first count from ``pos`` that is not a head-count of visitors or staff, nor
         the scope of a check (全234件について再点検)."""
         for m in _COUNT.finditer(text, pos):
-            if not before.search(text[max(0, m.start() - 12) : m.start()]) and not after.search(
-                text[m.end() : m.end() + 60]
-            ):
+            if not cues.count_not_after.search(
+                text[max(0, m.start() - 12) : m.start()]
+            ) and not cues.count_not_before.search(text[m.end() : m.end() + 60]):
                 return m
         return None
 
@@ -503,23 +552,22 @@ def _affected(ex: Extractor, sentences: Sequence[Sentence]) -> CountValue | None
         if sentence.role in ("countermeasure", "contact"):
             continue
         text = sentence.span.text
-        if _has_any(text, excluded) or any(p.search(text) for p in excluded_patterns):
+        if _has_any(text, cues.count_excluded) or cues.count_excluded_patterns.search(text):
             continue
-        marker = subset.search(text)
+        marker = cues.count_subset.search(text)
         m = (first_count(text, marker.end()) if marker else None) or first_count(text, 0)
         if not m:
             continue
         value = int(re.sub(r"[,\s]", "", m.group(1)))
-        rank = 0 if _has_any(text, preferred) else 1
+        rank = 0 if _has_any(text, cues.count_preferred) else 1
         candidate = CountValue(value, _evidence(sentence.span, f"count/{m.group(2)}", 0.7))
         if best is None or (rank, order) < best[:2]:
             best = (rank, order, candidate)
     if best is not None:
         return best[2]
-    single = [re.compile(p) for p in data.get("single_case_cues", [])]
     for sentence in sentences:
-        if sentence.role not in ("countermeasure", "contact") and any(
-            p.search(sentence.span.text) for p in single
+        if sentence.role not in ("countermeasure", "contact") and cues.single_case.search(
+            sentence.span.text
         ):
             return CountValue(1, _evidence(sentence.span, "count/single-case", 0.5))
     return None
@@ -581,7 +629,7 @@ def extract_incidents(
         section_roles=ex.lexicon.section_roles,
         has_cue=ex.has_cue,
         is_date=_is_date_line,
-        guidance_title=ex.guidance_title,
+        guidance_title=ex.cues.guidance_title,
     )
     mentions = find_dates(text)
     cities = sorted(

@@ -24,7 +24,7 @@ demo: install
 	$(BIN)/incident-kg validate --store $(STORE)
 	@echo
 	@echo "store (embedded Oxigraph): $(STORE)/"
-	@echo "Turtle export:             $(OUT)/incident-kg.ttl"
+	@echo "Turtle export:             $(OUT)/incident-kg.ttl (described in $(OUT)/incident-kg.description.ttl)"
 	@echo "try: $(BIN)/incident-kg extract --format table samples/reports"
 
 ## check: install test needs and run the whole test suite (what CI runs)

@@ -47,7 +47,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import yaml
 from rdflib import Graph
-from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, SKOS
+from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
 from incident_kg.errors import IncidentKGError
 from incident_kg.graph.build import stable_ontology, utc_now
@@ -430,14 +430,27 @@ def sort_received(received: ReceivedFile, agency: str, guard: OntologyGuard) -> 
     )
 
 
-def validate_sorted(sorted_file: Sorted, *, lang: str = "en") -> list[Violation]:
+def graphs_of(sorted_file: Sorted) -> dict[str, Graph]:
+    """The graphs a file would store, parsed once for validation and inference."""
+    out = {}
+    for name, lines in sorted_file.graphs.items():
+        graph = Graph()
+        graph.parse(data="\n".join(lines), format="nt")
+        out[name] = graph
+    return out
+
+
+def validate_sorted(
+    sorted_file: Sorted, graphs: Mapping[str, Graph] | None = None, *, lang: str = "en"
+) -> list[Violation]:
     """SHACL results for the data a file would store (with its header)."""
     data = Graph()
-    text = "\n".join(
-        [line for lines in sorted_file.graphs.values() for line in lines]
-        + [f"{s} {p} {o} ." for _, s, p, o in sorted_file.header.quads]
+    data.parse(
+        data="\n".join(f"{s} {p} {o} ." for _, s, p, o in sorted_file.header.quads), format="nt"
     )
-    data.parse(data=text, format="nt")
+    for graph in (graphs if graphs is not None else graphs_of(sorted_file)).values():
+        for triple in graph:
+            data.add(triple)
     return validate_graph(data, lang=lang)
 
 
@@ -531,12 +544,6 @@ class ImportResult:
     notes: tuple[str, ...]  # e.g. another ontology version
 
 
-def _inferred(lines: Sequence[str], rules: Rules) -> str:
-    graph = Graph()
-    graph.parse(data="\n".join(lines), format="nt")
-    return to_ntriples(materialise_graph(graph, rules))
-
-
 def check_file(
     path: Path,
     *,
@@ -545,21 +552,23 @@ def check_file(
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_triples: int = DEFAULT_MAX_TRIPLES,
     lang: str = "en",
-) -> tuple[ReceivedFile, Sorted, list[ImportProblem], list[Violation]]:
+) -> tuple[ReceivedFile, Sorted, dict[str, Graph], list[ImportProblem], list[Violation]]:
     """Every check that needs only the file: read, sort, ontology, shapes.
 
-    Returns the file, how it sorts, its problems and its SHACL results (warnings too)."""
+    Returns the file, how it sorts, its graphs, its problems and its SHACL results
+    (warnings too)."""
     received = read_received(path, fmt=fmt, max_bytes=max_bytes, max_triples=max_triples)
     guard = ontology_guard()
     sorted_file = sort_received(received, agency, guard)
     problems = list(sorted_file.problems)
-    results = validate_sorted(sorted_file, lang=lang)
+    graphs = graphs_of(sorted_file)
+    results = validate_sorted(sorted_file, graphs, lang=lang)
     problems += [
         ImportProblem.of("shape", detail=v.describe(lang))
         for v in results
         if v.severity == "Violation"
     ]
-    return received, sorted_file, problems, results
+    return received, sorted_file, graphs, problems, results
 
 
 def import_file(
@@ -581,7 +590,7 @@ def import_file(
     written. The file is checked before the store is opened, and the store is
     opened for writing only once every check has passed."""
     agency_iri(agency)  # a bad agency name is refused first
-    received, sorted_file, problems, results = check_file(
+    received, sorted_file, graphs, problems, results = check_file(
         path, agency=agency, fmt=fmt, max_bytes=max_bytes, max_triples=max_triples, lang=lang
     )
     markings, marking_problems = check_marking(received, sorted_file, marking)
@@ -594,7 +603,7 @@ def import_file(
         if problems:
             raise ImportRefused(str(path), problems, lang)
     guard = ontology_guard()
-    inferred = {g: _inferred(lines, guard.rules) for g, lines in sorted_file.graphs.items()}
+    inferred = {g: to_ntriples(materialise_graph(graphs[g], guard.rules)) for g in graphs}
     record = ImportRecord(
         id=import_id(agency, received.sha256),
         agency=agency.strip(),
@@ -650,6 +659,10 @@ def remove_import(store: GraphStore, record_id: str) -> ImportRecord:
     ops += [
         f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{imp}> ?p ?o }} }}",
         f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{imp}/file> ?p ?o }} }}",
+        # the agency too, once nothing in the store is attributed to it any more
+        f"DELETE {{ GRAPH <{META_GRAPH}> {{ <{record.agency_iri}> ?p ?o }} }} "
+        f"WHERE {{ GRAPH <{META_GRAPH}> {{ <{record.agency_iri}> ?p ?o "
+        f"FILTER NOT EXISTS {{ ?x <{PROV.wasAttributedTo}> <{record.agency_iri}> }} }} }}",
     ]
     store.update(" ;\n".join(ops))
     return record

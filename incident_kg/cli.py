@@ -673,7 +673,7 @@ def validate(
     if file is not None:
         from incident_kg.export.importer import check_file
 
-        _received, sorted_file, found, results = check_file(
+        _received, sorted_file, _graphs, found, results = check_file(
             file, agency="validate", fmt=rdf_format, lang=lang
         )
         problems = [p.text(lang) for p in found if p.kind != "shape"]

@@ -42,3 +42,19 @@ def seeds() -> list[Path]:
     if not files:
         pytest.skip("../shared/seeds is not beside the project")
     return files
+
+
+@pytest.fixture(scope="session")
+def built_seed_store(tmp_path_factory: pytest.TempPathFactory, extractor: Extractor) -> Path:
+    """A store built once from the real reports (tests that read it must not write to it)."""
+    from incident_kg.graph.build import build
+    from incident_kg.graph.store import GraphStore
+    from incident_kg.ontology.namespaces import DEFAULT_BASE
+
+    files = seed_files()
+    if not files:
+        pytest.skip("../shared/seeds is not beside the project")
+    path = tmp_path_factory.mktemp("seed-store") / "store"
+    with GraphStore.open(path, create=True) as store:
+        build(files, store, base=DEFAULT_BASE, extractor=extractor)
+    return path

@@ -67,6 +67,7 @@ from incident_kg.ontology.namespaces import (
     ONTOLOGY_VERSION,
 )
 from incident_kg.ontology.validate import Violation, validate_graph
+from incident_kg.ontology.vocabulary import ontology_graph
 
 from .marking import MarkingError, Tlp
 from .records import (
@@ -85,22 +86,22 @@ from .records import (
 log = logging.getLogger(__name__)
 
 #: Files larger than this are refused before they are read (bytes; ``--max-size``).
-DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+DEFAULT_MAX_BYTES = 16 * 1024 * 1024
 #: Files with more triples than this are refused while they are parsed (``--max-triples``).
-DEFAULT_MAX_TRIPLES = 2_000_000
+DEFAULT_MAX_TRIPLES = 250_000
 #: Where the blank nodes of a received file are named.
 GENID_BASE = "https://w3id.org/incident-kg/.well-known/genid/"
 
-#: File suffix → (format name, Oxigraph format, whether it has named graphs).
-READERS: dict[str, tuple[str, ox.RdfFormat, bool]] = {
-    ".ttl": ("turtle", ox.RdfFormat.TURTLE, False),
-    ".nt": ("ntriples", ox.RdfFormat.N_TRIPLES, False),
-    ".nq": ("nquads", ox.RdfFormat.N_QUADS, True),
-    ".trig": ("trig", ox.RdfFormat.TRIG, True),
-    ".jsonld": ("jsonld", ox.RdfFormat.JSON_LD, False),
-    ".json": ("jsonld", ox.RdfFormat.JSON_LD, False),
+#: File suffix → (format name, Oxigraph format). No RDF/XML (XML entities), no N3.
+READERS: dict[str, tuple[str, ox.RdfFormat]] = {
+    ".ttl": ("turtle", ox.RdfFormat.TURTLE),
+    ".nt": ("ntriples", ox.RdfFormat.N_TRIPLES),
+    ".nq": ("nquads", ox.RdfFormat.N_QUADS),
+    ".trig": ("trig", ox.RdfFormat.TRIG),
+    ".jsonld": ("jsonld", ox.RdfFormat.JSON_LD),
+    ".json": ("jsonld", ox.RdfFormat.JSON_LD),
 }
-FORMAT_NAMES = {name: (fmt, quads) for name, fmt, quads in READERS.values()}
+FORMAT_NAMES = dict(READERS.values())
 
 #: Properties that state how terms relate, not facts about things: such a triple with an
 #: ontology term as its object extends or redefines the ontology.
@@ -171,7 +172,6 @@ class ImportProblem:
 
     kind: str  # a key of messages.yaml
     values: tuple[tuple[str, str], ...] = ()
-    severity: str = "Violation"
 
     def text(self, lang: str = "en") -> str:
         """The problem in plain language."""
@@ -256,18 +256,17 @@ class ReceivedFile:
 
     name: str
     fmt: str
-    has_graphs: bool
     size: int
     sha256: str
     quads: tuple[Quad, ...]
 
 
-def format_of(path: Path, fmt: str | None = None) -> tuple[str, ox.RdfFormat, bool]:
+def format_of(path: Path, fmt: str | None = None) -> tuple[str, ox.RdfFormat]:
     """The format to read a file in: given, else from its suffix."""
     if fmt is not None:
         if fmt not in FORMAT_NAMES:
             raise ImportReadError(message("unknown-format", file=path.name))
-        return (fmt, *FORMAT_NAMES[fmt])
+        return fmt, FORMAT_NAMES[fmt]
     try:
         return READERS[path.suffix.lower()]
     except KeyError:
@@ -282,14 +281,15 @@ def read_received(
     max_triples: int = DEFAULT_MAX_TRIPLES,
 ) -> ReceivedFile:
     """Parse a received file within the limits; one clear line when it cannot be."""
-    name, rdf_format, has_graphs = format_of(path, fmt)
+    name, rdf_format = format_of(path, fmt)
     try:
         size = path.stat().st_size
         if size > max_bytes:
             raise ImportReadError(message("too-large", file=path, size=size, limit=max_bytes))
         data = path.read_bytes()
     except OSError as exc:
-        raise ImportReadError(message("unreadable", file=path, detail=exc.strerror)) from exc
+        detail = exc.strerror or str(exc)
+        raise ImportReadError(message("unreadable", file=path, detail=detail)) from exc
     digest = hashlib.sha256(data).hexdigest()
     genid = f"{GENID_BASE}{digest[:16]}/"
     blanks: dict[str, str] = {}
@@ -313,7 +313,7 @@ def read_received(
     except SyntaxError as exc:
         detail = str(exc).splitlines()[0] if str(exc) else "syntax error"
         raise ImportReadError(message("syntax", file=path, format=name, detail=detail)) from None
-    return ReceivedFile(path.name, name, has_graphs, size, digest, tuple(dict.fromkeys(quads)))
+    return ReceivedFile(path.name, name, size, digest, tuple(dict.fromkeys(quads)))
 
 
 # -- sorting a file's quads into graphs ------------------------------------------------
@@ -347,12 +347,11 @@ class Sorted:
 def _header(received: ReceivedFile) -> tuple[Header, list[Quad], list[ImportProblem]]:
     """Take the marking header out of the file's quads."""
     problems: list[ImportProblem] = []
-    header_graph = _DEFAULT
     named = {g for g, *_ in received.quads if g != _DEFAULT}
     datasets = {
         s
         for g, s, p, o in received.quads
-        if g == header_graph
+        if g == _DEFAULT
         and p == _TYPE
         and o == _DATASET
         and any(q[1] == s and q[2] == _MARKING for q in received.quads if q[0] == g)
@@ -364,7 +363,7 @@ def _header(received: ReceivedFile) -> tuple[Header, list[Quad], list[ImportProb
     for quad in received.quads:
         g, s, p, o = quad
         is_graph_marking = g == _DEFAULT and p == _MARKING and s.strip("<>") in named
-        if g == header_graph and (s in datasets or is_graph_marking):
+        if g == _DEFAULT and (s in datasets or is_graph_marking):
             head.append(quad)
             if p == _MARKING:
                 try:
@@ -430,28 +429,21 @@ def sort_received(received: ReceivedFile, agency: str, guard: OntologyGuard) -> 
     )
 
 
-def graphs_of(sorted_file: Sorted) -> dict[str, Graph]:
-    """The graphs a file would store, parsed once for validation and inference."""
-    out = {}
-    for name, lines in sorted_file.graphs.items():
-        graph = Graph()
-        graph.parse(data="\n".join(lines), format="nt")
-        out[name] = graph
-    return out
+def validate_sorted(sorted_file: Sorted, *, lang: str = "en") -> list[Violation]:
+    """SHACL results for the data a file would store (with its header), validated
+    together with the ontology in one graph (the only copy of the data in memory)."""
+    union = ontology_graph()
+    lines = [line for graph in sorted_file.graphs.values() for line in graph]
+    lines += [f"{s} {p} {o} ." for _, s, p, o in sorted_file.header.quads]
+    union.parse(data="\n".join(lines), format="nt")
+    return validate_graph(union, lang=lang, has_ontology=True)
 
 
-def validate_sorted(
-    sorted_file: Sorted, graphs: Mapping[str, Graph] | None = None, *, lang: str = "en"
-) -> list[Violation]:
-    """SHACL results for the data a file would store (with its header)."""
-    data = Graph()
-    data.parse(
-        data="\n".join(f"{s} {p} {o} ." for _, s, p, o in sorted_file.header.quads), format="nt"
-    )
-    for graph in (graphs if graphs is not None else graphs_of(sorted_file)).values():
-        for triple in graph:
-            data.add(triple)
-    return validate_graph(data, lang=lang)
+def inferred_ntriples(lines: Sequence[str], rules: Rules) -> str:
+    """What the compiled OWL RL rules infer from one graph's triples, as N-Triples."""
+    graph = Graph()
+    graph.parse(data="\n".join(lines), format="nt")
+    return to_ntriples(materialise_graph(graph, rules))
 
 
 def check_marking(
@@ -552,23 +544,21 @@ def check_file(
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_triples: int = DEFAULT_MAX_TRIPLES,
     lang: str = "en",
-) -> tuple[ReceivedFile, Sorted, dict[str, Graph], list[ImportProblem], list[Violation]]:
+) -> tuple[ReceivedFile, Sorted, list[ImportProblem], list[Violation]]:
     """Every check that needs only the file: read, sort, ontology, shapes.
 
-    Returns the file, how it sorts, its graphs, its problems and its SHACL results
-    (warnings too)."""
+    Returns the file, how it sorts, its problems and its SHACL results (warnings too)."""
     received = read_received(path, fmt=fmt, max_bytes=max_bytes, max_triples=max_triples)
     guard = ontology_guard()
     sorted_file = sort_received(received, agency, guard)
     problems = list(sorted_file.problems)
-    graphs = graphs_of(sorted_file)
-    results = validate_sorted(sorted_file, graphs, lang=lang)
+    results = validate_sorted(sorted_file, lang=lang)
     problems += [
         ImportProblem.of("shape", detail=v.describe(lang))
         for v in results
         if v.severity == "Violation"
     ]
-    return received, sorted_file, graphs, problems, results
+    return received, sorted_file, problems, results
 
 
 def import_file(
@@ -590,7 +580,7 @@ def import_file(
     written. The file is checked before the store is opened, and the store is
     opened for writing only once every check has passed."""
     agency_iri(agency)  # a bad agency name is refused first
-    received, sorted_file, graphs, problems, results = check_file(
+    received, sorted_file, problems, results = check_file(
         path, agency=agency, fmt=fmt, max_bytes=max_bytes, max_triples=max_triples, lang=lang
     )
     markings, marking_problems = check_marking(received, sorted_file, marking)
@@ -603,7 +593,7 @@ def import_file(
         if problems:
             raise ImportRefused(str(path), problems, lang)
     guard = ontology_guard()
-    inferred = {g: to_ntriples(materialise_graph(graphs[g], guard.rules)) for g in graphs}
+    inferred = {g: inferred_ntriples(v, guard.rules) for g, v in sorted_file.graphs.items()}
     record = ImportRecord(
         id=import_id(agency, received.sha256),
         agency=agency.strip(),

@@ -29,7 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -37,7 +37,7 @@ from rdflib import Graph
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF
 
 from incident_kg.graph.reason import ONTOLOGY_INFERRED, inferred_graph_for
-from incident_kg.graph.store import META_GRAPH, GraphStore
+from incident_kg.graph.store import GraphStore
 from incident_kg.ontology.namespaces import (
     IKG,
     ONTOLOGY_GRAPH,
@@ -193,14 +193,16 @@ def _triple(q: Quad) -> tuple[str, str, str]:
     return (str(q[1]), str(q[2]), str(q[3]))
 
 
-def _inferred_of(graph: str, imported: Mapping[str, object]) -> str:
+def _inferred_of(graph: str, imported: Collection[str]) -> str:
     return imported_inferred_graph(graph) if graph in imported else inferred_graph_for(graph)
 
 
-def _choose(store: GraphStore, options: ExportOptions) -> tuple[list[Quad], list[str]]:
-    """The quads to export (before marking and redaction) and the data graphs among them."""
-    imported = imported_graphs(store)
-    data_graphs = [g for g in store.report_graphs() if g != META_GRAPH]
+def _choose(
+    store: GraphStore, options: ExportOptions, imported: Collection[str]
+) -> tuple[list[Quad], list[str]]:
+    """The quads to export (before marking and redaction) and the data graphs among them;
+    ``imported`` names the graphs an import wrote."""
+    data_graphs = store.report_graphs()
     ontology = [ONTOLOGY_GRAPH] if options.include_ontology else []
     if options.include_inferred and options.include_ontology:
         ontology.append(ONTOLOGY_INFERRED)
@@ -344,8 +346,8 @@ def export_dataset(
     marked, redacted when asked, with the figures its description needs."""
     options = options or ExportOptions()
     writer = FORMATS[fmt][0]
-    quads, data_graphs = _choose(store, options)
     imported = imported_graphs(store)
+    quads, data_graphs = _choose(store, options, imported)
     received = {g: imported[g].marking for g in data_graphs if g in imported}
     marking = resolve_marking(options.marking, received, DEFAULT_MARKING)
     counts: Counter[str] = Counter()
@@ -371,7 +373,7 @@ def export_dataset(
             {r.dataset or r.agency_iri for r in read_records(store) if set(r.graphs) & set(graphs)}
         )
     )
-    kinds = (rules or load_rules()).kinds if options.redact else ()
+    kinds = rules.kinds if options.redact and rules is not None else ()
     return ExportResult(
         data=writer(sorted(set(header) | set(lines))),
         fmt=fmt,

@@ -673,7 +673,7 @@ def validate(
     if file is not None:
         from incident_kg.export.importer import check_file
 
-        _received, sorted_file, _graphs, found, results = check_file(
+        _received, sorted_file, found, results = check_file(
             file, agency="validate", fmt=rdf_format, lang=lang
         )
         problems = [p.text(lang) for p in found if p.kind != "shape"]
@@ -749,19 +749,15 @@ def validate(
 )
 @click.option(
     "--max-size",
-    default=64 * 1024 * 1024,
-    show_default=True,
     type=click.IntRange(min=1),
     metavar="BYTES",
-    help="Refuse a larger file before reading it.",
+    help="Refuse a larger file before reading it. Default: 16 MiB (16777216).",
 )
 @click.option(
     "--max-triples",
-    default=2_000_000,
-    show_default=True,
     type=click.IntRange(min=1),
     metavar="N",
-    help="Refuse a file with more triples while parsing it.",
+    help="Refuse a file with more triples while parsing it. Default: 250,000.",
 )
 @click.option("--limit", default=20, show_default=True, help="List at most this many problems.")
 @click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True)
@@ -772,8 +768,8 @@ def import_(
     store_dir: Path,
     tlp: str | None,
     rdf_format: str | None,
-    max_size: int,
-    max_triples: int,
+    max_size: int | None,
+    max_triples: int | None,
     limit: int,
     lang: str,
 ) -> None:
@@ -796,7 +792,12 @@ def import_(
       incident-kg import sakai-2023.ttl --from 堺市
       incident-kg import pref.trig --from https://www.pref.example.lg.jp/ --tlp AMBER
     """
-    from incident_kg.export.importer import ImportRefused, import_file
+    from incident_kg.export.importer import (
+        DEFAULT_MAX_BYTES,
+        DEFAULT_MAX_TRIPLES,
+        ImportRefused,
+        import_file,
+    )
     from incident_kg.export.marking import Tlp
 
     try:
@@ -806,8 +807,8 @@ def import_(
             agency=agency,
             marking=Tlp.parse(tlp) if tlp else None,
             fmt=rdf_format,
-            max_bytes=max_size,
-            max_triples=max_triples,
+            max_bytes=max_size or DEFAULT_MAX_BYTES,
+            max_triples=max_triples or DEFAULT_MAX_TRIPLES,
             lang=lang,
         )
     except ImportRefused as refused:

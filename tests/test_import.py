@@ -309,7 +309,22 @@ def test_a_build_does_not_overwrite_an_imported_graph(extractor: Extractor, tmp_
         result = build(
             [PLANTED / "p02-planted-point.txt"], store, base=DEFAULT_BASE, extractor=extractor
         )
+        assert [r.agency for r in read_records(store)] == ["city-x"]  # its record is kept
     assert [p.kind for p in result.problems] == ["imported"]
     assert [line for line in dump(tmp_path / "store") if "graph/meta>" not in line] == [
         line for line in before if "graph/meta>" not in line
     ]
+
+
+def test_the_import_help_states_the_limits_the_code_applies() -> None:
+    from incident_kg.export.importer import DEFAULT_MAX_BYTES, DEFAULT_MAX_TRIPLES
+
+    text = subprocess.run(
+        [sys.executable, "-m", "incident_kg.cli", "import", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    ).stdout
+    assert f"({DEFAULT_MAX_BYTES})" in " ".join(text.split())
+    assert f"{DEFAULT_MAX_TRIPLES:,}" in text

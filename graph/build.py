@@ -160,7 +160,7 @@ def build(
     files, problems = collect_files(paths)
     result.problems.extend(problems)
     seen: dict[str, Path] = {}
-    imported = store.imported_graphs()
+    imported = store.imported_graph_names()
     for path in progress(files):
         report_id = report_id_for(path.name)
         if report_id in seen:

@@ -168,7 +168,7 @@ class GraphStore:
         """Run one SPARQL update: all its operations in one transaction, or none."""
         self._store.update(sparql)
 
-    def imported_graphs(self) -> set[str]:
+    def imported_graph_names(self) -> set[str]:
         """Names of the graphs an import wrote (export/importer.py records them in the
         metadata graph); a build must not overwrite them."""
         found = self._store.query(

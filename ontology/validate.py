@@ -120,11 +120,14 @@ def _message(results: Graph, shapes: Graph, node: Node, lang: str) -> str:
     return _say(entry, lang)
 
 
-def validate_graph(data: Graph, *, lang: str = "en", has_ontology: bool = False) -> list[Violation]:
+def validate_graph(
+    data: Graph, *, lang: str = "en", has_ontology: bool = False, shapes: Graph | None = None
+) -> list[Violation]:
     """Every SHACL result for ``data`` ∪ ontology, sorted by focus node and path.
 
     ``has_ontology``: ``data`` already holds the ontology, and is validated as it is
-    rather than copied (for large data, one copy fewer in memory)."""
+    rather than copied (for large data, one copy fewer in memory). ``shapes``: other
+    shapes than ``shapes.ttl``."""
     if has_ontology:
         union = data
     else:
@@ -133,7 +136,7 @@ def validate_graph(data: Graph, *, lang: str = "en", has_ontology: bool = False)
             union.add(triple)
         for triple in data:
             union.add(triple)
-    shapes = shapes_graph()
+    shapes = shapes if shapes is not None else shapes_graph()
     _conforms, results, _text = validate(
         union, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
     )

@@ -1,5 +1,5 @@
-"""Exports: the store → files other agencies can read (see README.md here)."""
+"""Exports and imports: the store ↔ files other agencies can trust (see README.md here)."""
 
-from .serialize import FORMATS, ExportOptions, export_bytes
+from .serialize import FORMATS, ExportOptions, ExportResult, export_bytes, export_dataset
 
-__all__ = ["FORMATS", "ExportOptions", "export_bytes"]
+__all__ = ["FORMATS", "ExportOptions", "ExportResult", "export_bytes", "export_dataset"]

@@ -1,19 +1,67 @@
 """Serialise the store deterministically: same store → byte-identical file.
 
 Quads are read from the store, sorted as N-Quads lines, and handed to the format
-writer in that order; no blank nodes are minted by the pipeline, so no random
-labels can appear.  Formats live in :data:`FORMATS`, a name → writer registry.
+writer in that order; no blank nodes are minted by the pipeline (and an import
+names the blank nodes of a received file), so no random labels can appear.
+Formats live in :data:`FORMATS`, a name → writer registry.
+
+An export is built in steps, each a function of the one before:
+
+1. **choose** the graphs: the report graphs (and imported ones), with or without
+   the ontology, with or without the inferred graphs;
+2. **filter** them down to the selected incidents (:mod:`.filters`);
+3. **mark** them: the TLP 2.0 label chosen, never looser than a label the data
+   was received under (:mod:`.marking`);
+4. **redact** personal data in their texts when asked (:mod:`.redact`);
+5. **write** them with a small header that carries the marking: the exported
+   dataset (named by a digest of its content) ``ikg:sharingMarking`` the label and
+   ``dcterms:conformsTo`` the ontology version; in TriG and N-Quads every named
+   graph carries the marking too (in the default graph).
+
+The header is all an export says about itself; who published it, when, under
+which licence and how much was redacted goes into the description written
+beside it (:mod:`.describe`), so that the data file of the same content is the
+same bytes whoever exports it and whenever.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
-from rdflib import Dataset, Graph, URIRef
+import pyoxigraph as ox
+from rdflib import Graph
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF
 
-from incident_kg.graph.store import META_GRAPH, GraphStore
-from incident_kg.ontology.namespaces import ONTOLOGY_GRAPH, PREFIXES
+from incident_kg.graph.reason import ONTOLOGY_INFERRED, inferred_graph_for
+from incident_kg.graph.store import GraphStore
+from incident_kg.ontology.namespaces import (
+    IKG,
+    ONTOLOGY_GRAPH,
+    ONTOLOGY_IRI,
+    ONTOLOGY_VERSION,
+    ORG,
+    PREFIXES,
+)
+
+from .filters import Selection, check_selection, selected_incidents, subset
+from .marking import Tlp, resolve_marking
+from .records import imported_graphs, imported_inferred_graph, read_records
+from .redact import RedactionRules, load_rules, redact, redact_quote
+
+#: The graph name the writers use for the default graph (the header of quad formats).
+DEFAULT_GRAPH = ""
+#: Where exported datasets are named (by a digest of their content).
+EXPORT_BASE = "https://w3id.org/incident-kg/export/"
+#: The label of an export that does not choose one (internal use, the organisation only).
+DEFAULT_MARKING = Tlp.AMBER_STRICT
+#: Formats that keep named graphs; the others write the union of the graphs.
+QUAD_FORMATS = frozenset({"nquads", "trig"})
+
+Line = tuple[str, str]  # (graph name, N-Triples line)
 
 
 @dataclass(frozen=True)
@@ -21,25 +69,32 @@ class ExportOptions:
     """What to put in an export."""
 
     include_ontology: bool = True
+    include_inferred: bool = False
+    selection: Selection = field(default_factory=Selection)
+    redact: bool = False
+    #: None: :data:`DEFAULT_MARKING`, or the strictest label the data was received under.
+    marking: Tlp | None = None
 
 
-def _graph_names(store: GraphStore, options: ExportOptions) -> list[str]:
-    names = store.report_graphs()
-    if options.include_ontology:
-        names = [ONTOLOGY_GRAPH, *names]
-    return [n for n in names if n != META_GRAPH]
+@dataclass(frozen=True)
+class ExportResult:
+    """An export and what its description says about it."""
+
+    data: bytes
+    fmt: str
+    dataset: str  # the IRI the header gives the exported dataset
+    marking: Tlp
+    conforms_to: str  # the ontology version IRI
+    redacted: bool
+    redactions: Mapping[str, int]  # spans replaced, by kind (all kinds when redacted)
+    graphs: tuple[str, ...]  # the graphs exported (before the union of triple formats)
+    triples: int  # data triples written (the header not counted)
+    subjects: int  # distinct subjects of those
+    classes: Mapping[str, int]  # instances of the main classes, by class IRI
+    sources: tuple[str, ...]  # datasets (or agencies) the exported imported data came from
 
 
-def _sorted_lines(store: GraphStore, names: Iterable[str]) -> list[tuple[str, str]]:
-    """(graph, N-Triples line) pairs, sorted: the canonical order of an export."""
-    out: list[tuple[str, str]] = []
-    for name in names:
-        for quad in store.quads([name]):
-            out.append((name, f"{quad.subject} {quad.predicate} {quad.object} ."))
-    return sorted(set(out))
-
-
-def _bind(graph: Graph | Dataset) -> None:
+def _bind(graph: Graph) -> None:
     for prefix, iri in PREFIXES.items():
         graph.bind(prefix, iri, override=True, replace=True)
 
@@ -61,23 +116,56 @@ def _ntriples(lines: list[tuple[str, str]]) -> bytes:
 
 
 def _nquads(lines: list[tuple[str, str]]) -> bytes:
-    return "".join(f"{line[:-2]} <{graph}> .\n" for graph, line in lines).encode("utf-8")
+    return "".join(
+        f"{line}\n" if graph == DEFAULT_GRAPH else f"{line[:-2]} <{graph}> .\n"
+        for graph, line in lines
+    ).encode("utf-8")
+
+
+def _turtle_parts(lines: Iterable[str]) -> tuple[list[str], str]:
+    """A graph as Turtle, split into its prefix lines and its body."""
+    graph = Graph()
+    _bind(graph)
+    graph.parse(data="\n".join(lines), format="nt")
+    text = graph.serialize(format="turtle", encoding="utf-8").decode("utf-8")
+    prefixes = [line for line in text.splitlines() if line.startswith("@prefix ")]
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("@prefix "))
+    return prefixes, body.strip("\n")
 
 
 def _trig(lines: list[tuple[str, str]]) -> bytes:
-    dataset = Dataset()
-    _bind(dataset)
+    """TriG, one block per graph in sorted order (the default graph first), each block
+    the Turtle of that graph: rdflib's own TriG writer orders graphs by hash."""
+    prefixes: set[str] = set()
+    blocks: list[str] = []
     for name in sorted({graph for graph, _ in lines}):
-        graph = dataset.graph(URIRef(name))
-        graph.parse(data="\n".join(line for g, line in lines if g == name), format="nt")
-    return dataset.serialize(format="trig", encoding="utf-8")
+        head, body = _turtle_parts(line for g, line in lines if g == name)
+        prefixes.update(head)
+        label = "" if name == DEFAULT_GRAPH else f"<{name}> "
+        # not indented: a long literal spans lines, and indenting would change it
+        blocks.append(f"{label}{{\n{body}\n}}\n")
+    text = "\n".join(sorted(prefixes)) + "\n\n" + "\n".join(blocks)
+    return text.encode("utf-8")
+
+
+def _canonical_json(value: object, key: str = "") -> object:
+    """JSON with every array in a fixed order (arrays are sets in JSON-LD, but for
+    ``@list``), so that the same triples always give the same text."""
+    if isinstance(value, dict):
+        return {k: _canonical_json(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_canonical_json(v) for v in value]
+        if key == "@list":
+            return items
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value
 
 
 def _jsonld(lines: list[tuple[str, str]]) -> bytes:
     graph = _union_graph(lines)
-    return graph.serialize(
-        format="json-ld", encoding="utf-8", context=PREFIXES, sort_keys=True, indent=1
-    )
+    data = json.loads(graph.serialize(format="json-ld", context=PREFIXES, sort_keys=True))
+    text = json.dumps(_canonical_json(data), sort_keys=True, indent=1, ensure_ascii=False)
+    return (text + "\n").encode("utf-8")
 
 
 #: Format name → (writer, file suffix, media type).
@@ -90,8 +178,230 @@ FORMATS: dict[str, tuple[Callable[[list[tuple[str, str]]], bytes], str, str]] = 
 }
 
 
-def export_bytes(store: GraphStore, fmt: str, options: ExportOptions | None = None) -> bytes:
-    """The store serialised in one of :data:`FORMATS`."""
+# -- 1. and 2. choose and filter -------------------------------------------------------
+
+Quad = tuple[
+    str, ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.NamedNode | ox.BlankNode | ox.Literal
+]
+
+
+def _read(store: GraphStore, name: str) -> list[Quad]:
+    return [(name, q.subject, q.predicate, q.object) for q in store.quads([name])]  # type: ignore[misc]
+
+
+def _triple(q: Quad) -> tuple[str, str, str]:
+    return (str(q[1]), str(q[2]), str(q[3]))
+
+
+def _inferred_of(graph: str, imported: Collection[str]) -> str:
+    return imported_inferred_graph(graph) if graph in imported else inferred_graph_for(graph)
+
+
+def _choose(
+    store: GraphStore, options: ExportOptions, imported: Collection[str]
+) -> tuple[list[Quad], list[str]]:
+    """The quads to export (before marking and redaction) and the data graphs among them;
+    ``imported`` names the graphs an import wrote."""
+    data_graphs = store.report_graphs()
+    ontology = [ONTOLOGY_GRAPH] if options.include_ontology else []
+    if options.include_inferred and options.include_ontology:
+        ontology.append(ONTOLOGY_INFERRED)
+    quads: list[Quad] = [q for name in ontology for q in _read(store, name)]
+    if not options.selection.active:
+        for name in data_graphs:
+            quads += _read(store, name)
+        if options.include_inferred:
+            names = set(store.inferred_graphs()) - {ONTOLOGY_INFERRED}
+            for name in sorted(names):
+                quads += _read(store, name)
+        return quads, data_graphs
+    from incident_kg.queries.library import known_codes
+
+    codes = known_codes()
+    check_selection(options.selection, codes["causes"] | codes["cause-tiers"])
+    chosen = selected_incidents(store, options.selection, data_graphs)
+    kept_graphs = sorted(chosen)
+    for name in kept_graphs:
+        graph_quads = _read(store, name)
+        keep = subset({_triple(q) for q in graph_quads}, chosen[name])
+        kept = [q for q in graph_quads if _triple(q) in keep]
+        quads += kept
+        if options.include_inferred:
+            nodes = {t for q in kept for t in (str(q[1]), str(q[3]))}
+            quads += [q for q in _read(store, _inferred_of(name, imported)) if str(q[1]) in nodes]
+    return quads, kept_graphs
+
+
+# -- 4. redact -------------------------------------------------------------------------
+
+_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+def _is_text(term: object) -> bool:
+    return isinstance(term, ox.Literal) and term.datatype.value in (_STRING, _LANG_STRING)
+
+
+def _with_value(literal: ox.Literal, value: str) -> ox.Literal:
+    if literal.language:
+        return ox.Literal(value, language=literal.language)
+    return ox.Literal(value)
+
+
+def _bodies(quads: Sequence[Quad]) -> set[str]:
+    """The names of the organisations the data holds: never a person's name."""
+    orgs = {
+        str(q[1])
+        for q in quads
+        if q[2].value == str(RDF.type) and q[3] == ox.NamedNode(str(ORG.Organization))
+    }
+    return {q[3].value for q in quads if str(q[1]) in orgs and _is_text(q[3])}  # type: ignore[union-attr]
+
+
+def redact_quads(quads: Sequence[Quad], rules: RedactionRules) -> tuple[list[Quad], Counter[str]]:
+    """Every text of the quads redacted (the ontology's are left alone by the caller).
+
+    A quote and its context (``oa:prefix``, ``oa:exact``, ``oa:suffix`` of one selector)
+    are redacted together (:func:`.redact.redact_quote`)."""
+    rules = rules.with_bodies(_bodies(quads))
+    cut = rules.truncation
+    quote_parts = {cut.prefix_property: 0, cut.exact_property: 1, cut.suffix_property: 2}
+    quotes: dict[tuple[str, str], list[str]] = {}
+    for graph, s, p, o in quads:
+        if p.value in quote_parts and _is_text(o):
+            parts = quotes.setdefault((graph, str(s)), ["", "", ""])
+            parts[quote_parts[p.value]] = o.value  # type: ignore[union-attr]
+    counts: Counter[str] = Counter()
+    redacted_quotes: dict[tuple[str, str], tuple[str, str, str]] = {}
+    for key, (prefix, exact, suffix) in quotes.items():
+        redacted_quotes[key], found = redact_quote(prefix, exact, suffix, rules)
+        counts += found
+    out: list[Quad] = []
+    for graph, s, p, o in quads:
+        if not _is_text(o) or p.value in rules.keep_properties:
+            out.append((graph, s, p, o))
+            continue
+        assert isinstance(o, ox.Literal)
+        if p.value in quote_parts:
+            value = redacted_quotes[(graph, str(s))][quote_parts[p.value]]
+        else:
+            value, found = redact(o.value, rules)
+            counts += found
+        out.append((graph, s, p, o if value == o.value else _with_value(o, value)))
+    return out, counts
+
+
+# -- 5. write --------------------------------------------------------------------------
+
+
+def _conforms_to(store: GraphStore) -> str:
+    """The version IRI of the ontology in the store (the data was built against it)."""
+    for quad in store.quads([ONTOLOGY_GRAPH]):
+        if quad.subject == ox.NamedNode(ONTOLOGY_IRI) and quad.predicate == ox.NamedNode(
+            str(OWL.versionIRI)
+        ):
+            return str(quad.object.value)
+    return f"{ONTOLOGY_IRI}/{ONTOLOGY_VERSION}"
+
+
+def dataset_iri(lines: Iterable[Line], fmt: str) -> str:
+    """The exported dataset's IRI: a digest of what the file holds, so the same
+    content always gets the same name (whatever the store it came from)."""
+    if fmt in QUAD_FORMATS:
+        text = "".join(f"{g}\t{line}\n" for g, line in sorted(set(lines)))
+    else:
+        text = "".join(f"{line}\n" for line in sorted({line for _, line in lines}))
+    return EXPORT_BASE + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def header_lines(
+    dataset: str, marking: Tlp, conforms_to: str, graphs: Iterable[str], fmt: str
+) -> list[Line]:
+    """The triples an export says about itself: its marking and the ontology version,
+    and in the formats with named graphs the marking of every graph."""
+    d = f"<{dataset}>"
+    m = f"<{marking.iri}>"
+    where = DEFAULT_GRAPH
+    lines = [
+        (where, f"{d} <{RDF.type}> <{DCAT.Dataset}> ."),
+        (where, f"{d} <{IKG.sharingMarking}> {m} ."),
+        (where, f"{d} <{DCTERMS.conformsTo}> <{conforms_to}> ."),
+    ]
+    if fmt in QUAD_FORMATS:
+        lines += [(where, f"<{g}> <{IKG.sharingMarking}> {m} .") for g in sorted(set(graphs))]
+    return lines
+
+
+_CLASSES = (IKG.Incident, IKG.Report, ORG.Organization, IKG.Statistic)
+
+
+def export_dataset(
+    store: GraphStore,
+    fmt: str,
+    options: ExportOptions | None = None,
+    *,
+    rules: RedactionRules | None = None,
+) -> ExportResult:
+    """The store (or the part the options select) serialised in one of :data:`FORMATS`,
+    marked, redacted when asked, with the figures its description needs."""
     options = options or ExportOptions()
     writer = FORMATS[fmt][0]
-    return writer(_sorted_lines(store, _graph_names(store, options)))
+    imported = imported_graphs(store)
+    quads, data_graphs = _choose(store, options, imported)
+    received = {g: imported[g].marking for g in data_graphs if g in imported}
+    marking = resolve_marking(options.marking, received, DEFAULT_MARKING)
+    counts: Counter[str] = Counter()
+    if options.redact:
+        rules = rules or load_rules()
+        schema = {ONTOLOGY_GRAPH, ONTOLOGY_INFERRED}
+        data = [q for q in quads if q[0] not in schema]
+        redacted, counts = redact_quads(data, rules)
+        quads = [q for q in quads if q[0] in schema] + redacted
+    lines = sorted({(g, f"{s} {p} {o} .") for g, s, p, o in quads})
+    dataset = dataset_iri(lines, fmt)
+    conforms_to = _conforms_to(store)
+    graphs = tuple(sorted({g for g, _ in lines}))
+    header = header_lines(dataset, marking, conforms_to, graphs, fmt)
+    triples = {line for _, line in lines}
+    subjects = {line.split(" ", 1)[0] for line in triples}
+    classes = {
+        str(c): sum(1 for line in triples if line.endswith(f" <{RDF.type}> <{c}> ."))
+        for c in _CLASSES
+    }
+    sources = tuple(
+        sorted(
+            {r.dataset or r.agency_iri for r in read_records(store) if set(r.graphs) & set(graphs)}
+        )
+    )
+    kinds = rules.kinds if options.redact and rules is not None else ()
+    return ExportResult(
+        data=writer(sorted(set(header) | set(lines))),
+        fmt=fmt,
+        dataset=dataset,
+        marking=marking,
+        conforms_to=conforms_to,
+        redacted=options.redact,
+        redactions={k: counts.get(k, 0) for k in kinds},
+        graphs=graphs,
+        triples=len(triples) if fmt not in QUAD_FORMATS else len(lines),
+        subjects=len(subjects),
+        classes=classes,
+        sources=sources,
+    )
+
+
+def export_bytes(store: GraphStore, fmt: str, options: ExportOptions | None = None) -> bytes:
+    """The store serialised in one of :data:`FORMATS`."""
+    return export_dataset(store, fmt, options).data
+
+
+__all__ = [
+    "DEFAULT_MARKING",
+    "FORMATS",
+    "QUAD_FORMATS",
+    "ExportOptions",
+    "ExportResult",
+    "export_bytes",
+    "export_dataset",
+    "redact_quads",
+]

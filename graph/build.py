@@ -160,6 +160,7 @@ def build(
     files, problems = collect_files(paths)
     result.problems.extend(problems)
     seen: dict[str, Path] = {}
+    imported = store.imported_graph_names()
     for path in progress(files):
         report_id = report_id_for(path.name)
         if report_id in seen:
@@ -181,6 +182,16 @@ def build(
         )
         graph = report_graph(report, base=base, software_version=__version__)
         minter = Minter(base, report.report_id)
+        if str(minter.graph) in imported:  # another agency's data, taken in by an import
+            result.problems.append(
+                Problem(
+                    str(path),
+                    "imported",
+                    f"graph {minter.graph} holds data imported from another agency; not "
+                    "overwritten (remove the import, or build with another --base)",
+                )
+            )
+            continue
         ntriples = to_ntriples(graph)
         digest = hashlib.sha256("".join(sorted(ntriples.splitlines(True))).encode()).hexdigest()
         digest = f"{digest}+{rules_digest}"  # a changed ontology re-reasons every report

@@ -29,6 +29,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph
+from rdflib.namespace import PROV
 
 from incident_kg.errors import StoreError
 from incident_kg.ontology.namespaces import IKG, ONTOLOGY_GRAPH
@@ -163,6 +164,19 @@ class GraphStore:
         except KeyError:
             return None
 
+    def update(self, sparql: str) -> None:
+        """Run one SPARQL update: all its operations in one transaction, or none."""
+        self._store.update(sparql)
+
+    def imported_graph_names(self) -> set[str]:
+        """Names of the graphs an import wrote (export/importer.py records them in the
+        metadata graph); a build must not overwrite them."""
+        found = self._store.query(
+            f"SELECT ?g WHERE {{ GRAPH <{META_GRAPH}> {{ ?g <{PROV.wasGeneratedBy}> ?i . "
+            f"?i a <{IKG.Import}> }} }}"
+        )
+        return {str(row["g"].value) for row in found}  # type: ignore[union-attr]
+
     def remove_graph(self, graph_iri: str) -> None:
         """Drop a named graph (no error when it is absent)."""
         self._store.update(f"DROP SILENT GRAPH <{graph_iri}>")
@@ -170,8 +184,10 @@ class GraphStore:
     def check_base(self, base: str) -> None:
         """Record the base IRI on first use; refuse a different one later."""
         found = self.base_iri()
-        if found is None:
-            self.replace_graph(META_GRAPH, f'<{_STORE_NODE}> <{IKG.baseIri}> "{base}" .')
+        if found is None:  # added to the metadata graph, which may hold import records
+            self._store.update(
+                f'INSERT DATA {{ GRAPH <{META_GRAPH}> {{ <{_STORE_NODE}> <{IKG.baseIri}> "{base}" }} }}'
+            )
         elif found != base:
             raise StoreError(
                 f"store {self.path} was built with base IRI {found}, not {base}; "

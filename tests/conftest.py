@@ -87,3 +87,9 @@ def xss_store_path(tmp_path_factory: pytest.TempPathFactory, extractor: Extracto
     with GraphStore.open(path, create=True) as store:
         build([DATA / "xss-report.txt"], store, base=DEFAULT_BASE, extractor=extractor)
     return path
+
+
+@pytest.fixture(scope="session")
+def built_seed_store(seeds_store_path: Path) -> Path:
+    """The seeds store under the name the sharing tests use (read it, never write to it)."""
+    return seeds_store_path

@@ -54,6 +54,9 @@ def test_the_wheel_ships_the_ontology_lexicon_and_queries(tmp_path: Path) -> Non
         "incident_kg/export/templates/views.js",
         "incident_kg/export/templates/legend.yaml",
         "incident_kg/export/serialize.py",
+        "incident_kg/export/redaction.yaml",
+        "incident_kg/export/messages.yaml",
+        "incident_kg/ontology/messages.yaml",
     ):
         assert expected in names
     assert not any(n.startswith(("graph/", "export/")) for n in names)

@@ -951,6 +951,8 @@ def serve(
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, _stop)
+    # Ctrl-C stops the server even when started from a shell that ignores SIGINT (cmd &)
+    signal.signal(signal.SIGINT, _stop)
     try:
         with running_server(
             store_dir,

@@ -42,7 +42,7 @@ import re
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,7 @@ import yaml
 from jinja2 import Environment, select_autoescape
 
 from incident_kg.errors import IncidentKGError
+from incident_kg.export.redact import RedactionRules, redact
 from incident_kg.graph.analysis import (
     CauseSpread,
     causal_chain,
@@ -60,6 +61,7 @@ from incident_kg.graph.analysis import (
     similar_incidents,
 )
 from incident_kg.graph.network import (
+    Evidence,
     evidence,
     incident_bodies,
     incident_organizations,
@@ -829,6 +831,34 @@ def _copy_assets(lib: Path) -> None:
         (lib / name).write_text(
             files(TEMPLATE_PACKAGE).joinpath("templates", name).read_text("utf-8"), "utf-8"
         )
+
+
+def redact_network(
+    g: nx.MultiDiGraph, rules: RedactionRules
+) -> tuple[nx.MultiDiGraph, Counter[str]]:
+    """A copy of the projection with personal data in its texts (labels, titles, evidence
+    sentences) replaced by typed placeholders, and the number replaced by kind — the same
+    rules as a redacted export (export/redaction.yaml)."""
+    out = g.copy()
+    counts: Counter[str] = Counter()
+
+    def clean(text: str) -> str:
+        redacted, found = redact(text, rules)
+        counts.update(found)
+        return redacted
+
+    for _, attrs in out.nodes(data=True):
+        for key, value in list(attrs.items()):
+            if isinstance(value, str):
+                attrs[key] = clean(value)
+    for _, _, attrs in out.edges(data=True):
+        evidence = attrs.get("evidence")
+        if evidence:
+            attrs["evidence"] = tuple(
+                replace(e, sentence=clean(e.sentence)) if isinstance(e, Evidence) else e
+                for e in evidence
+            )
+    return out, counts
 
 
 def write_views(

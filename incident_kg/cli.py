@@ -1327,6 +1327,14 @@ def analyze_chain(incident: str, store_dir: Path, fmt: str, lang: str) -> None:
     type=click.IntRange(min=1),
     help="Above this many incidents the overview folds them into weighted edges.",
 )
+@click.option(
+    "--redact/--no-redact",
+    default=True,
+    show_default=True,
+    help="Replace personal data in labels and evidence sentences by typed placeholders "
+    "(the rules of a redacted export). Pages get passed around: keep it on unless they "
+    "stay with you.",
+)
 @click.pass_context
 @handle_errors
 def view(
@@ -1338,6 +1346,7 @@ def view(
     tier: str | None,
     organization: str | None,
     max_incidents: int,
+    redact: bool,
 ) -> None:
     """Write interactive HTML views of the store into --out: they work offline.
 
@@ -1352,7 +1361,8 @@ def view(
     them into cause–body and cause–countermeasure edges weighted by incident counts
     and draws the 60 bodies with most incidents.
     """
-    from incident_kg.export.views import ViewOptions, write_views
+    from incident_kg.export.redact import load_rules
+    from incident_kg.export.views import ViewOptions, redact_network, write_views
 
     quiet = ctx.obj["quiet"]
 
@@ -1363,6 +1373,10 @@ def view(
         )
 
     g = _network(store_dir)
+    redacted = ""
+    if redact:
+        g, counts = redact_network(g, load_rules())
+        redacted = f"; redacted {sum(counts.values())} span(s) of personal data"
     options = ViewOptions(
         lang=lang, top=top, tier=tier, organization=organization, max_incidents=max_incidents
     )
@@ -1370,7 +1384,7 @@ def view(
     overview = result.page("overview.html")
     click.echo(
         f"wrote {len(result.pages)} pages into {out_dir} (overview: {overview.nodes} nodes, "
-        f"{overview.edges} edges); open {out_dir / 'index.html'}"
+        f"{overview.edges} edges){redacted}; open {out_dir / 'index.html'}"
     )
 
 

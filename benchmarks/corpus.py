@@ -233,11 +233,14 @@ def hard_wrap(text: str, width: int) -> str:
     return "\n".join(out)
 
 
-def _rotating(rng: random.Random, codes: Sequence[str], turn: int, extra: int) -> tuple[str, ...]:
-    """The code whose turn it is (so every code appears) plus ``extra`` others at random."""
-    first = codes[turn % len(codes)]
-    others = rng.sample([c for c in codes if c != first], k=min(extra, len(codes) - 1))
-    return (first, *others)
+def _rotating(
+    rng: random.Random, codes: Sequence[str], turn: int, per_turn: int, extra: int
+) -> tuple[str, ...]:
+    """The ``per_turn`` codes whose turn it is (turn t takes codes t·k … t·k+k-1, so a few
+    turns cover the vocabulary), plus ``extra`` others at random."""
+    first = list(dict.fromkeys(codes[(turn * per_turn + k) % len(codes)] for k in range(per_turn)))
+    rest = [c for c in codes if c not in first]
+    return (*first, *rng.sample(rest, k=min(extra, len(rest))))
 
 
 def _fill(template: str, rng: random.Random, phrases: Phrases, n: int) -> str:
@@ -264,9 +267,9 @@ def _incident(
     harm_codes = list(phrases.harms)
     if org.kind == "insurer":
         harm_codes = ["HealthInsuranceMislink", "PersonalDataLeak"]
-    harms = _rotating(rng, harm_codes, turn, rng.choice((0, 0, 1)))
-    causes = _rotating(rng, list(phrases.causes), turn, rng.choice((1, 2, 3)))
-    measures = _rotating(rng, list(phrases.countermeasures), turn, rng.choice((1, 2)))
+    harms = _rotating(rng, harm_codes, turn, 1, rng.choice((0, 0, 1)))
+    causes = _rotating(rng, list(phrases.causes), turn, 2, rng.choice((0, 1, 2)))
+    measures = _rotating(rng, list(phrases.countermeasures), turn, 2, rng.choice((0, 1)))
     n = rng.choice((1, 1, 1, 2, 3, 5, 12, 48, 230))
     occurred = dt.date(2022, 4, 1) + dt.timedelta(days=rng.randrange(0, 600))
     found = occurred + dt.timedelta(days=rng.randrange(1, 90))
@@ -341,7 +344,7 @@ def generate_report(
     style = rng.choice(STYLES)
     date_style = rng.choice(("era", "era", "abbrev", "era-western", "western", "full-width"))
     count = 1 if style == "prose" else rng.choices((1, 2, 3), weights=(6, 3, 1))[0]
-    parts = [_incident(rng, phrases, org, index * 3 + j, date_style) for j in range(count)]
+    parts = [_incident(rng, phrases, org, index + 101 * j, date_style) for j in range(count)]
     published = max(dt.date.fromisoformat(p.planted.occurred) for p in parts) + dt.timedelta(
         days=rng.randrange(30, 120)
     )

@@ -21,7 +21,9 @@ order whatever the number of workers.
 **Never half-written.**  New reports are written in batches, each batch one
 transaction (Oxigraph's transactional ``load``); a report already in the store is
 replaced in its own transaction (``DROP GRAPH`` + ``INSERT DATA``).  A build killed
-at any moment leaves every report either as it was or fully written.
+at any moment leaves every report either as it was or fully written.  A store that does
+not exist yet is built beside it with the (faster, non-atomic) bulk loader and renamed into
+place when complete (:func:`build_store`): a killed first build leaves no store at all.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import json
 import logging
 import multiprocessing as mp
 import os
+import shutil
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -39,6 +42,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph
 from rdflib.compare import to_canonical_graph
@@ -77,6 +81,8 @@ SKOLEM_AUTHORITY = "https://w3id.org/incident-kg"
 ONTOLOGY_DIGEST_KEY = META_GRAPH + "#ontologyDigest"
 #: New reports written per transaction (one Oxigraph ``load``).
 WRITE_BATCH = 64
+#: New reports per call of the bulk loader (a first build in a staging directory).
+BULK_BATCH = 256
 #: Reports per task sent to a worker process; fewer than two chunks run in-process.
 CHUNK = 8
 
@@ -388,6 +394,7 @@ def build(
     clock: Callable[[], str] = utc_now,
     workers: int = 1,
     prune: bool = True,
+    bulk: bool = False,
 ) -> BuildResult:
     """Load every report under ``paths`` into the store; re-extract only what changed.
 
@@ -396,7 +403,9 @@ def build(
     inferred graph and its record (when first created, when last changed, where from) are
     written together.  With ``prune``, each folder in ``paths`` is taken as the whole of
     what it holds: a recorded report whose file under it is gone is removed from the store.
-    ``workers`` > 1 extracts in that many processes.
+    ``workers`` > 1 extracts in that many processes.  ``bulk`` writes new reports with
+    Oxigraph's bulk loader, which is not atomic: only for a store no one sees before the
+    build ends (:func:`build_store` uses it for a first build in a staging directory).
     """
     result = BuildResult(workers=max(1, workers))
     store.check_base(base)
@@ -435,7 +444,7 @@ def build(
 
     def flush() -> None:
         if batch:
-            store.add_reports(batch)
+            (store.bulk_add_reports if bulk else store.add_reports)(batch)
             batch.clear()
 
     by_path = dict(((p, (r, rec, d)) for p, r, rec, d in plan))
@@ -493,7 +502,7 @@ def build(
             )
             if record is None and not store.has_graph(write.graph):
                 batch.append(write)  # new: written with others in one transaction
-                if len(batch) >= WRITE_BATCH:
+                if len(batch) >= (BULK_BATCH if bulk else WRITE_BATCH):
                     flush()
             else:
                 store.replace_report(write.graph, write.ntriples, info, inferred=write.inferred)
@@ -533,3 +542,76 @@ def prune_missing(
         log.info("removed %s: its file %s is gone", report_id, Path(source).name)
         removed.append(source)
     return removed
+
+
+def _staging_dirs(store_dir: Path) -> list[Path]:
+    return sorted(store_dir.parent.glob(f".{store_dir.name}.building-*"))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def is_new_store(store_dir: Path) -> bool:
+    """Whether ``store_dir`` holds no store yet (absent, or an empty folder)."""
+    return not store_dir.exists() or (store_dir.is_dir() and not any(store_dir.iterdir()))
+
+
+def build_store(
+    paths: Sequence[Path],
+    store_dir: Path,
+    *,
+    base: str,
+    extractor: Extractor,
+    progress: Callable[[Iterable[Path]], Iterable[Path]] = lambda it: it,
+    clock: Callable[[], str] = utc_now,
+    workers: int = 1,
+    prune: bool = True,
+) -> tuple[BuildResult, int]:
+    """:func:`build` into the store at ``store_dir``, creating it when needed; the result and
+    the number of quads in the store after the build.
+
+    A store that does not exist yet is built in a staging directory beside it
+    (``.<name>.building-<pid>``) with Oxigraph's bulk loader, several times faster than
+    transactions, and renamed into place once complete: a first build killed midway leaves
+    no store (and a staging directory the next build removes), never a half-written one.
+    An existing store is updated in place, one transaction per report or batch of reports.
+    """
+    store_dir = Path(store_dir)
+    kwargs: dict[str, Any] = {
+        "base": base,
+        "extractor": extractor,
+        "progress": progress,
+        "clock": clock,
+        "workers": workers,
+        "prune": prune,
+    }
+    if not is_new_store(store_dir):
+        with GraphStore.open(store_dir, create=True) as store:
+            result = build(paths, store, **kwargs)
+            return result, len(store)
+    for stale in _staging_dirs(store_dir):
+        pid = stale.name.rsplit("-", 1)[-1]
+        if not pid.isdigit() or not _alive(int(pid)):
+            log.info("removing %s, left by a first build that did not finish", stale.name)
+            shutil.rmtree(stale, ignore_errors=True)
+    store_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = store_dir.parent / f".{store_dir.name}.building-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        with GraphStore.open(staging, create=True) as store:
+            result = build(paths, store, bulk=True, **kwargs)
+            quads = len(store)
+        if store_dir.exists():
+            store_dir.rmdir()  # empty (is_new_store): make way for the rename
+        staging.rename(store_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return result, quads

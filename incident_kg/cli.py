@@ -144,22 +144,18 @@ def build(
     whole of what it holds: reports built from a file under it that is now gone
     are removed (--no-prune keeps them); reports from other folders are untouched.
     """
-    from incident_kg.graph.build import build as run_build
-    from incident_kg.graph.build import default_extractor, default_workers
-    from incident_kg.graph.store import GraphStore
+    from incident_kg.graph.build import build_store, default_extractor, default_workers
 
     extractor = default_extractor()
-    with GraphStore.open(store_dir, create=True) as store:
-        result = run_build(
-            list(reports),
-            store,
-            base=base,
-            extractor=extractor,
-            progress=_progress(ctx.obj["quiet"], "build"),
-            workers=workers or default_workers(),
-            prune=prune,
-        )
-        triples = len(store)
+    result, triples = build_store(
+        list(reports),
+        store_dir,
+        base=base,
+        extractor=extractor,
+        progress=_progress(ctx.obj["quiet"], "build"),
+        workers=workers or default_workers(),
+        prune=prune,
+    )
     for problem in result.problems:
         click.echo(f"{problem.severity}: {problem}", err=True)
     click.echo(

@@ -180,3 +180,21 @@ def test_the_cli_reports_what_a_rebuild_removed(corpus: Path, tmp_path: Path) ->
     sorted(folder.iterdir())[0].unlink()
     proc = subprocess.run(cmd, check=True, capture_output=True, text=True)
     assert "loaded 1 report(s) (1 unchanged), removed 1" in proc.stdout
+
+
+def test_a_first_build_is_staged_beside_the_store_and_moved_into_place(
+    corpus: Path, extractor: Extractor, tmp_path: Path
+) -> None:
+    from incident_kg.graph.build import build_store
+
+    target = tmp_path / "kg"
+    stale = tmp_path / ".kg.building-999999999"  # left by a first build that was killed
+    stale.mkdir()
+    result, quads = build_store([corpus], target, base=DEFAULT_BASE, extractor=extractor)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kg"]  # no staging left, stale gone
+    with GraphStore.open(target) as store:
+        assert len(store) == quads and len(store.records()) == 20 == len(result.loaded)
+        staged = export_bytes(store, "nquads")
+    with GraphStore.open(tmp_path / "in-place", create=True) as store:  # transactions, in place
+        _build(corpus, store, extractor)
+        assert export_bytes(store, "nquads") == staged

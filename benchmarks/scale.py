@@ -231,12 +231,13 @@ def child_project(args: Json) -> Json:
     shutil.rmtree(store_dir, ignore_errors=True)
     extractor = default_extractor()
     workers = default_workers()
-    wall, (result, quads) = timed(
+    wall, result = timed(
         lambda: build_store(
             [corpus], store_dir, base=DEFAULT_BASE, extractor=extractor, workers=workers
         )
     )
     with GraphStore.open(store_dir, read_only=True) as store:
+        quads = len(store)
         params = query_parameters(store)
         known = known_codes()
         queries = _queries(

@@ -96,6 +96,7 @@ class BuildResult:
     skipped: list[str] = field(default_factory=list)  # same source as stored: not re-extracted
     removed: list[str] = field(default_factory=list)  # recorded files gone from a built folder
     incidents: int = 0
+    written: int = 0  # triples written (report and inferred graphs)
     problems: list[Problem] = field(default_factory=list)
     #: Seconds per stage: extract, graph, reason, serialise (summed over reports, in the
     #: workers), write and ontology (in the building process).
@@ -507,6 +508,8 @@ def build(
             else:
                 store.replace_report(write.graph, write.ntriples, info, inferred=write.inferred)
         result.add_seconds("write", time.perf_counter() - t)
+        if record is None or record.digest != item.digest:
+            result.written += item.ntriples.count("\n") + item.inferred.count("\n")
         result.loaded.append(str(path))
         result.incidents += item.incidents
         log.info("loaded %s: %d incidents, %d triples", path.name, item.incidents, item.triples)
@@ -515,22 +518,27 @@ def build(
     result.add_seconds("write", time.perf_counter() - t)
     if prune:
         folders = [p.resolve() for p in paths if p.is_dir()]
-        result.removed = prune_missing(store, base, folders, set(seen))
+        result.removed = prune_missing(store, base, folders, set(seen), records.values())
     return result
 
 
 def prune_missing(
-    store: GraphStore, base: str, folders: Sequence[Path], present: set[str]
+    store: GraphStore,
+    base: str,
+    folders: Sequence[Path],
+    present: set[str],
+    records: Iterable[RecordInfo],
 ) -> list[str]:
     """Remove the reports recorded as built from a file under ``folders`` when that file is
     gone and no file of the same name (report id) was just built; the removed paths.
+    ``records`` are the store's records (those of reports not built just now are unchanged).
 
     Reports recorded from elsewhere, or with no recorded source (older stores), are kept."""
     if not folders:
         return []
     removed: list[str] = []
     prefix = f"{base}report/"
-    for record in store.records():
+    for record in records:
         source = record.source_path
         if source is None or not record.report.startswith(prefix):
             continue
@@ -573,9 +581,8 @@ def build_store(
     clock: Callable[[], str] = utc_now,
     workers: int = 1,
     prune: bool = True,
-) -> tuple[BuildResult, int]:
-    """:func:`build` into the store at ``store_dir``, creating it when needed; the result and
-    the number of quads in the store after the build.
+) -> BuildResult:
+    """:func:`build` into the store at ``store_dir``, creating it when needed.
 
     A store that does not exist yet is built in a staging directory beside it
     (``.<name>.building-<pid>``) with Oxigraph's bulk loader, several times faster than
@@ -594,8 +601,7 @@ def build_store(
     }
     if not is_new_store(store_dir):
         with GraphStore.open(store_dir, create=True) as store:
-            result = build(paths, store, **kwargs)
-            return result, len(store)
+            return build(paths, store, **kwargs)
     for stale in _staging_dirs(store_dir):
         pid = stale.name.rsplit("-", 1)[-1]
         if not pid.isdigit() or not _alive(int(pid)):
@@ -607,11 +613,10 @@ def build_store(
     try:
         with GraphStore.open(staging, create=True) as store:
             result = build(paths, store, bulk=True, **kwargs)
-            quads = len(store)
         if store_dir.exists():
             store_dir.rmdir()  # empty (is_new_store): make way for the rename
         staging.rename(store_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return result, quads
+    return result

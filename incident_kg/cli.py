@@ -147,7 +147,7 @@ def build(
     from incident_kg.graph.build import build_store, default_extractor, default_workers
 
     extractor = default_extractor()
-    result, triples = build_store(
+    result = build_store(
         list(reports),
         store_dir,
         base=base,
@@ -163,7 +163,7 @@ def build(
         + (f" ({len(result.unchanged)} unchanged)" if result.unchanged else "")
         + (f", removed {len(result.removed)}" if result.removed else "")
         + f", {result.incidents} incident(s), "
-        f"{triples} triples into {store_dir}"
+        f"{result.written} triples written into {store_dir}"
         + (f"; {len(result.failed)} file(s) failed" if result.failed else "")
     )
     if result.failed:

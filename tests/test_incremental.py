@@ -190,10 +190,11 @@ def test_a_first_build_is_staged_beside_the_store_and_moved_into_place(
     target = tmp_path / "kg"
     stale = tmp_path / ".kg.building-999999999"  # left by a first build that was killed
     stale.mkdir()
-    result, quads = build_store([corpus], target, base=DEFAULT_BASE, extractor=extractor)
+    result = build_store([corpus], target, base=DEFAULT_BASE, extractor=extractor)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kg"]  # no staging left, stale gone
     with GraphStore.open(target) as store:
-        assert len(store) == quads and len(store.records()) == 20 == len(result.loaded)
+        assert len(store.records()) == 20 == len(result.loaded)
+        assert len(store.graph_ntriples(store.graphs()).splitlines()) >= result.written > 0
         staged = export_bytes(store, "nquads")
     with GraphStore.open(tmp_path / "in-place", create=True) as store:  # transactions, in place
         _build(corpus, store, extractor)

@@ -37,16 +37,19 @@ import os
 import shutil
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from rdflib import Graph
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
+from rdflib.namespace import XSD
 from rdflib.plugins.serializers.nt import _nt_row
+from rdflib.term import Node
 
 from incident_kg import __version__
 from incident_kg.errors import IncidentKGError, ReportReadError
@@ -71,7 +74,7 @@ from .reason import (
     inferred_graph_for,
     materialise,
 )
-from .store import META_GRAPH, GraphStore, RecordInfo, ReportWrite, to_ntriples
+from .store import META_GRAPH, GraphStore, RecordInfo, ReportWrite, SourceEntry, to_ntriples
 from .triples import Minter, report_triples
 
 log = logging.getLogger(__name__)
@@ -217,14 +220,27 @@ def ontology_rules(store: GraphStore) -> Rules:
         and store.has_graph(ONTOLOGY_INFERRED)
     ):
         closed = Graph()
-        closed.parse(
-            data=store.graph_ntriples([ONTOLOGY_GRAPH, ONTOLOGY_INFERRED]).decode("utf-8"),
-            format="nt",
-        )
+        for quad in store.quads([ONTOLOGY_GRAPH, ONTOLOGY_INFERRED]):
+            closed.add((_rdflib(quad.subject), _rdflib(quad.predicate), _rdflib(quad.object)))
         return compile_rules(closed)
     rules = load_ontology(store)
     store.set_meta_value(ONTOLOGY_DIGEST_KEY, digest)
     return rules
+
+
+def _rdflib(term: object) -> Node:
+    """The rdflib term of an Oxigraph term (IRIs, blank nodes, literals)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == str(XSD.string):
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise TypeError(f"not an RDF term of a triple: {term!r}")
 
 
 def rules_digest(rules: Rules) -> str:
@@ -419,10 +435,10 @@ def build(
     result.problems.extend(problems)
 
     # Decide, file by file, what needs extracting (before any worker starts).
-    records = {r.report: r for r in store.records()}
+    sources = store.source_index()
     seen: dict[str, Path] = {}
     todo: list[Path] = []
-    plan: list[tuple[Path, str, RecordInfo | None, str | None]] = []
+    plan: list[tuple[Path, str, SourceEntry | None, str | None]] = []
     for path in files:
         report_id = report_id_for(path.name)
         if report_id in seen:
@@ -431,13 +447,13 @@ def build(
             )
             continue
         seen[report_id] = path
-        record = records.get(str(Minter(base, report_id).report))
+        entry = sources.get(str(Minter(base, report_id).report))
         try:
             digest: str | None = source_digest(path, pipeline_id)
         except OSError:
             digest = None  # let prepare() name the problem
-        plan.append((path, report_id, record, digest))
-        if record is None or digest is None or record.source_digest != digest:
+        plan.append((path, report_id, entry, digest))
+        if entry is None or digest is None or entry.digest != digest:
             todo.append(path)
 
     prepared = prepare_all(todo, pipeline, result.workers)
@@ -448,20 +464,23 @@ def build(
             (store.bulk_add_reports if bulk else store.add_reports)(batch)
             batch.clear()
 
-    by_path = dict(((p, (r, rec, d)) for p, r, rec, d in plan))
+    by_path = {p: (r, entry, d) for p, r, entry, d in plan}
     todo_set = set(todo)
     for path in progress([p for p, *_ in plan]):
-        report_id, record, digest = by_path[path]
-        source = str(path.resolve())
+        report_id, entry, digest = by_path[path]
+        source = os.path.abspath(path)
+        report_iri = str(Minter(base, report_id).report)
         if path not in todo_set:
-            assert record is not None
+            assert entry is not None
             result.skipped.append(str(path))
             result.unchanged.append(str(path))
             result.loaded.append(str(path))
-            result.incidents += record.incidents or 0
-            if record.source_path != source:  # the same file, moved: the record follows it
-                store.update_record(replace(record, source_path=source))
+            result.incidents += entry.incidents
+            moved = store.record(report_iri) if entry.path != source else None
+            if moved is not None:  # the same file, moved: the record follows it
+                store.update_record(replace(moved, source_path=source))
             continue
+        record = store.record(report_iri)
         item = next(prepared)
         assert item.path == path
         for stage, seconds in item.seconds:
@@ -517,8 +536,8 @@ def build(
     flush()
     result.add_seconds("write", time.perf_counter() - t)
     if prune:
-        folders = [p.resolve() for p in paths if p.is_dir()]
-        result.removed = prune_missing(store, base, folders, set(seen), records.values())
+        folders = [Path(os.path.abspath(p)) for p in paths if p.is_dir()]
+        result.removed = prune_missing(store, base, folders, set(seen), sources)
     return result
 
 
@@ -527,26 +546,27 @@ def prune_missing(
     base: str,
     folders: Sequence[Path],
     present: set[str],
-    records: Iterable[RecordInfo],
+    sources: Mapping[str, SourceEntry],
 ) -> list[str]:
     """Remove the reports recorded as built from a file under ``folders`` when that file is
     gone and no file of the same name (report id) was just built; the removed paths.
-    ``records`` are the store's records (those of reports not built just now are unchanged).
+    ``sources`` is the store's :meth:`~.store.GraphStore.source_index` (reports not built
+    just now are as it says).
 
     Reports recorded from elsewhere, or with no recorded source (older stores), are kept."""
     if not folders:
         return []
     removed: list[str] = []
     prefix = f"{base}report/"
-    for record in records:
-        source = record.source_path
-        if source is None or not record.report.startswith(prefix):
+    for report, entry in sources.items():
+        source = entry.path
+        if source is None or not report.startswith(prefix):
             continue
-        report_id = record.report.removeprefix(prefix)
+        report_id = report.removeprefix(prefix)
         if report_id in present or not _under(source, folders) or Path(source).exists():
             continue
         graph = str(Minter(base, report_id).graph)
-        store.remove_report(record.report, [graph, inferred_graph_for(graph)])
+        store.remove_report(report, [graph, inferred_graph_for(graph)])
         log.info("removed %s: its file %s is gone", report_id, Path(source).name)
         removed.append(source)
     return removed

@@ -31,6 +31,7 @@ Run from the project root::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import multiprocessing as mp
@@ -547,6 +548,7 @@ def measure(args: argparse.Namespace, workdir: Path) -> tuple[list[SizeRun], Jso
             )
         shutil.rmtree(store, ignore_errors=True)
         runs.append(SizeRun(size, project, export, baseline))
+        save_raw(workdir / "scale-results.json", runs, None, "(partial)", args)
     graph = None
     if args.graph_triples:
         _say(f"graph mode: {args.graph_triples:,} triples")
@@ -890,11 +892,15 @@ def graph_section(graph: Json | None) -> list[str]:
 
 
 def render_section(
-    runs: Sequence[SizeRun], graph: Json | None, command: str, args: argparse.Namespace
+    runs: Sequence[SizeRun],
+    graph: Json | None,
+    command: str,
+    args: argparse.Namespace,
+    machine: Sequence[str] | None = None,
 ) -> str:
     """This benchmark's Markdown section of RESULTS.md."""
     parts = [SECTION, ""]
-    parts += [f"- {line}" for line in environment()]
+    parts += [f"- {line}" for line in (machine or environment())]
     parts += [f"- Command: `{command}`", ""]
     parts += ["### Targets", "", target_table(targets(runs))]
     parts += ["### The project's pipeline, per size", "", project_table(runs)]
@@ -1004,10 +1010,32 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument(
         "--out", type=Path, default=DEFAULT_OUT, help="results file (default: %(default)s)"
     )
+    parser.add_argument(
+        "--render",
+        type=Path,
+        default=None,
+        metavar="JSON",
+        help="measure nothing: write the section again from a run's WORKDIR/scale-results.json",
+    )
     args = parser.parse_args(argv)
     if args.repeat < 1 or min(args.sizes) < 1:
         parser.error("--sizes and --repeat must be positive")
     return args
+
+
+def save_raw(
+    path: Path, runs: Sequence[SizeRun], graph: Json | None, command: str, args: Any
+) -> None:
+    """Every number measured, as JSON (to render the section again without measuring)."""
+    data = {
+        "command": command,
+        "repeat": args.repeat,
+        "baseline_timeout": args.baseline_timeout,
+        "environment": environment(),
+        "runs": [dataclasses.asdict(r) for r in runs],
+        "graph": graph,
+    }
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -1018,10 +1046,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         result_path.write_text(json.dumps(CHILDREN[kind](payload)), encoding="utf-8")
         return 0
     args = parse_args(argv)
+    if args.render is not None:  # the section again, from a run's raw numbers
+        data = json.loads(args.render.read_text(encoding="utf-8"))
+        runs = [SizeRun(**r) for r in data["runs"]]
+        args.repeat, args.baseline_timeout = data["repeat"], data["baseline_timeout"]
+        section = render_section(runs, data["graph"], data["command"], args, data["environment"])
+        print(section)
+        write_section(args.out, section)
+        return 0
     command = shlex.join([".venv/bin/python", "-m", "benchmarks.scale", *argv])
     if args.workdir is not None:
         args.workdir.mkdir(parents=True, exist_ok=True)
         runs, graph = measure(args, args.workdir)
+        save_raw(args.workdir / "scale-results.json", runs, graph, command, args)
     else:
         with tempfile.TemporaryDirectory(prefix="ikg-scale-") as tmp:
             runs, graph = measure(args, Path(tmp))

@@ -917,8 +917,57 @@ def render_section(
         baseline_table(runs),
     ]
     parts += graph_section(graph)
+    parts += ["### What it means", ""] + [f"- {line}" for line in interpretation(runs)] + [""]
     parts += ["Notes:", ""] + [f"- {n}" for n in notes(args)]
     return "\n".join(parts) + "\n"
+
+
+def interpretation(runs: Sequence[SizeRun]) -> list[str]:
+    """Plain sentences on where the time goes, made from the numbers."""
+    built = [r for r in runs if "error" not in r.project and r.project.get("build_s")]
+    if not built:
+        return ["Nothing was built."]
+    big = max(built, key=lambda r: r.size)
+    p = big.project
+    st = p["stages"]
+    workers_cpu = sum(st.get(k, 0.0) for k in ("extract", "graph", "reason", "serialise"))
+    out = [
+        f"At {big.size:,} reports the build took {p['build_s']:.0f} s wall on {p['workers']} "
+        f"worker(s): the workers spent {workers_cpu:.0f} s (extraction {st.get('extract', 0):.0f}, "
+        f"graph {st.get('graph', 0):.0f}, reasoning {st.get('reason', 0):.0f}, serialisation "
+        f"{st.get('serialise', 0):.0f}; wall seconds summed over reports, inflated when processes "
+        f"wait for a core) and the building process {st.get('write', 0):.0f} s writing "
+        f"{p['quads']:,} quads ({p['quads'] / max(p['reports'], 1):,.0f} per report). "
+        f"Per report that is {1000 * p['build_s'] / max(p['reports'], 1):.0f} ms of wall time.",
+    ]
+    listing = [
+        (r.size, r.project["queries"]["incidents"]["rows"], r.project["incidents"])
+        for r in built
+        if "incidents" in r.project.get("queries", {}) and r.project["queries"]["incidents"]["rows"]
+    ]
+    if listing:
+        out.append(
+            "Queries that list or aggregate over the whole corpus grow with it, and faster than it "
+            "where they reach an organisation's label: a resolved organisation's triples "
+            "(type, label, hierarchy) are repeated in every report graph that names it, and "
+            "Oxigraph's union default graph returns a triple once per graph that holds it, so "
+            "such a join grows with reports × reports per organisation. The `incidents` query "
+            "(no DISTINCT) shows it: "
+            + ", ".join(
+                f"{rows:,} rows for {inc:,} incidents at {n:,} reports" for n, rows, inc in listing
+            )
+            + ". Keeping shared resources in one graph of their own (or DISTINCT sub-selects) "
+            "would remove the repetition."
+        )
+    checks = {n: q for n, q in p.get("queries", {}).items() if n.endswith("-violation")}
+    if checks:
+        out.append(
+            f"The integrity checks read every coded fact or every evidence selector; at "
+            f"{big.size:,} reports: "
+            + ", ".join(f"{n} {_latency_text(q)}" for n, q in sorted(checks.items()))
+            + ". They are checks to run after a build, not questions to answer while a user waits."
+        )
+    return out
 
 
 def notes(args: argparse.Namespace) -> list[str]:

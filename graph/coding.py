@@ -95,9 +95,13 @@ class Term:
         if self.pattern is not None:
             m = self.pattern.search(text)
             return (m.start(), m.end()) if m else None
+        first, rest = self.morphemes[0], self.morphemes[1:]
         n = len(self.morphemes)
         for i in range(len(tokens) - n + 1):
-            if all(tokens[i + k].forms & self.morphemes[k] for k in range(n)):
+            # the first morpheme rules out almost every position: test it alone first
+            if first.isdisjoint(tokens[i].forms):
+                continue
+            if all(not tokens[i + 1 + k].forms.isdisjoint(m) for k, m in enumerate(rest)):
                 return tokens[i].start, tokens[i + n - 1].end
         return None
 

@@ -21,11 +21,11 @@ Over the union of graphs Oxigraph returns a triple once per graph that holds it
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -60,6 +60,71 @@ class RecordInfo:
     digest: str  # sha256 of the report graph's sorted N-Triples
     created: str  # xsd:dateTime, first load
     modified: str  # xsd:dateTime, last load that changed the graph
+    source_path: str | None = None  # absolute path of the file last built from
+    source_digest: str | None = None  # sha256 of file + sidecar + pipeline (no change: skip)
+    incidents: int | None = None  # incidents in the report's graph
+
+    def ntriples(self) -> str:
+        """The record as N-Triples (subject: the report IRI), literals escaped by Oxigraph."""
+        r = f"<{self.report}>"
+        dt_type = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
+        values: list[tuple[str, ox.Literal]] = [
+            (str(IKG.graphDigest), ox.Literal(self.digest)),
+            (str(IKG.recordCreated), ox.Literal(self.created, datatype=dt_type)),
+            (str(IKG.recordModified), ox.Literal(self.modified, datatype=dt_type)),
+        ]
+        if self.source_path is not None:
+            values.append((str(IKG.sourcePath), ox.Literal(self.source_path)))
+        if self.source_digest is not None:
+            values.append((str(IKG.sourceDigest), ox.Literal(self.source_digest)))
+        if self.incidents is not None:
+            integer = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+            values.append(
+                (str(IKG.recordedIncidents), ox.Literal(str(self.incidents), datatype=integer))
+            )
+        return "".join(f"{r} <{p}> {v} .\n" for p, v in values)
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    """What a report's record says of its source (see :meth:`GraphStore.source_index`)."""
+
+    digest: str | None
+    path: str | None
+    incidents: int
+
+
+@dataclass(frozen=True)
+class ReportWrite:
+    """Everything written for one report: its graph, its inferred graph and its record."""
+
+    graph: str  # the report's named graph
+    ntriples: str
+    info: RecordInfo
+    inferred: tuple[str, str] | None = None  # (graph name, N-Triples)
+
+
+def _nquads(graph: str, ntriples: str) -> str:
+    """N-Triples lines put into a named graph (N-Quads)."""
+    g = f" <{graph}> .\n"
+    return "".join(line[:-1].rstrip() + g for line in ntriples.splitlines() if line.strip())
+
+
+def _record(report_iri: str, values: dict[str, str]) -> RecordInfo | None:
+    """A record from its predicate → value pairs; None when it is not a report's record."""
+    try:
+        incidents = values.get(str(IKG.recordedIncidents))
+        return RecordInfo(
+            report_iri,
+            values[str(IKG.graphDigest)],
+            values[str(IKG.recordCreated)],
+            values[str(IKG.recordModified)],
+            source_path=values.get(str(IKG.sourcePath)),
+            source_digest=values.get(str(IKG.sourceDigest)),
+            incidents=None if incidents is None else int(incidents),
+        )
+    except KeyError:
+        return None
 
 
 class GraphStore:
@@ -128,7 +193,6 @@ class GraphStore:
         """Replace a report's graph, its inferred graph (name, N-Triples) and its record in
         the metadata graph, in one transaction."""
         r = f"<{info.report}>"
-        dt_type = "<http://www.w3.org/2001/XMLSchema#dateTime>"
         inferred_update = ""
         if inferred is not None:
             name, triples = inferred
@@ -141,9 +205,106 @@ class GraphStore:
             f"INSERT DATA {{ GRAPH <{graph_iri}> {{\n{ntriples}\n}} }} ;\n"
             f"{inferred_update}"
             f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ {r} ?p ?o }} }} ;\n"
-            f'INSERT DATA {{ GRAPH <{META_GRAPH}> {{ {r} <{IKG.graphDigest}> "{info.digest}" ; '
-            f'<{IKG.recordCreated}> "{info.created}"^^{dt_type} ; '
-            f'<{IKG.recordModified}> "{info.modified}"^^{dt_type} . }} }}'
+            f"INSERT DATA {{ GRAPH <{META_GRAPH}> {{\n{info.ntriples()}}} }}"
+        )
+
+    def add_reports(self, writes: Sequence[ReportWrite]) -> None:
+        """Write reports that are not in the store yet (graphs, inferred graphs, records) in
+        one transaction: Oxigraph's transactional ``load`` of one N-Quads document, several
+        times faster than SPARQL ``INSERT DATA``.  A report already in the store must go
+        through :meth:`replace_report`, which drops its old graphs first."""
+        parts: list[str] = []
+        for w in writes:
+            parts.append(_nquads(w.graph, w.ntriples))
+            if w.inferred is not None:
+                parts.append(_nquads(*w.inferred))
+            parts.append(_nquads(META_GRAPH, w.info.ntriples()))
+        if parts:
+            self._store.load("".join(parts), format=ox.RdfFormat.N_QUADS)
+
+    def bulk_add_reports(self, writes: Sequence[ReportWrite]) -> None:
+        """Like :meth:`add_reports`, with Oxigraph's bulk loader: several times faster, but
+        NOT atomic — only for a store that nobody sees until it is complete (a first build
+        in a staging directory, see ``graph/build.py``)."""
+        parts: list[str] = []
+        for w in writes:
+            parts.append(_nquads(w.graph, w.ntriples))
+            if w.inferred is not None:
+                parts.append(_nquads(*w.inferred))
+            parts.append(_nquads(META_GRAPH, w.info.ntriples()))
+        if parts:
+            self._store.bulk_load("".join(parts).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+
+    def update_record(self, info: RecordInfo) -> None:
+        """Rewrite one report's record only (its graphs stay as they are)."""
+        r = f"<{info.report}>"
+        self._store.update(
+            f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ {r} ?p ?o }} }} ;\n"
+            f"INSERT DATA {{ GRAPH <{META_GRAPH}> {{\n{info.ntriples()}}} }}"
+        )
+
+    def remove_report(self, report_iri: str, graphs: Iterable[str]) -> None:
+        """Drop a report's graphs and its record, in one transaction."""
+        drops = "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in graphs)
+        self._store.update(
+            f"{drops}DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{report_iri}> ?p ?o }} }}"
+        )
+
+    def has_graph(self, graph_iri: str) -> bool:
+        """Whether the store holds a named graph of that name."""
+        return bool(self._store.contains_named_graph(ox.NamedNode(graph_iri)))
+
+    def records(self) -> list[RecordInfo]:
+        """The record of every report in the store, sorted by report IRI."""
+        values: dict[str, dict[str, str]] = {}
+        # one SPARQL scan of the metadata graph: about twice as fast as quads_for_pattern
+        rows = self._store.query(
+            f"SELECT ?s ?p ?o WHERE {{ GRAPH <{META_GRAPH}> {{ ?s ?p ?o FILTER(ISLITERAL(?o)) }} }}"
+        )
+        for row in cast(ox.QuerySolutions, rows):
+            subject, predicate, value = row[0], row[1], row[2]
+            if isinstance(subject, ox.NamedNode) and isinstance(value, ox.Literal):
+                values.setdefault(subject.value, {})[predicate.value] = value.value
+        out = [_record(report, v) for report, v in sorted(values.items())]
+        return [r for r in out if r is not None]
+
+    def source_index(self) -> dict[str, SourceEntry]:
+        """Per report IRI, the source recorded by the last build: digest, path, incidents.
+
+        Three scans of one predicate each, a fraction of reading every record: what an
+        incremental build needs to decide, for thousands of files, which ones changed."""
+        found: dict[str, dict[str, str]] = {}
+        for predicate in (IKG.sourceDigest, IKG.sourcePath, IKG.recordedIncidents):
+            for quad in self._store.quads_for_pattern(
+                None, ox.NamedNode(str(predicate)), None, ox.NamedNode(META_GRAPH)
+            ):
+                if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal):
+                    found.setdefault(quad.subject.value, {})[str(predicate)] = quad.object.value
+        out: dict[str, SourceEntry] = {}
+        for report, values in found.items():
+            incidents = values.get(str(IKG.recordedIncidents))
+            out[report] = SourceEntry(
+                values.get(str(IKG.sourceDigest)),
+                values.get(str(IKG.sourcePath)),
+                int(incidents) if incidents is not None else 0,
+            )
+        return out
+
+    def meta_value(self, key: str) -> str | None:
+        """A value the store keeps about itself in the metadata graph (e.g. a digest)."""
+        for quad in self._store.quads_for_pattern(
+            ox.NamedNode(_STORE_NODE), ox.NamedNode(key), None, ox.NamedNode(META_GRAPH)
+        ):
+            if isinstance(quad.object, ox.Literal):
+                return quad.object.value
+        return None
+
+    def set_meta_value(self, key: str, value: str) -> None:
+        """Set a value the store keeps about itself (replacing the old one)."""
+        node, pred = f"<{_STORE_NODE}>", f"<{key}>"
+        self._store.update(
+            f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ {node} {pred} ?o }} }} ;\n"
+            f"INSERT DATA {{ GRAPH <{META_GRAPH}> {{ {node} {pred} {ox.Literal(value)} . }} }}"
         )
 
     def record(self, report_iri: str) -> RecordInfo | None:
@@ -154,15 +315,7 @@ class GraphStore:
         ):
             if isinstance(quad.object, ox.Literal):
                 values[quad.predicate.value] = quad.object.value
-        try:
-            return RecordInfo(
-                report_iri,
-                values[str(IKG.graphDigest)],
-                values[str(IKG.recordCreated)],
-                values[str(IKG.recordModified)],
-            )
-        except KeyError:
-            return None
+        return _record(report_iri, values)
 
     def update(self, sparql: str) -> None:
         """Run one SPARQL update: all its operations in one transaction, or none."""

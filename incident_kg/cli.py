@@ -112,36 +112,59 @@ def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
     show_default=True,
     help="Base IRI for the data this build mints (one per agency).",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes that extract reports in parallel.  [default: one per CPU]",
+)
+@click.option(
+    "--prune/--no-prune",
+    default=True,
+    show_default=True,
+    help="Remove from the store the reports whose file under a given folder is gone.",
+)
 @click.pass_context
 @handle_errors
-def build(ctx: click.Context, reports: tuple[Path, ...], store_dir: Path, base: str) -> None:
+def build(
+    ctx: click.Context,
+    reports: tuple[Path, ...],
+    store_dir: Path,
+    base: str,
+    workers: int | None,
+    prune: bool,
+) -> None:
     """Extract REPORTS (files or folders) and load them into the store.
 
     Each report becomes one named graph, written in one transaction: loading a
     report again replaces it, and a build killed midway leaves no half-written
     report. Files that cannot be read are listed at the end; the rest still load.
+
+    Building again re-extracts only new or changed files (by content, with their
+    curation sidecars and the pipeline's version). A FOLDER given is taken as the
+    whole of what it holds: reports built from a file under it that is now gone
+    are removed (--no-prune keeps them); reports from other folders are untouched.
     """
-    from incident_kg.graph.build import build as run_build
-    from incident_kg.graph.build import default_extractor
-    from incident_kg.graph.store import GraphStore
+    from incident_kg.graph.build import build_store, default_extractor, default_workers
 
     extractor = default_extractor()
-    with GraphStore.open(store_dir, create=True) as store:
-        result = run_build(
-            list(reports),
-            store,
-            base=base,
-            extractor=extractor,
-            progress=_progress(ctx.obj["quiet"], "build"),
-        )
-        triples = len(store)
+    result = build_store(
+        list(reports),
+        store_dir,
+        base=base,
+        extractor=extractor,
+        progress=_progress(ctx.obj["quiet"], "build"),
+        workers=workers or default_workers(),
+        prune=prune,
+    )
     for problem in result.problems:
         click.echo(f"{problem.severity}: {problem}", err=True)
     click.echo(
         f"loaded {len(result.loaded)} report(s)"
         + (f" ({len(result.unchanged)} unchanged)" if result.unchanged else "")
+        + (f", removed {len(result.removed)}" if result.removed else "")
         + f", {result.incidents} incident(s), "
-        f"{triples} triples into {store_dir}"
+        f"{result.written} triples written into {store_dir}"
         + (f"; {len(result.failed)} file(s) failed" if result.failed else "")
     )
     if result.failed:

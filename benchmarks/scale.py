@@ -50,6 +50,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks.results import write_section
 from benchmarks.store_choice import environment, fmt_seconds, ratio_text
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -1063,21 +1064,6 @@ def notes(args: argparse.Namespace) -> list[str]:
     ]
 
 
-def write_section(path: Path, section: str) -> None:
-    """Write or replace this benchmark's section of RESULTS.md, keeping the others."""
-    import re
-
-    from benchmarks.store_choice import RESULTS_HEADER
-
-    text = path.read_text(encoding="utf-8") if path.exists() else RESULTS_HEADER
-    pattern = re.compile(rf"^{re.escape(SECTION)}[ \t]*\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
-
-
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(
@@ -1175,7 +1161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.repeat, args.baseline_timeout = data["repeat"], data["baseline_timeout"]
         section = render_section(runs, data["graph"], data["command"], args, data["environment"])
         print(section)
-        write_section(args.out, section)
+        write_section(args.out, SECTION, section)
         return 0
     command = shlex.join([".venv/bin/python", "-m", "benchmarks.scale", *argv])
     if args.workdir is not None:
@@ -1187,7 +1173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             runs, graph = measure(args, Path(tmp))
     section = render_section(runs, graph, command, args)
     print(section)
-    write_section(args.out, section)
+    write_section(args.out, SECTION, section)
     _say(f"written: {args.out}")
     return 0
 

@@ -18,7 +18,6 @@ Run::
 from __future__ import annotations
 
 import argparse
-import re
 import statistics
 import sys
 import tempfile
@@ -28,6 +27,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from benchmarks.results import write_section
 from incident_kg.export.filters import Selection
 from incident_kg.export.importer import (
     DEFAULT_MAX_BYTES,
@@ -212,17 +212,6 @@ def render(runs: Sequence[SizeRun], command: str) -> str:
     return "\n".join(lines)
 
 
-def write_section(path: Path, section: str) -> None:
-    """Write or replace this benchmark's section of the results file, keeping the others."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}[ \t]*\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     """Measure every size, print the table and write RESULTS.md."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.sharing_cost")
@@ -239,7 +228,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     command = "python -m benchmarks.sharing_cost " + " ".join(argv or sys.argv[1:])
     section = render(runs, command.strip())
     print(section)
-    write_section(args.out, section)
+    write_section(args.out, SECTION, section)
 
 
 if __name__ == "__main__":

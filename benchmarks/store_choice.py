@@ -31,7 +31,6 @@ import math
 import multiprocessing as mp
 import os
 import platform
-import re
 import resource
 import shlex
 import statistics
@@ -51,6 +50,7 @@ from typing import Protocol, TypeVar, cast
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 
+from benchmarks.results import write_section
 from incident_kg.graph.build import collect_files, default_extractor, read_and_extract
 from incident_kg.graph.store import GraphStore, to_ntriples
 from incident_kg.graph.triples import Minter, report_graph
@@ -62,11 +62,6 @@ BENCH_DIR = Path(__file__).resolve().parent
 SAMPLES = BENCH_DIR.parent / "samples" / "reports"
 DEFAULT_OUT = BENCH_DIR / "RESULTS.md"
 SECTION = "## Store choice (issue 2)"
-RESULTS_HEADER = (
-    "# Benchmark results\n\n"
-    "Written by the benchmarks in this folder (see README.md). Each benchmark replaces\n"
-    "its own section with its latest run and leaves the others as they are.\n"
-)
 DEFAULT_COPIES = (1, 8, 24)  # about 12k, 100k and 300k triples from the 11 samples
 DEFAULT_REPEAT = 3
 REPLACE_ROUNDS = 3  # replacements timed per loaded store (one replacement is a few ms)
@@ -733,17 +728,6 @@ def render_section(
     return "\n".join(parts) + "\n"
 
 
-def write_section(path: Path, section: str) -> None:
-    """Write or replace this benchmark's section of the results file, keeping the others."""
-    text = path.read_text(encoding="utf-8") if path.exists() else RESULTS_HEADER
-    pattern = re.compile(rf"^{re.escape(SECTION)}[ \t]*\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
-
-
 # -- command --------------------------------------------------------------------------
 
 
@@ -800,7 +784,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         results.append(measure_size(corpus, workload, specs, args.repeat))
     section = render_section(results, command, args.repeat, skipped)
     print(section)
-    write_section(args.out, section)
+    write_section(args.out, SECTION, section)
     print(f"written: {args.out}", file=sys.stderr)
     return 0
 

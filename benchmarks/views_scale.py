@@ -33,6 +33,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from benchmarks.results import write_section
 from incident_kg.export import views
 from incident_kg.graph.analysis import rank_causes
 from incident_kg.graph.network import TIER_ORDER, build_network
@@ -188,10 +189,7 @@ def main() -> None:
                 print(lines[-1], flush=True)
         browser.close()
     lines.append("")
-    text = args.out.read_text("utf-8") if args.out.exists() else "# Benchmark results\n"
-    head, _, rest = text.partition(SECTION)
-    tail = rest[rest.find("\n## ") :] if "\n## " in rest else ""
-    args.out.write_text(head.rstrip() + "\n\n" + "\n".join(lines) + tail, "utf-8")
+    write_section(args.out, SECTION, "\n".join(lines))
 
 
 if __name__ == "__main__":

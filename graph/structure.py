@@ -27,6 +27,7 @@ same number.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -567,15 +568,17 @@ def find_structure(
         # an item of a section (a numbered line under 原因, 再発防止策…) is not an incident
         # and a heading over a table of figures alone (誤登録等の状況) is statistics
 
+        @functools.cache
         def told_wrong(j: int) -> bool:
             body = "".join(lines[i].text for i in range(parts[j].line, parts[j].end_line))
             return has_cue(body)
 
+        # a part inside a section (概要, 原因…) is an incident only as one of several cases
+        # of a summary; elsewhere its heading or opening must tell of a wrong
         candidates = {
             k
             for k, p in enumerate(parts)
-            if (p.cue or (_inside_section(parts, k) and _case_of_a_summary(parts, k, told_wrong)))
-            and (not _inside_section(parts, k) or _case_of_a_summary(parts, k, told_wrong))
+            if (_case_of_a_summary(parts, k, told_wrong) if _inside_section(parts, k) else p.cue)
             and not _under_label(lines, parts, k)
             and _has_narrative(lines, p)
         }

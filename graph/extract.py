@@ -273,7 +273,8 @@ def _shared_sentences(text: str, structure: Structure) -> list[Sentence]:
     """Sentences of closing parts that speak of every incident (いずれの事案についても…)."""
     out: list[Sentence] = []
     for first, last in structure.shared:
-        role = "response"
+        # a closing part speaks of what was done; a line of the preamble tells of the cases
+        role = "response" if structure.lines[first].kind == "heading" else "summary"
         for i in range(first, last):
             line = structure.lines[i]
             if line.role is not None:
@@ -283,6 +284,10 @@ def _shared_sentences(text: str, structure: Structure) -> list[Sentence]:
             for span in sentence_spans(text, line.start, line.end):
                 out.append(Sentence(span, role, i))
     return out
+
+
+#: The fields a closing part about every incident (いずれの事案も…) adds to each of them.
+_SHARED_FIELDS = frozenset({"causes", "countermeasures"})
 
 
 def _evidence(span: Span, rule: str, confidence: float) -> Evidence:
@@ -393,6 +398,14 @@ def _organizations(
         # speaks of itself as 弊社 / 当社
         kinds = LOCAL_KINDS | ({"company"} if _COMPANY_VOICE.search(text) else set())
         found += [(o, s) for o, s in _orgs_in(ex, text, context) if o.kind in kinds]
+    elif all(o.kind == "company" for o, s in found if responsible(o, s)):
+        # only a contractor named at fault: the body that entrusted it the work is the
+        # author named in the heading or preamble (市監査委員, 市長 様)
+        found += [
+            (o, s)
+            for o, s in _orgs_in(ex, text, context)
+            if o.kind in LOCAL_KINDS and not _ADDRESSED.match(s.text[o.end :])
+        ]
     resolved = resolve([o for o, _ in found], own_cities=own_cities, rules=ex.org_rules)
     seen: dict[str, OrganizationMention] = {}
     for org, (raw, span) in zip(resolved, found, strict=True):
@@ -646,9 +659,17 @@ def extract_incidents(
     shared = _shared_sentences(text, structure)
     header = _header_date_lines(structure)
     incidents: list[Incident] = []
+    shared_coded, shared_negative = _code(ex, shared)
+    # closing parts about every incident add causes and measures, not the particulars of one
+    shared_coded = [v for v in shared_coded if v.field in _SHARED_FIELDS]
+    shared_negative = [v for v in shared_negative if v.field in _SHARED_FIELDS]
     for ordinal, part in enumerate(structure.incidents, start=1):
-        sentences = per_incident[ordinal - 1] + shared
-        coded, negative = _code(ex, sentences)
+        own = per_incident[ordinal - 1]
+        sentences = own + shared
+        coded, negative = _code(ex, own)
+        known = {(v.field, v.code) for v in coded}
+        coded += [v for v in shared_coded if (v.field, v.code) not in known]
+        negative += shared_negative
         timeline, occurred, discovered = _timeline(
             ex, [x for x in sentences if x.line not in header], mentions
         )
@@ -661,7 +682,7 @@ def extract_incidents(
                 title=part.title,
                 span=Span(start, end, text[start:end]),
                 organizations=_organizations(
-                    ex, text, sentences, _context_sentences(text, structure, part), cities
+                    ex, text, own, _context_sentences(text, structure, part), cities
                 ),
                 coded=tuple(coded),
                 occurred=occurred,
@@ -673,7 +694,7 @@ def extract_incidents(
                     if remedies
                     else None
                 ),
-                affected=_affected(ex, sentences),
+                affected=_affected(ex, own),
                 timeline=timeline,
                 negative_findings=tuple(negative),
             )

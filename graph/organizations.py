@@ -19,7 +19,10 @@ from typing import Any
 _KANJI = "一-龥々〆ヵヶァ-ヴー"
 _PLACE = re.compile(
     rf"(?P<name>(?:(?<![{_KANJI}ぁ-ん])|(?<=及び)|(?<=並びに))[ぁ-ん]{{3,5}}(?:[市町村]|区(?=役所))"
-    rf"|(?<![{_KANJI}])[{_KANJI}]{{1,5}}?[市区町村])"
+    rf"|(?<![{_KANJI}])[{_KANJI}]{{1,5}}?[市区町村]"
+    # an anonymised body in a regulator's summary: A市, Ｂ町 (NFKC: B町)
+    r"|(?<![A-Za-z])[A-Z][市区町村](?![民長議])"
+    ")"
 )
 #: Not a place: a department's name (市民部 + 市…) or the residents of one (市民課, 町民課)
 _NOT_PLACE = re.compile(
@@ -38,7 +41,8 @@ _INSURER = re.compile(
 )
 _PREFECTURE = re.compile(rf"(?<![{_KANJI}])(?:東京都|北海道|京都府|大阪府|[{_KANJI}]{{1,3}}県)")
 _COMPANY = re.compile(
-    rf"(?:[{_KANJI}A-Za-z]{{1,12}}(?:\s?[A-Za-z]+)?\s?株式会社|株式会社\s?[{_KANJI}A-Za-z]{{1,12}})"
+    rf"(?:[{_KANJI}A-Za-z]{{1,12}}(?:\s?[A-Za-z]+)?\s?株式会社"
+    rf"|株式会社\s?[{_KANJI}A-Za-z](?:[{_KANJI}A-Za-z・]{{0,18}}[{_KANJI}A-Za-z])?)"
 )
 
 TOKYO_SPECIAL_WARDS = frozenset(

@@ -364,9 +364,16 @@ def _build_parts(
     ) in parts:  # a finding's heading (第1 通知の確認について) may leave the wrong to its text
         if not part.cue and part.role is None and _FINDING_TITLE.search(part.title):
             opening = _first_text_line(lines, part)
+            # a heading that says "case" (A市の事案) may tell the wrong anywhere in its
+            # paragraph; one that names a topic (…について) must open with it
+            told = (
+                "".join(lines[i].text for i in range(part.line + 1, part.end_line))
+                if _CASE_TITLE.search(part.title)
+                else _first_sentence(opening or "")
+            )
             part.cue = (
                 opening is not None
-                and has_cue(_first_sentence(opening))
+                and (has_cue(told) or _CASE_TITLE.search(part.title) is not None)
                 and not _ELSEWHERE_OR_FINE.search(opening)
             )
     return parts
@@ -398,7 +405,9 @@ def _has_own_cause_section(lines: Sequence[Line], parts: Sequence[Part], k: int)
 
 
 #: How the heading of a finding or case ends: …について / …の件 / …事案 (市民課).
-_FINDING_TITLE = re.compile(r"(について|の件|事案|事故)\s*([(（][^()（）]{1,15}[)）])?$")
+_FINDING_TITLE = re.compile(r"(について|の件|事案|事故|事例)\s*([(（][^()（）]{1,20}[)）])?$")
+#: …of them, a heading that names a case: Ａ市の事案（令和５年６月判明）.
+_CASE_TITLE = re.compile(r"(事案|事故|事例)\s*([(（][^()（）]{1,20}[)）])?$")
 
 
 #: A text that tells of others' wrongs or of finding none (他市の誤交付を受け点検…問題はありません).
@@ -607,6 +616,7 @@ def find_structure(
             or has_cue(title)
             or any(has_cue(s) for s in opening)
             or _has_cause_and_measures(lines)
+            or _has_finding_heading(lines, has_cue)
         ):
             # the whole report, from its title (which names the incident) on
             start = title_line if title_line is not None else 0
@@ -614,6 +624,18 @@ def find_structure(
             incidents.append(IncidentPart(title, ((start, end),), preamble))
     shared = _shared_parts(lines, parts, chosen) if len(incidents) > 1 else ()
     return Structure(lines, title, title_line, tuple(incidents), shared)
+
+
+def _has_finding_heading(lines: Sequence[Line], has_cue: Callable[[str], bool]) -> bool:
+    """Whether a heading anywhere names a wrong of the report's own body — a single
+    finding under an audit's 指摘事項 (（１）…通知の未処理について): then the report tells
+    that one incident, though its title (定期監査の結果…) does not."""
+    return any(
+        line.kind == "heading"
+        and has_cue(line.title)
+        and not _ELSEWHERE_OR_FINE.search(line.title)
+        for line in lines
+    )
 
 
 def _sections_outside(lines: Sequence[Line], part: Part) -> bool:
@@ -630,7 +652,7 @@ def _has_cause_and_measures(lines: Sequence[Line]) -> bool:
 
 
 _SHARED_CUE = re.compile(
-    r"(いずれの事案|各事案|これらの事案|全ての事案|すべての事案|いずれの事案も)"
+    r"(いずれの事案|各事案|これらの事案|全ての事案|すべての事案|いずれの事案も|上記の事案は|以上の事案は)"
 )
 
 
@@ -648,13 +670,21 @@ def _shared_parts(
             parent = parts[parent].parent
     last = max(parts[k].line for k in chosen)
     out: list[tuple[int, int]] = []
+    # the preamble may say what all the cases below have in common (これらの事案は、いずれも…)
+    for i in range(parts[0].line if parts else 0):
+        if lines[i].kind == "text" and _SHARED_CUE.search(lines[i].text):
+            out.append((i, i + 1))
     for k, part in enumerate(parts):
         if k in holders or part.line <= last or _inside_section(parts, k):
             continue
         if any(part.line <= parts[j].line < part.end_line for j in holders):
             continue
         body = " ".join(lines[i].text for i in range(part.line, part.end_line))
-        if _SHARED_CUE.search(body):
+        # a closing top-level section of measures or requests (Ⅱ 国における対応 / Ⅲ 各団体
+        # への依頼) after all the cases speaks of them all, as does one that says so
+        if _SHARED_CUE.search(body) or (
+            part.parent is None and part.role in ("countermeasure", "response")
+        ):
             out.append((part.line, part.end_line))
     return tuple(out)
 

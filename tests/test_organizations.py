@@ -105,3 +105,28 @@ def test_a_generic_insurer_is_not_responsible_in_a_bodys_own_report(
     incident = extract_report(extractor, text, source="r.txt").incidents[0]
     responsible = [o.name for o in incident.organizations if o.responsible]
     assert responsible == ["ひがし県職員共済組合"]
+
+
+def test_an_anonymised_body_is_a_municipality(rules: OrgRules) -> None:
+    assert _names("A市の事案とB町の事案", rules) == [
+        ("A市", "municipality", True),
+        ("B町", "municipality", True),
+    ]
+
+
+def test_a_company_name_may_hold_a_middle_dot(rules: OrgRules) -> None:
+    assert _names("株式会社シオサイ・サポートに委託した", rules) == [
+        ("株式会社シオサイ・サポート", "company", True)
+    ]
+
+
+def test_the_body_that_entrusted_a_contractor_answers_with_it(extractor: Extractor) -> None:
+    from incident_kg.graph.extract import extract_report
+
+    text = (
+        "あおぞら市監査委員\n\n定期監査の結果について\n\n"
+        "1 通知の未処理について\n株式会社ミナモ・サービスが通知を処理しないまま放置していた。\n"
+    )
+    incident = extract_report(extractor, text, source="r.txt").incidents[0]
+    responsible = sorted(o.name for o in incident.organizations if o.responsible)
+    assert responsible == ["あおぞら市", "株式会社ミナモ・サービス"]

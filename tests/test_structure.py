@@ -237,3 +237,49 @@ def test_one_finding_with_the_reports_causes_around_it_is_the_whole_report(
 def test_a_bracketed_case_number_names_an_incident(label: str) -> None:
     line = classify_line(0, 20, f"{label}住民票の写しの誤交付", ROLES)
     assert (line.kind, line.number) == ("heading", 2)
+
+
+def test_an_audit_with_one_finding_under_its_findings_is_one_incident(
+    extractor: Extractor,
+) -> None:
+    text = (
+        "令和5年度定期監査の結果について\n\n第1 監査の対象\n市民課\n第2 監査の結果\n"
+        "1 指摘の概要\n(1) 転入届に伴う通知の未処理について\n"
+        "届いた通知が処理されないまま残っていた。\n"
+    )
+    incidents = _structure(text, extractor).incidents
+    assert len(incidents) == 1 and incidents[0].spans[0][0] == 0
+
+
+def test_headings_that_name_cases_are_incidents_though_their_text_opens_plainly(
+    extractor: Extractor,
+) -> None:
+    text = (
+        "申込支援における事案について(周知)\n\n記\n\nI 報告のあった事案\n"
+        "1 甲市の事案(令和5年6月判明)\n職員が申込を支援していた。その間に次の方の手続に移った。\n"
+        "2 乙町の事案(発生日は不明)\n職員が来庁者のスマートフォンを預かって操作した。\n"
+        "II 国における対応\n1 手順を見直した。\n"
+    )
+    titles = [i.title for i in _structure(text, extractor).incidents]
+    assert titles == ["甲市の事案(令和5年6月判明)", "乙町の事案(発生日は不明)"]
+
+
+def test_a_closing_top_level_section_of_measures_is_shared_by_the_cases(
+    extractor: Extractor,
+) -> None:
+    text = (
+        "事案について\n\nI 事案\n1 甲市の事案\n別の方に誤って交付した。\n"
+        "2 乙町の事案\n通知を誤って送付した。\nII 対応\n1 全件を点検した。\n"
+    )
+    structure = _structure(text, extractor)
+    closing = next(i for i, ln in enumerate(structure.lines) if ln.text.startswith("II"))
+    assert [first for first, _ in structure.shared] == [closing]
+
+
+def test_a_preamble_line_about_all_the_cases_is_shared(extractor: Extractor) -> None:
+    text = (
+        "事案について\n\nこれらの事案は、いずれも手順を守っていれば防げた。\n\n"
+        "1 甲市の事案\n別の方に誤って交付した。\n2 乙町の事案\n通知を誤って送付した。\n"
+    )
+    structure = _structure(text, extractor)
+    assert (2, 3) in structure.shared

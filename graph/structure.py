@@ -631,9 +631,7 @@ def _has_finding_heading(lines: Sequence[Line], has_cue: Callable[[str], bool]) 
     finding under an audit's 指摘事項 (（１）…通知の未処理について): then the report tells
     that one incident, though its title (定期監査の結果…) does not."""
     return any(
-        line.kind == "heading"
-        and has_cue(line.title)
-        and not _ELSEWHERE_OR_FINE.search(line.title)
+        line.kind == "heading" and has_cue(line.title) and not _ELSEWHERE_OR_FINE.search(line.title)
         for line in lines
     )
 

@@ -153,6 +153,8 @@ class Sentence:
     span: Span
     role: str
     line: int
+    #: The label of its line (判明日, 発生日時 in a form or a table column), "" if none.
+    label: str = ""
 
 
 def _is_date_line(text: str) -> bool:
@@ -210,8 +212,9 @@ def _sentences(text: str, lines: Sequence[Line], part: IncidentPart) -> list[Sen
                 role = "summary"
             if line.kind == "heading" and line.role is not None:
                 continue  # a bare section heading (概要, 原因…) says nothing itself
+            label = line.title if line.kind == "label" else ""
             for span in sentence_spans(text, line.start, line.end):
-                out.append(Sentence(span, role, i))
+                out.append(Sentence(span, role, i, label))
             if i == first and n == 0:
                 role = "summary"
     return out
@@ -447,7 +450,7 @@ def _entry_text(
     sentence = dated[index][0]
     following = [s for s in sentences if s.span.start >= sentence.span.start]
     next_dated = dated[index + 1][0].span.start if index + 1 < len(dated) else None
-    parts: list[str] = []
+    parts: list[str] = [sentence.label]  # 判明日: R5.4.11 — the label says what the date is
     for s in following:
         if next_dated is not None and s.span.start >= next_dated and s is not sentence:
             break

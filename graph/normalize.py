@@ -201,7 +201,7 @@ def normalize(raw: str) -> NormalizedText:
     lines = _content_lines(chars)
     double = _is_double_spaced(lines)
     log.debug("normalize: %d text lines, double-spaced=%s", len(lines), double)
-    text, idx = _assemble(chars, lines, double, _wrap_width(lines))
+    text, idx = _assemble(chars, lines, double, _wrap_width(lines), _cell_lines(lines, double))
     offsets = [char_offsets[j] for j in idx]
     offsets.append(len(raw))
     return NormalizedText(text=text, original=raw, offsets=tuple(offsets))
@@ -448,6 +448,33 @@ def _is_standalone_heading(lines: Sequence[_TextLine], n: int, double: bool) -> 
     return _starts_item(lines[n + 1].text)
 
 
+#: A line this short, with no sentence end, may be one cell of a table written a cell a line.
+_CELL_WIDTH = 12
+#: An addressee's line ends with an honorific (○○市長 様 / ○○御中): nothing goes on after it.
+_ADDRESSEE_END = re.compile(r"(様|御中|殿)$")
+
+
+def _cell_lines(lines: Sequence[_TextLine], double: bool) -> frozenset[int]:
+    """Lines of a table flattened one cell a line (PDF text of a table): runs of at least
+    five lines with no paragraph break where most lines are short and end no sentence.
+    Prose never runs like that, so these lines are kept apart."""
+    out: set[int] = set()
+    start = 0
+    for n in range(1, len(lines) + 1):
+        if n < len(lines) and not _is_paragraph_break(lines[n], double):
+            continue
+        run = range(start, n)
+        short = sum(
+            1
+            for k in run
+            if len(lines[k].text) <= _CELL_WIDTH and not _ends_sentence(lines[k].text)
+        )
+        if len(run) >= 5 and short >= 0.6 * len(run):
+            out.update(run)
+        start = n
+    return frozenset(out)
+
+
 def _should_join(
     lines: Sequence[_TextLine],
     n: int,
@@ -455,14 +482,18 @@ def _should_join(
     tab: bool,
     double: bool,
     wrap: int | None = None,
+    cells: frozenset[int] = frozenset(),
 ) -> bool:
     """Whether the line break before text line ``n`` falls inside a sentence.
 
     ``closed`` and ``tab`` describe the output line built so far: whether it
-    is a heading / date line, and whether it holds a TAB.
+    is a heading / date line, and whether it holds a TAB; ``cells`` are the
+    lines of tables written one cell a line (:func:`_cell_lines`).
     """
     line = lines[n]
     if closed or tab or line.has_tab or lines[n - 1].text[-1] in _LINE_ENDERS:
+        return False
+    if n in cells or _ADDRESSEE_END.search(lines[n - 1].text):
         return False
     if line.indented and not double:
         return False  # an indented line opens a paragraph (web and word-processor text)
@@ -489,7 +520,11 @@ def _wrap_width(lines: Sequence[_TextLine]) -> int | None:
 
 
 def _assemble(
-    chars: str, lines: Sequence[_TextLine], double: bool, wrap: int | None = None
+    chars: str,
+    lines: Sequence[_TextLine],
+    double: bool,
+    wrap: int | None = None,
+    cells: frozenset[int] = frozenset(),
 ) -> tuple[str, list[int]]:
     """Put the cleaned lines together: paragraph breaks, line breaks and joins."""
     parts: list[str] = []
@@ -502,7 +537,7 @@ def _assemble(
                 parts.append("\n\n")
                 idx.extend((newline, chars.index("\n", newline + 1)))
                 closed, tab = _closes_line(line.text), False
-            elif _should_join(lines, n, closed, tab, double, wrap):
+            elif _should_join(lines, n, closed, tab, double, wrap, cells):
                 if lines[n - 1].text[-1] in _ASCII_ALNUM and line.text[0] in _ASCII_ALNUM:
                     parts.append(" ")
                     idx.append(newline)

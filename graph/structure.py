@@ -30,7 +30,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 #: Level of each numbering style: 第1 > 一 > 1 > (1) > ①.
 STYLE_LEVELS = {
@@ -255,6 +255,66 @@ def classify_line(
             if role:
                 return Line(start, end, text, "label", title=m.group(1), role=role)
     return Line(start, end, text, "text")
+
+
+#: The first column of a table that numbers its rows.
+_NUMBER_COLUMN = re.compile(r"^(No\.?|NO\.?|番号|項番|整理番号|#|通番|連番)$")
+#: Columns that name a row's subject (件名 / 事案名 / 誤りの内容).
+_TITLE_COLUMN = re.compile(r"(件名|事案名|事故名|名称|標題|表題|タイトル|項目)")
+#: Roles a column of a table can give its cells; a contact column (担当課) gives none.
+_CELL_ROLES = frozenset({"summary", "cause", "countermeasure", "response", "timeline"})
+_CELL_WIDTH = 12
+
+
+def _is_cell(line: Line) -> bool:
+    return (
+        line.kind in ("text", "label")
+        and 0 < len(line.text) <= _CELL_WIDTH
+        and not (line.text.endswith("。"))
+    )
+
+
+def _cell_tables(lines: Sequence[Line], section_roles: Mapping[str, Sequence[str]]) -> list[Line]:
+    """Read tables flattened one cell a line (No. / 判明日 / 件名 / 内容 / 原因 / 対応, then
+    1 / R5.4.11 / … / 2 / …): the first cell of each row becomes a numbered heading titled
+    by the row's subject, and every other cell a label of its column, with the role the
+    column's name gives (原因 → cause), so that a row reads like a numbered case."""
+    out = list(lines)
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and _is_cell(lines[j]) and not lines[j].text.isdigit():
+            j += 1
+        header = [ln.text for ln in lines[i:j]]
+        roles = [section_role(h, section_roles) for h in header]
+        width = len(header)
+        if (
+            width < 3
+            or not _NUMBER_COLUMN.match(header[0])
+            or len({r for r in roles if r in _CELL_ROLES}) < 2
+        ):
+            i = max(j, i + 1)
+            continue
+        title_col = next((c for c, h in enumerate(header) if _TITLE_COLUMN.search(h)), None)
+        row, k = 1, j
+        while k + width <= len(lines) and lines[k].text.rstrip(".") == str(row):
+            cells = lines[k : k + width]
+            if any(c.kind == "blank" for c in cells):
+                break
+            first = next((c for c in cells[1:] if len(c.text) > _CELL_WIDTH), cells[1])
+            title = cells[title_col].text if title_col else first.text[:MAX_TITLE]
+            out[k] = replace(cells[0], kind="heading", style="num", number=row, title=title)
+            for c in range(1, width):
+                role = roles[c] if roles[c] in _CELL_ROLES else "summary"
+                out[k + c] = replace(cells[c], kind="label", title=header[c], role=role)
+            row, k = row + 1, k + width
+        if row > 1:
+            for h in range(i, j):
+                out[h] = replace(lines[h], kind="table", role=None)
+            i = k
+        else:
+            i = max(j, i + 1)
+    return out
 
 
 def split_lines(text: str) -> list[tuple[int, int, str]]:
@@ -561,7 +621,12 @@ def find_structure(
 
     A document whose title matches ``guidance_title`` (よくあるご質問, Q&A) tells no
     incident unless one of its parts names one explicitly (【事案1】)."""
-    lines = tuple(classify_line(s, e, raw, section_roles) for s, e, raw in split_lines(text))
+    lines = tuple(
+        _cell_tables(
+            [classify_line(s, e, raw, section_roles) for s, e, raw in split_lines(text)],
+            section_roles,
+        )
+    )
     title_line = _find_title(lines, is_date)
     title = lines[title_line].text if title_line is not None else ""
     parts = _build_parts(lines, has_cue, section_roles)

@@ -295,3 +295,14 @@ def test_a_date_opening_a_cause_clause_is_the_occurrence(extractor: Extractor) -
     )
     occurred = _first_incident(extractor, text).occurred
     assert occurred is not None and occurred.iso == "2022-10"
+
+
+def test_a_date_under_a_label_that_says_discovery_is_the_discovery(
+    extractor: Extractor,
+) -> None:
+    text = (
+        "事務処理誤りの公表について\n\nNo.\n判明日\n件名\n内容\n原因\n対策\n"
+        "1\nR5.4.11\n証明書の誤交付\n別の方の証明書を交付した。\n確認が一人だった。\n二人で確認する。\n"
+    )
+    incident = extract_report(extractor, text, source="t.txt").incidents[0]
+    assert incident.discovered is not None and incident.discovered.iso == "2023-04-11"

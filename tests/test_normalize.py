@@ -556,3 +556,22 @@ def test_seed_003_timeline_rows_keep_their_tabs() -> None:
     rows = [line for line in normalized.text.splitlines() if row.match(line)]
     assert len(rows) >= 9
     assert all("\t" in row for row in rows)
+
+
+def test_a_table_written_one_cell_a_line_keeps_its_cells_apart() -> None:
+    raw = "No.\n判明日\n件名\n原因\n対応\n1\nR5.4.11\n口座の登録誤り\n入力の誤り。\n再確認する。\n"
+    assert normalize(raw).text.split("\n")[:8] == [
+        "No.",
+        "判明日",
+        "件名",
+        "原因",
+        "対応",
+        "1",
+        "R5.4.11",
+        "口座の登録誤り",
+    ]
+
+
+def test_an_addressee_line_is_not_joined_to_the_next() -> None:
+    raw = "みどり市議会議長 様\nみどり市長 様\n\n報告の本文です。\n"
+    assert normalize(raw).text.startswith("みどり市議会議長 様\nみどり市長 様\n")

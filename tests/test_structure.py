@@ -283,3 +283,17 @@ def test_a_preamble_line_about_all_the_cases_is_shared(extractor: Extractor) -> 
     )
     structure = _structure(text, extractor)
     assert (2, 3) in structure.shared
+
+
+def test_rows_of_a_table_written_one_cell_a_line_are_cases_with_column_roles(
+    extractor: Extractor,
+) -> None:
+    text = (
+        "事務処理誤りの公表について\n\nNo.\n判明日\n件名\n内容\n原因\n対策\n"
+        "1\nR5.4.11\n証明書の誤交付\n別の方の証明書を交付した。\n確認が一人だった。\n二人で確認する。\n"
+        "2\nR5.6.5\n通知書の誤送付\n通知書を別の方に送った。\n封入の誤り。\n封入を照合する。\n"
+    )
+    structure = _structure(text, extractor)
+    assert [i.title for i in structure.incidents] == ["証明書の誤交付", "通知書の誤送付"]
+    roles = {ln.text: ln.role for ln in structure.lines}
+    assert (roles["確認が一人だった。"], roles["二人で確認する。"]) == ("cause", "countermeasure")

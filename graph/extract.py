@@ -73,6 +73,7 @@ class Cues:
     count_excluded: tuple[str, ...]
     count_excluded_patterns: re.Pattern[str]
     count_subset: re.Pattern[str]
+    count_total: re.Pattern[str]  # 合計3件: the total of counts given per body or per day
     count_not_after: re.Pattern[str]  # a head-count: 来場者は87名
     count_not_before: re.Pattern[str]  # the scope of a check: 約1,900件について照合
     single_case: re.Pattern[str]
@@ -100,6 +101,7 @@ class Cues:
             count_excluded=words("count_excluded_cues"),
             count_excluded_patterns=_alternation(words("count_excluded_patterns")),
             count_subset=_alternation(words("count_subset_cues")),
+            count_total=_alternation(words("count_total_cues")),
             count_not_after=_alternation(words("count_not_after"), "(?:{})$"),
             count_not_before=_alternation(words("count_not_before"), "^(?:{})"),
             single_case=_alternation(words("single_case_cues")),
@@ -571,11 +573,15 @@ def _affected(ex: Extractor, sentences: Sequence[Sentence]) -> CountValue | None
         if _has_any(text, cues.count_excluded) or cues.count_excluded_patterns.search(text):
             continue
         marker = cues.count_subset.search(text)
-        m = (first_count(text, marker.end()) if marker else None) or first_count(text, 0)
+        total = None if marker else cues.count_total.search(text)
+        m = (first_count(text, marker.end()) if marker else None) or (
+            first_count(text, total.end()) if total else None
+        )
+        rank = -1 if m and total else 0 if _has_any(text, cues.count_preferred) else 1
+        m = m or first_count(text, 0)
         if not m:
             continue
         value = int(re.sub(r"[,\s]", "", m.group(1)))
-        rank = 0 if _has_any(text, cues.count_preferred) else 1
         candidate = CountValue(value, _evidence(sentence.span, f"count/{m.group(2)}", 0.7))
         if best is None or (rank, order) < best[:2]:
             best = (rank, order, candidate)

@@ -99,6 +99,7 @@ _STRONG_HEADING = re.compile(
     r"""^(?:
         \#{1,6}(?:\s|$)                      # Markdown heading
       | 【[^】]*】$                          # a line wholly in 【】
+      | [【\[［〔](?:\d{1,2}|[一二三四五六七八九十]{1,3})[】\]］〕]\ ?[^、。]{1,38}$  # 【1】発生事象
       | [◆◇■□●▼▽▲△☆★]\ ?[^、。\s]{1,20}$    # ◆対応 / ■ 原因
       | 第\d{1,2}[章節]                      # 第2章
       | 第[\d一二三四五六七八九十]{1,3}\ (?=\S)[^、。]{1,38}$   # 第1 事案の概要
@@ -454,6 +455,22 @@ _CELL_WIDTH = 12
 _ADDRESSEE_END = re.compile(r"(様|御中|殿)$")
 
 
+#: A line that announces what the lines below hold.
+_LABEL_END = re.compile(r"(問い?合わ?せ先|問合せ先|連絡先|お問い合わせ|担当窓口)[:：]?$")
+
+
+#: A signer's line: 公共ソリューション事業部長 Ｊ / 市民課長 山田.
+_SIGNATURE = re.compile(
+    r"(部長|課長|室長|所長|局長|理事長|社長|取締役|委員|市長|町長|村長|区長)\s?[^\s、。]{0,8}$"
+)
+_COMPANY_WORD = re.compile(r"(株式会社|有限会社|合同会社|機構|組合|協会)")
+
+
+def _is_sender_line(text: str) -> bool:
+    """Whether a line is a body's name alone (株式会社シノノメ電算), as in a letterhead."""
+    return len(text) <= 30 and not re.search("[、。]", text) and bool(_COMPANY_WORD.search(text))
+
+
 def _cell_lines(lines: Sequence[_TextLine], double: bool) -> frozenset[int]:
     """Lines of a table flattened one cell a line (PDF text of a table): runs of at least
     five lines with no paragraph break where most lines are short and end no sentence.
@@ -495,9 +512,13 @@ def _should_join(
         return False
     if n in cells or _ADDRESSEE_END.search(lines[n - 1].text):
         return False
+    previous = lines[n - 1].text
+    if _LABEL_END.search(previous):
+        return False  # お問合せ先 / 連絡先: a label, its value on the lines below
+    if _is_sender_line(previous) or _SIGNATURE.search(line.text):
+        return False  # a letterhead: the sender's name, then the signer's title and name
     if line.indented and not double:
         return False  # an indented line opens a paragraph (web and word-processor text)
-    previous = lines[n - 1].text
     if wrap is not None and len(previous) < 0.6 * wrap:
         return False  # in hard-wrapped text a short line ends its paragraph
     if _TITLE_ENDING.search(previous):

@@ -71,6 +71,7 @@ _KANA = re.compile(r"^([アイウエオカキクケコサシスセソタチツ�
 _BRACKETED = re.compile(
     r"^[(（〈<\[［【〔]([^()（）〈〉<>\[\]［］【】〔〕]{1,40})[)）〉>\]］】〕]\s*(.*)$"
 )
+_BRACKET_NUMBER = re.compile(rf"\d{{1,2}}|[{_KANJI_DIGITS}]{{1,3}}")
 _KEY = re.compile(r"^([^\s:：、。・]{1,3}(?:\s?[^\s:：、。・]){0,6})\s*[:：]\s*(.*)$")
 #: 【事案2】 / 【事例1】 / 【2件目】 / 【ケース3】: a part that names itself one incident
 _EXPLICIT = re.compile(
@@ -225,6 +226,11 @@ def classify_line(
             number = _kanji_number(explicit.group(1) or explicit.group(2))
             role = section_role(rest, section_roles)
             return Line(start, end, text, "heading", "num", number, text, role)
+        if _BRACKET_NUMBER.fullmatch(inner) and rest and "。" not in rest and len(rest) <= 40:
+            # 【1】発生事象 / ［2］原因: a numbered heading in brackets
+            role = section_role(rest, section_roles)
+            number = _kanji_number(inner)
+            return Line(start, end, text, "heading", "num", number, rest, role)
         role = section_role(inner, section_roles)
         if role or not rest:  # (着眼点) / ［再発防止］… / 【熊本市の状況】
             return Line(start, end, text, "label", title=inner, role=role)

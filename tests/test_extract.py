@@ -306,3 +306,12 @@ def test_a_date_under_a_label_that_says_discovery_is_the_discovery(
     )
     incident = extract_report(extractor, text, source="t.txt").incidents[0]
     assert incident.discovered is not None and incident.discovered.iso == "2023-04-11"
+
+
+def test_a_total_after_counts_per_body_is_the_affected_count(extractor: Extractor) -> None:
+    text = (
+        "証明書の誤発行について\n\n1 概要\n別の方の証明書を誤って発行した。\n"
+        "2 件数\n・あおば市 2件、みどり町 1件、合計3件。\n"
+    )
+    incident = extract_report(extractor, text, source="t.txt").incidents[0]
+    assert incident.affected is not None and incident.affected.value == 3

@@ -575,3 +575,13 @@ def test_a_table_written_one_cell_a_line_keeps_its_cells_apart() -> None:
 def test_an_addressee_line_is_not_joined_to_the_next() -> None:
     raw = "みどり市議会議長 様\nみどり市長 様\n\n報告の本文です。\n"
     assert normalize(raw).text.startswith("みどり市議会議長 様\nみどり市長 様\n")
+
+
+def test_a_senders_name_and_the_signers_title_stay_on_their_own_lines() -> None:
+    raw = "株式会社ミナモ電算\n公共事業部長 K\n\nシステムの不具合について\n"
+    assert normalize(raw).text.startswith("株式会社ミナモ電算\n公共事業部長 K\n")
+
+
+def test_a_contact_label_keeps_its_value_on_the_next_line() -> None:
+    raw = "本件に関するお問合せ先\n株式会社ミナモ電算 サポート窓口\n"
+    assert normalize(raw).text == "本件に関するお問合せ先\n株式会社ミナモ電算 サポート窓口"

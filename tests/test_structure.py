@@ -297,3 +297,8 @@ def test_rows_of_a_table_written_one_cell_a_line_are_cases_with_column_roles(
     assert [i.title for i in structure.incidents] == ["証明書の誤交付", "通知書の誤送付"]
     roles = {ln.text: ln.role for ln in structure.lines}
     assert (roles["確認が一人だった。"], roles["二人で確認する。"]) == ("cause", "countermeasure")
+
+
+def test_a_number_in_brackets_opens_a_heading() -> None:
+    line = classify_line(0, 20, "【3】原因", ROLES)
+    assert (line.kind, line.number, line.role) == ("heading", 3, "cause")

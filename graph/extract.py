@@ -42,7 +42,7 @@ from .model import (
 from .normalize import normalize, sentence_spans
 from .organizations import OrgFound, OrgRules, find_organizations, resolve
 from .statistics import find_statistics
-from .structure import IncidentPart, Line, Structure, find_structure
+from .structure import IncidentPart, Line, Structure, find_structure, without_keywords
 
 #: Kinds of body that can be responsible for an incident at the front line.
 LOCAL_KINDS = frozenset({"municipality", "ward", "section", "local", "insurer", "prefecture"})
@@ -198,7 +198,17 @@ def _refine_roles(ex: Extractor, sentences: list[Sentence]) -> list[Sentence]:
     return out
 
 
-def _sentences(text: str, lines: Sequence[Line], part: IncidentPart) -> list[Sentence]:
+def _tells_more(line: Line, section_roles: Mapping[str, Sequence[str]]) -> bool:
+    """Whether a section heading holds more than its keyword: (1) 発生期間 令和5年1月24日から…."""
+    return len(without_keywords(line.title, section_roles).strip(" の:・")) >= 6
+
+
+def _sentences(
+    text: str,
+    lines: Sequence[Line],
+    part: IncidentPart,
+    section_roles: Mapping[str, Sequence[str]],
+) -> list[Sentence]:
     out: list[Sentence] = []
     for n, (first, last) in enumerate(part.spans):
         role = "title" if n == 0 else "content"
@@ -212,7 +222,11 @@ def _sentences(text: str, lines: Sequence[Line], part: IncidentPart) -> list[Sen
                 role = "title"
             elif role == "title":
                 role = "summary"
-            if line.kind == "heading" and line.role is not None:
+            if (
+                line.kind == "heading"
+                and line.role is not None
+                and not _tells_more(line, section_roles)
+            ):
                 continue  # a bare section heading (概要, 原因…) says nothing itself
             label = line.title if line.kind == "label" else ""
             for span in sentence_spans(text, line.start, line.end):
@@ -662,7 +676,8 @@ def extract_incidents(
         }
     )
     per_incident = [
-        _refine_roles(ex, _sentences(text, structure.lines, part)) for part in structure.incidents
+        _refine_roles(ex, _sentences(text, structure.lines, part, ex.lexicon.section_roles))
+        for part in structure.incidents
     ]
     _apply_references(structure.incidents, per_incident, text)
     shared = _shared_sentences(text, structure)

@@ -492,6 +492,25 @@ def _cell_lines(lines: Sequence[_TextLine], double: bool) -> frozenset[int]:
     return frozenset(out)
 
 
+def _hangs_under_item(lines: Sequence[_TextLine], n: int) -> bool:
+    """Whether indented line ``n`` continues a numbered item above it (a hanging indent:
+    ``(1) 当該職員は、…先輩職員`` then ``  に尋ねるために…``), not a new paragraph."""
+    k = n - 1
+    while k >= 0 and lines[k].indented and not _starts_item(lines[k].text):
+        if lines[k].text[-1] in _LINE_ENDERS or lines[k].blanks_before:
+            return False
+        k -= 1
+    return (
+        k >= 0
+        and _starts_item(lines[k].text)
+        and "、" in lines[k].text  # the item is prose, not a label (（１）発生日時)
+        and len(lines[n - 1].text) >= 20  # the line before was full, wrapped at the width
+        and len(lines[n].text) <= 1.2 * len(lines[n - 1].text) + 2  # this line fits
+        and lines[n - 1].text[-1] not in ")）"
+        and not lines[k + 1].blanks_before
+    )
+
+
 def _should_join(
     lines: Sequence[_TextLine],
     n: int,
@@ -517,7 +536,7 @@ def _should_join(
         return False  # お問合せ先 / 連絡先: a label, its value on the lines below
     if _is_sender_line(previous) or _SIGNATURE.search(line.text):
         return False  # a letterhead: the sender's name, then the signer's title and name
-    if line.indented and not double:
+    if line.indented and not double and not _hangs_under_item(lines, n):
         return False  # an indented line opens a paragraph (web and word-processor text)
     if wrap is not None and len(previous) < 0.6 * wrap:
         return False  # in hard-wrapped text a short line ends its paragraph

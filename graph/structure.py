@@ -81,6 +81,7 @@ _EXPLICIT = re.compile(
 _SYMBOL_HEADING = re.compile(r"^[◆◇■□●○▼▽▲△☆★]\s*([^。、]{1,20})$")
 #: ◆ お詫び マイナンバーカード申請書を別のお宅にお届けしました: a titled item, no sentence
 _SYMBOL_TITLE = re.compile(r"^[◆◇■□▼▽▲△☆★]\s*([^。]{2,45})$")
+_SYMBOLS = "◆◇■□●○▼▽▲△☆★"
 _BULLET = re.compile(r"^[・•\-*※〇○●■□◆→]")
 MAX_TITLE = 60
 
@@ -377,7 +378,7 @@ def _opening_lines(lines: Sequence[Line], start: int, limit: int = 6) -> list[st
     return out
 
 
-def _without_keywords(title: str, section_roles: Mapping[str, Sequence[str]]) -> str:
+def without_keywords(title: str, section_roles: Mapping[str, Sequence[str]]) -> str:
     """A heading's title without its section keywords: 事務処理ミスの内容 → 事務処理ミスの."""
     for keywords in section_roles.values():
         for keyword in keywords:
@@ -391,19 +392,27 @@ def _build_parts(
     section_roles: Mapping[str, Sequence[str]],
 ) -> list[Part]:
     parts: list[Part] = []
+    # symbols nest in the order a report first uses them: ■ 事例1 … ◆ 件数等
+    symbols: dict[str, int] = {}
+    for line in lines:
+        if line.kind in ("heading", "label") and line.text[:1] in _SYMBOLS:
+            symbols.setdefault(line.text[0], len(symbols))
     for i, line in enumerate(lines):
         if line.kind != "heading" or line.style is None:
             continue
         head = _first_sentence(line.title)
+        level = STYLE_LEVELS[line.style]
+        if line.style == "symbol":
+            level += 0.1 * symbols.get(line.text[:1], 0)
         parts.append(
             Part(
                 line=i,
-                level=STYLE_LEVELS[line.style],
+                level=level,
                 number=line.number,
                 title=head[: MAX_TITLE * 3],
                 role=line.role,
                 # a section heading can name the incident too: 指摘事項 通知の処理の遅延について
-                cue=has_cue(head if line.role is None else _without_keywords(head, section_roles)),
+                cue=has_cue(head if line.role is None else without_keywords(head, section_roles)),
                 explicit=bool(_EXPLICIT.search(line.title)),
             )
         )

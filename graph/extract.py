@@ -492,10 +492,19 @@ def _earlier_or_finer(iso: str, than: str) -> bool:
 _BACKGROUND_ROLES = frozenset({"cause", "other"})
 
 
+#: After a date, words that tell a staff member's history (…に他課から異動してきた).
+_STAFF_HISTORY = re.compile(
+    r"^[^。、]{0,12}(異動して|異動となり|採用され|着任し|配属され|赴任し|入庁し|就任し)"
+)
+
+
 def _is_background(sentence: Sentence, mention: DateMention) -> bool:
     """A date in a reference section, or in a cause section unless it opens the clause
     (原因は、令和4年10月、職員が… tells when it happened; 4月1日に採用された and 11月に、
     改修した際 tell the background)."""
+    after = sentence.span.text[mention.end - sentence.span.start :]
+    if _STAFF_HISTORY.match(after):
+        return True  # 同年1月に異動してきた: when a staff member came, not when it happened
     if sentence.role not in _BACKGROUND_ROLES:
         return False
     if sentence.role == "cause":

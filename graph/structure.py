@@ -730,7 +730,7 @@ def _has_cause_and_measures(lines: Sequence[Line]) -> bool:
 
 
 _SHARED_CUE = re.compile(
-    r"(いずれの事案|各事案|これらの事案|全ての事案|すべての事案|いずれの事案も|上記の事案は|以上の事案は)"
+    r"(各|いずれの|これらの|全ての|すべての|上記の|以上の|上記いずれの)(事案|事例|ケース)"
 )
 
 
@@ -757,6 +757,8 @@ def _shared_parts(
             continue
         if any(part.line <= parts[j].line < part.end_line for j in holders):
             continue
+        if any(parts[j].line <= part.line < parts[j].end_line for j in chosen):
+            continue  # a section of an incident's own
         body = " ".join(lines[i].text for i in range(part.line, part.end_line))
         # a closing top-level section of measures or requests (Ⅱ 国における対応 / Ⅲ 各団体
         # への依頼) after all the cases speaks of them all, as does one that says so

@@ -315,3 +315,21 @@ def test_a_total_after_counts_per_body_is_the_affected_count(extractor: Extracto
     )
     incident = extract_report(extractor, text, source="t.txt").incidents[0]
     assert incident.affected is not None and incident.affected.value == 3
+
+
+def test_the_date_a_staff_member_came_is_not_the_occurrence(extractor: Extractor) -> None:
+    text = (
+        "カードの失効について\n\n令和5年3月2日に転入した住民のカードの住所を書き換えなかった。"
+        "担当者は同年1月に他課から異動してきたばかりだった。\n"
+    )
+    incident = extract_report(extractor, text, source="t.txt").incidents[0]
+    assert incident.occurred is not None and incident.occurred.iso == "2023-03-02"
+
+
+def test_a_plain_sentence_of_what_the_body_did_is_a_measure(extractor: Extractor) -> None:
+    text = (
+        "証明書の誤交付について\n\n窓口で別の方の住民票の写しを誤って交付した。"
+        "市は、交付前に請求書と証明書を二人で照合することを窓口職員に徹底させた。\n"
+    )
+    incident = extract_report(extractor, text, source="t.txt").incidents[0]
+    assert ("countermeasures", "MultiPersonCheck") in {(v.field, v.code) for v in incident.coded}

@@ -302,3 +302,14 @@ def test_rows_of_a_table_written_one_cell_a_line_are_cases_with_column_roles(
 def test_a_number_in_brackets_opens_a_heading() -> None:
     line = classify_line(0, 20, "【3】原因", ROLES)
     assert (line.kind, line.number, line.role) == ("heading", 3, "cause")
+
+
+def test_a_section_inside_the_last_case_is_not_shared_by_the_others(
+    extractor: Extractor,
+) -> None:
+    text = (
+        "事故事例について\n\n■事例1 甲市\n別の方に証明書を誤って交付した。\n"
+        "■事例2 乙町\n通知書を誤って送付した。\n◆原因\n照合しなかった。\n"
+        "◆参考\n上記の事例を踏まえ研修を行う。\n"
+    )
+    assert _structure(text, extractor).shared == ()

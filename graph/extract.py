@@ -530,8 +530,14 @@ def _timeline(
     for k, (sentence, mention) in enumerate(dated):
         assert mention.iso is not None
         entry = _entry_text(dated, sentences, k)
+        denied = cues.discovered_negated.search(entry) is not None  # 後日判明 / 気付かなかった
         role = next(
-            (r for r, words in cues.timeline_roles.items() if _has_any(entry, words)), "other"
+            (
+                r
+                for r, words in cues.timeline_roles.items()
+                if _has_any(entry, words) and not (r == "discovered" and denied)
+            ),
+            "other",
         )
         value = DateValue(mention.iso, _evidence(sentence.span, f"date/{role}", 0.8))
         events.append(TimelineEvent(value, role))
@@ -542,7 +548,8 @@ def _timeline(
         ):
             discovered = DateValue(mention.iso, _evidence(sentence.span, "date/discovered", 0.8))
         local = sentence.span.text
-        if cue_occurred is None and _has_any(local, cues.occurred) and (role != "discovered"):
+        found_here = _has_any(local, cues.discovered) and not cues.discovered_negated.search(local)
+        if cue_occurred is None and _has_any(local, cues.occurred) and not found_here:
             cue_occurred = DateValue(
                 mention.iso, _evidence(sentence.span, "date/occurred-cue", 0.85)
             )

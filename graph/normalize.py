@@ -301,13 +301,17 @@ def _emit(out: str, origin: int, parts: list[str], offsets: list[int]) -> None:
 # --------------------------------------------------------------------- lines
 
 
+#: A row of a Markdown table: | 日時 | 事象 |.
+_MARKDOWN_ROW = re.compile(r"^\s*\|.*\|\s*$")
+
+
 class _TextLine(NamedTuple):
     """A non-blank line of the character-normalised text, cleaned."""
 
     text: str
     idx: Sequence[int]  # index in the character-normalised text of each character
     end: int  # index of the LF that ends the line (or the length of the text)
-    has_tab: bool  # a TAB anywhere in the raw line: a table row
+    has_tab: bool  # a TAB anywhere in the raw line, or a Markdown table row: a table row
     blanks_before: int  # blank lines between the previous text line and this one
     spaces_before: bool  # one of those blank lines held spaces or TABs
     indented: bool  # the raw line starts with a space (a full-width indent opens a paragraph)
@@ -328,7 +332,8 @@ def _content_lines(chars: str) -> list[_TextLine]:
             blanks, spaces = newlines - 1, len(gap) > newlines
         text, idx = _clean_line(raw_line, start)
         indented = raw_line[:1] in (" ", "\u3000")
-        lines.append(_TextLine(text, idx, m.end(), "\t" in raw_line, blanks, spaces, indented))
+        row = "\t" in raw_line or bool(_MARKDOWN_ROW.match(raw_line))
+        lines.append(_TextLine(text, idx, m.end(), row, blanks, spaces, indented))
         previous_end = m.end()
     return lines
 

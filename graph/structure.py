@@ -191,7 +191,7 @@ def classify_line(
     text = _MD.sub("", raw.strip())
     if not text:
         return Line(start, end, "", "blank")
-    if "\t" in text:
+    if "\t" in text or (text.startswith("|") and text.endswith("|")):
         return Line(start, end, text, "table")
     for style, pattern in (
         ("dai", _DAI),

@@ -42,7 +42,8 @@ _INSURER = re.compile(
 _PREFECTURE = re.compile(rf"(?<![{_KANJI}])(?:東京都|北海道|京都府|大阪府|[{_KANJI}]{{1,3}}県)")
 _COMPANY = re.compile(
     rf"(?:[{_KANJI}A-Za-z]{{1,12}}(?:\s?[A-Za-z]+)?\s?株式会社"
-    rf"|株式会社\s?[{_KANJI}ぁ-んA-Za-z](?:[{_KANJI}ぁ-んA-Za-z・]{{0,18}}[{_KANJI}A-Za-z])?)"
+    # a name may open in hiragana (株式会社あおさぎスタッフィング), never hold it further on
+    rf"|株式会社\s?(?:[ぁ-ん]{{1,8}}(?=[{_KANJI}A-Za-z]))?[{_KANJI}A-Za-z](?:[{_KANJI}A-Za-z・]{{0,18}}[{_KANJI}A-Za-z])?)"
 )
 
 TOKYO_SPECIAL_WARDS = frozenset(

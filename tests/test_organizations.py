@@ -130,3 +130,9 @@ def test_the_body_that_entrusted_a_contractor_answers_with_it(extractor: Extract
     incident = extract_report(extractor, text, source="r.txt").incidents[0]
     responsible = sorted(o.name for o in incident.organizations if o.responsible)
     assert responsible == ["あおぞら市", "株式会社ミナモ・サービス"]
+
+
+def test_a_company_name_may_open_in_hiragana(rules: OrgRules) -> None:
+    assert _names("株式会社あおさぎスタッフィングに委託した", rules) == [
+        ("株式会社あおさぎスタッフィング", "company", True)
+    ]

@@ -203,6 +203,21 @@ def _tells_more(line: Line, section_roles: Mapping[str, Sequence[str]]) -> bool:
     return len(without_keywords(line.title, section_roles).strip(" の:・")) >= 6
 
 
+def _cell_sentences(text: str, line: Line, index: int) -> list[Sentence]:
+    """The sentences of a table row, each cell in the role its column's name gives."""
+    out: list[Sentence] = []
+    start = line.start
+    for name, role in line.columns:
+        tab = text.find("\t", start, line.end)
+        end = line.end if tab < 0 else tab
+        for span in sentence_spans(text, start, end):
+            out.append(Sentence(span, role or "summary", index, name))
+        start = end + 1
+        if tab < 0:
+            break
+    return out
+
+
 def _sentences(
     text: str,
     lines: Sequence[Line],
@@ -228,6 +243,10 @@ def _sentences(
                 and not _tells_more(line, section_roles)
             ):
                 continue  # a bare section heading (概要, 原因…) says nothing itself
+            if line.columns:  # a row of a table read as a case: each cell in its column's role
+                out.extend(_cell_sentences(text, line, i))
+                role = "summary"
+                continue
             label = line.title if line.kind == "label" else ""
             for span in sentence_spans(text, line.start, line.end):
                 out.append(Sentence(span, role, i, label))

@@ -98,6 +98,8 @@ class Line:
     number: int | None = None
     title: str = ""
     role: str | None = None  # section role its heading or label gives
+    #: For a row of a TAB table read as a case: each cell's column name and role.
+    columns: tuple[tuple[str, str | None], ...] = ()
 
 
 @dataclass
@@ -324,6 +326,42 @@ def _cell_tables(lines: Sequence[Line], section_roles: Mapping[str, Sequence[str
     return out
 
 
+def _tab_tables(lines: Sequence[Line], section_roles: Mapping[str, Sequence[str]]) -> list[Line]:
+    """Read TAB tables whose rows are cases (No. / 発生日 / 所属 / 内容 / 原因 / 対応…):
+    each numbered row becomes a numbered heading titled by the row's subject, and keeps
+    its columns' names and roles so that each cell is read in its column's role."""
+    out = list(lines)
+    header: list[str] | None = None
+    roles: list[str | None] = []
+    for i, line in enumerate(lines):
+        if line.kind != "table":
+            if line.kind != "blank":
+                header = None
+            continue
+        cells = [c.strip() for c in line.text.split("\t")]
+        if header is None:
+            roles = [section_role(c, section_roles) for c in cells]
+            if _NUMBER_COLUMN.match(cells[0]) and len({r for r in roles if r in _CELL_ROLES}) >= 2:
+                header = cells
+            continue
+        if not cells[0].rstrip(".").isdigit() or len(cells) != len(header):
+            continue
+        title_col = next((c for c, h in enumerate(header) if _TITLE_COLUMN.search(h)), None)
+        subject = next(
+            (cells[c] for c, r in enumerate(roles) if r == "summary" and cells[c]), cells[1]
+        )
+        title = cells[title_col] if title_col else subject[:MAX_TITLE]
+        columns = tuple(
+            (name, role if role in _CELL_ROLES else None)
+            for name, role in zip(header, roles, strict=True)
+        )
+        number = int(cells[0].rstrip("."))
+        out[i] = replace(
+            line, kind="heading", style="num", number=number, title=title, columns=columns
+        )
+    return out
+
+
 def split_lines(text: str) -> list[tuple[int, int, str]]:
     """(start, end, line) for every line of the text."""
     out: list[tuple[int, int, str]] = []
@@ -412,7 +450,9 @@ def _build_parts(
                 title=head[: MAX_TITLE * 3],
                 role=line.role,
                 # a section heading can name the incident too: 指摘事項 通知の処理の遅延について
-                cue=has_cue(head if line.role is None else without_keywords(head, section_roles)),
+                cue=has_cue(head if line.role is None else without_keywords(head, section_roles))
+                # a row of a table with a cause column is a case, however its cells say it
+                or any(role == "cause" for _, role in line.columns),
                 explicit=bool(_EXPLICIT.search(line.title)),
             )
         )
@@ -637,8 +677,11 @@ def find_structure(
     A document whose title matches ``guidance_title`` (よくあるご質問, Q&A) tells no
     incident unless one of its parts names one explicitly (【事案1】)."""
     lines = tuple(
-        _cell_tables(
-            [classify_line(s, e, raw, section_roles) for s, e, raw in split_lines(text)],
+        _tab_tables(
+            _cell_tables(
+                [classify_line(s, e, raw, section_roles) for s, e, raw in split_lines(text)],
+                section_roles,
+            ),
             section_roles,
         )
     )

@@ -333,3 +333,19 @@ def test_a_plain_sentence_of_what_the_body_did_is_a_measure(extractor: Extractor
     )
     incident = extract_report(extractor, text, source="t.txt").incidents[0]
     assert ("countermeasures", "MultiPersonCheck") in {(v.field, v.code) for v in incident.coded}
+
+
+def test_each_row_of_a_tab_table_of_cases_is_an_incident_read_by_column(
+    extractor: Extractor,
+) -> None:
+    text = (
+        "事務処理ミスの発生状況について\n\n"
+        "No.\t発生日\t所属\t内容\t原因\t再発防止策\n"
+        "1\tR5.4.3\tみどり市市民課\t住民票の写しを交付した。\t照合しないまま手渡した。\t二人で照合する。\n"
+        "2\tR5.6.9\tみどり市保険課\t通知を送付した。\t封入を一人で行った。\t封入後に別の職員が確認する。\n"
+    )
+    incidents = extract_report(extractor, text, source="t.txt").incidents
+    assert len(incidents) == 2
+    codes = {(v.field, v.code) for v in incidents[0].coded}
+    assert ("countermeasures", "MultiPersonCheck") in codes
+    assert incidents[1].occurred is not None and incidents[1].occurred.iso == "2023-06-09"

@@ -328,6 +328,15 @@ def _shared_sentences(text: str, structure: Structure) -> list[Sentence]:
 _SHARED_FIELDS = frozenset({"causes", "countermeasures"})
 
 
+def _shared_field(value: CodedValue) -> bool:
+    """Whether a value coded in a part about every incident applies to each: causes and
+    measures, and what they imply (a regulator's inquiry → a national body acts)."""
+    if value.field in _SHARED_FIELDS:
+        return True
+    rule = value.evidence.rule.split("/")
+    return rule[0] == "implied-by" and len(rule) > 1 and rule[1] in _SHARED_FIELDS
+
+
 def _evidence(span: Span, rule: str, confidence: float) -> Evidence:
     return Evidence(span=span, rule=rule, confidence=round(confidence, 2))
 
@@ -720,7 +729,7 @@ def extract_incidents(
     incidents: list[Incident] = []
     shared_coded, shared_negative = _code(ex, shared)
     # closing parts about every incident add causes and measures, not the particulars of one
-    shared_coded = [v for v in shared_coded if v.field in _SHARED_FIELDS]
+    shared_coded = [v for v in shared_coded if _shared_field(v)]
     shared_negative = [v for v in shared_negative if v.field in _SHARED_FIELDS]
     for ordinal, part in enumerate(structure.incidents, start=1):
         own = per_incident[ordinal - 1]

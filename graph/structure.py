@@ -739,7 +739,7 @@ def find_structure(
             or has_cue(title)
             or any(has_cue(s) for s in opening)
             or _has_cause_and_measures(lines)
-            or _has_finding_heading(lines, has_cue)
+            or _has_finding_heading(lines, parts)
         ):
             # the whole report, from its title (which names the incident) on
             start = title_line if title_line is not None else 0
@@ -749,13 +749,16 @@ def find_structure(
     return Structure(lines, title, title_line, tuple(incidents), shared)
 
 
-def _has_finding_heading(lines: Sequence[Line], has_cue: Callable[[str], bool]) -> bool:
-    """Whether a heading anywhere names a wrong of the report's own body — a single
-    finding under an audit's 指摘事項 (（１）…通知の未処理について): then the report tells
-    that one incident, though its title (定期監査の結果…) does not."""
+def _has_finding_heading(lines: Sequence[Line], parts: Sequence[Part]) -> bool:
+    """Whether a heading anywhere names a wrong of the report's own body and tells it in
+    sentences — a single finding under an audit's 指摘事項 (（１）…通知の未処理について):
+    then the report tells that one incident, though its title (定期監査の結果…) does not.
+    A heading over a table of figures (誤登録等の状況) is statistics, not a finding."""
     return any(
-        line.kind == "heading" and has_cue(line.title) and not _ELSEWHERE_OR_FINE.search(line.title)
-        for line in lines
+        part.cue
+        and not _ELSEWHERE_OR_FINE.search(lines[part.line].title)
+        and _has_narrative(lines, part)
+        for part in parts
     )
 
 

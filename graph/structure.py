@@ -73,9 +73,10 @@ _BRACKETED = re.compile(
 )
 _BRACKET_NUMBER = re.compile(rf"\d{{1,2}}|[{_KANJI_DIGITS}]{{1,3}}")
 _KEY = re.compile(r"^([^\s:：、。・]{1,3}(?:\s?[^\s:：、。・]){0,6})\s*[:：]\s*(.*)$")
-#: 【事案2】 / 【事例1】 / 【2件目】 / 【ケース3】: a part that names itself one incident
+#: 【事案2】 / 【事例1】 / 【2件目】 / 【ケース3】 / 【指摘事項1】: a part that names itself one
+#: incident (an audit's numbered finding is one wrong found)
 _EXPLICIT = re.compile(
-    r"【?(?:(?:事案|事例|ケース)\s*(\d{1,2}|[一二三四五六七八九十]{1,3})"
+    r"【?(?:(?:事案|事例|ケース|指摘事項|指摘)\s*(\d{1,2}|[一二三四五六七八九十]{1,3})"
     r"|(\d{1,2}|[一二三四五六七八九十]{1,3})\s*件目)】?"
 )
 _SYMBOL_HEADING = re.compile(r"^[◆◇■□●○▼▽▲△☆★]\s*([^。、]{1,20})$")
@@ -600,6 +601,13 @@ def _has_narrative(lines: Sequence[Line], part: Part) -> bool:
     )
 
 
+#: A heading that tells the reader what to do or what holds in a case (…してください /
+#: 紛失したときは / 再交付が必要な場合): guidance, not an incident.
+_GUIDANCE_HEADING = re.compile(
+    r"(ください|しましょう|願います|お願いします|(とき|場合|際)(は|には|の)?|方法|手順|手続き?の流れ)[。]?$"
+)
+
+
 #: Roles of a section whose numbered items are never incidents (its items are causes,
 #: measures, steps of a timeline…); summary and content sections may list incidents.
 _NON_INCIDENT_ROLES = frozenset(
@@ -713,6 +721,7 @@ def find_structure(
             if (_case_of_a_summary(parts, k, told_wrong) if _inside_section(parts, k) else p.cue)
             and not _under_label(lines, parts, k)
             and _has_narrative(lines, p)
+            and not _GUIDANCE_HEADING.search(_first_sentence(p.title))
         }
         chosen = [k for k in sorted(candidates) if not candidates & set(_descendants(parts, k))]
         chosen = _promote_findings(parts, chosen)
@@ -757,6 +766,7 @@ def _has_finding_heading(lines: Sequence[Line], parts: Sequence[Part]) -> bool:
     return any(
         part.cue
         and not _ELSEWHERE_OR_FINE.search(lines[part.line].title)
+        and not _GUIDANCE_HEADING.search(_first_sentence(part.title))
         and _has_narrative(lines, part)
         for part in parts
     )

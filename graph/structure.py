@@ -701,7 +701,10 @@ def find_structure(
 
     chosen = [k for k, p in enumerate(parts) if p.explicit]
     whole = False
-    guidance = guidance_title is not None and bool(guidance_title.search(title))
+    # a Q&A page is guidance, unless its title names a wrong (…誤発行に関するよくあるご質問)
+    guidance = (
+        guidance_title is not None and bool(guidance_title.search(title)) and not has_cue(title)
+    )
     if guidance and not chosen:
         return Structure(lines, title, title_line, (), ())
     if not chosen:

@@ -29,6 +29,8 @@ _NOT_PLACE = re.compile(
     r"[部課係室局]|役所|役場|^(?:市民|区民|町民|村民|住民)"
     r"|^(?:この|その|あの|どの|すべて|それぞれ|におけ|におい|および|または|ならび|なお|また|ただし|さらに)"
 )
+#: After a body's name, the number of a document it issued (東雲市第1204号 / 水市発第3号).
+_DOCUMENT_NUMBER = re.compile(r"\s?(発|収)?第\s?\d")
 #: Local offices of national bodies: 北みなと税務署, 東和国税局, 港年金事務所
 _NATIONAL_OFFICE = re.compile(
     rf"(?<![{_KANJI}ぁ-ん])[{_KANJI}][{_KANJI}ぁ-ん]{{0,5}}?(?:税務署|国税局|年金事務所|法務局)"
@@ -102,6 +104,8 @@ def _places(text: str, rules: OrgRules) -> list[OrgFound]:
         pos = end
         if name in rules.not_names or len(name) < 2 or _NOT_PLACE.search(name):
             continue
+        if _DOCUMENT_NUMBER.match(text, end):
+            continue  # 東雲市第1204号: a document number, not the body
         kind = "municipality" if name.endswith(("市", "町", "村")) else "ward"
         if kind == "ward" and name in TOKYO_SPECIAL_WARDS and name not in rules.ambiguous_wards:
             kind = "municipality"

@@ -71,6 +71,8 @@ _KANA = re.compile(r"^([アイウエオカキクケコサシスセソタチツ�
 _BRACKETED = re.compile(
     r"^[(（〈<\[［【〔]([^()（）〈〉<>\[\]［］【】〔〕]{1,40})[)）〉>\]］】〕]\s*(.*)$"
 )
+#: A form's field name before its value: 原因 (1)… / 再発防止策 ・… / 対応状況 ・….
+_FIELD_KEY = re.compile(r"^([^\s、。()（）]{2,10})\s+\S")
 _BRACKET_NUMBER = re.compile(rf"\d{{1,2}}|[{_KANJI_DIGITS}]{{1,3}}")
 _KEY = re.compile(r"^([^\s:：、。・]{1,3}(?:\s?[^\s:：、。・]){0,6})\s*[:：]\s*(.*)$")
 #: 【事案2】 / 【事例1】 / 【2件目】 / 【ケース3】 / 【指摘事項1】: a part that names itself one
@@ -221,6 +223,9 @@ def classify_line(
         else:
             number = _kanji_number(m.group(1))
         role = section_role(title, section_roles)
+        key = _FIELD_KEY.match(title)
+        if role is None and key:  # 10 原因 (1) 交付担当者が…: a form's field, then its value
+            role = section_role(key.group(1), section_roles)
         return Line(start, end, text, "heading", style, number, title, role)
     m = _BRACKETED.match(text)
     if m:
@@ -753,10 +758,12 @@ def find_structure(
             or _has_cause_and_measures(lines)
             or _has_finding_heading(lines, parts)
         ):
-            # the whole report, from its title (which names the incident) on
+            # the whole report, from its title (which names the incident) on; a file of
+            # several filled-in forms (the title line again after the first) is one each
             start = title_line if title_line is not None else 0
-            end = max(_doc_end(lines, parts, start + 1), start + 1)
-            incidents.append(IncidentPart(title, ((start, end),), preamble))
+            for first, last in _repeated_documents(lines, start, has_cue):
+                end = max(_doc_end(lines, parts, first + 1), first + 1)
+                incidents.append(IncidentPart(title, ((first, min(end, last)),), preamble))
     shared = _shared_parts(lines, parts, chosen) if len(incidents) > 1 else ()
     return Structure(lines, title, title_line, tuple(incidents), shared)
 
@@ -773,6 +780,21 @@ def _has_finding_heading(lines: Sequence[Line], parts: Sequence[Part]) -> bool:
         and _has_narrative(lines, part)
         for part in parts
     )
+
+
+def _repeated_documents(
+    lines: Sequence[Line], start: int, has_cue: Callable[[str], bool]
+) -> list[tuple[int, int]]:
+    """The stretches of a file that holds the same form or letter several times: each
+    starts where the title line comes again.  A stretch that tells no wrong is left out,
+    unless it is the only one."""
+    title = lines[start].text if start < len(lines) else ""
+    starts = [start] + [i for i in range(start + 1, len(lines)) if title and lines[i].text == title]
+    bounds = list(zip(starts, [*starts[1:], len(lines)], strict=True))
+    if len(bounds) == 1:
+        return bounds
+    told = [(a, b) for a, b in bounds if has_cue(" ".join(lines[i].text for i in range(a, b)))]
+    return told or bounds[:1]
 
 
 def _sections_outside(lines: Sequence[Line], part: Part) -> bool:

@@ -315,6 +315,7 @@ class _TextLine(NamedTuple):
     blanks_before: int  # blank lines between the previous text line and this one
     spaces_before: bool  # one of those blank lines held spaces or TABs
     indented: bool  # the raw line starts with a space (a full-width indent opens a paragraph)
+    spaced: bool = False  # written one character at a time (事 務 連 絡): a line of its own
 
 
 def _content_lines(chars: str) -> list[_TextLine]:
@@ -333,16 +334,24 @@ def _content_lines(chars: str) -> list[_TextLine]:
         text, idx = _clean_line(raw_line, start)
         indented = raw_line[:1] in (" ", "\u3000")
         row = "\t" in raw_line or bool(_MARKDOWN_ROW.match(raw_line))
-        lines.append(_TextLine(text, idx, m.end(), row, blanks, spaces, indented))
+        spaced = bool(_LETTER_SPACED.match(raw_line.strip()))
+        lines.append(_TextLine(text, idx, m.end(), row, blanks, spaces, indented, spaced))
         previous_end = m.end()
     return lines
 
 
+#: A line spaced out one character at a time (事 務 連 絡 / 宮 浜 市 市 民 局).
+_LETTER_SPACED = re.compile(r"^[^\x00-\x7f](?: [^\x00-\x7f]){2,}$")
+
+
 def _clean_line(line: str, base: int) -> tuple[str, Sequence[int]]:
-    """Drop leading spaces and trailing whitespace, collapse runs of spaces."""
+    """Drop leading spaces and trailing whitespace, collapse runs of spaces; a line spaced
+    out one character at a time loses its spaces."""
     stripped = line.lstrip(" ")
     start = base + len(line) - len(stripped)
     core = stripped.rstrip()
+    if _LETTER_SPACED.match(core):
+        return core[::2], range(start, start + len(core), 2)
     if "  " not in core:
         return core, range(start, start + len(core))
     parts: list[str] = []
@@ -534,6 +543,8 @@ def _should_join(
     line = lines[n]
     if closed or tab or line.has_tab or lines[n - 1].text[-1] in _LINE_ENDERS:
         return False
+    if line.spaced or lines[n - 1].spaced:
+        return False
     if n in cells or _ADDRESSEE_END.search(lines[n - 1].text):
         return False
     previous = lines[n - 1].text
@@ -586,6 +597,12 @@ def _assemble(
                 if lines[n - 1].text[-1] in _ASCII_ALNUM and line.text[0] in _ASCII_ALNUM:
                     parts.append(" ")
                     idx.append(newline)
+            elif line.spaced or lines[n - 1].spaced:
+                # a line spaced out (事 務 連 絡) stands apart as a paragraph of its own, so
+                # that normalising again, with its spaces gone, still keeps it apart
+                parts.append("\n\n")
+                idx.extend((newline, newline))
+                closed, tab = _closes_line(line.text), False
             else:
                 parts.append("\n")
                 idx.append(newline)

@@ -71,6 +71,12 @@ _KANA = re.compile(r"^([アイウエオカキクケコサシスセソタチツ�
 _BRACKETED = re.compile(
     r"^[(（〈<\[［【〔]([^()（）〈〉<>\[\]［］【】〔〕]{1,40})[)）〉>\]］】〕]\s*(.*)$"
 )
+#: 事案1 マイナポイントの誤付与 / 事例２ …: a line that opens by naming its case.
+_CASE_LINE = re.compile(
+    r"^(?:事案|事例|ケース)\s?(\d{1,2}|[一二三四五六七八九十]{1,3}|[A-Z](?![A-Za-z]))\s+[^。]{2,40}$"
+)
+#: 原 因 … / 対 応 …: a field name with spaces between its characters, then the value.
+_SPACED_KEY = re.compile(r"^(\S(?: \S){1,4}|\S{2,6})\s+(?=\S)(.{4,})$")
 #: A form's field name before its value: 原因 (1)… / 再発防止策 ・… / 対応状況 ・….
 _FIELD_KEY = re.compile(r"^([^\s、。()（）]{2,10})\s+\S")
 _BRACKET_NUMBER = re.compile(rf"\d{{1,2}}|[{_KANJI_DIGITS}]{{1,3}}")
@@ -78,7 +84,7 @@ _KEY = re.compile(r"^([^\s:：、。・]{1,3}(?:\s?[^\s:：、。・]){0,6})\s*[
 #: 【事案2】 / 【事例1】 / 【2件目】 / 【ケース3】 / 【指摘事項1】: a part that names itself one
 #: incident (an audit's numbered finding is one wrong found)
 _EXPLICIT = re.compile(
-    r"【?(?:(?:事案|事例|ケース|指摘事項|指摘)\s*(\d{1,2}|[一二三四五六七八九十]{1,3})"
+    r"【?(?:(?:事案|事例|ケース|指摘事項|指摘)\s*(\d{1,2}|[一二三四五六七八九十]{1,3}|[A-Z](?![A-Za-z]))"
     r"|(\d{1,2}|[一二三四五六七八九十]{1,3})\s*件目)】?"
 )
 _SYMBOL_HEADING = re.compile(r"^[◆◇■□●○▼▽▲△☆★]\s*([^。、]{1,20})$")
@@ -148,6 +154,8 @@ def _kanji_number(text: str) -> int:
     digits = "一二三四五六七八九"
     if text.isdigit():
         return int(text)
+    if len(text) == 1 and "A" <= text <= "Z":  # 事案A / 事案B
+        return ord(text) - ord("A") + 1
     if text == "十":
         return 10
     if "十" in text:
@@ -227,6 +235,15 @@ def classify_line(
         if role is None and key:  # 10 原因 (1) 交付担当者が…: a form's field, then its value
             role = section_role(key.group(1), section_roles)
         return Line(start, end, text, "heading", style, number, title, role)
+    m = _CASE_LINE.match(text)
+    if m:  # 事案1 マイナポイントの誤付与: a case named at the start of its line
+        number = _kanji_number(m.group(1))
+        return Line(start, end, text, "heading", "num", number, text, None)
+    m = _SPACED_KEY.match(text)
+    if m:  # 原 因 1台の端末で…: a form's field, its name spaced out, then its value
+        role = section_role(m.group(1).replace(" ", ""), section_roles)
+        if role:
+            return Line(start, end, text, "label", title=m.group(1).replace(" ", ""), role=role)
     m = _BRACKETED.match(text)
     if m:
         inner, rest = m.group(1), m.group(2).strip()
@@ -834,7 +851,8 @@ def _shared_parts(
         if lines[i].kind == "text" and _SHARED_CUE.search(lines[i].text):
             out.append((i, i + 1))
     for k, part in enumerate(parts):
-        if k in holders or part.line <= last or _inside_section(parts, k):
+        closing = part.parent is None and part.role in ("countermeasure", "response")
+        if k in holders or _inside_section(parts, k) or (part.line <= last and not closing):
             continue
         if any(part.line <= parts[j].line < part.end_line for j in holders):
             continue
@@ -876,6 +894,6 @@ def _parallel_items(parts: Sequence[Part], chosen: Sequence[int]) -> dict[int, l
             if number <= last_number:
                 restarted = True
             last_number = number
-            if restarted and k not in chosen_set and number in incidents:
+            if restarted and k not in chosen_set and number in incidents and parts[k].role is None:
                 out.setdefault(incidents[number], []).append(k)
     return out

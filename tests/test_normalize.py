@@ -585,3 +585,9 @@ def test_a_senders_name_and_the_signers_title_stay_on_their_own_lines() -> None:
 def test_a_contact_label_keeps_its_value_on_the_next_line() -> None:
     raw = "本件に関するお問合せ先\n株式会社ミナモ電算 サポート窓口\n"
     assert normalize(raw).text == "本件に関するお問合せ先\n株式会社ミナモ電算 サポート窓口"
+
+
+def test_a_line_spaced_out_one_character_at_a_time_loses_its_spaces_and_stays_apart() -> None:
+    normalized = normalize("事 務 連 絡\nみ ど り 市 市 民 局\n本文です。\n")
+    assert normalized.text == "事務連絡\n\nみどり市市民局\n\n本文です。"
+    assert normalized.original_span(0, 4) == "事 務 連 絡"

@@ -313,3 +313,27 @@ def test_a_section_inside_the_last_case_is_not_shared_by_the_others(
         "◆参考\n上記の事例を踏まえ研修を行う。\n"
     )
     assert _structure(text, extractor).shared == ()
+
+
+def test_a_case_named_at_the_start_of_a_line_with_spaced_field_names(
+    extractor: Extractor,
+) -> None:
+    text = (
+        "誤りの判明について\n\n(別紙)\n\n事案1 ポイントの誤付与\n"
+        "内 容 支援員が別の方の手続を続けた。\n原 因 前の方の手続を終えなかった。\n"
+        "事案2 口座の誤登録\n内 容 口座番号を誤って入力した。\n原 因 確認しなかった。\n"
+    )
+    structure = _structure(text, extractor)
+    assert [i.title for i in structure.incidents] == [
+        "事案1 ポイントの誤付与",
+        "事案2 口座の誤登録",
+    ]
+    assert {ln.role for ln in structure.lines if ln.text.startswith("原 因")} == {"cause"}
+
+
+def test_a_file_of_two_filled_in_forms_is_two_incidents(extractor: Extractor) -> None:
+    form = (
+        "様式第3号\n\n事故報告書\n\n1 件名 証明書の誤交付について\n"
+        "2 事故の内容 別の方の証明書を誤って交付した。\n3 原因 照合を怠った。\n\n"
+    )
+    assert len(_structure(form + form, extractor).incidents) == 2

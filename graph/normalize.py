@@ -340,6 +340,8 @@ def _content_lines(chars: str) -> list[_TextLine]:
     return lines
 
 
+#: A line drawn across the page: ━━━━ / ──── / ＝＝＝＝ / ----.
+_RULE_LINE = re.compile(r"^[━─―‐－\-=＝_＿~〜*＊・]{3,}$")
 #: A line spaced out one character at a time (事 務 連 絡 / 宮 浜 市 市 民 局).
 _LETTER_SPACED = re.compile(r"^[^\x00-\x7f](?: [^\x00-\x7f]){2,}$")
 
@@ -545,6 +547,8 @@ def _should_join(
         return False
     if line.spaced or lines[n - 1].spaced:
         return False
+    if _RULE_LINE.match(line.text) or _RULE_LINE.match(lines[n - 1].text):
+        return False  # ━━━━ a rule between slides or pages
     if n in cells or _ADDRESSEE_END.search(lines[n - 1].text):
         return False
     previous = lines[n - 1].text

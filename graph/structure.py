@@ -71,9 +71,13 @@ _KANA = re.compile(r"^([アイウエオカキクケコサシスセソタチツ�
 _BRACKETED = re.compile(
     r"^[(（〈<\[［【〔]([^()（）〈〉<>\[\]［］【】〔〕]{1,40})[)）〉>\]］】〕]\s*(.*)$"
 )
+_CASE_NAME = re.compile(
+    rf"(?:事案|事例|ケース|指摘事項|指摘)\s?(?:\d{{1,2}}|[{_KANJI_DIGITS}]{{1,3}}|[A-Z]|[①-⑳])"
+)
 #: 事案1 マイナポイントの誤付与 / 事例２ …: a line that opens by naming its case.
 _CASE_LINE = re.compile(
-    r"^(?:事案|事例|ケース)\s?(\d{1,2}|[一二三四五六七八九十]{1,3}|[A-Z](?![A-Za-z]))\s+[^。]{2,40}$"
+    r"^(?:[\[［【〔][^\]］】〕]{1,10}[\]］】〕]\s*)?"  # [スライド 3] before it
+    r"(?:事案|事例|ケース)\s?(\d{1,2}|[一二三四五六七八九十]{1,3}|[A-Z](?![A-Za-z])|[①-⑳])\s*[^。]{2,40}$"
 )
 #: 原 因 … / 対 応 …: a field name with spaces between its characters, then the value.
 _SPACED_KEY = re.compile(r"^(\S(?: \S){1,4}|\S{2,6})\s+(?=\S)(.{4,})$")
@@ -84,7 +88,7 @@ _KEY = re.compile(r"^([^\s:：、。・]{1,3}(?:\s?[^\s:：、。・]){0,6})\s*[
 #: 【事案2】 / 【事例1】 / 【2件目】 / 【ケース3】 / 【指摘事項1】: a part that names itself one
 #: incident (an audit's numbered finding is one wrong found)
 _EXPLICIT = re.compile(
-    r"【?(?:(?:事案|事例|ケース|指摘事項|指摘)\s*(\d{1,2}|[一二三四五六七八九十]{1,3}|[A-Z](?![A-Za-z]))"
+    r"【?(?:(?:事案|事例|ケース|指摘事項|指摘)\s*(\d{1,2}|[一二三四五六七八九十]{1,3}|[A-Z](?![A-Za-z])|[①-⑳])"
     r"|(\d{1,2}|[一二三四五六七八九十]{1,3})\s*件目)】?"
 )
 _SYMBOL_HEADING = re.compile(r"^[◆◇■□●○▼▽▲△☆★]\s*([^。、]{1,20})$")
@@ -152,7 +156,9 @@ class Structure:
 
 def _kanji_number(text: str) -> int:
     digits = "一二三四五六七八九"
-    if text.isdigit():
+    if len(text) == 1 and text in CIRCLED:  # 事例① (str.isdigit is true of ① too)
+        return CIRCLED.index(text) + 1
+    if text.isascii() and text.isdigit():
         return int(text)
     if len(text) == 1 and "A" <= text <= "Z":  # 事案A / 事案B
         return ord(text) - ord("A") + 1
@@ -410,6 +416,8 @@ def _find_title(lines: Sequence[Line], is_date: Callable[[str], bool]) -> int | 
             break
         if line.kind != "text" or is_date(line.text) or len(line.text) > 80:
             continue
+        if not re.search(r"[^\W\d_]", line.text):
+            continue  # a rule (━━━━) or a page number: no words
         if line.text.endswith("。"):
             break  # the body has begun
         candidates.append(i)
@@ -781,6 +789,7 @@ def find_structure(
             for first, last in _repeated_documents(lines, start, has_cue):
                 end = max(_doc_end(lines, parts, first + 1), first + 1)
                 incidents.append(IncidentPart(title, ((first, min(end, last)),), preamble))
+    incidents = _merge_continued(incidents)
     shared = _shared_parts(lines, parts, chosen) if len(incidents) > 1 else ()
     return Structure(lines, title, title_line, tuple(incidents), shared)
 
@@ -797,6 +806,31 @@ def _has_finding_heading(lines: Sequence[Line], parts: Sequence[Part]) -> bool:
         and _has_narrative(lines, part)
         for part in parts
     )
+
+
+def _merge_continued(incidents: list[IncidentPart]) -> list[IncidentPart]:
+    """One case told over several consecutive parts that name it alike (slides 事例① 概要 /
+    事例① その後 / 事例① なぜ起きた?) is one incident."""
+    out: list[IncidentPart] = []
+    for part in incidents:
+        last = out[-1] if out else None
+        if (
+            last is not None
+            and part.number is not None
+            and part.number == last.number
+            and part.group == last.group
+            and _case_name(part.title) == _case_name(last.title)
+        ):
+            out[-1] = replace(last, spans=last.spans + part.spans)
+        else:
+            out.append(part)
+    return out
+
+
+def _case_name(title: str) -> str | None:
+    """The name a part gives its case (事例①, 事案2), or None."""
+    m = _CASE_NAME.search(title)
+    return m.group(0).replace(" ", "") if m else None
 
 
 def _repeated_documents(

@@ -337,3 +337,13 @@ def test_a_file_of_two_filled_in_forms_is_two_incidents(extractor: Extractor) ->
         "2 事故の内容 別の方の証明書を誤って交付した。\n3 原因 照合を怠った。\n\n"
     )
     assert len(_structure(form + form, extractor).incidents) == 2
+
+
+def test_a_case_told_over_several_slides_is_one_incident(extractor: Extractor) -> None:
+    text = (
+        "窓口職員研修\n\n[スライド 3]\n事例① カードを誤って廃止\n別の方のカードを廃止した。\n\n"
+        "[スライド 4]\n事例① なぜ起きた?\n氏名だけで選んだ。\n\n"
+        "[スライド 5]\n事例② 通知を誤って送付\n別の方に送った。\n"
+    )
+    incidents = _structure(text, extractor).incidents
+    assert [len(i.spans) for i in incidents] == [2, 1]

@@ -331,7 +331,7 @@ def _content_lines(chars: str) -> list[_TextLine]:
             gap = chars[previous_end:start]  # LF, then the blank lines each with its LF
             newlines = gap.count("\n")
             blanks, spaces = newlines - 1, len(gap) > newlines
-        text, idx = _clean_line(raw_line, start)
+        text, idx = _unspace(*_clean_line(raw_line, start))
         indented = raw_line[:1] in (" ", "\u3000")
         row = "\t" in raw_line or bool(_MARKDOWN_ROW.match(raw_line))
         spaced = bool(_LETTER_SPACED.match(raw_line.strip()))
@@ -344,6 +344,24 @@ def _content_lines(chars: str) -> list[_TextLine]:
 _RULE_LINE = re.compile(r"^[━─―‐－\-=＝_＿~〜*＊・]{3,}$")
 #: A line spaced out one character at a time (事 務 連 絡 / 宮 浜 市 市 民 局).
 _LETTER_SPACED = re.compile(r"^[^\x00-\x7f](?: [^\x00-\x7f]){2,}$")
+
+
+#: Four or more characters spaced out one at a time inside a line (a scan's マ イ ナ ポ イ ン ト).
+_SPACED_RUN = re.compile(r"[^\x00-\x7f　](?: [^\x00-\x7f　]){3,}")
+
+
+def _unspace(text: str, idx: Sequence[int]) -> tuple[str, Sequence[int]]:
+    """Drop the spaces inside runs of characters spaced out one at a time."""
+    if " " not in text or not _SPACED_RUN.search(text):
+        return text, idx
+    keep = [True] * len(text)
+    for m in _SPACED_RUN.finditer(text):
+        for k in range(m.start() + 1, m.end(), 2):
+            keep[k] = False
+    return (
+        "".join(ch for ch, k in zip(text, keep, strict=True) if k),
+        [i for i, k in zip(idx, keep, strict=True) if k],
+    )
 
 
 def _clean_line(line: str, base: int) -> tuple[str, Sequence[int]]:

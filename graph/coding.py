@@ -310,12 +310,21 @@ def code_sentence(lexicon: Lexicon, text: str, tokens: Sequence[Token], role: st
     return out
 
 
+#: Where a sentence turns from a cause to its effect.
+_CONSEQUENCE = re.compile(r"(ため|ので|結果|により|ことから|ことで)[、,]")
+
+
 def cause_role(lexicon: Lexicon, sentence: str, end: int) -> str | None:
     """The role a sentence gives a cause matched up to ``end``, from the lexicon's cue lists:
     ruled-out first (its cue must follow the cause: …不具合によるものではありません), then
     trigger, root cause, contributing."""
     cues: Mapping[str, list[str]] = lexicon.data.get("cause_roles", {})
     tail = sentence[end:]
+    # …誤って入力したため、…本人のものではない口座が登録された: what follows ため、 is the
+    # cause's effect, and a denial there does not rule the cause out
+    consequence = _CONSEQUENCE.search(tail)
+    if consequence:
+        tail = tail[: consequence.start()]
     if any(re.search(cue, tail) for cue in cues.get("ruled-out", [])):
         return "ruled-out"
     for role in ("trigger", "root-cause", "contributing"):

@@ -81,6 +81,8 @@ _CASE_LINE = re.compile(
 )
 #: 原 因 … / 対 応 …: a field name with spaces between its characters, then the value.
 _SPACED_KEY = re.compile(r"^(\S(?: \S){1,4}|\S{2,6})\s+(?=\S)(.{4,})$")
+#: How the name of a form's field about the facts ends (発生日時, 発生場所, 発覚の端緒…).
+_FIELD_NAME = re.compile(r"(日|日時|時期|場所|経緯|端緒|判明|発覚|件数|人数|対象者)$")
 #: A form's field name before its value: 原因 (1)… / 再発防止策 ・… / 対応状況 ・….
 _FIELD_KEY = re.compile(r"^([^\s、。()（）]{2,10})\s+\S")
 _BRACKET_NUMBER = re.compile(rf"\d{{1,2}}|[{_KANJI_DIGITS}]{{1,3}}")
@@ -247,9 +249,12 @@ def classify_line(
         return Line(start, end, text, "heading", "num", number, text, None)
     m = _SPACED_KEY.match(text)
     if m:  # 原 因 1台の端末で…: a form's field, its name spaced out, then its value
-        role = section_role(m.group(1).replace(" ", ""), section_roles)
+        key = m.group(1).replace(" ", "")
+        role = section_role(key, section_roles)
+        if role is None and (" " in m.group(1) or _FIELD_NAME.search(key)):
+            role = "summary"  # 判 明 … / 発生場所 …: a field that tells the facts
         if role:
-            return Line(start, end, text, "label", title=m.group(1).replace(" ", ""), role=role)
+            return Line(start, end, text, "label", title=key, role=role)
     m = _BRACKETED.match(text)
     if m:
         inner, rest = m.group(1), m.group(2).strip()

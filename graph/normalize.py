@@ -388,6 +388,8 @@ def _clean_line(line: str, base: int) -> tuple[str, Sequence[int]]:
 
 
 def _ends_sentence(text: str) -> bool:
+    """Whether a line ends a sentence (。 . ! ? 」…), Markdown emphasis (…。**) aside."""
+    text = text.rstrip("*_")
     return bool(text) and text[-1] in _LINE_ENDERS
 
 
@@ -561,7 +563,7 @@ def _should_join(
     lines of tables written one cell a line (:func:`_cell_lines`).
     """
     line = lines[n]
-    if closed or tab or line.has_tab or lines[n - 1].text[-1] in _LINE_ENDERS:
+    if closed or tab or line.has_tab or _ends_sentence(lines[n - 1].text):
         return False
     if line.spaced or lines[n - 1].spaced:
         return False

@@ -74,6 +74,8 @@ _BRACKETED = re.compile(
 _CASE_NAME = re.compile(
     rf"(?:事案|事例|ケース|指摘事項|指摘)\s?(?:\d{{1,2}}|[{_KANJI_DIGITS}]{{1,3}}|[A-Z]|[①-⑳])"
 )
+#: A question of a Q&A page: Q1 何が起きたのですか。 / 問2 … / **Q3 …**.
+_QUESTION = re.compile(r"^\**\s*(?:Q|問)\s?\d{0,2}[.:\s]\s*")
 #: 事案1 マイナポイントの誤付与 / 事例２ …: a line that opens by naming its case.
 _CASE_LINE = re.compile(
     r"^(?:[\[［【〔][^\]］】〕]{1,10}[\]］】〕]\s*)?"  # [スライド 3] before it
@@ -243,6 +245,9 @@ def classify_line(
         if role is None and key:  # 10 原因 (1) 交付担当者が…: a form's field, then its value
             role = section_role(key.group(1), section_roles)
         return Line(start, end, text, "heading", style, number, title, role)
+    if _QUESTION.match(text):  # Q2 原因は何ですか。: the answer below speaks in its role
+        role = section_role(_QUESTION.sub("", text).strip("*"), section_roles)
+        return Line(start, end, text, "label", title=text, role=role or "content")
     m = _CASE_LINE.match(text)
     if m:  # 事案1 マイナポイントの誤付与: a case named at the start of its line
         number = _kanji_number(m.group(1))

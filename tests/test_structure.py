@@ -347,3 +347,8 @@ def test_a_case_told_over_several_slides_is_one_incident(extractor: Extractor) -
     )
     incidents = _structure(text, extractor).incidents
     assert [len(i.spans) for i in incidents] == [2, 1]
+
+
+def test_a_question_naming_the_cause_puts_its_answer_in_the_cause_role() -> None:
+    line = classify_line(0, 20, "Q2 原因は何ですか。", ROLES)
+    assert (line.kind, line.role) == ("label", "cause")

@@ -254,12 +254,12 @@ def classify_line(
         return Line(start, end, text, "heading", "num", number, text, None)
     m = _SPACED_KEY.match(text)
     if m:  # 原 因 1台の端末で…: a form's field, its name spaced out, then its value
-        key = m.group(1).replace(" ", "")
-        role = section_role(key, section_roles)
-        if role is None and (" " in m.group(1) or _FIELD_NAME.search(key)):
+        field_name = m.group(1).replace(" ", "")
+        role = section_role(field_name, section_roles)
+        if role is None and (" " in m.group(1) or _FIELD_NAME.search(field_name)):
             role = "summary"  # 判 明 … / 発生場所 …: a field that tells the facts
         if role:
-            return Line(start, end, text, "label", title=key, role=role)
+            return Line(start, end, text, "label", title=field_name, role=role)
     m = _BRACKETED.match(text)
     if m:
         inner, rest = m.group(1), m.group(2).strip()

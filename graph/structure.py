@@ -642,9 +642,10 @@ def _has_narrative(lines: Sequence[Line], part: Part) -> bool:
 
 
 #: A heading that tells the reader what to do or what holds in a case (…してください /
-#: 紛失したときは / 再交付が必要な場合): guidance, not an incident.
+#: 紛失したときは / 再交付が必要な場合 / 速やかに報告すること): guidance, not an incident.
 _GUIDANCE_HEADING = re.compile(
-    r"(ください|しましょう|願います|お願いします|(とき|場合|際)(は|には|の)?|方法|手順|手続き?の流れ)[。]?$"
+    r"(ください|しましょう|願います|お願いします|(とき|場合|際)(は|には|の)?|方法|手順|手続き?の流れ"
+    r"|(する|しない|させる|行う|努める|徹底する)こと)[。]?$"
 )
 
 

@@ -148,6 +148,12 @@ _BARE_MONTH = re.compile(
     rf"(?:(?<![0-9.,/\-])(?P<digits>[0-9]{{1,2}})"
     rf"|(?<![〇一二三四五六七八九十\u3005\u4e00-\u9fff])(?P<kanji>{_KNUM}{{1,3}})){_SP}月"
 )
+#: 8/23(水) / 5/17に / 6/19～: a month and day with no year, told apart from a fraction
+#: or a number by what follows it.
+_SLASH_MONTH_DAY = re.compile(
+    r"(?<![0-9.,/\-])(?P<month>[0-9]{1,2})/(?P<day>[0-9]{1,2})"
+    r"(?=\s?\(\s?[月火水木金土日]|に|から|まで|、|頃|ごろ|~|〜|\s|$)(?![0-9/])"
+)
 #: The era-less year of a range's second part: ～5年5月
 _ERA_LESS_YEAR = re.compile(rf"(?P<year>元|{_NUM}){_SP}年")
 _WEEKDAY = re.compile(
@@ -416,7 +422,13 @@ def _resolve_relative(parsed: _Parsed, context: _Point | None) -> _Point:
 
 
 def _parse_bare(view: str, pos: int) -> _Parsed | None:
-    """3月, 3月2日, 十二月二十六日: a month (and day) with no year."""
+    """3月, 3月2日, 十二月二十六日: a month (and day) with no year; 8/23 with a weekday or a
+    particle after it (8/23(水), 5/17に)."""
+    slash = _SLASH_MONTH_DAY.match(view, pos)
+    if slash:
+        month, day = int(slash["month"]), int(slash["day"])
+        if 1 <= month <= 12 and _valid_day(None, month, day):
+            return _Parsed(pos, slash.end("day"), "bare", month=month, day=day)
     m = _BARE_MONTH.match(view, pos)
     if not m:
         return None

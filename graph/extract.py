@@ -67,6 +67,7 @@ class Cues:
     continuation: re.Pattern[str]  # また、… goes on in the role before
     timeline_roles: Mapping[str, tuple[str, ...]]  # event role → words of its entry
     discovered: tuple[str, ...]
+    discovered_strong: tuple[str, ...]  # cues that say discovery even in the lines after a date
     discovered_negated: re.Pattern[str]
     occurred: tuple[str, ...]
     count_preferred: tuple[str, ...]
@@ -95,6 +96,7 @@ class Cues:
                 role: tuple(ws) for role, ws in (data.get("timeline_roles") or {}).items()
             },
             discovered=words("discovered_cues"),
+            discovered_strong=words("discovered_strong_cues"),
             discovered_negated=_alternation(words("discovered_negated")),
             occurred=words("occurred_cues"),
             count_preferred=words("count_preferred_cues"),
@@ -488,7 +490,10 @@ def _has_any(text: str, words: Iterable[str]) -> bool:
 
 
 def _entry_text(
-    dated: Sequence[tuple[Sentence, DateMention]], sentences: Sequence[Sentence], index: int
+    dated: Sequence[tuple[Sentence, DateMention]],
+    sentences: Sequence[Sentence],
+    index: int,
+    limit: int = 6,
 ) -> str:
     """A dated sentence and the undated ones that follow it (a timeline row with bullets)."""
     sentence = dated[index][0]
@@ -501,7 +506,7 @@ def _entry_text(
         if s is not sentence and s.role != sentence.role:
             break
         parts.append(s.span.text)
-        if len(parts) >= 6:
+        if len(parts) > limit:
             break
     return "".join(parts)
 
@@ -569,9 +574,13 @@ def _timeline(
         )
         value = DateValue(mention.iso, _evidence(sentence.span, f"date/{role}", 0.8))
         events.append(TimelineEvent(value, role))
+        # a date alone on its line (同年3月2日(木)) is told by the sentence under it
+        own = sentence.span.text
+        if _is_date_line(own):
+            own = _entry_text(dated, sentences, k, limit=2)
         if (
             discovered is None
-            and _has_any(entry, cues.discovered)
+            and (_has_any(own, cues.discovered) or _has_any(entry, cues.discovered_strong))
             and not cues.discovered_negated.search(entry)
         ):
             discovered = DateValue(mention.iso, _evidence(sentence.span, "date/discovered", 0.8))

@@ -474,3 +474,12 @@ def test_a_western_year_with_its_era_in_brackets() -> None:
         "2023-10",
         "2023-08",
     ]
+
+
+def test_a_month_and_day_with_a_slash_takes_the_year_from_context() -> None:
+    mentions = find_dates("令和5年8月21日に受け付けた。8/23(水)に判明した。")
+    assert [m.iso for m in mentions] == ["2023-08-21", "2023-08-23"]
+
+
+def test_a_fraction_is_no_date() -> None:
+    assert find_dates("約1/2の方が") == []

@@ -349,3 +349,12 @@ def test_each_row_of_a_tab_table_of_cases_is_an_incident_read_by_column(
     codes = {(v.field, v.code) for v in incidents[0].coded}
     assert ("countermeasures", "MultiPersonCheck") in codes
     assert incidents[1].occurred is not None and incidents[1].occurred.iso == "2023-06-09"
+
+
+def test_a_request_after_a_dated_line_is_not_its_discovery(extractor: Extractor) -> None:
+    text = (
+        "カードの誤廃止について\n\n・R5.8.21(月)16:50頃\n・K様から紛失による廃止の申出\n"
+        "・別の方のカードを誤って廃止した\n・8/23(水) L様からの問合せで判明\n"
+    )
+    incident = extract_report(extractor, text, source="t.txt").incidents[0]
+    assert incident.discovered is not None and incident.discovered.iso == "2023-08-23"

@@ -2,7 +2,8 @@
 five real seed reports, and on the project's own sample sets that the rules were written on.
 
 A lexicon or rule change that lowers a score below its target fails here, with the field and
-the score in the message. (The blind set, samples/holdout5, is not scored in the tests: its
+the score in the message. The other opened sets guard against regressions with floors a little
+under their present scores. (The blind set, samples/holdout7, is not scored in the tests: its
 misses must not be read while tuning.)"""
 
 from __future__ import annotations
@@ -36,6 +37,19 @@ OWN_SETS = {
         ROOT / "samples" / "holdout" / "reports",
         ROOT / "samples" / "holdout" / "gold",
     ),
+    "samples/holdout5": (
+        ROOT / "samples" / "holdout5" / "reports",
+        ROOT / "samples" / "holdout5" / "gold",
+    ),
+}
+
+#: Opened sets that do not meet every target yet: F1 floors per field (their scores on
+#: 2026-11-23 less 0.03), so that a change that helps one set cannot quietly cost another.
+FLOORS = {
+    "samples/extra": {"causes": 0.93, "harms": 0.92, "countermeasures": 0.94, "actors": 0.91},
+    "samples/holdout3": {"causes": 0.88, "harms": 0.84, "countermeasures": 0.92, "actors": 0.84},
+    "samples/holdout4": {"causes": 0.87, "harms": 0.88, "countermeasures": 0.90, "actors": 0.82},
+    "samples/holdout6": {"causes": 0.76, "harms": 0.82, "countermeasures": 0.85, "actors": 0.80},
 }
 
 
@@ -76,3 +90,15 @@ def test_the_targets_hold_on_the_seed_reports(extractor: Extractor) -> None:
 def test_the_targets_hold_on_the_projects_own_sets(name: str, extractor: Extractor) -> None:
     reports, gold = OWN_SETS[name]
     assert _shortfalls(_evaluate(reports, gold, extractor)) == []
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_the_opened_sets_keep_their_scores(name: str, extractor: Extractor) -> None:
+    folder = ROOT / "samples" / name.split("/", 1)[1]
+    data = _evaluate(folder / "reports", folder / "gold", extractor).to_json()
+    below = [
+        f"{field} F1 {data['fields'][field]['f1']:.3f} < {floor}"
+        for field, floor in FLOORS[name].items()
+        if data["fields"][field]["f1"] < floor
+    ]
+    assert below == []

@@ -798,8 +798,9 @@ def find_structure(
             # several filled-in forms (the title line again after the first) is one each
             start = title_line if title_line is not None else 0
             for first, last in _repeated_documents(lines, start, has_cue):
-                end = max(_doc_end(lines, parts, first + 1), first + 1)
-                incidents.append(IncidentPart(title, ((first, min(end, last)),), preamble))
+                end = min(max(_doc_end(lines, parts, first + 1), first + 1), last)
+                named = _subject_field(lines, first, end) or title
+                incidents.append(IncidentPart(named, ((first, end),), preamble))
     incidents = _merge_continued(incidents)
     shared = _shared_parts(lines, parts, chosen) if len(incidents) > 1 else ()
     return Structure(lines, title, title_line, tuple(incidents), shared)
@@ -842,6 +843,19 @@ def _case_name(title: str) -> str | None:
     """The name a part gives its case (事例①, 事案2), or None."""
     m = _CASE_NAME.search(title)
     return m.group(0).replace(" ", "") if m else None
+
+
+#: A form's subject field: 件名 マイナンバーカードの誤交付について / 件名：….
+_SUBJECT_FIELD = re.compile(r"^(?:\d{1,2}\s*)?(?:件\s?名|表\s?題|標\s?題)\s*[:：]?\s*(\S.{2,})$")
+
+
+def _subject_field(lines: Sequence[Line], first: int, end: int) -> str | None:
+    """The subject a form gives itself in a 件名 field, the incident's title."""
+    for i in range(first, end):
+        m = _SUBJECT_FIELD.match(lines[i].text)
+        if m:
+            return m.group(1)[: MAX_TITLE * 3]
+    return None
 
 
 def _repeated_documents(

@@ -336,7 +336,8 @@ def test_a_file_of_two_filled_in_forms_is_two_incidents(extractor: Extractor) ->
         "様式第3号\n\n事故報告書\n\n1 件名 証明書の誤交付について\n"
         "2 事故の内容 別の方の証明書を誤って交付した。\n3 原因 照合を怠った。\n\n"
     )
-    assert len(_structure(form + form, extractor).incidents) == 2
+    incidents = _structure(form + form, extractor).incidents
+    assert [i.title for i in incidents] == ["証明書の誤交付について"] * 2
 
 
 def test_a_case_told_over_several_slides_is_one_incident(extractor: Extractor) -> None:

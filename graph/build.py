@@ -284,6 +284,23 @@ def source_digest(path: Path, pipeline: str) -> str:
     return h.hexdigest()
 
 
+def source_stat(path: Path, pipeline: str) -> str | None:
+    """What decides, without reading it, that a file is as it was when last hashed: the
+    pipeline digest, the file's size and modification time (ns), and its sidecar's (as make
+    and git do: a change that keeps both size and time is not seen; touch the file).  None
+    when the file cannot be examined."""
+    try:
+        st = path.stat()
+        parts = [pipeline, str(st.st_size), str(st.st_mtime_ns)]
+        sidecar = sidecar_for(path)
+        if sidecar.is_file():
+            side = sidecar.stat()
+            parts += [str(side.st_size), str(side.st_mtime_ns)]
+    except OSError:
+        return None
+    return ":".join(parts)
+
+
 @dataclass(frozen=True)
 class Pipeline:
     """What preparing a report needs: the extractor, the compiled rules, the base IRI."""
@@ -470,6 +487,7 @@ def build(
     imported = store.imported_graph_names()
     todo: list[Path] = []
     plan: list[tuple[Path, str, SourceEntry | None, str | None]] = []
+    stats: dict[Path, str | None] = {}
     for path in files:
         report_id = report_id_for(path.name)
         if report_id in seen:
@@ -479,10 +497,15 @@ def build(
             continue
         seen[report_id] = path
         entry = sources.get(str(Minter(base, report_id).report))
-        try:
-            digest: str | None = source_digest(path, pipeline_id)
-        except OSError:
-            digest = None  # let prepare() name the problem
+        stat = source_stat(path, pipeline_id)
+        if entry is not None and stat is not None and entry.stat == stat and entry.digest:
+            digest: str | None = entry.digest  # as it was when hashed: not read again
+        else:
+            try:
+                digest = source_digest(path, pipeline_id)
+            except OSError:
+                digest = None  # let prepare() name the problem
+        stats[path] = stat
         plan.append((path, report_id, entry, digest))
         if entry is None or digest is None or entry.digest != digest:
             todo.append(path)
@@ -542,6 +565,7 @@ def build(
                     source_path=source,
                     source_digest=digest,
                     incidents=item.incidents,
+                    source_stat=stats[path],
                 )
             )
         else:
@@ -554,6 +578,7 @@ def build(
                 source_path=source,
                 source_digest=digest,
                 incidents=item.incidents,
+                source_stat=stats[path],
             )
             write = ReportWrite(
                 str(minter.graph),

@@ -27,17 +27,20 @@ same bytes whoever exports it and whenever.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import BinaryIO
 
 import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF
 
 from incident_kg.graph.reason import ONTOLOGY_INFERRED, inferred_graph_for
-from incident_kg.graph.store import GraphStore
+from incident_kg.graph.store import SHARED_INFERRED, GraphStore, SharedPart
 from incident_kg.ontology.namespaces import (
     IKG,
     ONTOLOGY_GRAPH,
@@ -92,6 +95,8 @@ class ExportResult:
     subjects: int  # distinct subjects of those
     classes: Mapping[str, int]  # instances of the main classes, by class IRI
     sources: tuple[str, ...]  # datasets (or agencies) the exported imported data came from
+    byte_size: int = 0  # of the file written
+    sha256: str = ""  # of the file written (hex)
 
 
 def _bind(graph: Graph) -> None:
@@ -185,8 +190,17 @@ Quad = tuple[
 ]
 
 
-def _read(store: GraphStore, name: str) -> list[Quad]:
-    return [(name, q.subject, q.predicate, q.object) for q in store.quads([name])]  # type: ignore[misc]
+def _read(store: GraphStore, name: str, shared: str = "") -> list[Quad]:
+    """The quads of one graph, with ``shared`` (N-Triples: what the graph's report says of
+    resources other reports share, kept once in the store's shared graph) put back in it:
+    a report graph is exported whole, as the report states it."""
+    quads: list[Quad] = [(name, q.subject, q.predicate, q.object) for q in store.quads([name])]  # type: ignore[misc]
+    if shared:
+        quads += [
+            (name, t.subject, t.predicate, t.object)  # type: ignore[misc]
+            for t in ox.parse(shared, format=ox.RdfFormat.N_TRIPLES)
+        ]
+    return quads
 
 
 def _triple(q: Quad) -> tuple[str, str, str]:
@@ -197,39 +211,73 @@ def _inferred_of(graph: str, imported: Collection[str]) -> str:
     return imported_inferred_graph(graph) if graph in imported else inferred_graph_for(graph)
 
 
-def _choose(
+Reader = Callable[[], list[Quad]]
+
+
+def _plan(
     store: GraphStore, options: ExportOptions, imported: Collection[str]
-) -> tuple[list[Quad], list[str]]:
-    """The quads to export (before marking and redaction) and the data graphs among them;
-    ``imported`` names the graphs an import wrote."""
+) -> tuple[dict[str, Reader], list[str]]:
+    """What to export, graph by graph: each graph's name → a function that reads its quads
+    (before marking and redaction), and the data graphs among them; ``imported`` names the
+    graphs an import wrote.  Nothing is read until a reader is called, so an export can
+    hold one graph at a time."""
     data_graphs = store.report_graphs()
-    ontology = [ONTOLOGY_GRAPH] if options.include_ontology else []
-    if options.include_inferred and options.include_ontology:
-        ontology.append(ONTOLOGY_INFERRED)
-    quads: list[Quad] = [q for name in ontology for q in _read(store, name)]
+    parts: dict[str, Reader] = {ONTOLOGY_GRAPH: lambda: _read(store, ONTOLOGY_GRAPH)}
+    if not options.include_ontology:
+        parts = {}
+    elif options.include_inferred:
+        parts[ONTOLOGY_INFERRED] = lambda: _read(store, ONTOLOGY_INFERRED)
+    shared = store.shared_parts()
+    inferred_shared = {
+        inferred_graph_for(g): part.inferred for g, part in shared.items() if g not in imported
+    }
+
+    def reader(name: str, extra: str) -> Reader:
+        return lambda: _read(store, name, extra)
+
     if not options.selection.active:
         for name in data_graphs:
-            quads += _read(store, name)
+            parts[name] = reader(name, shared.get(name, SharedPart()).asserted)
         if options.include_inferred:
-            names = set(store.inferred_graphs()) - {ONTOLOGY_INFERRED}
+            names = set(store.inferred_graphs()) - {ONTOLOGY_INFERRED, SHARED_INFERRED}
             for name in sorted(names):
-                quads += _read(store, name)
-        return quads, data_graphs
+                parts[name] = reader(name, inferred_shared.get(name, ""))
+        return parts, data_graphs
     from incident_kg.queries.library import known_codes
 
     codes = known_codes()
     check_selection(options.selection, codes["causes"] | codes["cause-tiers"])
     chosen = selected_incidents(store, options.selection, data_graphs)
     kept_graphs = sorted(chosen)
-    for name in kept_graphs:
-        graph_quads = _read(store, name)
+
+    def kept(name: str) -> list[Quad]:
+        graph_quads = _read(store, name, shared.get(name, SharedPart()).asserted)
         keep = subset({_triple(q) for q in graph_quads}, chosen[name])
-        kept = [q for q in graph_quads if _triple(q) in keep]
-        quads += kept
+        return [q for q in graph_quads if _triple(q) in keep]
+
+    def kept_inferred(name: str) -> list[Quad]:
+        nodes = {t for q in kept(name) for t in (str(q[1]), str(q[3]))}
+        inferred = _inferred_of(name, imported)
+        return [
+            q
+            for q in _read(store, inferred, inferred_shared.get(inferred, ""))
+            if str(q[1]) in nodes
+        ]
+
+    for name in kept_graphs:
+        parts[name] = lambda n=name: kept(n)  # type: ignore[misc]
         if options.include_inferred:
-            nodes = {t for q in kept for t in (str(q[1]), str(q[3]))}
-            quads += [q for q in _read(store, _inferred_of(name, imported)) if str(q[1]) in nodes]
-    return quads, kept_graphs
+            parts[_inferred_of(name, imported)] = lambda n=name: kept_inferred(n)  # type: ignore[misc]
+    return parts, kept_graphs
+
+
+def _choose(
+    store: GraphStore, options: ExportOptions, imported: Collection[str]
+) -> tuple[list[Quad], list[str]]:
+    """The quads to export (before marking and redaction), all in memory, and the data
+    graphs among them (:func:`_plan`)."""
+    parts, data_graphs = _plan(store, options, imported)
+    return [q for read in parts.values() for q in read()], data_graphs
 
 
 # -- 4. redact -------------------------------------------------------------------------
@@ -258,12 +306,15 @@ def _bodies(quads: Sequence[Quad]) -> set[str]:
     return {q[3].value for q in quads if str(q[1]) in orgs and _is_text(q[3])}  # type: ignore[union-attr]
 
 
-def redact_quads(quads: Sequence[Quad], rules: RedactionRules) -> tuple[list[Quad], Counter[str]]:
+def redact_quads(
+    quads: Sequence[Quad], rules: RedactionRules, bodies: set[str] | None = None
+) -> tuple[list[Quad], Counter[str]]:
     """Every text of the quads redacted (the ontology's are left alone by the caller).
 
-    A quote and its context (``oa:prefix``, ``oa:exact``, ``oa:suffix`` of one selector)
-    are redacted together (:func:`.redact.redact_quote`)."""
-    rules = rules.with_bodies(_bodies(quads))
+    ``bodies`` are the organisations' names never taken for a person's (by default those
+    the quads hold).  A quote and its context (``oa:prefix``, ``oa:exact``, ``oa:suffix``
+    of one selector) are redacted together (:func:`.redact.redact_quote`)."""
+    rules = rules.with_bodies(_bodies(quads) if bodies is None else bodies)
     cut = rules.truncation
     quote_parts = {cut.prefix_property: 0, cut.exact_property: 1, cut.suffix_property: 2}
     quotes: dict[tuple[str, str], list[str]] = {}
@@ -341,9 +392,164 @@ def export_dataset(
     options: ExportOptions | None = None,
     *,
     rules: RedactionRules | None = None,
+    out: BinaryIO | None = None,
 ) -> ExportResult:
     """The store (or the part the options select) serialised in one of :data:`FORMATS`,
-    marked, redacted when asked, with the figures its description needs."""
+    marked, redacted when asked, with the figures its description needs.
+
+    With ``out`` the file is written there and the result's ``data`` is empty.  The formats
+    that keep named graphs (N-Quads, TriG) are written graph by graph (:func:`_export_by_graph`:
+    memory holds one graph, not the store); the others hold the whole export in memory."""
+    options = options or ExportOptions()
+    if fmt in QUAD_FORMATS:
+        target = out if out is not None else io.BytesIO()
+        result = _export_by_graph(store, fmt, options, rules, target)
+        if out is None:
+            assert isinstance(target, io.BytesIO)
+            result = replace(result, data=target.getvalue())
+        return result
+    result = _export_in_memory(store, fmt, options, rules=rules)
+    if out is not None:
+        out.write(result.data)
+        result = replace(result, data=b"")
+    return result
+
+
+class _HashingWriter:
+    """Writes to a binary file, counting the bytes and hashing them on the way."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self.out = out
+        self.size = 0
+        self.digest = hashlib.sha256()
+
+    def write(self, data: bytes) -> None:
+        self.out.write(data)
+        self.size += len(data)
+        self.digest.update(data)
+
+
+def _organisation_names(parts: Mapping[str, Reader], schema: Collection[str]) -> set[str]:
+    """The names of the organisations the data graphs hold (:func:`_bodies` over all of them),
+    read graph by graph: the organisations first, then their texts."""
+    org_type = ox.NamedNode(str(ORG.Organization))
+    rdf_type = str(RDF.type)
+    orgs: set[str] = set()
+    for name, read in parts.items():
+        if name not in schema:
+            orgs.update(str(q[1]) for q in read() if q[2].value == rdf_type and q[3] == org_type)
+    names: set[str] = set()
+    for name, read in parts.items():
+        if name not in schema:
+            names.update(q[3].value for q in read() if str(q[1]) in orgs and _is_text(q[3]))  # type: ignore[union-attr]
+    return names
+
+
+def _export_by_graph(
+    store: GraphStore,
+    fmt: str,
+    options: ExportOptions,
+    rules: RedactionRules | None,
+    out: BinaryIO,
+) -> ExportResult:
+    """N-Quads or TriG, one graph at a time, in the bytes :func:`_export_in_memory` writes.
+
+    The graphs are visited in name order, each sorted on its own (a graph's lines never mix
+    with another's in these formats); the body goes to a temporary file while the digest that
+    names the dataset is computed, then the header (which carries that name) and the body are
+    written to ``out``.  Distinct subjects are counted by a 64-bit digest of each."""
+    imported = imported_graphs(store)
+    parts, data_graphs = _plan(store, options, imported)
+    received = {g: imported[g].marking for g in data_graphs if g in imported}
+    marking = resolve_marking(options.marking, received, DEFAULT_MARKING)
+    schema = {ONTOLOGY_GRAPH, ONTOLOGY_INFERRED}
+    bodies: set[str] | None = None
+    if options.redact:
+        rules = rules or load_rules()
+        bodies = _organisation_names(parts, schema)
+    counts: Counter[str] = Counter()
+    dataset_digest = hashlib.sha256()
+    graphs: list[str] = []
+    lines_written = 0
+    subjects: set[int] = set()
+    class_lines: set[str] = set()
+    class_suffixes = tuple(f" <{RDF.type}> <{c}> ." for c in _CLASSES)
+    prefixes: set[str] = set()
+    with tempfile.TemporaryFile() as body:
+        for name in sorted(parts):
+            quads = parts[name]()
+            if options.redact and name not in schema:
+                assert rules is not None
+                quads, found = redact_quads(quads, rules, bodies)
+                counts += found
+            lines = sorted({f"{s} {p} {o} ." for _, s, p, o in quads})
+            if not lines:
+                continue
+            graphs.append(name)
+            lines_written += len(lines)
+            for line in lines:
+                dataset_digest.update(f"{name}\t{line}\n".encode())
+                subject = line.split(" ", 1)[0]
+                subjects.add(
+                    int.from_bytes(hashlib.blake2b(subject.encode(), digest_size=8).digest())
+                )
+                if line.endswith(class_suffixes):
+                    class_lines.add(line)
+            if fmt == "nquads":
+                body.write(_nquads([(name, line) for line in lines]))
+            else:
+                head, text = _turtle_parts(lines)
+                prefixes.update(head)
+                body.write(f"\n<{name}> {{\n{text}\n}}\n".encode())
+        dataset = EXPORT_BASE + dataset_digest.hexdigest()[:32]
+        conforms_to = _conforms_to(store)
+        header = sorted(header_lines(dataset, marking, conforms_to, graphs, fmt))
+        writer = _HashingWriter(out)
+        if fmt == "nquads":
+            writer.write(_nquads(header))
+        else:
+            head, text = _turtle_parts(line for _, line in header)
+            prefixes.update(head)
+            writer.write(("\n".join(sorted(prefixes)) + "\n\n" + f"{{\n{text}\n}}\n").encode())
+        body.seek(0)
+        while chunk := body.read(1 << 20):
+            writer.write(chunk)
+    sources = tuple(
+        sorted(
+            {r.dataset or r.agency_iri for r in read_records(store) if set(r.graphs) & set(graphs)}
+        )
+    )
+    kinds = rules.kinds if options.redact and rules is not None else ()
+    return ExportResult(
+        data=b"",
+        fmt=fmt,
+        dataset=dataset,
+        marking=marking,
+        conforms_to=conforms_to,
+        redacted=options.redact,
+        redactions={k: counts.get(k, 0) for k in kinds},
+        graphs=tuple(graphs),
+        triples=lines_written,
+        subjects=len(subjects),
+        classes={
+            str(c): sum(1 for line in class_lines if line.endswith(f" <{RDF.type}> <{c}> ."))
+            for c in _CLASSES
+        },
+        sources=sources,
+        byte_size=writer.size,
+        sha256=writer.digest.hexdigest(),
+    )
+
+
+def _export_in_memory(
+    store: GraphStore,
+    fmt: str,
+    options: ExportOptions | None = None,
+    *,
+    rules: RedactionRules | None = None,
+) -> ExportResult:
+    """:func:`export_dataset` with every quad in memory at once: the formats that write the
+    union of the graphs (each triple once, sorted) need the whole of it."""
     options = options or ExportOptions()
     writer = FORMATS[fmt][0]
     imported = imported_graphs(store)
@@ -374,8 +580,9 @@ def export_dataset(
         )
     )
     kinds = rules.kinds if options.redact and rules is not None else ()
+    payload = writer(sorted(set(header) | set(lines)))
     return ExportResult(
-        data=writer(sorted(set(header) | set(lines))),
+        data=payload,
         fmt=fmt,
         dataset=dataset,
         marking=marking,
@@ -387,6 +594,8 @@ def export_dataset(
         subjects=len(subjects),
         classes=classes,
         sources=sources,
+        byte_size=len(payload),
+        sha256=hashlib.sha256(payload).hexdigest(),
     )
 
 

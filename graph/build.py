@@ -29,6 +29,7 @@ place when complete (:func:`build_store`): a killed first build leaves no store 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
@@ -48,7 +49,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import XSD
-from rdflib.plugins.serializers.nt import _nt_row
+from rdflib.plugins.serializers.nt import _quoteLiteral
 from rdflib.term import Node
 
 from incident_kg import __version__
@@ -74,8 +75,16 @@ from .reason import (
     inferred_graph_for,
     materialise,
 )
-from .store import META_GRAPH, GraphStore, RecordInfo, ReportWrite, SourceEntry, to_ntriples
-from .triples import Minter, report_triples
+from .store import (
+    META_GRAPH,
+    GraphStore,
+    RecordInfo,
+    ReportWrite,
+    SharedPart,
+    SourceEntry,
+    to_ntriples,
+)
+from .triples import Minter, report_triples, split_shared
 
 log = logging.getLogger(__name__)
 
@@ -275,6 +284,23 @@ def source_digest(path: Path, pipeline: str) -> str:
     return h.hexdigest()
 
 
+def source_stat(path: Path, pipeline: str) -> str | None:
+    """What decides, without reading it, that a file is as it was when last hashed: the
+    pipeline digest, the file's size and modification time (ns), and its sidecar's (as make
+    and git do: a change that keeps both size and time is not seen; touch the file).  None
+    when the file cannot be examined."""
+    try:
+        st = path.stat()
+        parts = [pipeline, str(st.st_size), str(st.st_mtime_ns)]
+        sidecar = sidecar_for(path)
+        if sidecar.is_file():
+            side = sidecar.stat()
+            parts += [str(side.st_size), str(side.st_mtime_ns)]
+    except OSError:
+        return None
+    return ":".join(parts)
+
+
 @dataclass(frozen=True)
 class Pipeline:
     """What preparing a report needs: the extractor, the compiled rules, the base IRI."""
@@ -294,12 +320,25 @@ class Prepared:
     report_id: str
     ntriples: str = ""
     inferred: str = ""
+    shared: SharedPart = field(default_factory=SharedPart)  # on resources others share too
     digest: str = ""  # of the report graph (+ rules): unchanged digest, nothing to write
     incidents: int = 0
     triples: int = 0
     problems: tuple[Problem, ...] = ()
     failed: bool = False  # unreadable file or bad sidecar: nothing to write
     seconds: tuple[tuple[str, float], ...] = ()
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _term_nt(term: Node) -> str:
+    """A term as N-Triples, as rdflib's N-Triples writer gives it (kept: predicates, classes
+    and a report's own IRIs recur on many lines)."""
+    return _quoteLiteral(term) if isinstance(term, Literal) else term.n3()
+
+
+def _nt_row(triple: tuple[Node, Node, Node]) -> str:
+    """One N-Triples line, the same as rdflib's writer's."""
+    return f"{_term_nt(triple[0])} {_term_nt(triple[1])} {_term_nt(triple[2])} .\n"
 
 
 def prepare(path: Path, pipeline: Pipeline) -> Prepared:
@@ -322,16 +361,24 @@ def prepare(path: Path, pipeline: Pipeline) -> Prepared:
     t2 = clock()
     inferred = materialise(triples, pipeline.rules)
     t3 = clock()
-    lines = sorted(map(_nt_row, triples))  # the lines rdflib's N-Triples writer gives
-    ntriples = "".join(lines)
-    digest = hashlib.sha256(ntriples.encode()).hexdigest()
-    inferred_nt = "".join(sorted(map(_nt_row, inferred)))
+    report_iri = str(Minter(pipeline.base, report_id).report)
+    own, shared = split_shared(triples, report_iri)
+    own_inferred, shared_inferred = split_shared(inferred, report_iri)
+    rows: dict[tuple[Node, Node, Node], str] = {
+        t: _nt_row(t) for t in triples
+    }  # the lines rdflib's N-Triples writer gives
+    # the digest is of the whole graph as the report states it, shared triples included
+    digest = hashlib.sha256("".join(sorted(rows.values())).encode()).hexdigest()
     t4 = clock()
     return Prepared(
         path,
         report_id,
-        ntriples=ntriples,
-        inferred=inferred_nt,
+        ntriples="".join(sorted(rows[t] for t in own)),
+        inferred="".join(sorted(map(_nt_row, own_inferred))),
+        shared=SharedPart(
+            "".join(sorted(rows[t] for t in shared)),
+            "".join(sorted(map(_nt_row, shared_inferred))),
+        ),
         digest=f"{digest}+{pipeline.rules_digest}",  # a changed ontology re-reasons every report
         incidents=len(report.incidents),
         triples=len(triples),
@@ -440,6 +487,7 @@ def build(
     imported = store.imported_graph_names()
     todo: list[Path] = []
     plan: list[tuple[Path, str, SourceEntry | None, str | None]] = []
+    stats: dict[Path, str | None] = {}
     for path in files:
         report_id = report_id_for(path.name)
         if report_id in seen:
@@ -449,10 +497,15 @@ def build(
             continue
         seen[report_id] = path
         entry = sources.get(str(Minter(base, report_id).report))
-        try:
-            digest: str | None = source_digest(path, pipeline_id)
-        except OSError:
-            digest = None  # let prepare() name the problem
+        stat = source_stat(path, pipeline_id)
+        if entry is not None and stat is not None and entry.stat == stat and entry.digest:
+            digest: str | None = entry.digest  # as it was when hashed: not read again
+        else:
+            try:
+                digest = source_digest(path, pipeline_id)
+            except OSError:
+                digest = None  # let prepare() name the problem
+        stats[path] = stat
         plan.append((path, report_id, entry, digest))
         if entry is None or digest is None or entry.digest != digest:
             todo.append(path)
@@ -512,6 +565,7 @@ def build(
                     source_path=source,
                     source_digest=digest,
                     incidents=item.incidents,
+                    source_stat=stats[path],
                 )
             )
         else:
@@ -524,22 +578,34 @@ def build(
                 source_path=source,
                 source_digest=digest,
                 incidents=item.incidents,
+                source_stat=stats[path],
             )
             write = ReportWrite(
                 str(minter.graph),
                 item.ntriples,
                 info,
                 inferred=(inferred_graph_for(str(minter.graph)), item.inferred),
+                shared=item.shared,
             )
             if record is None and not store.has_graph(write.graph):
                 batch.append(write)  # new: written with others in one transaction
                 if len(batch) >= (BULK_BATCH if bulk else WRITE_BATCH):
                     flush()
             else:
-                store.replace_report(write.graph, write.ntriples, info, inferred=write.inferred)
+                store.replace_report(
+                    write.graph, write.ntriples, info, inferred=write.inferred, shared=write.shared
+                )
         result.add_seconds("write", time.perf_counter() - t)
         if record is None or record.digest != item.digest:
-            result.written += item.ntriples.count("\n") + item.inferred.count("\n")
+            result.written += sum(
+                text.count("\n")
+                for text in (
+                    item.ntriples,
+                    item.inferred,
+                    item.shared.asserted,
+                    item.shared.inferred,
+                )
+            )
         result.loaded.append(str(path))
         result.incidents += item.incidents
         log.info("loaded %s: %d incidents, %d triples", path.name, item.incidents, item.triples)

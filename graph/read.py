@@ -106,12 +106,15 @@ def iter_report_files(paths: Iterable[Path]) -> Iterator[Path]:
     A path that does not exist raises ``ReportReadError(kind="missing")`` before
     anything is yielded.
     """
-    found: dict[Path, Path] = {}
+    found: dict[str, Path] = {}
     for given in paths:
         path = Path(given)
-        candidates = _walk_folder(path) if path.is_dir() else [_existing_file(path)]
-        for candidate in candidates:
-            found.setdefault(candidate.resolve(), candidate)
+        if path.is_dir():
+            for real, candidate in _walk_folder(path):
+                found.setdefault(real, candidate)
+        else:
+            candidate = _existing_file(path)
+            found.setdefault(os.path.realpath(candidate), candidate)
     yield from sorted(found.values())
 
 
@@ -122,15 +125,36 @@ def _existing_file(path: Path) -> Path:
     return path
 
 
-def _walk_folder(root: Path) -> list[Path]:
-    """Report files under *root*, hidden names skipped, symlinked folders not followed."""
-    files: list[Path] = []
-    for folder, dirnames, filenames in os.walk(root):
-        dirnames[:] = [name for name in dirnames if not name.startswith(".")]
-        for name in filenames:
-            candidate = Path(folder) / name
-            if _is_report_name(name) and candidate.is_file():
-                files.append(candidate)
+def _walk_folder(root: Path) -> list[tuple[str, Path]]:
+    """Report files under *root* as (real path, path as found), hidden names skipped,
+    symlinked folders not followed.
+
+    One ``scandir`` per folder and one ``realpath`` per folder (per file only for a file
+    that is a symlink): a folder of ten thousand reports is listed in a fraction of the time
+    a ``stat`` and a ``resolve`` per file take."""
+    files: list[tuple[str, Path]] = []
+    folders = [root]
+    while folders:
+        folder = folders.pop()
+        real_folder = os.path.realpath(folder)
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError:  # an unreadable folder is skipped, as os.walk does
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                folders.append(folder / entry.name)
+            elif _is_report_name(entry.name) and entry.is_file():
+                candidate = folder / entry.name
+                real = (
+                    os.path.realpath(candidate)
+                    if entry.is_symlink()
+                    else os.path.join(real_folder, entry.name)
+                )
+                files.append((real, candidate))
     logger.debug("folder %s: %d report files", root.name, len(files))
     return files
 

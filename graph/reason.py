@@ -39,9 +39,13 @@ from dataclasses import dataclass, field
 import owlrl
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.plugins.serializers.nt import _nt_row
 from rdflib.term import Node
 
-from .store import INFERRED_PREFIX, GraphStore, to_ntriples
+from incident_kg.ontology.namespaces import IKG
+
+from .store import INFERRED_PREFIX, SHARED_INFERRED, GraphStore, SharedPart, to_ntriples
+from .triples import is_local
 
 log = logging.getLogger(__name__)
 
@@ -132,12 +136,18 @@ def compile_rules(closed: Graph) -> Rules:
     )
 
 
+#: Terms the rules test on every triple, looked up once (an rdflib namespace attribute is a
+#: slow call: it was a tenth of the reasoning time).
+_TYPE = RDF.type
+_SAME_AS = OWL.sameAs
+
+
 def _consequences(t: Triple, rules: Rules) -> Iterable[Triple]:
     """What one triple entails on its own under the compiled rules."""
     s, p, o = t
-    if p == RDF.type:
+    if p == _TYPE:
         for c in rules.superclasses.get(o, ()):
-            yield (s, RDF.type, c)
+            yield (s, _TYPE, c)
         return
     for q in rules.superproperties.get(p, ()):
         yield (s, q, o)
@@ -147,11 +157,23 @@ def _consequences(t: Triple, rules: Rules) -> Iterable[Triple]:
         if p in rules.symmetric:
             yield (o, p, s)
         for c in rules.ranges.get(p, ()):
-            yield (o, RDF.type, c)
+            yield (o, _TYPE, c)
     for c in rules.domains.get(p, ()):
-        yield (s, RDF.type, c)
-    if p == OWL.sameAs and not isinstance(o, Literal):
-        yield (o, OWL.sameAs, s)
+        yield (s, _TYPE, c)
+    if p == _SAME_AS and not isinstance(o, Literal):
+        yield (o, _SAME_AS, s)
+
+
+def _rule_predicates(rules: Rules) -> frozenset[Node]:
+    """The predicates some rule reads a triple of (besides ``rdf:type`` with a class that has
+    superclasses): a triple of any other predicate entails nothing on its own."""
+    chains = {step for chain in rules.chains for step in chain[1:]}
+    return frozenset(
+        {*rules.superproperties, *rules.inverses, *rules.symmetric, *rules.ranges}
+        | {*rules.domains, *rules.transitive, *rules.functional, *rules.inverse_functional}
+        | chains
+        | {_SAME_AS}
+    )
 
 
 def materialise(data: Iterable[Triple], rules: Rules) -> set[Triple]:
@@ -172,12 +194,19 @@ def materialise(data: Iterable[Triple], rules: Rules) -> set[Triple]:
     for chain in rules.chains:
         chains_by_step[chain[1]].append(chain)
         chains_by_step[chain[2]].append(chain)
+    active = _rule_predicates(rules)
+    superclasses = rules.superclasses
+    same_as = by_predicate[_SAME_AS]
     added: set[Triple] = set()
     frontier = set(known)
     while frontier:
         new: set[Triple] = set()
         for t in frontier:
             s, p, o = t
+            if p not in active and not (p == _TYPE and o in superclasses):
+                if same_as:  # eq-rep-s may still apply to it
+                    new.update((same, p, o) for same in same_as.get(s, ()) if same != s)
+                continue
             new.update(_consequences(t, rules))
             if p in rules.transitive:  # prp-trp, both directions of the new edge
                 new.update((s, p, z) for z in by_predicate[p].get(o, ()))
@@ -189,19 +218,19 @@ def materialise(data: Iterable[Triple], rules: Rules) -> set[Triple]:
                     new.update((x, chain_p, o) for x in by_object[first].get(s, ()))
             if p in rules.functional and not isinstance(o, Literal):  # prp-fp
                 new.update(
-                    (o, OWL.sameAs, y)
+                    (o, _SAME_AS, y)
                     for y in by_predicate[p].get(s, ())
                     if y != o and not isinstance(y, Literal)
                 )
             if p in rules.inverse_functional and not isinstance(o, Literal):  # prp-ifp
-                new.update((s, OWL.sameAs, x) for x in by_object[p].get(o, ()) if x != s)
-            if p == OWL.sameAs and s != o:  # eq-trans, eq-rep-s, eq-rep-o
-                new.update((s, OWL.sameAs, z) for z in by_predicate[OWL.sameAs].get(o, ()))
+                new.update((s, _SAME_AS, x) for x in by_object[p].get(o, ()) if x != s)
+            if p == _SAME_AS and s != o:  # eq-trans, eq-rep-s, eq-rep-o
+                new.update((s, _SAME_AS, z) for z in same_as.get(o, ()))
                 for q, objects in list(by_predicate.items()):
                     new.update((s, q, z) for z in objects.get(o, ()))
                 for q, subjects in list(by_object.items()):
                     new.update((x, q, s) for x in subjects.get(o, ()))
-            for same in by_predicate[OWL.sameAs].get(s, ()):  # eq-rep-s for a new triple
+            for same in same_as.get(s, ()):  # eq-rep-s for a new triple
                 if same != s:
                     new.add((same, p, o))
         frontier = {t for t in new if t not in known and not isinstance(t[0], Literal)}
@@ -234,19 +263,41 @@ def reason_store(
 
     Inferred graphs whose report graph is gone are dropped."""
     reports = store.report_graphs()
-    wanted = {inferred_graph_for(name) for name in reports}
+    wanted = {inferred_graph_for(name) for name in reports} | {ONTOLOGY_INFERRED, SHARED_INFERRED}
     for stale in store.inferred_graphs():
-        if stale != ONTOLOGY_INFERRED and stale not in wanted:
+        if stale not in wanted:
             store.remove_graph(stale)
     total = 0
+    shared_parts = store.shared_parts()
+    shared_inferred: dict[str, str] = {}
     for name in progress(reports):
-        data = Graph()
-        data.parse(data=store.graph_ntriples([name]).decode("utf-8"), format="nt")
+        part = shared_parts.get(name, SharedPart())
+        data = Graph()  # the report graph as the report states it: its shared triples too
+        text = store.graph_ntriples([name]).decode("utf-8") + part.asserted
+        data.parse(data=text, format="nt")
         inferred = materialise_graph(data, rules)
-        store.replace_graph(inferred_graph_for(name), to_ntriples(inferred))
+        report = _report_of(data)
+        own = Graph()
+        shared_lines: list[str] = []
+        for triple in inferred:
+            if report is None or is_local(triple[0], report):
+                own.add(triple)
+            else:
+                shared_lines.append(_nt_row(triple))
+        store.replace_graph(inferred_graph_for(name), to_ntriples(own))
+        shared_inferred[name] = "".join(sorted(shared_lines))
         total += len(inferred)
+    union = sorted({line for text in shared_inferred.values() for line in text.splitlines()})
+    store.set_shared_inferred(shared_inferred, "\n".join(union))
     log.info("reasoned %d report graphs: %d inferred triples", len(reports), total)
     return total
+
+
+def _report_of(data: Graph) -> str | None:
+    """The IRI of the report a report graph tells of (its one ``ikg:Report``), if any."""
+    for subject in data.subjects(RDF.type, IKG.Report):
+        return str(subject)
+    return None
 
 
 def drop_inferred(store: GraphStore) -> list[str]:
@@ -255,4 +306,5 @@ def drop_inferred(store: GraphStore) -> list[str]:
     names = store.inferred_graphs()
     for name in names:
         store.remove_graph(name)
+    store.set_shared_inferred({}, "")  # and what each report contributed to them
     return names

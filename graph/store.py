@@ -15,14 +15,23 @@ replacing one report is ~2× slower (0.1 s) — the price of a durable, atomic
 write. It is embedded (a RocksDB directory) and needs no server.
 
 Over the union of graphs Oxigraph returns a triple once per graph that holds it
-(rdflib once in all): queries that count shared triples need DISTINCT.
+(rdflib once in all).  So what several reports say of the same resource (a resolved
+organisation: its types, label and hierarchy; the software agent; a curator) is kept
+once, in the **shared graph** (:data:`SHARED_GRAPH`; what is inferred about those
+resources in :data:`SHARED_INFERRED`), never in every report graph that names it: a join
+through an organisation then grows with the corpus, not with reports × reports per
+organisation.  Each report's *contribution* to the shared graphs (the N-Triples it would
+have held) is kept in the metadata graph, so that replacing or removing a report takes
+out exactly the shared triples no other report still states, reasoning over a stored
+report sees its organisations as before, and exports put the contribution back into the
+report's graph (the exported bytes do not change).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any, cast
@@ -43,6 +52,15 @@ META_GRAPH = "https://w3id.org/incident-kg/graph/meta"
 #: Prefix of the graphs of inferred triples (graph/reason.py), dropped and recomputed at will.
 INFERRED_PREFIX = "https://w3id.org/incident-kg/graph/inferred/"
 _STORE_NODE = "https://w3id.org/incident-kg/graph/meta#store"
+#: The graph of triples about resources several reports share (organisations, agents),
+#: each triple once whatever the number of reports that state it.
+SHARED_GRAPH = "https://w3id.org/incident-kg/graph/shared"
+#: What is inferred about shared resources (an inferred graph: dropped and recomputed
+#: with the others).
+SHARED_INFERRED = INFERRED_PREFIX + "shared"
+#: Metadata predicates of a report graph's contribution to the shared graphs (N-Triples).
+SHARED_ASSERTED_KEY = str(IKG.sharedAsserted)
+SHARED_INFERRED_KEY = str(IKG.sharedInferred)
 
 
 def to_ntriples(graph: Graph) -> str:
@@ -63,6 +81,9 @@ class RecordInfo:
     source_path: str | None = None  # absolute path of the file last built from
     source_digest: str | None = None  # sha256 of file + sidecar + pipeline (no change: skip)
     incidents: int | None = None  # incidents in the report's graph
+    #: pipeline digest, size and modification time of the file (and sidecar) the source digest
+    #: was computed from: the same again, the file is not read to be hashed again
+    source_stat: str | None = None
 
     def ntriples(self) -> str:
         """The record as N-Triples (subject: the report IRI), literals escaped by Oxigraph."""
@@ -77,6 +98,8 @@ class RecordInfo:
             values.append((str(IKG.sourcePath), ox.Literal(self.source_path)))
         if self.source_digest is not None:
             values.append((str(IKG.sourceDigest), ox.Literal(self.source_digest)))
+        if self.source_stat is not None:
+            values.append((str(IKG.sourceStat), ox.Literal(self.source_stat)))
         if self.incidents is not None:
             integer = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
             values.append(
@@ -92,22 +115,68 @@ class SourceEntry:
     digest: str | None
     path: str | None
     incidents: int
+    stat: str | None = None  # see RecordInfo.source_stat
+
+
+@dataclass(frozen=True)
+class SharedPart:
+    """What one report graph states (``asserted``) and entails (``inferred``) about shared
+    resources, as N-Triples lines: its contribution to :data:`SHARED_GRAPH` and
+    :data:`SHARED_INFERRED`."""
+
+    asserted: str = ""
+    inferred: str = ""
+
+    def lines(self, which: str) -> set[str]:
+        """The non-empty lines of ``asserted`` or ``inferred``."""
+        text = self.asserted if which == "asserted" else self.inferred
+        return {line for line in text.splitlines() if line.strip()}
 
 
 @dataclass(frozen=True)
 class ReportWrite:
-    """Everything written for one report: its graph, its inferred graph and its record."""
+    """Everything written for one report: its graph, its inferred graph, its record and
+    its contribution to the shared graphs."""
 
     graph: str  # the report's named graph
     ntriples: str
     info: RecordInfo
     inferred: tuple[str, str] | None = None  # (graph name, N-Triples)
+    shared: SharedPart = field(default_factory=SharedPart)
 
 
 def _nquads(graph: str, ntriples: str) -> str:
     """N-Triples lines put into a named graph (N-Quads)."""
     g = f" <{graph}> .\n"
     return "".join(line[:-1].rstrip() + g for line in ntriples.splitlines() if line.strip())
+
+
+#: (which part, shared graph, metadata predicate) of a contribution.
+_PARTS = (
+    ("asserted", SHARED_GRAPH, SHARED_ASSERTED_KEY),
+    ("inferred", SHARED_INFERRED, SHARED_INFERRED_KEY),
+)
+
+
+def _contribution_nquads(graph: str, shared: SharedPart) -> str:
+    """The metadata quads that keep a report graph's contribution to the shared graphs."""
+    out = []
+    for which, _, key in _PARTS:
+        text = "".join(f"{line}\n" for line in sorted(shared.lines(which)))
+        if text:
+            out.append(f"<{graph}> <{key}> {ox.Literal(text)} <{META_GRAPH}> .\n")
+    return "".join(out)
+
+
+def _shared_nquads(writes: Sequence[ReportWrite]) -> str:
+    """The shared triples of some reports, each once, as quads of the shared graphs."""
+    out = []
+    for which, shared_graph, _ in _PARTS:
+        lines: set[str] = set()
+        for w in writes:
+            lines |= w.shared.lines(which)
+        out.append(_nquads(shared_graph, "\n".join(sorted(lines))))
+    return "".join(out)
 
 
 def _record(report_iri: str, values: dict[str, str]) -> RecordInfo | None:
@@ -122,9 +191,24 @@ def _record(report_iri: str, values: dict[str, str]) -> RecordInfo | None:
             source_path=values.get(str(IKG.sourcePath)),
             source_digest=values.get(str(IKG.sourceDigest)),
             incidents=None if incidents is None else int(incidents),
+            source_stat=values.get(str(IKG.sourceStat)),
         )
     except KeyError:
         return None
+
+
+def _new_reports_nquads(writes: Sequence[ReportWrite]) -> str:
+    """One N-Quads document of new reports: their graphs, inferred graphs, records and
+    contributions, and their shared triples (each once)."""
+    parts: list[str] = []
+    for w in writes:
+        parts.append(_nquads(w.graph, w.ntriples))
+        if w.inferred is not None:
+            parts.append(_nquads(*w.inferred))
+        parts.append(_nquads(META_GRAPH, w.info.ntriples()))
+        parts.append(_contribution_nquads(w.graph, w.shared))
+    parts.append(_shared_nquads(writes))
+    return "".join(parts)
 
 
 class GraphStore:
@@ -189,10 +273,12 @@ class GraphStore:
         ntriples: str,
         info: RecordInfo,
         inferred: tuple[str, str] | None = None,
+        shared: SharedPart | None = None,
     ) -> None:
-        """Replace a report's graph, its inferred graph (name, N-Triples) and its record in
-        the metadata graph, in one transaction."""
+        """Replace a report's graph, its inferred graph (name, N-Triples), its record in
+        the metadata graph and its contribution to the shared graphs, in one transaction."""
         r = f"<{info.report}>"
+        shared_update = self._shared_update(graph_iri, shared or SharedPart())
         inferred_update = ""
         if inferred is not None:
             name, triples = inferred
@@ -203,7 +289,7 @@ class GraphStore:
         self._store.update(
             f"DROP SILENT GRAPH <{graph_iri}> ;\n"
             f"INSERT DATA {{ GRAPH <{graph_iri}> {{\n{ntriples}\n}} }} ;\n"
-            f"{inferred_update}"
+            f"{inferred_update}{shared_update}"
             f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ {r} ?p ?o }} }} ;\n"
             f"INSERT DATA {{ GRAPH <{META_GRAPH}> {{\n{info.ntriples()}}} }}"
         )
@@ -213,27 +299,16 @@ class GraphStore:
         one transaction: Oxigraph's transactional ``load`` of one N-Quads document, several
         times faster than SPARQL ``INSERT DATA``.  A report already in the store must go
         through :meth:`replace_report`, which drops its old graphs first."""
-        parts: list[str] = []
-        for w in writes:
-            parts.append(_nquads(w.graph, w.ntriples))
-            if w.inferred is not None:
-                parts.append(_nquads(*w.inferred))
-            parts.append(_nquads(META_GRAPH, w.info.ntriples()))
-        if parts:
-            self._store.load("".join(parts), format=ox.RdfFormat.N_QUADS)
+        if writes:
+            self._store.load(_new_reports_nquads(writes), format=ox.RdfFormat.N_QUADS)
 
     def bulk_add_reports(self, writes: Sequence[ReportWrite]) -> None:
         """Like :meth:`add_reports`, with Oxigraph's bulk loader: several times faster, but
         NOT atomic — only for a store that nobody sees until it is complete (a first build
         in a staging directory, see ``graph/build.py``)."""
-        parts: list[str] = []
-        for w in writes:
-            parts.append(_nquads(w.graph, w.ntriples))
-            if w.inferred is not None:
-                parts.append(_nquads(*w.inferred))
-            parts.append(_nquads(META_GRAPH, w.info.ntriples()))
-        if parts:
-            self._store.bulk_load("".join(parts).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+        if writes:
+            data = _new_reports_nquads(writes).encode("utf-8")
+            self._store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
 
     def update_record(self, info: RecordInfo) -> None:
         """Rewrite one report's record only (its graphs stay as they are)."""
@@ -244,11 +319,91 @@ class GraphStore:
         )
 
     def remove_report(self, report_iri: str, graphs: Iterable[str]) -> None:
-        """Drop a report's graphs and its record, in one transaction."""
-        drops = "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in graphs)
+        """Drop a report's graphs, its record and its contribution to the shared graphs
+        (the shared triples no other report states), in one transaction."""
+        names = list(graphs)
+        drops = "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in names)
+        shared = "".join(self._shared_update(g, SharedPart()) for g in names)
         self._store.update(
-            f"{drops}DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{report_iri}> ?p ?o }} }}"
+            f"{drops}{shared}DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{report_iri}> ?p ?o }} }}"
         )
+
+    # -- the shared graphs -----------------------------------------------------------------
+
+    def shared_part(self, graph_iri: str) -> SharedPart:
+        """A report graph's contribution to the shared graphs, as last written."""
+        found = {key: "" for _, _, key in _PARTS}
+        for key in found:
+            for quad in self._store.quads_for_pattern(
+                ox.NamedNode(graph_iri), ox.NamedNode(key), None, ox.NamedNode(META_GRAPH)
+            ):
+                found[key] = str(getattr(quad.object, "value", ""))
+        return SharedPart(found[SHARED_ASSERTED_KEY], found[SHARED_INFERRED_KEY])
+
+    def shared_parts(self) -> dict[str, SharedPart]:
+        """Every report graph's contribution to the shared graphs, by graph name."""
+        found: dict[str, dict[str, str]] = {}
+        for _, _, key in _PARTS:
+            for quad in self._store.quads_for_pattern(
+                None, ox.NamedNode(key), None, ox.NamedNode(META_GRAPH)
+            ):
+                subject, text = quad.subject, quad.object
+                if isinstance(subject, ox.NamedNode) and isinstance(text, ox.Literal):
+                    found.setdefault(subject.value, {})[key] = text.value
+        return {
+            g: SharedPart(v.get(SHARED_ASSERTED_KEY, ""), v.get(SHARED_INFERRED_KEY, ""))
+            for g, v in found.items()
+        }
+
+    def _stated_elsewhere(self, line: str, key: str, graph_iri: str) -> bool:
+        """Whether a report graph other than ``graph_iri`` contributes this shared line."""
+        needle = ox.Literal(f"\n{line}\n")
+        return bool(
+            self._store.query(
+                f"ASK {{ GRAPH <{META_GRAPH}> {{ ?g <{key}> ?text "
+                f'FILTER(?g != <{graph_iri}> && CONTAINS(CONCAT("\\n", ?text), {needle})) }} }}'
+            )
+        )
+
+    def _shared_update(self, graph_iri: str, new: SharedPart) -> str:
+        """SPARQL Update operations (each ending ``;``) that replace a report graph's
+        contribution to the shared graphs with ``new``: its lines are added (the shared
+        graphs are sets), and the lines only its old contribution stated are taken out."""
+        old = self.shared_part(graph_iri)
+        ops: list[str] = []
+        for which, shared_graph, key in _PARTS:
+            gone = sorted(
+                line
+                for line in old.lines(which) - new.lines(which)
+                if not self._stated_elsewhere(line, key, graph_iri)
+            )
+            if gone:
+                body = "\n".join(gone)
+                ops.append(f"DELETE DATA {{ GRAPH <{shared_graph}> {{\n{body}\n}} }} ;\n")
+            added = "\n".join(sorted(new.lines(which)))
+            if added:
+                ops.append(f"INSERT DATA {{ GRAPH <{shared_graph}> {{\n{added}\n}} }} ;\n")
+            ops.append(
+                f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{graph_iri}> <{key}> ?x }} }} ;\n"
+            )
+        meta = _contribution_nquads(graph_iri, new).replace(f" <{META_GRAPH}> .", " .")
+        if meta:
+            ops.append(f"INSERT DATA {{ GRAPH <{META_GRAPH}> {{\n{meta}}} }} ;\n")
+        return "".join(ops)
+
+    def set_shared_inferred(self, parts: Mapping[str, str], union: str) -> None:
+        """Replace every report graph's inferred contribution (graph name → N-Triples) and
+        the shared inferred graph (``union``, their union) in one transaction."""
+        ops = [f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ ?g <{SHARED_INFERRED_KEY}> ?x }} }} ;\n"]
+        meta = "".join(
+            _contribution_nquads(g, SharedPart(inferred=text)) for g, text in sorted(parts.items())
+        ).replace(f" <{META_GRAPH}> .", " .")
+        if meta:
+            ops.append(f"INSERT DATA {{ GRAPH <{META_GRAPH}> {{\n{meta}}} }} ;\n")
+        ops.append(f"DROP SILENT GRAPH <{SHARED_INFERRED}>")
+        if union.strip():
+            ops.append(f" ;\nINSERT DATA {{ GRAPH <{SHARED_INFERRED}> {{\n{union}\n}} }}")
+        self._store.update("".join(ops))
 
     def has_graph(self, graph_iri: str) -> bool:
         """Whether the store holds a named graph of that name."""
@@ -259,7 +414,8 @@ class GraphStore:
         values: dict[str, dict[str, str]] = {}
         # one SPARQL scan of the metadata graph: about twice as fast as quads_for_pattern
         rows = self._store.query(
-            f"SELECT ?s ?p ?o WHERE {{ GRAPH <{META_GRAPH}> {{ ?s ?p ?o FILTER(ISLITERAL(?o)) }} }}"
+            f"SELECT ?s ?p ?o WHERE {{ GRAPH <{META_GRAPH}> {{ ?s ?p ?o FILTER(ISLITERAL(?o) "
+            f"&& ?p NOT IN (<{SHARED_ASSERTED_KEY}>, <{SHARED_INFERRED_KEY}>)) }} }}"
         )
         for row in cast(ox.QuerySolutions, rows):
             subject, predicate, value = row[0], row[1], row[2]
@@ -269,17 +425,21 @@ class GraphStore:
         return [r for r in out if r is not None]
 
     def source_index(self) -> dict[str, SourceEntry]:
-        """Per report IRI, the source recorded by the last build: digest, path, incidents.
+        """Per report IRI, the source recorded by the last build: digest, path, incidents,
+        file signature.
 
-        Three scans of one predicate each, a fraction of reading every record: what an
+        Four scans of one predicate each, a fraction of reading every record: what an
         incremental build needs to decide, for thousands of files, which ones changed."""
         found: dict[str, dict[str, str]] = {}
-        for predicate in (IKG.sourceDigest, IKG.sourcePath, IKG.recordedIncidents):
-            for quad in self._store.quads_for_pattern(
-                None, ox.NamedNode(str(predicate)), None, ox.NamedNode(META_GRAPH)
-            ):
-                if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal):
-                    found.setdefault(quad.subject.value, {})[str(predicate)] = quad.object.value
+        predicates = (IKG.sourceDigest, IKG.sourcePath, IKG.recordedIncidents, IKG.sourceStat)
+        for predicate in predicates:  # SPARQL: faster than quads_for_pattern here
+            rows = self._store.query(
+                f"SELECT ?s ?o WHERE {{ GRAPH <{META_GRAPH}> {{ ?s <{predicate}> ?o }} }}"
+            )
+            for row in cast(ox.QuerySolutions, rows):
+                subject, value = row[0], row[1]
+                if isinstance(subject, ox.NamedNode) and isinstance(value, ox.Literal):
+                    found.setdefault(subject.value, {})[str(predicate)] = value.value
         out: dict[str, SourceEntry] = {}
         for report, values in found.items():
             incidents = values.get(str(IKG.recordedIncidents))
@@ -287,6 +447,7 @@ class GraphStore:
                 values.get(str(IKG.sourceDigest)),
                 values.get(str(IKG.sourcePath)),
                 int(incidents) if incidents is not None else 0,
+                values.get(str(IKG.sourceStat)),
             )
         return out
 
@@ -368,12 +529,19 @@ class GraphStore:
         )
 
     def report_graphs(self) -> list[str]:
-        """Names of the report graphs (not the ontology, metadata or inferred graphs)."""
+        """Names of the report graphs (not the ontology, metadata, shared or inferred
+        graphs)."""
         return [
             g
             for g in self.graphs()
-            if g not in (ONTOLOGY_GRAPH, META_GRAPH) and not g.startswith(INFERRED_PREFIX)
+            if g not in (ONTOLOGY_GRAPH, META_GRAPH, SHARED_GRAPH)
+            and not g.startswith(INFERRED_PREFIX)
         ]
+
+    def asserted_graphs(self) -> list[str]:
+        """The report graphs and the shared graph: every asserted triple of the data."""
+        shared = [SHARED_GRAPH] if self.has_graph(SHARED_GRAPH) else []
+        return shared + self.report_graphs()
 
     def inferred_graphs(self) -> list[str]:
         """Names of the graphs that hold inferred triples (see graph/reason.py)."""

@@ -14,15 +14,17 @@ lexicon rule that fired and a confidence.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 from urllib.parse import quote
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+from rdflib import namespace as _rdflib_ns
+from rdflib.term import Node
 
-from incident_kg.ontology.namespaces import CODE, IKG, OA, ORG
+from incident_kg.ontology import namespaces as _ns
 
 from .model import (
     CurationMark,
@@ -34,6 +36,42 @@ from .model import (
     Span,
     Statistic,
 )
+
+
+class _Terms:
+    """A namespace whose terms are made once: ``IKG.hasCause`` on an rdflib namespace builds
+    and checks a new IRI on every access (a fifth of the time spent making a report's
+    triples); here the first access keeps the term as an attribute."""
+
+    def __init__(self, namespace: Any) -> None:
+        self._namespace = namespace
+        self._items: dict[str, URIRef] = {}
+
+    def __getattr__(self, name: str) -> URIRef:
+        term = getattr(self._namespace, name)
+        setattr(self, name, term)
+        return term  # type: ignore[no-any-return]
+
+    def __getitem__(self, name: str) -> URIRef:
+        term = self._items.get(name)
+        if term is None:
+            term = self._items[name] = self._namespace[name]
+        return term
+
+
+DCTERMS, PROV, RDF, RDFS, SKOS, XSD = (
+    _Terms(n)
+    for n in (
+        _rdflib_ns.DCTERMS,
+        _rdflib_ns.PROV,
+        _rdflib_ns.RDF,
+        _rdflib_ns.RDFS,
+        _rdflib_ns.SKOS,
+        _rdflib_ns.XSD,
+    )
+)
+CODE, IKG, OA, ORG = (_Terms(n) for n in (_ns.CODE, _ns.IKG, _ns.OA, _ns.ORG))
+
 
 #: Incident property for each coded field.
 FIELD_PROPERTY = {
@@ -346,6 +384,28 @@ def report_triples(
         yield from _incident(m, report, incident)
     for k, statistic in enumerate(report.statistics, start=1):
         yield from _statistic(m, report, k, statistic)
+
+
+def is_local(subject: object, report_iri: str) -> bool:
+    """Whether a triple with this subject belongs to one report alone: its subject is the
+    report's IRI or minted under it (incidents, annotations, selectors, events…).
+
+    Every other subject (an organisation resolved across reports, the software agent, a
+    curator, a concept) is *shared*: its triples go to the store's shared graph, once,
+    rather than into every report graph that names it (see graph/store.py)."""
+    text = str(subject)
+    return text == report_iri or text.startswith(report_iri + "/")
+
+
+def split_shared(
+    triples: Iterable[tuple[Node, Node, Node]], report_iri: str
+) -> tuple[set[tuple[Node, Node, Node]], set[tuple[Node, Node, Node]]]:
+    """A report's triples as (its own, those about shared resources): :func:`is_local`."""
+    own: set[tuple[Node, Node, Node]] = set()
+    shared: set[tuple[Node, Node, Node]] = set()
+    for triple in triples:
+        (own if is_local(triple[0], report_iri) else shared).add(triple)
+    return own, shared
 
 
 def report_graph(report: Report, *, base: str, software_version: str) -> Graph:

@@ -586,7 +586,6 @@ def export(
       incident-kg export --organization 堺市 --since 2023-01 --until 2023-06 -o sakai.trig --format trig
       incident-kg export --cause tier-organisation --no-ontology -o roots.ttl
     """
-    import hashlib
 
     from incident_kg.export.describe import Publication, describe
     from incident_kg.export.filters import Selection
@@ -616,27 +615,32 @@ def export(
             "exporting without redaction under %s: personal data may leave the organisation",
             options.marking.label,
         )
-    with GraphStore.open(store_dir, read_only=True) as store:
-        result = export_dataset(store, fmt, options)
     if output is not None and description is None:
         description = output.with_name(output.name.rsplit(".", 1)[0] + ".description.ttl")
-    if output is None:
-        sys.stdout.buffer.write(result.data)
-    else:
-        _write_atomically(output, result.data)
+    with GraphStore.open(store_dir, read_only=True) as store:
+        if output is None:
+            result = export_dataset(store, fmt, options, out=sys.stdout.buffer)
+        else:  # written beside, then renamed: whole or not at all
+            part = output.with_name(output.name + ".part")
+            try:
+                with part.open("wb") as out:
+                    result = export_dataset(store, fmt, options, out=out)
+                os.replace(part, output)
+            finally:
+                part.unlink(missing_ok=True)
     if description is not None:
         publication = Publication(
             issued=_issued(),
             publisher=publisher,
             license=license_iri,
             file_name=output.name if output is not None else None,
-            byte_size=len(result.data),
-            sha256=hashlib.sha256(result.data).hexdigest(),
+            byte_size=result.byte_size,
+            sha256=result.sha256,
         )
         _write_atomically(description, describe(result, publication))
     redacted = sum(result.redactions.values())
     click.echo(
-        f"wrote {len(result.data)} bytes, {result.triples} triples, {result.marking.label}"
+        f"wrote {result.byte_size} bytes, {result.triples} triples, {result.marking.label}"
         + (f", {redacted} span(s) redacted" if result.redacted else ", not redacted")
         + (f" to {output}" if output else "")
         + (f"; description {description}" if description else ""),
@@ -705,7 +709,7 @@ def validate(
     else:
         with GraphStore.open(store_dir, read_only=True) as store:
             data.parse(
-                data=store.graph_ntriples(store.report_graphs()).decode("utf-8"), format="nt"
+                data=store.graph_ntriples(store.asserted_graphs()).decode("utf-8"), format="nt"
             )
         results = validate_graph(data, lang=lang)
         triples = len(data)

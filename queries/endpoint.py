@@ -803,7 +803,7 @@ def push_graphs(
         raise EndpointError(f"{gsp_url}: not an http(s) URL of a Graph Store endpoint")
     present = set(store.graphs())
     names = [ONTOLOGY_GRAPH] if ONTOLOGY_GRAPH in present else []
-    names += store.report_graphs()
+    names += [g for g in store.asserted_graphs() if g in present]
     if inferred:
         names += store.inferred_graphs()
     sent: list[str] = []

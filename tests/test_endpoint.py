@@ -367,7 +367,7 @@ def test_push_copies_every_graph_but_the_metadata_and_again_changes_nothing(
 ) -> None:
     with OxigraphServer(tmp_path / "remote", read_only=False, union_default_graph=False) as remote:
         result = push_graphs(local, graph_store_url(remote.url))
-        expected = [ONTOLOGY_GRAPH, *local.report_graphs(), *local.inferred_graphs()]
+        expected = [ONTOLOGY_GRAPH, *local.asserted_graphs(), *local.inferred_graphs()]
         assert result.graphs == expected and META_GRAPH not in result.graphs
         assert result.triples == len(local) - len(list(local.quads([META_GRAPH])))
         status, _, data = http(

@@ -199,3 +199,27 @@ def test_a_first_build_is_staged_beside_the_store_and_moved_into_place(
     with GraphStore.open(tmp_path / "in-place", create=True) as store:  # transactions, in place
         _build(corpus, store, extractor)
         assert export_bytes(store, "nquads") == staged
+
+
+def test_a_file_with_its_recorded_size_and_time_is_not_read_again(
+    corpus: Path, extractor: Extractor, tmp_path: Path
+) -> None:
+    """As make does: size and modification time as recorded, the file is taken as unchanged
+    without being hashed; a new modification time makes it hashed (and, same bytes, skipped)."""
+    import os
+
+    folder = _copy(corpus, tmp_path / "in", sorted(p.name for p in corpus.iterdir())[:2])
+    target = sorted(folder.iterdir())[0]
+    with GraphStore.open(tmp_path / "store", create=True) as store:
+        _build(folder, store, extractor)
+        record = store.record(f"{DEFAULT_BASE}report/{target.stem}")
+        assert record is not None and record.source_stat
+        st = target.stat()
+        raw = target.read_bytes()
+        target.write_bytes(raw[:-1] + (b"X" if raw[-1:] != b"X" else b"Y"))  # same size
+        os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))  # same time
+        assert "extract" not in _build(folder, store, extractor).seconds
+        target.write_bytes(raw)
+        os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # touched
+        again = _build(folder, store, extractor)
+    assert "extract" not in again.seconds and str(target) in again.skipped

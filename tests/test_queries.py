@@ -128,7 +128,7 @@ def _full_closure_store(store: GraphStore) -> ox.Store:
     graph = Graph()
     for triple in stable_ontology():
         graph.add(triple)
-    graph.parse(data=store.graph_ntriples(store.report_graphs()).decode(), format="nt")
+    graph.parse(data=store.graph_ntriples(store.asserted_graphs()).decode(), format="nt")
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(graph)
     out = ox.Store()
     for s, p, o in graph:

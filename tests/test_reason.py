@@ -27,7 +27,7 @@ from incident_kg.graph.reason import (
     materialise,
     reason_store,
 )
-from incident_kg.graph.store import GraphStore
+from incident_kg.graph.store import SHARED_INFERRED, GraphStore
 from incident_kg.ontology.namespaces import DEFAULT_BASE, IKG
 
 from .conftest import SAMPLES
@@ -213,4 +213,5 @@ def test_reason_command_drops_and_recomputes(built: Path) -> None:
     assert again.exit_code == 0, again.output
     with GraphStore.open(built, read_only=True) as store:
         assert ONTOLOGY_INFERRED in store.inferred_graphs()
-        assert len(store.inferred_graphs()) == len(store.report_graphs()) + 1
+        assert SHARED_INFERRED in store.inferred_graphs()
+        assert len(store.inferred_graphs()) == len(store.report_graphs()) + 2

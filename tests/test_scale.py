@@ -21,7 +21,8 @@ def test_the_harness_measures_both_pipelines_and_writes_only_its_section(tmp_pat
     assert "## Other (issue 2)\n\nkept" in text  # another benchmark's section is left alone
     section = text.split("## Scale (issue 7)", 1)[1]
     assert "Command: `.venv/bin/python -m benchmarks.scale --sizes 3" in section
-    assert "not measured: not yet implemented" in section  # analysis and views, not faked
+    assert re.search(r"\| projection [\d.]+ s \(\d+ nodes", section)  # analysis measured
+    assert re.search(r"\| draw [\d.]+ s \(page written", section)  # views drawn in Chromium
     assert re.search(r"\| \d+/15( \(differ: [^|]*\))? \|", section)  # answers compared
     for query in ("incidents-for-cause", "evidence-for-fact", "shared-root-causes"):
         assert f"| {query} |" in section

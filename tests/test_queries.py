@@ -3,6 +3,8 @@ sample corpus (the ontology's competency questions)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import owlrl
 import pyoxigraph as ox
 import pytest
@@ -217,3 +219,29 @@ def test_on_the_seeds_missing_handover_and_single_person_checks_have_their_incid
         incidents = _column(_run(seed_store, name), "incident")
         assert incidents, name
         assert all("/incident/" in (i or "") for i in incidents)
+
+
+def test_countermeasure_coverage_counts_the_incidents_with_none(
+    tmp_path: Path, extractor: Extractor
+) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "証明書の誤交付について\n\n1 概要\n窓口で別の方の住民票の写しを誤って交付した。\n"
+        "2 原因\n交付の際の確認を職員一人だけで行っていた。\n",
+        encoding="utf-8",
+    )
+    (folder / "b.txt").write_text(
+        "証明書の誤交付について\n\n1 概要\n窓口で別の方の住民票の写しを誤って交付した。\n"
+        "2 原因\n交付の際の確認を職員一人だけで行っていた。\n"
+        "3 再発防止策\n交付の前に別の職員が確認するダブルチェックを行う。\n",
+        encoding="utf-8",
+    )
+    path = tmp_path / "store"
+    with GraphStore.open(path, create=True) as s:
+        build([folder], s, base=DEFAULT_BASE, extractor=extractor)
+        table = _run(s, "countermeasure-coverage")
+    found = table.rows[_column(table, "code").index("SinglePersonCheck")]
+    row = dict(zip(table.columns, found, strict=True))
+    assert (row["incidents"], row["without_countermeasure"]) == ("2", "1")
+    assert "MultiPersonCheck" in (row["countermeasures"] or "").split()

@@ -71,15 +71,16 @@ _KANA = re.compile(r"^([アイウエオカキクケコサシスセソタチツ�
 _BRACKETED = re.compile(
     r"^[(（〈<\[［【〔]([^()（）〈〉<>\[\]［］【】〔〕]{1,40})[)）〉>\]］】〕]\s*(.*)$"
 )
-_CASE_NAME = re.compile(
-    rf"(?:事案|事例|ケース|指摘事項|指摘)\s?(?:\d{{1,2}}|[{_KANJI_DIGITS}]{{1,3}}|[A-Z]|[①-⑳])"
-)
+#: The number of a named case: 1 / 一 / A / ①.
+_CASE_NUMBER = rf"(\d{{1,2}}|[{_KANJI_DIGITS}]{{1,3}}|[A-Z](?![A-Za-z])|[①-⑳])"
+#: The name a part gives its case: 事例① / 事案2 / 指摘事項1.
+_CASE_NAME = re.compile(rf"(?:事案|事例|ケース|指摘事項|指摘)\s?{_CASE_NUMBER}")
 #: A question of a Q&A page: Q1 何が起きたのですか。 / 問2 … / **Q3 …**.
 _QUESTION = re.compile(r"^\**\s*(?:Q|問)\s?\d{0,2}[.:\s]\s*")
 #: 事案1 マイナポイントの誤付与 / 事例２ …: a line that opens by naming its case.
 _CASE_LINE = re.compile(
     r"^(?:[\[［【〔][^\]］】〕]{1,10}[\]］】〕]\s*)?"  # [スライド 3] before it
-    r"(?:事案|事例|ケース)\s?(\d{1,2}|[一二三四五六七八九十]{1,3}|[A-Z](?![A-Za-z])|[①-⑳])\s*[^。]{2,40}$"
+    rf"(?:事案|事例|ケース)\s?{_CASE_NUMBER}\s*[^。]{{2,40}}$"
 )
 #: 原 因 … / 対 応 …: a field name with spaces between its characters, then the value.
 _SPACED_KEY = re.compile(r"^(\S(?: \S){1,4}|\S{2,6})\s+(?=\S)(.{4,})$")
@@ -92,8 +93,8 @@ _KEY = re.compile(r"^([^\s:：、。・]{1,3}(?:\s?[^\s:：、。・]){0,6})\s*[
 #: 【事案2】 / 【事例1】 / 【2件目】 / 【ケース3】 / 【指摘事項1】: a part that names itself one
 #: incident (an audit's numbered finding is one wrong found)
 _EXPLICIT = re.compile(
-    r"【?(?:(?:事案|事例|ケース|指摘事項|指摘)\s*(\d{1,2}|[一二三四五六七八九十]{1,3}|[A-Z](?![A-Za-z])|[①-⑳])"
-    r"|(\d{1,2}|[一二三四五六七八九十]{1,3})\s*件目)】?"
+    rf"【?(?:(?:事案|事例|ケース|指摘事項|指摘)\s*{_CASE_NUMBER}"
+    rf"|(\d{{1,2}}|[{_KANJI_DIGITS}]{{1,3}})\s*件目)】?"
 )
 _SYMBOL_HEADING = re.compile(r"^[◆◇■□●○▼▽▲△☆★]\s*([^。、]{1,20})$")
 #: ◆ お詫び マイナンバーカード申請書を別のお宅にお届けしました: a titled item, no sentence
@@ -314,6 +315,11 @@ _CELL_ROLES = frozenset({"summary", "cause", "countermeasure", "response", "time
 _CELL_WIDTH = 12
 
 
+def _title_column(header: Sequence[str]) -> int | None:
+    """The column of a table that names each row's subject (件名), if it has one."""
+    return next((c for c, h in enumerate(header) if _TITLE_COLUMN.search(h)), None)
+
+
 def _is_cell(line: Line) -> bool:
     return (
         line.kind in ("text", "label")
@@ -343,7 +349,7 @@ def _cell_tables(lines: Sequence[Line], section_roles: Mapping[str, Sequence[str
         ):
             i = max(j, i + 1)
             continue
-        title_col = next((c for c, h in enumerate(header) if _TITLE_COLUMN.search(h)), None)
+        title_col = _title_column(header)
         row, k = 1, j
         while k + width <= len(lines) and lines[k].text.rstrip(".") == str(row):
             cells = lines[k : k + width]
@@ -385,7 +391,7 @@ def _tab_tables(lines: Sequence[Line], section_roles: Mapping[str, Sequence[str]
             continue
         if not cells[0].rstrip(".").isdigit() or len(cells) != len(header):
             continue
-        title_col = next((c for c, h in enumerate(header) if _TITLE_COLUMN.search(h)), None)
+        title_col = _title_column(header)
         subject = next(
             (cells[c] for c, r in enumerate(roles) if r == "summary" and cells[c]), cells[1]
         )

@@ -17,12 +17,14 @@ in the same clause (漏えいは無い) turns the match into a negative finding.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from sudachipy import Dictionary, SplitMode
@@ -49,14 +51,29 @@ ROLES = frozenset(
 NEGATION_WINDOW = 7
 
 
-@dataclass(frozen=True)
-class Token:
-    """One morpheme of a sentence with the forms a term may match on."""
+class Token(NamedTuple):
+    """One morpheme of a sentence with the forms a term may match on (a named tuple: a
+    report has thousands, and a frozen dataclass is several times slower to make)."""
 
     surface: str
     forms: frozenset[str]
     start: int  # offset within the sentence
     end: int
+
+
+#: Where each form occurs in a sentence's morphemes: form → token positions, ascending.
+FormIndex = Mapping[str, Sequence[int]]
+
+
+def form_index(tokens: Sequence[Token]) -> dict[str, list[int]]:
+    """The positions of every form (surface, dictionary or normalised) in ``tokens``, so a
+    term looks up where its first morpheme occurs instead of scanning the sentence — the
+    lexicon has hundreds of rules and most never occur in a given sentence."""
+    index: dict[str, list[int]] = {}
+    for i, token in enumerate(tokens):
+        for form in token.forms:
+            index.setdefault(form, []).append(i)
+    return index
 
 
 class Analyzer:
@@ -90,14 +107,26 @@ class Term:
     morphemes: tuple[frozenset[str], ...] = ()
     pattern: re.Pattern[str] | None = None
 
-    def find(self, text: str, tokens: Sequence[Token]) -> tuple[int, int] | None:
-        """Character span of the first match in the sentence, or None."""
+    def find(
+        self, text: str, tokens: Sequence[Token], index: FormIndex | None = None
+    ) -> tuple[int, int] | None:
+        """Character span of the first match in the sentence, or None.  With the sentence's
+        :func:`form_index` only the positions of the first morpheme are tried."""
         if self.pattern is not None:
             m = self.pattern.search(text)
             return (m.start(), m.end()) if m else None
         first, rest = self.morphemes[0], self.morphemes[1:]
         n = len(self.morphemes)
-        for i in range(len(tokens) - n + 1):
+        if index is not None:
+            found = [i for form in first for i in index.get(form, ())]
+            if not found:
+                return None
+            candidates: Iterable[int] = sorted(set(found)) if len(found) > 1 else found
+        else:
+            candidates = range(len(tokens))
+        for i in candidates:
+            if i + n > len(tokens):
+                break
             # the first morpheme rules out almost every position: test it alone first
             if first.isdisjoint(tokens[i].forms):
                 continue
@@ -121,6 +150,35 @@ class Rule:
     negatable: bool
     #: Inferred rather than said (別人の証明書 → a leak): an explicit denial defeats it.
     defeasible: bool = False
+    #: The first-morpheme forms each ``all`` term needs, and those of which one ``any`` term
+    #: needs (None: a regular expression may match anything): a sentence lacking them is
+    #: passed over without trying a term (see :meth:`may_fire`).
+    _needs: tuple[frozenset[str], ...] = dataclasses.field(init=False, repr=False, compare=False)
+    #: The ``any`` terms' first morphemes and their regular expressions as one alternation.
+    _any_forms: frozenset[str] = dataclasses.field(init=False, repr=False, compare=False)
+    _any_pattern: re.Pattern[str] | None = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        needs = [t.morphemes[0] for t in self.all_terms if t.pattern is None]
+        forms = [t.morphemes[0] for t in self.any_terms if t.pattern is None]
+        patterns = [t.pattern.pattern for t in self.any_terms if t.pattern is not None]
+        object.__setattr__(self, "_needs", tuple(needs))
+        object.__setattr__(self, "_any_forms", frozenset().union(*forms))
+        object.__setattr__(
+            self,
+            "_any_pattern",
+            re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None,
+        )
+
+    def may_fire(self, text: str, forms: AbstractSet[str]) -> bool:
+        """False when the sentence (its text, the keys of its :func:`form_index`) cannot
+        match: an ``all`` term's first morpheme is absent, or no ``any`` term can match.
+        True says only that :func:`match_rule` must look."""
+        if not all(not need.isdisjoint(forms) for need in self._needs):
+            return False
+        if not self.any_terms or not self._any_forms.isdisjoint(forms):
+            return True
+        return self._any_pattern is not None and self._any_pattern.search(text) is not None
 
 
 @dataclass(frozen=True)
@@ -145,10 +203,17 @@ class Lexicon:
     implications: Mapping[tuple[str, str], tuple[tuple[str, str], ...]]
     section_roles: Mapping[str, tuple[str, ...]]
     data: Mapping[str, Any]  # the raw YAML, for the other lists (organisations, cues…)
+    by_role: Mapping[str, tuple[Rule, ...]] = dataclasses.field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        by_role = {role: tuple(r for r in self.rules if role in r.roles) for role in ROLES}
+        object.__setattr__(self, "by_role", by_role)
 
     def rules_for(self, role: str) -> Iterable[Rule]:
-        """The rules allowed in a sentence of this role."""
-        return (rule for rule in self.rules if role in rule.roles)
+        """The rules allowed in a sentence of this role, in the lexicon's order."""
+        return self.by_role.get(role, ())
 
 
 def _compile_term(source: str, analyzer: Analyzer) -> Term:
@@ -273,20 +338,25 @@ def _negated(lexicon: Lexicon, text: str, tokens: Sequence[Token], end: int) -> 
     )
 
 
-def match_rule(rule: Rule, text: str, tokens: Sequence[Token]) -> tuple[int, int] | None:
-    """Span of the evidence for ``rule`` in the sentence, or None when it does not fire."""
+def match_rule(
+    rule: Rule, text: str, tokens: Sequence[Token], index: FormIndex | None = None
+) -> tuple[int, int] | None:
+    """Span of the evidence for ``rule`` in the sentence, or None when it does not fire
+    (``index``: the sentence's :func:`form_index`, made once for all rules)."""
+    if index is None:
+        index = form_index(tokens)
     spans: list[tuple[int, int]] = []
     for term in rule.all_terms:
-        found = term.find(text, tokens)
+        found = term.find(text, tokens, index)
         if found is None:
             return None
         spans.append(found)
     if rule.any_terms:
-        hits = [s for s in (t.find(text, tokens) for t in rule.any_terms) if s is not None]
+        hits = [s for s in (t.find(text, tokens, index) for t in rule.any_terms) if s is not None]
         if not hits:
             return None
         spans.append(min(hits))
-    if any(t.find(text, tokens) is not None for t in rule.none_terms):
+    if any(t.find(text, tokens, index) is not None for t in rule.none_terms):
         return None
     if not spans:
         return None
@@ -297,11 +367,12 @@ def code_sentence(lexicon: Lexicon, text: str, tokens: Sequence[Token], role: st
     """Every rule that fires on one sentence of the given role (first rule per code wins)."""
     out: list[Match] = []
     seen: set[tuple[str, str]] = set()
+    index = form_index(tokens)
     for rule in lexicon.rules_for(role):
         key = (rule.field, rule.code)
-        if key in seen:
+        if key in seen or not rule.may_fire(text, index.keys()):
             continue
-        span = match_rule(rule, text, tokens)
+        span = match_rule(rule, text, tokens, index)
         if span is None:
             continue
         negated = rule.negatable and _negated(lexicon, text, tokens, span[1])
@@ -335,7 +406,8 @@ def cause_role(lexicon: Lexicon, sentence: str, end: int) -> str | None:
 
 def has_incident_cue(lexicon: Lexicon, text: str, tokens: Sequence[Token]) -> bool:
     """Whether a sentence or heading says that something went wrong."""
-    return any(term.find(text, tokens) is not None for term in lexicon.incident_cues)
+    index = form_index(tokens)
+    return any(term.find(text, tokens, index) is not None for term in lexicon.incident_cues)
 
 
 @dataclass(frozen=True)

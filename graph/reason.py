@@ -15,7 +15,8 @@ So the work is split:
 2. **Each report's data is materialised** against those compiled rules by
    :func:`materialise` — the OWL RL rules cax-sco, prp-spo1, prp-inv1/2, prp-trp,
    prp-symp, prp-spo2, prp-dom, prp-rng, prp-fp, prp-ifp and
-   eq-sym/eq-trans/eq-rep-s/eq-rep-o over ``owl:sameAs`` — to a fixpoint.  A report graph holds the organisations it names
+   eq-sym/eq-trans/eq-rep-s/eq-rep-o over ``owl:sameAs`` — to a fixpoint, leaving out
+   ``x a owl:Thing`` (true of everything; it was a sixth of a report's quads).  A report graph holds the organisations it names
    with their hierarchy, so its consequences are local: a new report is reasoned
    alone and never re-reasons the world.  Its inferred triples go to their own
    named graph (:func:`inferred_graph_for`), written in the same transaction as the
@@ -91,12 +92,23 @@ class Rules:
     schema: frozenset[Triple] = field(default_factory=frozenset)
 
 
+#: Classes every resource belongs to: ``x a owl:Thing`` follows from any type, domain or
+#: range and was a sixth of every report's quads, yet no question asks for it (like
+#: ``x owl:sameAs x``, which is not materialised either).
+_TRIVIAL_CLASSES = frozenset({OWL.Thing, RDFS.Resource})
+
+
 def _group(pairs: Iterable[tuple[Node, Node]]) -> dict[Node, frozenset[Node]]:
     out: dict[Node, set[Node]] = defaultdict(set)
     for a, b in pairs:
         if a != b:
             out[a].add(b)
     return {k: frozenset(v) for k, v in out.items()}
+
+
+def _group_classes(pairs: Iterable[tuple[Node, Node]]) -> dict[Node, frozenset[Node]]:
+    """:func:`_group` of (thing, class) pairs without the trivial classes."""
+    return _group((a, c) for a, c in pairs if c not in _TRIVIAL_CLASSES)
 
 
 def _rdf_list(graph: Graph, head: Node) -> list[Node]:
@@ -122,14 +134,14 @@ def compile_rules(closed: Graph) -> Rules:
         else:
             log.warning("property chain of %d steps on %s ignored", len(steps), p)
     return Rules(
-        superclasses=_group(closed.subject_objects(RDFS.subClassOf)),
+        superclasses=_group_classes(closed.subject_objects(RDFS.subClassOf)),
         superproperties=_group(closed.subject_objects(RDFS.subPropertyOf)),
         inverses=_group(inverse_pairs),
         transitive=frozenset(closed.subjects(RDF.type, OWL.TransitiveProperty)),
         symmetric=frozenset(closed.subjects(RDF.type, OWL.SymmetricProperty)),
         chains=tuple(sorted(chains)),
-        domains=_group(closed.subject_objects(RDFS.domain)),
-        ranges=_group(closed.subject_objects(RDFS.range)),
+        domains=_group_classes(closed.subject_objects(RDFS.domain)),
+        ranges=_group_classes(closed.subject_objects(RDFS.range)),
         functional=frozenset(closed.subjects(RDF.type, OWL.FunctionalProperty)),
         inverse_functional=frozenset(closed.subjects(RDF.type, OWL.InverseFunctionalProperty)),
         schema=frozenset(closed),

@@ -8,7 +8,9 @@ Each coded fact is stated twice: as a plain triple on the incident
 (``<incident> ikg:hasCause code:LogoutOmission``) for easy querying, and as a Web
 Annotation whose target is the exact span of the report's normalised text it
 was read from (``oa:TextQuoteSelector`` + ``oa:TextPositionSelector``), with the
-lexicon rule that fired and a confidence.
+lexicon rule that fired and a confidence.  The target is minted from the span
+(``…/text/<start>-<end>``), so the facts read from one sentence share it: a third
+fewer triples than a target per annotation.
 """
 
 from __future__ import annotations
@@ -132,6 +134,11 @@ class Minter:
     def event(self, ordinal: int, k: int) -> URIRef:
         return URIRef(f"{self.base}report/{self.report_id}/incident/{ordinal}/event/{k}")
 
+    def span(self, start: int, end: int) -> URIRef:
+        """The target for a span of the report's text: one per span, shared by every fact
+        read from it (a sentence often gives several)."""
+        return URIRef(f"{self.base}report/{self.report_id}/text/{start}-{end}")
+
     def annotation(self, *key: object) -> URIRef:
         digest = hashlib.sha256("|".join(map(str, key)).encode("utf-8")).hexdigest()[:16]
         return URIRef(f"{self.base}report/{self.report_id}/evidence/{digest}")
@@ -216,8 +223,8 @@ def _annotation(
         yield ann, PROV.wasGeneratedBy, URIRef(f"{incident}/curation")
     else:
         yield ann, DCTERMS.creator, m.agent()
-    yield ann, OA.hasTarget, URIRef(f"{ann}-target")
-    yield from _selectors(m, text, ann, evidence.span)
+    yield ann, OA.hasTarget, m.span(evidence.span.start, evidence.span.end)
+    yield from _selectors(m, text, evidence.span)
 
 
 def _organization(
@@ -320,12 +327,13 @@ def _incident(
 
 
 def _selectors(
-    m: Minter, text: str, node: URIRef, span: Span
+    m: Minter, text: str, span: Span
 ) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
-    """A text span of the report as an oa:SpecificResource with quote and position selectors."""
-    target = URIRef(f"{node}-target")
-    quote_sel = URIRef(f"{node}-quote")
-    position = URIRef(f"{node}-position")
+    """A text span of the report as an oa:SpecificResource with quote and position selectors
+    (the same triples for every fact read from the span: the graph holds them once)."""
+    target = m.span(span.start, span.end)
+    quote_sel = URIRef(f"{target}/quote")
+    position = URIRef(f"{target}/position")
     yield target, RDF.type, OA.SpecificResource
     yield target, OA.hasSource, m.report
     yield target, OA.hasSelector, quote_sel
@@ -354,8 +362,8 @@ def _statistic(
     if statistic.as_of is not None:
         yield node, IKG.asOf, date_literal(statistic.as_of.iso)
     yield node, PROV.wasDerivedFrom, m.report
-    yield node, IKG.quotes, URIRef(f"{node}-target")
-    yield from _selectors(m, report.text, node, statistic.evidence.span)
+    yield node, IKG.quotes, m.span(statistic.evidence.span.start, statistic.evidence.span.end)
+    yield from _selectors(m, report.text, statistic.evidence.span)
 
 
 def report_triples(

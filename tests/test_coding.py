@@ -5,10 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from incident_kg.errors import IncidentKGError, UnknownCodeError
-from incident_kg.graph.coding import code_sentence, load_lexicon
+from incident_kg.graph.coding import code_sentence, load_lexicon, match_rule
 from incident_kg.graph.extract import Extractor
+from incident_kg.graph.read import read_report
+
+from .conftest import sample_files
 
 
 def _codes(extractor: Extractor, sentence: str, role: str = "content") -> set[str]:
@@ -103,3 +108,88 @@ def test_the_lexicon_catches_the_paraphrase_corpus(extractor: Extractor) -> None
     assert caught >= 0.9
     assert len(wrong) <= 1, wrong
     assert all(r.found >= 7 for r in results), [(r.code, r.found) for r in results if r.found < 7]
+
+
+def _every_rule(extractor: Extractor, text: str, role: str) -> list[tuple[str, int, int]]:
+    """What fires when every rule of the role is tried by scanning the sentence: the
+    definition that :func:`code_sentence`'s shortcuts (form index, rule gates) must keep."""
+    tokens = extractor.tokens(text)
+    out, seen = [], set()
+    for rule in extractor.lexicon.rules:
+        if role not in rule.roles or (rule.field, rule.code) in seen:
+            continue
+        span = match_rule(rule, text, tokens, index=None)
+        if span is not None:
+            out.append((rule.rule_id, *span))
+            seen.add((rule.field, rule.code))
+    return out
+
+
+def _fast(extractor: Extractor, text: str, role: str) -> list[tuple[str, int, int]]:
+    matches = code_sentence(extractor.lexicon, text, extractor.tokens(text), role)
+    return [(m.rule.rule_id, m.start, m.end) for m in matches]
+
+
+@pytest.mark.parametrize("role", ["content", "cause", "countermeasure"])
+def test_the_shortcuts_never_change_what_fires_on_the_samples(
+    extractor: Extractor, role: str
+) -> None:
+    sentences = [
+        s
+        for path in sample_files()
+        for s in read_report(path).text.replace("\n", "").split("。")
+        if s
+    ]
+    fired = 0
+    for sentence in sentences:
+        expected = _every_rule(extractor, sentence + "。", role)
+        assert _fast(extractor, sentence + "。", role) == expected, sentence
+        fired += bool(expected)
+    assert fired > 20  # the samples do say things the lexicon codes
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    words=st.lists(
+        st.sampled_from(
+            [
+                "ログアウト",
+                "を",
+                "忘れ",
+                "た",
+                "職員",
+                "が",
+                "一人",
+                "で",
+                "確認",
+                "し",
+                "引継ぎ",
+                "されず",
+                "、",
+                "自分の",
+                "スマートフォン",
+                "で",
+                "申請",
+                "別人",
+                "の",
+                "証明書",
+                "交付",
+                "漏えい",
+                "は",
+                "ありません",
+                "ため",
+                "誤って",
+                "登録",
+            ]
+        ),
+        max_size=14,
+    ),
+    role=st.sampled_from(["content", "cause", "countermeasure", "title"]),
+)
+def test_the_shortcuts_never_change_what_fires_on_any_sentence(
+    extractor: Extractor, words: list[str], role: str
+) -> None:
+    sentence = "".join(words) + "。"
+    assert _fast(extractor, sentence, role) == _every_rule(extractor, sentence, role)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from rdflib import BNode, URIRef
 from rdflib.namespace import RDF
 
 from incident_kg.graph.extract import Extractor, extract_report
 from incident_kg.graph.triples import report_graph
-from incident_kg.ontology.namespaces import DEFAULT_BASE, IKG
+from incident_kg.ontology.namespaces import DEFAULT_BASE, IKG, OA
+
+from .conftest import sample_files
 
 REPORT = "証明書の誤交付について\n\n1 概要\n熊本市で別人の証明書を交付した。\n2 原因\nシステムの不具合による。\n"
 WARD = "証明書の誤交付について\n\n1 概要\n中区役所で別人の証明書を交付した。\n"
@@ -57,3 +61,26 @@ def test_each_incident_points_at_its_report(extractor: Extractor) -> None:
     assert incidents
     for incident in incidents:
         assert (incident, IKG.reportedIn, URIRef(f"{DEFAULT_BASE}report/a")) in graph
+
+
+def test_facts_read_from_one_span_share_its_target(extractor: Extractor) -> None:
+    """Each span of a report's text is one oa:SpecificResource with one quote and one
+    position selector, however many facts were read from it."""
+    shared = 0
+    for path in sample_files()[:4]:
+        text = path.read_text(encoding="utf-8")
+        graph = _graph(extractor, text, source=path.name)
+        targets = Counter(graph.objects(None, OA.hasTarget))
+        spans = set()
+        for target in targets:
+            selectors = list(graph.objects(target, OA.hasSelector))
+            assert sorted(str(t) for s in selectors for t in graph.objects(s, RDF.type)) == [
+                str(OA.TextPositionSelector),
+                str(OA.TextQuoteSelector),
+            ]
+            (position,) = (s for s in selectors if (s, RDF.type, OA.TextPositionSelector) in graph)
+            span = (graph.value(position, OA.start), graph.value(position, OA.end))
+            assert span not in spans, f"{path.name}: two targets for the span {span}"
+            spans.add(span)
+        shared += sum(1 for n in targets.values() if n > 1)
+    assert shared > 0  # the samples read several facts from one sentence

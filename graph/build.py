@@ -683,7 +683,8 @@ def build_store(
 
     A store that does not exist yet is built in a staging directory beside it
     (``.<name>.building-<pid>``) with Oxigraph's bulk loader, several times faster than
-    transactions, and renamed into place once complete: a first build killed midway leaves
+    transactions, compacted (queries then join two to three times faster) and renamed into
+    place once complete: a first build killed midway leaves
     no store (and a staging directory the next build removes), never a half-written one.
     An existing store is updated in place, one transaction per report or batch of reports.
     """
@@ -710,6 +711,9 @@ def build_store(
     try:
         with GraphStore.open(staging, create=True) as store:
             result = build(paths, store, bulk=True, **kwargs)
+            started = time.perf_counter()
+            store.optimize()  # the bulk loader leaves overlapping files: compact them once
+            result.add_seconds("optimize", time.perf_counter() - started)
         if store_dir.exists():
             store_dir.rmdir()  # empty (is_new_store): make way for the rename
         staging.rename(store_dir)

@@ -88,3 +88,23 @@ def test_every_named_query_answers_the_same_in_plain_sparql(
             assert not re.search(r"\bLATERAL\s*\{", plain.text, re.IGNORECASE)
             assert sorted(run_local(store, plain, terms).rows) == sorted(ours), name
             assert ours, name
+
+
+def test_a_quote_of_another_length_than_its_span_is_reported(
+    extractor: Extractor, tmp_path: Path
+) -> None:
+    oa = "http://www.w3.org/ns/oa#"
+    target = f"{DEFAULT_BASE}report/planted/text/10-14"
+    planted = (
+        f"<{target}> <{oa}hasSelector> <{target}/quote> , <{target}/position> .\n"
+        f'<{target}/quote> <{oa}exact> "五文字の文" .\n'
+        f'<{target}/position> <{oa}start> "10"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
+        f'<{target}/position> <{oa}end> "14"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
+    )
+    with GraphStore.open(tmp_path / "store", create=True) as store:
+        build(sample_files()[:1], store, base=DEFAULT_BASE, extractor=extractor)
+        query = LIBRARY["evidence-outside-report-violation"]
+        assert run_local(store, query).rows == ()
+        store.replace_graph(f"{DEFAULT_BASE}graph/planted", planted)
+        rows = run_local(store, query).rows
+    assert [row[0] for row in rows] == [target]

@@ -150,9 +150,8 @@ class Rule:
     negatable: bool
     #: Inferred rather than said (別人の証明書 → a leak): an explicit denial defeats it.
     defeasible: bool = False
-    #: The first-morpheme forms each ``all`` term needs, and those of which one ``any`` term
-    #: needs (None: a regular expression may match anything): a sentence lacking them is
-    #: passed over without trying a term (see :meth:`may_fire`).
+    #: The first-morpheme forms each ``all`` term (not a regular expression) needs: a
+    #: sentence lacking one is passed over without trying a term (see :meth:`may_fire`).
     _needs: tuple[frozenset[str], ...] = dataclasses.field(init=False, repr=False, compare=False)
     #: The ``any`` terms' first morphemes and their regular expressions as one alternation.
     _any_forms: frozenset[str] = dataclasses.field(init=False, repr=False, compare=False)
@@ -342,9 +341,8 @@ def match_rule(
     rule: Rule, text: str, tokens: Sequence[Token], index: FormIndex | None = None
 ) -> tuple[int, int] | None:
     """Span of the evidence for ``rule`` in the sentence, or None when it does not fire
-    (``index``: the sentence's :func:`form_index`, made once for all rules)."""
-    if index is None:
-        index = form_index(tokens)
+    (``index``: the sentence's :func:`form_index`, made once for all rules; without it each
+    term scans the sentence, which finds the same spans)."""
     spans: list[tuple[int, int]] = []
     for term in rule.all_terms:
         found = term.find(text, tokens, index)

@@ -101,7 +101,7 @@ def test_the_base_iri_is_configurable(extractor: Extractor, tmp_path: Path) -> N
 def test_a_build_killed_midway_then_rerun_gives_the_same_export(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
-    for copy in range(6):
+    for copy in range(24):  # long enough to be killed in the middle, however fast the build
         for path in sample_files():
             shutil.copy(path, folder / f"c{copy}-{path.name}")
     cmd = [sys.executable, "-m", "incident_kg.cli", "--quiet", "build", str(folder)]
@@ -112,7 +112,11 @@ def test_a_build_killed_midway_then_rerun_gives_the_same_export(tmp_path: Path) 
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    time.sleep(3.0)  # past start-up, in the middle of the batch
+    staging = tmp_path / f".killed.building-{proc.pid}"
+    deadline = time.monotonic() + 60
+    while not staging.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)  # past start-up: the first build is writing its staging store
+    time.sleep(1.0)  # in the middle of the batch
     assert proc.poll() is None, (
         "the build finished before it could be killed: make the batch larger"
     )

@@ -514,11 +514,7 @@ def _export_by_graph(
         body.seek(0)
         while chunk := body.read(1 << 20):
             writer.write(chunk)
-    sources = tuple(
-        sorted(
-            {r.dataset or r.agency_iri for r in read_records(store) if set(r.graphs) & set(graphs)}
-        )
-    )
+    sources = _sources(store, graphs)
     kinds = rules.kinds if options.redact and rules is not None else ()
     return ExportResult(
         data=b"",
@@ -531,14 +527,28 @@ def _export_by_graph(
         graphs=tuple(graphs),
         triples=lines_written,
         subjects=len(subjects),
-        classes={
-            str(c): sum(1 for line in class_lines if line.endswith(f" <{RDF.type}> <{c}> ."))
-            for c in _CLASSES
-        },
+        classes=_class_counts(class_lines),
         sources=sources,
         byte_size=writer.size,
         sha256=writer.digest.hexdigest(),
     )
+
+
+def _sources(store: GraphStore, graphs: Iterable[str]) -> tuple[str, ...]:
+    """The datasets or agencies the exported graphs were imported from, sorted."""
+    chosen = set(graphs)
+    return tuple(
+        sorted({r.dataset or r.agency_iri for r in read_records(store) if set(r.graphs) & chosen})
+    )
+
+
+def _class_counts(lines: Iterable[str]) -> dict[str, int]:
+    """How many N-Triples lines type a subject with each of the counted classes."""
+    lines = list(lines)
+    return {
+        str(c): sum(1 for line in lines if line.endswith(f" <{RDF.type}> <{c}> ."))
+        for c in _CLASSES
+    }
 
 
 def _export_in_memory(
@@ -570,15 +580,8 @@ def _export_in_memory(
     header = header_lines(dataset, marking, conforms_to, graphs, fmt)
     triples = {line for _, line in lines}
     subjects = {line.split(" ", 1)[0] for line in triples}
-    classes = {
-        str(c): sum(1 for line in triples if line.endswith(f" <{RDF.type}> <{c}> ."))
-        for c in _CLASSES
-    }
-    sources = tuple(
-        sorted(
-            {r.dataset or r.agency_iri for r in read_records(store) if set(r.graphs) & set(graphs)}
-        )
-    )
+    classes = _class_counts(triples)
+    sources = _sources(store, graphs)
     kinds = rules.kinds if options.redact and rules is not None else ()
     payload = writer(sorted(set(header) | set(lines)))
     return ExportResult(

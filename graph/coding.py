@@ -173,7 +173,7 @@ class Rule:
         """False when the sentence (its text, the keys of its :func:`form_index`) cannot
         match: an ``all`` term's first morpheme is absent, or no ``any`` term can match.
         True says only that :func:`match_rule` must look."""
-        if not all(not need.isdisjoint(forms) for need in self._needs):
+        if any(need.isdisjoint(forms) for need in self._needs):
             return False
         if not self.any_terms or not self._any_forms.isdisjoint(forms):
             return True

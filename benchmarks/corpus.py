@@ -469,8 +469,8 @@ def graph_corpus(
     generated reports run through the real pipeline once, then re-minted under new report
     ids (``<id>-c<k>``) until the count is reached.  Yields graph by graph (streaming)."""
     from incident_kg import __version__
+    from incident_kg.extraction.extract import extract_report
     from incident_kg.graph.build import default_extractor
-    from incident_kg.graph.extract import extract_report
     from incident_kg.graph.store import to_ntriples
     from incident_kg.graph.triples import Minter, report_graph
     from incident_kg.ontology.namespaces import DEFAULT_BASE

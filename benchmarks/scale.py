@@ -87,10 +87,10 @@ class Stage:
 
 
 def stage_analysis(context: Json) -> Json:
-    """graph/network.py and graph/analysis.py on the built store: the projection into
+    """analysis/network.py and analysis/algorithms.py on the built store: the projection into
     NetworkX, the ranking of causes, their co-occurrence, the incidents most like one."""
-    from incident_kg.graph.analysis import cooccurrence, rank_causes, similar_incidents
-    from incident_kg.graph.network import load_network, nodes_of_kind
+    from incident_kg.analysis.algorithms import cooccurrence, rank_causes, similar_incidents
+    from incident_kg.analysis.network import load_network, nodes_of_kind
 
     network_s, g = timed(lambda: load_network(context["store_obj"]))
     context["network"] = g
@@ -119,14 +119,14 @@ def _analysis_cell(m: Json) -> str:
 
 
 def stage_views(context: Json) -> Json:
-    """The overview page (export/views.py, default limits) written from the projection, then
+    """The overview page (views/pages.py, default limits) written from the projection, then
     opened in Debian's headless Chromium, offline, until vis-network's first drawing (median
     of three fresh browser contexts)."""
     from playwright.sync_api import sync_playwright
 
     from benchmarks.views_scale import draw_seconds, write_overview
-    from incident_kg.export import views
-    from incident_kg.graph.network import load_network
+    from incident_kg.analysis.network import load_network
+    from incident_kg.views import pages as views
 
     g = context.get("network") or load_network(context["store_obj"])
     with tempfile.TemporaryDirectory(prefix="ikg-views-") as tmp:
@@ -1121,7 +1121,7 @@ def targets(runs: Sequence[SizeRun]) -> list[Target]:
                 f"{drawn['edges']:,} edges)",
                 drawn["draw_s"] <= 3,
                 "the overview folds incidents into weighted edges past its limits "
-                "(export/views.py), so its size does not grow with the corpus; writing the page "
+                "(views/pages.py), so its size does not grow with the corpus; writing the page "
                 f"from the projection took {drawn['write_s']:.1f} s more",
             )
         )

@@ -1,7 +1,7 @@
 """Views at scale (issue 5): does the overview's limit keep it usable as the corpus grows?
 
 The overview draws at most ``--top`` causes and, past ``max_incidents`` incidents, folds
-the incidents into weighted cause–body and cause–countermeasure edges (export/views.py).
+the incidents into weighted cause–body and cause–countermeasure edges (views/pages.py).
 This benchmark measures what that buys against a baseline, the same overview with no
 limit (every cause, every incident, every body), on made-up projections of N incidents
 (40 causes, 300 bodies, 20 countermeasures; each incident has 2–3 causes, 1–2 bodies and
@@ -34,9 +34,9 @@ from pathlib import Path
 import networkx as nx
 
 from benchmarks.results import write_section
-from incident_kg.export import views
-from incident_kg.graph.analysis import rank_causes
-from incident_kg.graph.network import TIER_ORDER, build_network
+from incident_kg.analysis.algorithms import rank_causes
+from incident_kg.analysis.network import TIER_ORDER, build_network
+from incident_kg.views import pages as views
 
 IKG = "https://w3id.org/incident-kg/ontology#"
 CODE = "https://w3id.org/incident-kg/code/"

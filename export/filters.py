@@ -29,7 +29,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from incident_kg.errors import IncidentKGError
-from incident_kg.graph.organizations import normalize_name
+from incident_kg.extraction.organizations import normalize_name
 from incident_kg.graph.store import GraphStore
 from incident_kg.ontology.namespaces import CODE, IKG
 

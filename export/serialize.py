@@ -49,11 +49,11 @@ from incident_kg.ontology.namespaces import (
     ORG,
     PREFIXES,
 )
+from incident_kg.privacy.redact import RedactionRules, load_rules, redact, redact_quote
 
 from .filters import Selection, check_selection, selected_incidents, subset
 from .marking import Tlp, resolve_marking
 from .records import imported_graphs, imported_inferred_graph, read_records
-from .redact import RedactionRules, load_rules, redact, redact_quote
 
 #: The graph name the writers use for the default graph (the header of quad formats).
 DEFAULT_GRAPH = ""

@@ -54,6 +54,10 @@ from rdflib.term import Node
 
 from incident_kg import __version__
 from incident_kg.errors import IncidentKGError, ReportReadError
+from incident_kg.extraction.curation import apply_curation, load_curation, sidecar_for
+from incident_kg.extraction.extract import Extractor, extract_report, make_extractor, report_id_for
+from incident_kg.extraction.model import Problem, Report
+from incident_kg.extraction.read import iter_report_files, read_report
 from incident_kg.ontology.namespaces import ONTOLOGY_GRAPH
 from incident_kg.ontology.vocabulary import (
     CONCEPTS_FILE,
@@ -63,10 +67,6 @@ from incident_kg.ontology.vocabulary import (
     ontology_graph,
 )
 
-from .curation import apply_curation, load_curation, sidecar_for
-from .extract import Extractor, extract_report, make_extractor, report_id_for
-from .model import Problem, Report
-from .read import iter_report_files, read_report
 from .reason import (
     ONTOLOGY_INFERRED,
     Rules,
@@ -264,9 +264,11 @@ def pipeline_digest(extractor: Extractor, rules: Rules, base: str) -> str:
     and the base IRI.  Part of every source digest, so any change re-extracts."""
     h = hashlib.sha256()
     h.update(__version__.encode())
-    for module in sorted(Path(__file__).resolve().parent.glob("*.py")):
-        h.update(module.name.encode())
-        h.update(module.read_bytes())
+    here = Path(__file__).resolve().parent
+    for folder in (here.parent / "extraction", here):  # the code from text to a report's graph
+        for module in sorted(folder.glob("*.py")):
+            h.update(f"{folder.name}/{module.name}".encode())
+            h.update(module.read_bytes())
     h.update(json.dumps(extractor.lexicon.data, sort_keys=True, default=str).encode())
     h.update(rules_digest(rules).encode())
     h.update(base.encode())

@@ -26,9 +26,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib import namespace as _rdflib_ns
 from rdflib.term import Node
 
-from incident_kg.ontology import namespaces as _ns
-
-from .model import (
+from incident_kg.extraction.model import (
     CurationMark,
     DateValue,
     Evidence,
@@ -38,6 +36,7 @@ from .model import (
     Span,
     Statistic,
 )
+from incident_kg.ontology import namespaces as _ns
 
 
 class _Terms:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from incident_kg.graph.extract import Extractor
+    from incident_kg.extraction.extract import Extractor
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples" / "reports"
@@ -67,8 +67,8 @@ def seeds_store_path(tmp_path_factory: pytest.TempPathFactory, extractor: Extrac
 
 @pytest.fixture(scope="session")
 def seeds_network(seeds_store_path: Path):  # type: ignore[no-untyped-def]
-    """The network projection (graph/network.py) of the seeds store, read once."""
-    from incident_kg.graph.network import load_network
+    """The network projection (analysis/network.py) of the seeds store, read once."""
+    from incident_kg.analysis.network import load_network
     from incident_kg.graph.store import GraphStore
 
     with GraphStore.open(seeds_store_path, read_only=True) as store:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from incident_kg.graph.network import TIER_ORDER, build_network
+from incident_kg.analysis.network import TIER_ORDER, build_network
 
 IKG = "https://w3id.org/incident-kg/ontology#"
 CODE = "https://w3id.org/incident-kg/code/"

@@ -1,0 +1,668 @@
+"""Analysis: pure functions over the network projection (analysis/network.py), returning records.
+
+Questions answered, each by one function:
+
+* :func:`rank_causes` — shared root causes: per cause (or per HFACS tier) how many
+  incidents, distinct bodies and reports it appears in, its *spread* and a score;
+* :func:`cooccurrence` — which causes appear together, with centralities and communities;
+* :func:`similar_incidents` — the incidents most like one incident, with the reason;
+* :func:`recommend` — countermeasures adopted for the same causes, ranked by how many
+  bodies adopted them, each with its source report and sentence;
+* :func:`causal_chain` — an incident's chain from harm through the four cause tiers.
+
+Organisations are counted as **bodies**: the organisation at the top of each
+responsible organisation's part-of chain (a section of a ward office of a city counts as
+the city), so that one body's units are not counted as several bodies.
+
+**Spread** is the largest number of a cause's incidents that happened in pairwise
+different bodies (a maximum matching between incidents and their bodies). Repetition in
+one body adds nothing to it, and neither does one incident that names many bodies
+(a nationwide summary listing nine cities is one occurrence, not nine). The **score**
+adds the remaining incidents at a lower weight, so that spread counts first and
+repetition breaks ties: ``score = spread + repeat_weight × (incidents − spread)``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from .network import (
+    TIER_ORDER,
+    evidence,
+    find_concept,
+    incident_bodies,
+    label,
+    nodes_of_kind,
+    sources,
+    targets,
+)
+
+#: Weight of an incident that adds no spread (a repetition in a body already counted).
+REPEAT_WEIGHT = 0.5
+#: The coded fields compared by :func:`similar_incidents`: field → relation.
+SIMILARITY_FIELDS = {
+    "causes": "has_cause",
+    "systems": "involves_system",
+    "procedures": "involves_procedure",
+    "harms": "has_harm",
+}
+
+
+def _tier_code(g: nx.MultiDiGraph, cause: str) -> str | None:
+    tiers = targets(g, cause, "in_tier")
+    return str(g.nodes[tiers[0]]["code"]) if tiers else None
+
+
+def _report_id(g: nx.MultiDiGraph, incident: str) -> str:
+    report = g.nodes[incident]["report"]
+    return str(g.nodes[report].get("file") or g.nodes[report].get("identifier") or report)
+
+
+def _body_labels(g: nx.MultiDiGraph, bodies: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(label(g, b, "ja") for b in bodies))
+
+
+# -- shared root causes ------------------------------------------------------------------
+
+
+def spread(incident_bodies_map: Mapping[str, Sequence[str]]) -> int:
+    """The largest number of incidents that can be given pairwise different bodies.
+
+    ``incident_bodies_map`` maps each incident to its bodies; an incident with no body
+    cannot count. Computed as a maximum bipartite matching (Hopcroft–Karp)."""
+    b = nx.Graph()
+    left = [("i", i) for i, bodies in incident_bodies_map.items() if bodies]
+    b.add_nodes_from(left, bipartite=0)
+    for i, bodies in incident_bodies_map.items():
+        for body in bodies:
+            b.add_edge(("i", i), ("b", body))
+    if not left:
+        return 0
+    matching = nx.bipartite.hopcroft_karp_matching(b, top_nodes=left)
+    return sum(1 for node in matching if node[0] == "i")
+
+
+@dataclass(frozen=True)
+class CauseSpread:
+    """How widely one cause (or tier) recurs: one row of the shared-root-cause ranking."""
+
+    rank: int
+    level: str  # "cause" or "tier"
+    code: str
+    label_ja: str
+    label_en: str
+    tier: str | None  # the tier's code (for a cause)
+    incidents: int
+    organizations: int  # distinct bodies
+    reports: int
+    spread: int
+    score: float
+    concept: str  # IRI
+
+    COLUMNS = ("rank", "level", "code", "label", "tier", "score", "spread", "incidents",
+               "organizations", "reports")  # fmt: skip
+
+    def row(self, lang: str = "en") -> tuple[str, ...]:
+        """The values of :attr:`COLUMNS` as text."""
+        return (
+            str(self.rank),
+            self.level,
+            self.code,
+            self.label_ja if lang == "ja" else self.label_en,
+            self.tier or "",
+            f"{self.score:g}",
+            str(self.spread),
+            str(self.incidents),
+            str(self.organizations),
+            str(self.reports),
+        )
+
+
+def cause_incidents(g: nx.MultiDiGraph, concept: str) -> list[str]:
+    """The incidents with this cause, or with any cause of this tier."""
+    if g.nodes[concept]["kind"] == "tier":
+        found = {i for c in sources(g, concept, "in_tier") for i in sources(g, c, "has_cause")}
+        return sorted(found)
+    return sources(g, concept, "has_cause")
+
+
+def _cause_spread(
+    g: nx.MultiDiGraph, concept: str, repeat_weight: float
+) -> tuple[str, int, int, int, int, float]:
+    incidents = cause_incidents(g, concept)
+    by_incident = {i: incident_bodies(g, i) for i in incidents}
+    bodies = {b for bs in by_incident.values() for b in bs}
+    reports = {g.nodes[i]["report"] for i in incidents}
+    s = spread(by_incident)
+    score = s + repeat_weight * (len(incidents) - s)
+    return concept, len(incidents), len(bodies), len(reports), s, score
+
+
+def rank_causes(
+    g: nx.MultiDiGraph,
+    *,
+    level: str = "cause",
+    tier: str | None = None,
+    repeat_weight: float = REPEAT_WEIGHT,
+) -> list[CauseSpread]:
+    """Causes (``level="cause"``) or tiers (``level="tier"``) ranked by score, then bodies,
+    then reports; ``tier`` (a tier code) keeps the causes of one tier."""
+    if not 0 <= repeat_weight < 1:
+        raise ValueError("repeat_weight must be in [0, 1): a repetition counts less than spread")
+    concepts = [c for c in nodes_of_kind(g, level) if sources(g, c, "has_cause") or level == "tier"]
+    if tier is not None:
+        concepts = [c for c in concepts if _tier_code(g, c) == tier or g.nodes[c]["code"] == tier]
+    measured = [_cause_spread(g, c, repeat_weight) for c in concepts]
+    measured = [m for m in measured if m[1] > 0]
+    measured.sort(key=lambda m: (-m[5], -m[2], -m[3], str(g.nodes[m[0]]["code"])))
+    return [
+        CauseSpread(
+            rank=n,
+            level=level,
+            code=str(g.nodes[c]["code"]),
+            label_ja=label(g, c, "ja"),
+            label_en=label(g, c, "en"),
+            tier=_tier_code(g, c) if level == "cause" else None,
+            incidents=incidents,
+            organizations=bodies,
+            reports=reports,
+            spread=s,
+            score=score,
+            concept=c,
+        )
+        for n, (c, incidents, bodies, reports, s, score) in enumerate(measured, start=1)
+    ]
+
+
+# -- co-occurrence -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CauseCentrality:
+    """A cause in the co-occurrence network: how central it is, and its community."""
+
+    code: str
+    label_ja: str
+    label_en: str
+    tier: str | None
+    incidents: int
+    degree: int  # causes it appears with
+    strength: int  # incidents shared with other causes, summed over its edges
+    betweenness: float
+    pagerank: float
+    community: int
+
+    COLUMNS = ("code", "label", "tier", "incidents", "degree", "strength", "betweenness",
+               "pagerank", "community")  # fmt: skip
+
+    def row(self, lang: str = "en") -> tuple[str, ...]:
+        return (
+            self.code,
+            self.label_ja if lang == "ja" else self.label_en,
+            self.tier or "",
+            str(self.incidents),
+            str(self.degree),
+            str(self.strength),
+            f"{self.betweenness:.3f}",
+            f"{self.pagerank:.3f}",
+            str(self.community),
+        )
+
+
+@dataclass(frozen=True)
+class CooccurrenceEdge:
+    """Two causes stated together in ``weight`` incidents."""
+
+    source: str  # code
+    target: str  # code
+    weight: int
+    incidents: tuple[str, ...]
+
+    COLUMNS = ("source", "target", "weight")
+
+    def row(self, lang: str = "en") -> tuple[str, ...]:
+        return (self.source, self.target, str(self.weight))
+
+
+@dataclass(frozen=True)
+class Cooccurrence:
+    """The cause co-occurrence network: causes with centralities, weighted edges and
+    communities (lists of codes, largest first)."""
+
+    causes: tuple[CauseCentrality, ...]
+    edges: tuple[CooccurrenceEdge, ...]
+    communities: tuple[tuple[str, ...], ...]
+
+
+def cooccurrence_graph(g: nx.MultiDiGraph) -> nx.Graph:
+    """Causes as nodes (by IRI), an edge for every pair stated in the same incident, weighted
+    by the number of such incidents (``incidents`` lists them)."""
+    c = nx.Graph()
+    for cause in nodes_of_kind(g, "cause"):
+        incidents = sources(g, cause, "has_cause")
+        if incidents:
+            c.add_node(cause, incidents=len(incidents))
+    for incident in nodes_of_kind(g, "incident"):
+        causes = targets(g, incident, "has_cause")
+        for i, a in enumerate(causes):
+            for b in causes[i + 1 :]:
+                if c.has_edge(a, b):
+                    c.edges[a, b]["weight"] += 1
+                    c.edges[a, b]["incidents"].append(incident)
+                else:
+                    c.add_edge(a, b, weight=1, incidents=[incident])
+    for _, _, data in c.edges(data=True):
+        data["distance"] = 1.0 / data["weight"]
+    return c
+
+
+def cooccurrence(g: nx.MultiDiGraph, *, seed: int = 0) -> Cooccurrence:
+    """Degree, strength, betweenness (distance = 1/weight), PageRank (by weight) and
+    Louvain communities (by weight, fixed ``seed``) of the cause co-occurrence network."""
+    c = cooccurrence_graph(g)
+    if c.number_of_nodes() == 0:
+        return Cooccurrence((), (), ())
+    betweenness = nx.betweenness_centrality(c, weight="distance", normalized=True)
+    pagerank = (
+        nx.pagerank(c, weight="weight")
+        if c.number_of_edges()
+        else {n: 1.0 / c.number_of_nodes() for n in c}
+    )
+    found = nx.community.louvain_communities(c, weight="weight", seed=seed)
+    code = {n: str(g.nodes[n]["code"]) for n in c}
+    communities = sorted(
+        (tuple(sorted(code[n] for n in group)) for group in found), key=lambda t: (-len(t), t)
+    )
+    community_of = {m: i for i, group in enumerate(communities, start=1) for m in group}
+    causes = sorted(
+        (
+            CauseCentrality(
+                code=code[n],
+                label_ja=label(g, n, "ja"),
+                label_en=label(g, n, "en"),
+                tier=_tier_code(g, n),
+                incidents=int(c.nodes[n]["incidents"]),
+                degree=int(c.degree(n)),
+                strength=int(c.degree(n, weight="weight")),
+                betweenness=float(betweenness[n]),
+                pagerank=float(pagerank[n]),
+                community=community_of[code[n]],
+            )
+            for n in c
+        ),
+        key=lambda x: (-x.pagerank, x.code),
+    )
+    edges = sorted(
+        (
+            CooccurrenceEdge(
+                source=min(code[a], code[b]),
+                target=max(code[a], code[b]),
+                weight=int(d["weight"]),
+                incidents=tuple(d["incidents"]),
+            )
+            for a, b, d in c.edges(data=True)
+        ),
+        key=lambda e: (-e.weight, e.source, e.target),
+    )
+    return Cooccurrence(tuple(causes), tuple(edges), tuple(communities))
+
+
+# -- similar incidents -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SharedCode:
+    """A code two incidents have in common."""
+
+    field: str
+    code: str
+    label_ja: str
+    label_en: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Similarity:
+    """Another incident like the one asked about, with what they share."""
+
+    rank: int
+    incident: str
+    label: str
+    report: str
+    organizations: tuple[str, ...]
+    score: float
+    shared: tuple[SharedCode, ...]
+
+    COLUMNS = ("rank", "score", "incident", "report", "organizations", "reason")
+
+    @property
+    def reason(self) -> str:
+        """The shared codes by field, e.g. ``causes: LogoutOmission, SharedDevice; …``."""
+        by_field: dict[str, list[str]] = defaultdict(list)
+        for s in self.shared:
+            by_field[s.field].append(s.code)
+        return "; ".join(f"{f}: {', '.join(codes)}" for f, codes in by_field.items())
+
+    def row(self, lang: str = "en") -> tuple[str, ...]:
+        return (
+            str(self.rank),
+            f"{self.score:.3f}",
+            self.label,
+            self.report,
+            ", ".join(self.organizations),
+            self.reason,
+        )
+
+
+def _features(g: nx.MultiDiGraph, incident: str) -> set[tuple[str, str]]:
+    return {(f, t) for f, rel in SIMILARITY_FIELDS.items() for t in targets(g, incident, rel)}
+
+
+def similar_incidents(g: nx.MultiDiGraph, incident: str, *, top: int = 5) -> list[Similarity]:
+    """The ``top`` incidents most similar to ``incident`` by their causes, systems, procedures
+    and harms: a weighted Jaccard index, each code weighted by its rarity
+    (``log(1 + N / incidents with the code)``), so that sharing a rare code counts more."""
+    incidents = nodes_of_kind(g, "incident")
+    features = {i: _features(g, i) for i in incidents}
+    frequency: dict[tuple[str, str], int] = defaultdict(int)
+    for fs in features.values():
+        for f in fs:
+            frequency[f] += 1
+    n = len(incidents)
+
+    def weight(f: tuple[str, str]) -> float:
+        return math.log(1 + n / frequency[f])
+
+    mine = features[incident]
+    found: list[tuple[float, str, set[tuple[str, str]]]] = []
+    for other in incidents:
+        if other == incident:
+            continue
+        shared = mine & features[other]
+        if not shared:
+            continue
+        score = sum(map(weight, shared)) / sum(map(weight, mine | features[other]))
+        found.append((score, other, shared))
+    found.sort(key=lambda x: (-x[0], x[1]))
+    order = list(SIMILARITY_FIELDS)
+    return [
+        Similarity(
+            rank=r,
+            incident=other,
+            label=label(g, other, "ja"),
+            report=_report_id(g, other),
+            organizations=_body_labels(g, incident_bodies(g, other)),
+            score=round(score, 6),
+            shared=tuple(
+                SharedCode(
+                    f,
+                    str(g.nodes[t]["code"]),
+                    label(g, t, "ja"),
+                    label(g, t, "en"),
+                    round(weight((f, t)), 6),
+                )
+                for f, t in sorted(shared, key=lambda x: (order.index(x[0]), -weight(x), x[1]))
+            ),
+        )
+        for r, (score, other, shared) in enumerate(found[:top], start=1)
+    ]
+
+
+# -- countermeasure recommendation -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Adoption:
+    """One incident that adopted a countermeasure: where, for which causes, said where."""
+
+    incident: str
+    incident_label: str
+    report: str
+    organizations: tuple[str, ...]
+    causes: tuple[str, ...]  # the asked-about causes this incident shares
+    sentence: str | None  # the evidence of the countermeasure
+    relation: str  # "this incident", "same body" (as the asked-about incident) or "other body"
+
+    @property
+    def own(self) -> bool:
+        """Adopted by the asked-about incident itself or by its own body."""
+        return self.relation != "other body"
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """A countermeasure adopted for the same causes, ranked by how many bodies adopted it."""
+
+    rank: int
+    code: str
+    label_ja: str
+    label_en: str
+    organizations: int  # distinct bodies that adopted it for these causes
+    other_organizations: int  # of which not the asked-about incident's own
+    incidents: int
+    causes: tuple[str, ...]  # the asked-about causes it was adopted for
+    sources: tuple[Adoption, ...] = field(default=())
+
+    COLUMNS = ("rank", "code", "label", "organizations", "others", "incidents", "causes",
+               "sources")  # fmt: skip
+
+    def row(self, lang: str = "en") -> tuple[str, ...]:
+        return (
+            str(self.rank),
+            self.code,
+            self.label_ja if lang == "ja" else self.label_en,
+            str(self.organizations),
+            str(self.other_organizations),
+            str(self.incidents),
+            ", ".join(self.causes),
+            "; ".join(
+                f"{a.report} ({', '.join(a.organizations) or '?'})"
+                + (f" [{a.relation}]" if a.own else "")
+                for a in self.sources
+            ),
+        )
+
+
+def recommend(
+    g: nx.MultiDiGraph,
+    *,
+    incident: str | None = None,
+    cause: str | None = None,
+    others_only: bool = False,
+) -> list[Recommendation]:
+    """Countermeasures adopted in incidents that share the causes of ``incident`` (or have
+    ``cause``, a cause or tier code, a tier meaning all its causes), ranked by the number of
+    distinct bodies that adopted them, then by how many of the causes they were adopted
+    for, then by incidents. Each comes with its sources. The graph does not say which
+    countermeasure answers which cause of an incident: a countermeasure counts for every
+    cause of the incident that adopted it.
+
+    Adoptions by the asked-about incident or by its own body are kept and marked ``own``
+    (the only record of a measure may be the incident's own report); ``others_only``
+    leaves them out."""
+    if (incident is None) == (cause is None):
+        raise ValueError("give an incident or a cause")
+    if incident is not None:
+        causes = set(targets(g, incident, "has_cause"))
+        own_bodies = set(incident_bodies(g, incident))
+    else:
+        concept = find_concept(g, str(cause))
+        causes = (
+            set(sources(g, concept, "in_tier")) if g.nodes[concept]["kind"] == "tier" else {concept}
+        )
+        own_bodies = set()
+    adoptions: dict[str, list[Adoption]] = defaultdict(list)
+    bodies_of: dict[str, set[str]] = defaultdict(set)
+    others_of: dict[str, set[str]] = defaultdict(set)
+    causes_of: dict[str, set[str]] = defaultdict(set)
+    candidates = sorted({i for c in causes for i in sources(g, c, "has_cause")})
+    for other in candidates:
+        bodies = set(incident_bodies(g, other))
+        relation = (
+            "this incident"
+            if other == incident
+            else "same body"
+            if bodies & own_bodies
+            else "other body"
+        )
+        own = relation != "other body"
+        if own and others_only:
+            continue
+        shared = sorted(
+            str(g.nodes[c]["code"]) for c in causes & set(targets(g, other, "has_cause"))
+        )
+        for measure in targets(g, other, "has_countermeasure"):
+            said = evidence(g, other, measure, "has_countermeasure")
+            adoptions[measure].append(
+                Adoption(
+                    incident=other,
+                    incident_label=label(g, other, "ja"),
+                    report=_report_id(g, other),
+                    organizations=_body_labels(g, bodies),
+                    causes=tuple(shared),
+                    sentence=said[0].sentence if said else None,
+                    relation=relation,
+                )
+            )
+            bodies_of[measure] |= bodies
+            others_of[measure] |= bodies - own_bodies
+            causes_of[measure] |= set(shared)
+    ranked = sorted(
+        adoptions,
+        key=lambda m: (
+            -len(bodies_of[m]),
+            -len(causes_of[m]),
+            -len(adoptions[m]),
+            str(g.nodes[m]["code"]),
+        ),
+    )
+    return [
+        Recommendation(
+            rank=r,
+            code=str(g.nodes[m]["code"]),
+            label_ja=label(g, m, "ja"),
+            label_en=label(g, m, "en"),
+            organizations=len(bodies_of[m]),
+            other_organizations=len(others_of[m]),
+            incidents=len(adoptions[m]),
+            causes=tuple(sorted(causes_of[m])),
+            sources=tuple(adoptions[m]),
+        )
+        for r, m in enumerate(ranked, start=1)
+    ]
+
+
+# -- causal chain ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChainLink:
+    """One step of a causal chain: a harm, or a cause of one tier, or a tier the report
+    gives no cause for (``stated`` false)."""
+
+    step: str  # "harm", a tier code, or "other" for a cause outside the tiers
+    code: str | None
+    label_ja: str
+    label_en: str
+    stated: bool
+    sentences: tuple[str, ...]
+    role: str | None  # causal role the report gives (role-trigger, role-root-cause, …)
+
+    COLUMNS = ("step", "code", "label", "role", "evidence")
+
+    def row(self, lang: str = "en") -> tuple[str, ...]:
+        return (
+            self.step,
+            self.code or "-",
+            self.label_ja if lang == "ja" else self.label_en,
+            self.role or "",
+            " / ".join(self.sentences) if self.stated else "(not stated in the report)",
+        )
+
+
+@dataclass(frozen=True)
+class CausalChain:
+    """An incident's chain from harm back through unsafe act, precondition, supervision and
+    organisation, as far as its report supports it."""
+
+    incident: str
+    label: str
+    report: str
+    links: tuple[ChainLink, ...]
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """The tiers the report gives no cause for."""
+        return tuple(link.step for link in self.links if not link.stated)
+
+
+def _link(g: nx.MultiDiGraph, incident: str, node: str, relation: str, step: str) -> ChainLink:
+    said = evidence(g, incident, node, relation)
+    roles = sorted({e.role for e in said if e.role})
+    return ChainLink(
+        step=step,
+        code=str(g.nodes[node]["code"]),
+        label_ja=label(g, node, "ja"),
+        label_en=label(g, node, "en"),
+        stated=True,
+        sentences=tuple(dict.fromkeys(e.sentence for e in said)),
+        role=", ".join(roles) or None,
+    )
+
+
+def causal_chain(g: nx.MultiDiGraph, incident: str) -> CausalChain:
+    """The causal chain of an incident: its harms, then its causes tier by tier in HFACS
+    order (unsafe act → precondition → supervision → organisation), each with the
+    sentences that state it; a tier without a stated cause is a link with ``stated`` false."""
+    links = [_link(g, incident, h, "has_harm", "harm") for h in targets(g, incident, "has_harm")]
+    causes = targets(g, incident, "has_cause")
+    tiers = {str(g.nodes[t]["code"]): t for t in nodes_of_kind(g, "tier")}
+    for tier_code in TIER_ORDER:
+        in_tier = [c for c in causes if _tier_code(g, c) == tier_code]
+        for c in in_tier:
+            links.append(_link(g, incident, c, "has_cause", tier_code))
+        if not in_tier:
+            node = tiers.get(tier_code)
+            links.append(
+                ChainLink(
+                    step=tier_code,
+                    code=None,
+                    label_ja=label(g, node, "ja") if node else tier_code,
+                    label_en=label(g, node, "en") if node else tier_code,
+                    stated=False,
+                    sentences=(),
+                    role=None,
+                )
+            )
+    for c in causes:
+        if _tier_code(g, c) not in TIER_ORDER:
+            links.append(_link(g, incident, c, "has_cause", "other"))
+    return CausalChain(incident, label(g, incident, "ja"), _report_id(g, incident), tuple(links))
+
+
+__all__ = [
+    "REPEAT_WEIGHT",
+    "Adoption",
+    "CausalChain",
+    "CauseCentrality",
+    "CauseSpread",
+    "ChainLink",
+    "Cooccurrence",
+    "CooccurrenceEdge",
+    "Recommendation",
+    "SharedCode",
+    "Similarity",
+    "causal_chain",
+    "cause_incidents",
+    "cooccurrence",
+    "cooccurrence_graph",
+    "rank_causes",
+    "recommend",
+    "similar_incidents",
+    "spread",
+]

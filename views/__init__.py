@@ -1,0 +1,1 @@
+"""Views: the analysis made visible as offline HTML pages (templates in ``templates/``)."""

@@ -31,6 +31,9 @@ from sudachipy import Dictionary, SplitMode
 
 from incident_kg.errors import IncidentKGError, UnknownCodeError
 
+from .model import CodedValue, evidence
+from .sentences import Sentence
+
 #: Sentence roles a rule may be scoped to (see :mod:`.structure`).
 ROLES = frozenset(
     {
@@ -456,3 +459,64 @@ def check_paraphrases(
                 )
             )
     return out
+
+
+#: The fields a closing part about every incident (いずれの事案も…) adds to each of them.
+SHARED_FIELDS = frozenset({"causes", "countermeasures"})
+
+
+def shared_field(value: CodedValue) -> bool:
+    """Whether a value coded in a part about every incident applies to each: causes and
+    measures, and what they imply (a regulator's inquiry → a national body acts)."""
+    if value.field in SHARED_FIELDS:
+        return True
+    rule = value.evidence.rule.split("/")
+    return rule[0] == "implied-by" and len(rule) > 1 and rule[1] in SHARED_FIELDS
+
+
+def code_sentences(
+    lexicon: Lexicon, analyzer: Analyzer, sentences: Sequence[Sentence]
+) -> tuple[list[CodedValue], list[CodedValue]]:
+    """The codes a list of sentences says, and the negative findings (what it denies or
+    rules out); implications of the lexicon added once each."""
+    found: list[tuple[CodedValue, bool]] = []  # (value, defeasible)
+    negative: list[CodedValue] = []
+    for sentence in sentences:
+        tokens = analyzer.tokens(sentence.span.text)
+        for match in code_sentence(lexicon, sentence.span.text, tokens, sentence.role):
+            value = CodedValue(
+                match.rule.field,
+                match.rule.code,
+                evidence(sentence.span, match.rule.rule_id, match.rule.confidence),
+            )
+            if match.rule.field == "causes":
+                role = cause_role(lexicon, sentence.span.text, match.end)
+                value = dataclasses.replace(value, role=role)
+                if role == "ruled-out":
+                    negative.append(value)
+                    continue
+            if match.negated:
+                negative.append(value)
+            else:
+                found.append((value, match.rule.defeasible))
+    # An explicit denial (個人情報の漏えいはありません) defeats what was only inferred.
+    denied = {(v.field, v.code) for v in negative}
+    coded = [v for v, defeasible in found if not (defeasible and (v.field, v.code) in denied)]
+    present = {(v.field, v.code) for v in coded}
+    implied: list[CodedValue] = []
+    for value in coded:
+        for target in lexicon.implications.get((value.field, value.code), ()):
+            if target not in present:
+                present.add(target)
+                implied.append(
+                    CodedValue(
+                        target[0],
+                        target[1],
+                        evidence(
+                            value.evidence.span,
+                            f"implied-by/{value.field}/{value.code}",
+                            value.evidence.confidence * 0.9,
+                        ),
+                    )
+                )
+    return coded + implied, negative

@@ -47,6 +47,11 @@ class Evidence:
         return {**self.span.to_json(), "rule": self.rule, "confidence": self.confidence}
 
 
+def evidence(span: Span, rule: str, confidence: float) -> Evidence:
+    """The evidence of a value read from ``span`` by ``rule`` (confidence to two places)."""
+    return Evidence(span=span, rule=rule, confidence=round(confidence, 2))
+
+
 @dataclass(frozen=True)
 class CodedValue:
     """One vocabulary code read out of the text for one field of an incident."""

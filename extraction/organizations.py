@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
+
+from .model import OrganizationMention, Span, evidence
+from .sentences import Sentence
 
 _KANJI = "一-龥々〆ヵヶァ-ヴー"
 _PLACE = re.compile(
@@ -224,3 +227,101 @@ def resolve(
             continue
         out.append(org)
     return out
+
+
+#: Kinds of body that can be responsible for an incident at the front line.
+LOCAL_KINDS = frozenset({"municipality", "ward", "section", "local", "insurer", "prefecture"})
+
+
+def _orgs_in(rules: OrgRules, sentences: Iterable[Sentence]) -> list[tuple[OrgFound, Span]]:
+    out: list[tuple[OrgFound, Span]] = []
+    for sentence in sentences:
+        if sentence.role == "contact":
+            continue
+        for org in find_organizations(sentence.span.text, rules):
+            out.append((org, sentence.span))
+    return out
+
+
+_ACTING = re.compile(r"^(が|は|では|において|として)")
+#: An honorific after a body's name: it is addressed (a vendor's customer), not acting.
+_ADDRESSED = re.compile(r"^(様|御中|殿)")
+#: A company writing about itself.
+_COMPANY_VOICE = re.compile(r"(弊社|当社)")
+
+
+def _acting(org: OrgFound, span: Span) -> bool:
+    """Whether a body is the subject of its sentence (国税庁が…), not its object (総務省へ照会)."""
+    return bool(_ACTING.match(span.text[org.end :]))
+
+
+def incident_organizations(
+    rules: OrgRules,
+    text: str,
+    own: Sequence[Sentence],
+    context: Sequence[Sentence],
+    own_cities: Sequence[str],
+) -> tuple[OrganizationMention, ...]:
+    """The bodies of an incident: responsible (local bodies, insurers, companies, and a national
+    body that acts in the text) and merely involved (a ministry that was consulted).
+
+    When the incident's own text names no responsible body, the local bodies of its context
+    (the heading above it, the report's preamble) are taken.
+    """
+    found = _orgs_in(rules, own)
+    generic = rules.generic
+    # 保険者 / 地方公共団体 name the responsible body only in a report that names no body of
+    # its own (a regulator's summary); in a body's own report they are someone else
+    named = any(
+        o.name not in generic and (o.kind in LOCAL_KINDS or o.kind == "company")
+        for o, _ in [*found, *_orgs_in(rules, context)]
+    )
+
+    def responsible(org: OrgFound, span: Span) -> bool:
+        if _ADDRESSED.match(span.text[org.end :]):
+            return False  # 白砂市様: a customer a vendor writes to, not the one responsible
+        if named and org.name in generic:
+            return False
+        return org.kind in LOCAL_KINDS or org.kind == "company" or _acting(org, span)
+
+    if not any(responsible(o, s) for o, s in found):
+        # the author, named in the heading or preamble: a local body, or a company that
+        # speaks of itself as 弊社 / 当社
+        kinds = LOCAL_KINDS | ({"company"} if _COMPANY_VOICE.search(text) else set())
+        found += [(o, s) for o, s in _orgs_in(rules, context) if o.kind in kinds]
+    elif all(o.kind == "company" for o, s in found if responsible(o, s)):
+        # only a contractor named at fault: the body that entrusted it the work is the
+        # author named in the heading or preamble (市監査委員, 市長 様)
+        found += [
+            (o, s)
+            for o, s in _orgs_in(rules, context)
+            if o.kind in LOCAL_KINDS and not _ADDRESSED.match(s.text[o.end :])
+        ]
+    resolved = resolve([o for o, _ in found], own_cities=own_cities, rules=rules)
+    seen: dict[str, OrganizationMention] = {}
+    for org, (raw, span) in zip(resolved, found, strict=True):
+        if org.name in seen:
+            if responsible(raw, span) and not seen[org.name].responsible:
+                seen[org.name] = replace(seen[org.name], responsible=True)
+            continue
+        seen[org.name] = OrganizationMention(
+            name=org.name,
+            label=org.label,
+            kind=org.kind,
+            evidence=evidence(span, f"organization/{org.kind}", 0.9 if org.resolved else 0.6),
+            parent=org.parent,
+            resolved=org.resolved,
+            responsible=responsible(raw, span),
+        )
+    return tuple(seen.values())
+
+
+def own_cities(text: str, rules: OrgRules) -> list[str]:
+    """The cities a report names (a ward name is resolved against them when they are one)."""
+    return sorted(
+        {
+            org.name
+            for org in find_organizations(text, rules)
+            if org.kind == "municipality" and org.name.endswith("市")
+        }
+    )

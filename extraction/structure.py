@@ -32,6 +32,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from .model import Section, Span
+
 #: Level of each numbering style: 第1 > 一 > 1 > (1) > ①.
 STYLE_LEVELS = {
     "dai": 0.0,
@@ -962,3 +964,18 @@ def _parallel_items(parts: Sequence[Part], chosen: Sequence[int]) -> dict[int, l
             if restarted and k not in chosen_set and number in incidents and parts[k].role is None:
                 out.setdefault(incidents[number], []).append(k)
     return out
+
+
+def report_sections(text: str, structure: Structure) -> tuple[Section, ...]:
+    """The report's named sections (概要, 原因, 再発防止策…) with their roles."""
+    out: list[Section] = []
+    for line in structure.lines:
+        if line.role is not None and line.kind in ("heading", "label"):
+            out.append(
+                Section(
+                    line.title or line.text,
+                    line.role,
+                    Span(line.start, line.end, text[line.start : line.end]),
+                )
+            )
+    return tuple(out)

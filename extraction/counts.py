@@ -1,0 +1,62 @@
+"""Counts: the number of cases or people an incident affected, read from its sentences."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from .cues import Cues
+from .model import CountValue, evidence
+from .sentences import Sentence
+
+_COUNT = re.compile(r"(?<![\d,.])(\d{1,3}(?:,\s?\d{3})+|\d+)\s?(件|名|人分|人|世帯|枚)")
+
+
+def _has_any(text: str, words: Iterable[str]) -> bool:
+    return any(w in text for w in words)
+
+
+def affected_count(cues: Cues, sentences: Sequence[Sentence]) -> CountValue | None:
+    """The number of cases or people affected: the first count in a sentence that speaks of
+    the wrong (誤, 判明…), else the first count at all; of ``38件のうち1件`` the part after
+    このうち; none from a check that found nothing more.  With no count written, an incident
+    told about one person (A様, 当該申込者) counts one case."""
+
+    def first_count(text: str, pos: int) -> re.Match[str] | None:
+        """The first count from ``pos`` that is not a head-count of visitors or staff, nor
+        the scope of a check (全234件について再点検)."""
+        for m in _COUNT.finditer(text, pos):
+            if not cues.count_not_after.search(
+                text[max(0, m.start() - 12) : m.start()]
+            ) and not cues.count_not_before.search(text[m.end() : m.end() + 60]):
+                return m
+        return None
+
+    best: tuple[int, int, CountValue] | None = None
+    for order, sentence in enumerate(sentences):
+        if sentence.role in ("countermeasure", "contact"):
+            continue
+        text = sentence.span.text
+        if _has_any(text, cues.count_excluded) or cues.count_excluded_patterns.search(text):
+            continue
+        marker = cues.count_subset.search(text)
+        total = None if marker else cues.count_total.search(text)
+        m = (first_count(text, marker.end()) if marker else None) or (
+            first_count(text, total.end()) if total else None
+        )
+        rank = -1 if m and total else 0 if _has_any(text, cues.count_preferred) else 1
+        m = m or first_count(text, 0)
+        if not m:
+            continue
+        value = int(re.sub(r"[,\s]", "", m.group(1)))
+        candidate = CountValue(value, evidence(sentence.span, f"count/{m.group(2)}", 0.7))
+        if best is None or (rank, order) < best[:2]:
+            best = (rank, order, candidate)
+    if best is not None:
+        return best[2]
+    for sentence in sentences:
+        if sentence.role not in ("countermeasure", "contact") and cues.single_case.search(
+            sentence.span.text
+        ):
+            return CountValue(1, evidence(sentence.span, "count/single-case", 0.5))
+    return None

@@ -14,9 +14,10 @@ from dataclasses import dataclass, replace
 
 from .cues import Cues
 from .dates import find_dates
+from .lines import Line
 from .model import Span
 from .normalize import sentence_spans
-from .structure import IncidentPart, Line, Structure, without_keywords
+from .structure import IncidentPart, Structure, without_keywords
 
 
 @dataclass(frozen=True)

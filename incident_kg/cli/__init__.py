@@ -239,7 +239,8 @@ def evaluate(gold_dir: Path, reports: tuple[Path, ...], fmt: str, details: bool)
     accuracy of dates and affected counts, and how many reports got their
     incident count right — scored exactly as spec/gold-format.md says.
     """
-    from incident_kg.extraction.evaluate import format_details, format_table, load_gold, score
+    from incident_kg.extraction.evaluate import format_details, format_table, score
+    from incident_kg.extraction.gold import load_gold
     from incident_kg.graph.build import default_extractor, extract_files
 
     gold = load_gold(gold_dir)

@@ -19,16 +19,14 @@ from incident_kg.extraction.evaluate import (
     Accuracy,
     Counts,
     Evaluation,
-    GoldReport,
     align,
     assign,
     format_details,
     format_table,
-    load_gold,
     org_matches,
-    parse_gold,
     score,
 )
+from incident_kg.extraction.gold import GoldReport, load_gold, parse_gold
 from incident_kg.extraction.model import CODED_FIELDS
 
 from ..conftest import SAMPLE_GOLD, SEED_GOLD

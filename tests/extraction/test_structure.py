@@ -7,7 +7,8 @@ import re
 import pytest
 
 from incident_kg.extraction.extract import Extractor
-from incident_kg.extraction.structure import Structure, classify_line, find_structure
+from incident_kg.extraction.lines import classify_line
+from incident_kg.extraction.structure import Structure, find_structure
 
 ROLES = {
     "contact": ["問い合わせ", "問合せ"],

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from incident_kg.extraction.evaluate import Evaluation, load_gold, score
+from incident_kg.extraction.evaluate import Evaluation, score
 from incident_kg.extraction.extract import Extractor
+from incident_kg.extraction.gold import load_gold
 from incident_kg.graph.build import extract_files
 
 from ..conftest import ROOT, SEED_GOLD, SHARED

@@ -125,8 +125,8 @@ def stage_views(context: Json) -> Json:
     from playwright.sync_api import sync_playwright
 
     from benchmarks.views_scale import draw_seconds, write_overview
+    from incident_kg import views
     from incident_kg.analysis.network import load_network
-    from incident_kg.views import pages as views
 
     g = context.get("network") or load_network(context["store_obj"])
     with tempfile.TemporaryDirectory(prefix="ikg-views-") as tmp:

@@ -34,9 +34,9 @@ from pathlib import Path
 import networkx as nx
 
 from benchmarks.results import write_section
+from incident_kg import views
 from incident_kg.analysis.algorithms import rank_causes
 from incident_kg.analysis.network import TIER_ORDER, build_network
-from incident_kg.views import pages as views
 
 IKG = "https://w3id.org/incident-kg/ontology#"
 CODE = "https://w3id.org/incident-kg/code/"
@@ -121,7 +121,7 @@ def write_overview(g: nx.MultiDiGraph, out: Path, options: views.ViewOptions) ->
         ("全体図", "Overview"),
         views.overview_graph(g, rank_causes(g), options, legend),
     )
-    views._copy_assets(out / "lib")
+    views.copy_assets(out / "lib")
     html, graph = views.render_page(views.template_environment(), page, options.lang, legend)
     (out / "overview.html").write_text(html, "utf-8")
     assert graph is not None

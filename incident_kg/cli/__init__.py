@@ -1390,7 +1390,7 @@ def view(
     and draws the 60 bodies with most incidents.
     """
     from incident_kg.privacy.redact import load_rules
-    from incident_kg.views.pages import ViewOptions, redact_network, write_views
+    from incident_kg.views import ViewOptions, redact_network, write_views
 
     quiet = ctx.obj["quiet"]
 

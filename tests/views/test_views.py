@@ -25,7 +25,7 @@ from incident_kg.analysis.network import (
 )
 from incident_kg.cli import main
 from incident_kg.graph.store import GraphStore
-from incident_kg.views.pages import (
+from incident_kg.views import (
     ViewError,
     ViewOptions,
     build_pages,

@@ -24,7 +24,7 @@ import pytest
 from incident_kg.analysis.algorithms import rank_causes
 from incident_kg.analysis.network import load_network
 from incident_kg.graph.store import GraphStore
-from incident_kg.views.pages import ViewsResult, write_views
+from incident_kg.views import ViewsResult, write_views
 
 pytestmark = pytest.mark.browser
 

@@ -18,7 +18,7 @@ from incident_kg.graph.build import build
 from incident_kg.graph.store import GraphStore
 from incident_kg.ontology.namespaces import DEFAULT_BASE
 from incident_kg.privacy.redact import load_rules
-from incident_kg.views.pages import redact_network
+from incident_kg.views import redact_network
 
 from ..conftest import DATA
 

@@ -1,0 +1,489 @@
+"""Page graphs: what each page's network draws, from the projection — the overview
+(causes, incidents, bodies, countermeasures; folded into weighted edges beyond a size), a
+cause's and an incident's neighbourhood — with their tooltips, positions (computed once
+here; physics is off in the browser) and the data pyvis gives vis-network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib.resources import files
+from typing import Any
+
+import networkx as nx
+import yaml
+
+from incident_kg.analysis.algorithms import (
+    CauseSpread,
+    cause_incidents,
+)
+from incident_kg.analysis.network import (
+    evidence,
+    incident_bodies,
+    incident_organizations,
+    label,
+    nodes_of_kind,
+    targets,
+)
+from incident_kg.errors import IncidentKGError
+
+log = logging.getLogger(__name__)
+
+TEMPLATE_PACKAGE = "incident_kg.views"
+#: Causes drawn in the overview unless ``--top`` says otherwise.
+DEFAULT_TOP = 20
+#: Incidents drawn one by one in the overview; beyond, they are folded into weighted edges.
+MAX_INCIDENTS = 150
+#: Bodies drawn in a folded overview (those with the most incidents).
+MAX_BODIES = 60
+#: vis-network as shipped inside the pyvis package.
+VIS_DIR = ("templates", "lib", "vis-9.1.2")
+
+Text = tuple[str, str]  # (ja, en)
+
+
+class ViewError(IncidentKGError):
+    """A view cannot be made: unknown tier or organisation, or an unwritable folder."""
+
+
+@dataclass(frozen=True)
+class ViewOptions:
+    """What the views show: language first shown, and the overview's filters and limits."""
+
+    lang: str = "ja"
+    top: int = DEFAULT_TOP
+    tier: str | None = None
+    organization: str | None = None  # a body's or unit's name or IRI
+    max_incidents: int = MAX_INCIDENTS
+    max_bodies: int = MAX_BODIES
+
+
+@dataclass
+class PageGraph:
+    """The nodes and edges of one page, as vis-network reads them (before pyvis)."""
+
+    nodes: list[dict[str, Any]] = field(default_factory=list)
+    edges: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[Text] = field(default_factory=list)
+    _ids: set[str] = field(default_factory=set, repr=False)
+
+    def node_ids(self) -> set[str]:
+        return set(self._ids)
+
+    def add_node(self, node_id: str, **attrs: Any) -> None:
+        """Add a node once (a second call with the same id changes nothing)."""
+        if node_id not in self._ids:
+            self._ids.add(node_id)
+            self.nodes.append({"id": node_id, **attrs})
+
+    def add_edge(self, source: str, target: str, **attrs: Any) -> None:
+        self.edges.append({"from": source, "to": target, **attrs})
+
+
+# -- configuration ------------------------------------------------------------------------
+
+
+def load_legend() -> dict[str, dict[str, str]]:
+    """The node kinds with colour, shape and names, from ``templates/legend.yaml``."""
+    text = files(TEMPLATE_PACKAGE).joinpath("templates", "legend.yaml").read_text("utf-8")
+    kinds: dict[str, dict[str, str]] = yaml.safe_load(text)["kinds"]
+    return kinds
+
+
+# -- names and tooltips -------------------------------------------------------------------
+
+
+def slug(text: str) -> str:
+    """A file name for ``text``: its safe characters, plus a short hash when any was unsafe."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("._") or "x"
+    if safe != text:
+        safe = f"{safe[:60]}-{hashlib.sha256(text.encode()).hexdigest()[:8]}"
+    return safe
+
+
+def cause_page(g: nx.MultiDiGraph, cause: str) -> str:
+    return f"cause/{slug(str(g.nodes[cause]['code']))}.html"
+
+
+def incident_page(g: nx.MultiDiGraph, incident: str) -> str:
+    data = g.nodes[incident]
+    report = g.nodes[data["report"]].get("identifier") or data["report"]
+    key = data["key"]
+    return f"incident/{slug(f'{report}-{key}')}.html"
+
+
+def _quote(sentence: str, limit: int = 300) -> str:
+    sentence = " ".join(sentence.split())
+    return f"「{sentence[:limit]}{'…' if len(sentence) > limit else ''}」"
+
+
+def both_labels(g: nx.MultiDiGraph, node: str) -> str:
+    ja, en = label(g, node, "ja"), label(g, node, "en")
+    return ja if ja == en else f"{ja} / {en}"
+
+
+def incident_tip(g: nx.MultiDiGraph, incident: str, *, because: str | None = None) -> list[str]:
+    """Tooltip lines of an incident; with ``because`` (a coded node), the sentences that
+    link the incident to it."""
+    data = g.nodes[incident]
+    report = g.nodes[data["report"]]
+    lines = [label(g, incident, "ja"), f"{report.get('file') or report.get('identifier')}"]
+    bodies = [label(g, b, "ja") for b in incident_bodies(g, incident)]
+    if bodies:
+        lines.append("組織 / bodies: " + "、".join(bodies))
+    dates = [f"{k}: {data[k]}" for k in ("occurred", "discovered", "resolved") if data.get(k)]
+    if dates:
+        lines.append(" · ".join(dates))
+    if data.get("affected") is not None:
+        lines.append(f"affected: {data['affected']}")
+    if because is not None:
+        lines.extend(edge_tip(g, incident, because))
+    return lines
+
+
+def _relations(g: nx.MultiDiGraph, source: str, target: str) -> list[str]:
+    data = g.get_edge_data(source, target) or {}
+    return sorted(data)
+
+
+def edge_tip(g: nx.MultiDiGraph, source: str, target: str) -> list[str]:
+    """Tooltip lines of an edge: the evidence sentences behind it."""
+    lines: list[str] = []
+    for relation in _relations(g, source, target):
+        for e in evidence(g, source, target, relation):
+            role = f" [{e.role}]" if e.role else ""
+            lines.append(_quote(e.sentence) + role)
+    return lines
+
+
+def concept_tip(g: nx.MultiDiGraph, node: str, extra: Iterable[str] = ()) -> list[str]:
+    data = g.nodes[node]
+    lines = [label(g, node, "ja"), label(g, node, "en"), f"code: {data.get('code')}"]
+    tiers = targets(g, node, "in_tier")
+    if tiers:
+        lines.append(f"tier: {both_labels(g, tiers[0])}")
+    return [*lines, *extra]
+
+
+def _size(value: float, smallest: float = 10, step: float = 8) -> float:
+    """Node size growing with the square root of a count (area ∝ count)."""
+    return round(smallest + step * math.sqrt(max(value, 0)), 2)
+
+
+def _short(text: str, limit: int = 24) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _node(
+    g: nx.MultiDiGraph, node: str, legend: dict[str, dict[str, str]], **attrs: Any
+) -> dict[str, Any]:
+    """A page node: kind, labels (shortened; the tooltip has them in full), colour, shape."""
+    kind = str(g.nodes[node]["kind"])
+    style = legend.get(kind, {})
+    return {
+        "kind": kind,
+        "label_ja": _short(label(g, node, "ja"), 20),
+        "label_en": _short(label(g, node, "en"), 32),
+        "color": style.get("color", "#999999"),
+        "shape": style.get("shape", "dot"),
+        **attrs,
+    }
+
+
+# -- the overview -------------------------------------------------------------------------
+
+
+def _match_organization(g: nx.MultiDiGraph, name: str) -> set[str]:
+    """Organisations named ``name`` (label or IRI) and every unit below them."""
+    orgs = nodes_of_kind(g, "organization")
+    named = {o for o in orgs if o == name or name in (label(g, o, "ja"), label(g, o, "en"))}
+    if not named:
+        raise ViewError(f"no organisation named {name!r} in the store")
+    below = set(named)
+    changed = True
+    while changed:
+        more = {o for o in orgs for p in targets(g, o, "part_of") if p in below} - below
+        below |= more
+        changed = bool(more)
+    return below
+
+
+def overview_graph(
+    g: nx.MultiDiGraph,
+    ranking: Sequence[CauseSpread],
+    options: ViewOptions,
+    legend: dict[str, dict[str, str]],
+) -> PageGraph:
+    """The overview's nodes and edges: the top causes (optionally of one tier, or of one
+    organisation's incidents), their incidents, bodies and countermeasures — or, past
+    ``max_incidents`` incidents, causes linked straight to bodies and countermeasures by
+    edges weighted with the number of incidents."""
+    page = PageGraph()
+    incidents = nodes_of_kind(g, "incident")
+    if options.organization:
+        orgs = _match_organization(g, options.organization)
+        incidents = [i for i in incidents if set(incident_organizations(g, i)) & orgs]
+    allowed = set(incidents)
+    shown = [
+        r for r in ranking if (options.tier is None or r.tier == options.tier)
+        and set(cause_incidents(g, r.concept)) & allowed
+    ]  # fmt: skip
+    total = len(shown)
+    shown = shown[: options.top]
+    causes = {r.concept: r for r in shown}
+    incidents = sorted({i for c in causes for i in cause_incidents(g, c)} & allowed)
+    if total > len(shown):
+        page.notes.append(
+            (
+                f"原因は拡がりスコアの上位 {len(shown)} 件を表示（全 {total} 件）。",
+                f"Showing the top {len(shown)} of {total} causes by score.",
+            )
+        )
+    folded = len(incidents) > options.max_incidents
+    for r in shown:
+        page.add_node(
+            r.concept,
+            **_node(
+                g, r.concept, legend, size=_size(r.score, 12, 9), href=cause_page(g, r.concept)
+            ),
+            tip=concept_tip(
+                g,
+                r.concept,
+                [
+                    f"score {r.score:g} · spread {r.spread} · incidents {r.incidents} · "
+                    f"bodies {r.organizations} · reports {r.reports}"
+                ],
+            ),
+        )
+    body_incidents: Counter[str] = Counter()
+    measure_bodies: dict[str, set[str]] = {}
+    pairs: Counter[tuple[str, str]] = Counter()
+    for i in incidents:
+        bodies = incident_bodies(g, i)
+        body_incidents.update(bodies)
+        for m in targets(g, i, "has_countermeasure"):
+            measure_bodies.setdefault(m, set()).update(bodies)
+        linked = [c for c in targets(g, i, "has_cause") if c in causes]
+        for c in linked:
+            pairs.update((c, b) for b in bodies)
+            pairs.update((c, m) for m in targets(g, i, "has_countermeasure"))
+    bodies_shown = [b for b, _ in sorted(body_incidents.items(), key=lambda x: (-x[1], x[0]))]
+    if folded and len(bodies_shown) > options.max_bodies:
+        page.notes.append(
+            (
+                f"組織は事案数の上位 {options.max_bodies} 件を表示（全 {len(bodies_shown)} 件）。",
+                f"Showing the {options.max_bodies} bodies with most incidents "
+                f"(of {len(bodies_shown)}).",
+            )
+        )
+        bodies_shown = bodies_shown[: options.max_bodies]
+    for b in bodies_shown:
+        page.add_node(
+            b,
+            **_node(g, b, legend, size=_size(body_incidents[b])),
+            tip=[label(g, b, "ja"), f"incidents: {body_incidents[b]}"],
+        )
+    for m, bodies in sorted(measure_bodies.items()):
+        page.add_node(
+            m,
+            **_node(g, m, legend, size=_size(len(bodies))),
+            tip=concept_tip(g, m, [f"adopted by {len(bodies)} bodies"]),
+        )
+    shown_ids = page.node_ids()
+    if folded:
+        page.notes.append(
+            (
+                f"事案が {len(incidents)} 件あり上限 {options.max_incidents} 件を超えるため、"
+                "事案は原因と組織・再発防止策の間の重み付きエッジ（事案数）にまとめて表示。",
+                f"{len(incidents)} incidents exceed the limit of {options.max_incidents}: "
+                "they are folded into cause–body and cause–countermeasure edges "
+                "weighted by the number of incidents.",
+            )
+        )
+        for (c, other), n in sorted(pairs.items()):
+            if other in shown_ids:
+                page.add_edge(c, other, value=n, tip=[f"{n} incident(s)"])
+        return page
+    for i in incidents:
+        page.add_node(
+            i,
+            **_node(g, i, legend, size=10, href=incident_page(g, i)),
+            tip=incident_tip(g, i),
+        )
+        for c in targets(g, i, "has_cause"):
+            if c in causes:
+                page.add_edge(i, c, tip=edge_tip(g, i, c))
+        for b in incident_bodies(g, i):
+            if b in shown_ids:
+                page.add_edge(i, b)
+        for m in targets(g, i, "has_countermeasure"):
+            page.add_edge(i, m, tip=edge_tip(g, i, m))
+    return page
+
+
+# -- ego pages ----------------------------------------------------------------------------
+
+
+def cause_graph(
+    g: nx.MultiDiGraph, cause: str, legend: dict[str, dict[str, str]], spread: CauseSpread | None
+) -> PageGraph:
+    """A cause, its incidents (edges carry the evidence), their bodies and countermeasures,
+    the other causes stated with it, and its tier."""
+    page = PageGraph()
+    extra = (
+        [
+            f"score {spread.score:g} · spread {spread.spread} · incidents {spread.incidents} · "
+            f"bodies {spread.organizations} · reports {spread.reports}"
+        ]
+        if spread
+        else []
+    )
+    page.add_node(cause, **_node(g, cause, legend, size=30), tip=concept_tip(g, cause, extra))
+    for tier in targets(g, cause, "in_tier"):
+        page.add_node(tier, **_node(g, tier, legend, size=16), tip=concept_tip(g, tier))
+        page.add_edge(cause, tier, dashes=True)
+    for i in cause_incidents(g, cause):
+        page.add_node(
+            i,
+            **_node(g, i, legend, size=14, href=f"../{incident_page(g, i)}"),
+            tip=incident_tip(g, i, because=cause),
+        )
+        page.add_edge(i, cause, tip=edge_tip(g, i, cause))
+        for b in incident_bodies(g, i):
+            page.add_node(b, **_node(g, b, legend, size=12), tip=[label(g, b, "ja")])
+            page.add_edge(i, b)
+        for m in targets(g, i, "has_countermeasure"):
+            page.add_node(m, **_node(g, m, legend, size=12), tip=concept_tip(g, m))
+            page.add_edge(i, m, tip=edge_tip(g, i, m))
+        for other in targets(g, i, "has_cause"):
+            if other != cause:
+                page.add_node(
+                    other,
+                    **_node(g, other, legend, size=12, href=f"../{cause_page(g, other)}"),
+                    tip=concept_tip(g, other),
+                )
+                page.add_edge(i, other, tip=edge_tip(g, i, other))
+    return page
+
+
+#: The relations an incident page draws, incident → node.
+INCIDENT_RELATIONS = (
+    "has_cause", "has_harm", "has_countermeasure", "involves_system", "involves_procedure",
+    "involves_actor", "responsible", "involved", "reported_in",
+)  # fmt: skip
+
+
+def incident_graph(
+    g: nx.MultiDiGraph, incident: str, legend: dict[str, dict[str, str]]
+) -> PageGraph:
+    """An incident with its codes, organisations (and the bodies above them), its report and
+    its timeline events; every edge carries the sentences that state it."""
+    page = PageGraph()
+    page.add_node(incident, **_node(g, incident, legend, size=30), tip=incident_tip(g, incident))
+    for relation in INCIDENT_RELATIONS:
+        for node in targets(g, incident, relation):
+            kind = g.nodes[node]["kind"]
+            href = f"../{cause_page(g, node)}" if kind == "cause" else None
+            tip: list[str]
+            if kind == "organization":
+                tip = [label(g, node, "ja"), relation]
+            elif kind == "report":
+                data = g.nodes[node]
+                tip = [str(data.get("title") or ""), str(data.get("file") or "")]
+            else:
+                tip = concept_tip(g, node, edge_tip(g, incident, node))
+            page.add_node(node, **_node(g, node, legend, size=14, href=href), tip=tip)
+            page.add_edge(incident, node, label=relation, tip=edge_tip(g, incident, node))
+            if kind == "organization":
+                body = g.nodes[node]["body"]
+                if body != node:
+                    page.add_node(
+                        body, **_node(g, body, legend, size=12), tip=[label(g, body, "ja")]
+                    )
+                    page.add_edge(node, body, dashes=True)
+    previous: str | None = None
+    for event in timeline_events(g, incident):
+        data = g.nodes[event]
+        page.add_node(
+            event,
+            **_node(g, event, legend, size=8),
+            tip=[
+                label(g, event, "ja"),
+                *([_quote(data["sentence"])] if data.get("sentence") else []),
+            ],
+        )
+        page.add_edge(incident, event, dashes=True)
+        if previous is not None:
+            page.add_edge(previous, event, arrows="to")
+        previous = event
+    return page
+
+
+def timeline_events(g: nx.MultiDiGraph, incident: str) -> list[str]:
+    return sorted(targets(g, incident, "has_event"), key=lambda e: (str(g.nodes[e]["date"]), e))
+
+
+# -- layout and pyvis ---------------------------------------------------------------------
+
+
+#: Up to this many nodes the layout is Kamada–Kawai (clearer, but ~9 s at 250 nodes); above,
+#: spring layout (deterministic seed).
+KAMADA_KAWAI_LIMIT = 80
+
+
+def layout(page: PageGraph, *, seed: int = 7) -> None:
+    """Fix every node's position (NetworkX, deterministic) so that the browser draws at once
+    with physics off; the drawing area grows with the number of nodes."""
+    u = nx.Graph()
+    u.add_nodes_from(n["id"] for n in page.nodes)
+    u.add_edges_from((e["from"], e["to"]) for e in page.edges)
+    if u.number_of_nodes() == 0:
+        return
+    scale = 110.0 * math.sqrt(u.number_of_nodes())
+    if u.number_of_nodes() <= KAMADA_KAWAI_LIMIT:
+        positions = nx.kamada_kawai_layout(u)
+    else:
+        k = 2.0 / math.sqrt(u.number_of_nodes())
+        positions = nx.spring_layout(u, seed=seed, k=k, iterations=50)
+    for n in page.nodes:
+        x, y = positions[n["id"]]
+        n["x"], n["y"] = round(float(x) * scale, 1), round(float(y) * scale, 1)
+
+
+OPTIONS: dict[str, Any] = {
+    "physics": {"enabled": False},
+    "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False},
+    "nodes": {"font": {"size": 14, "face": "Noto Sans CJK JP, sans-serif"}, "borderWidth": 1},
+    "edges": {
+        "smooth": False,
+        "color": {"color": "#b0b0b0", "highlight": "#555555", "hover": "#555555"},
+        "scaling": {"min": 1, "max": 8},
+        "font": {"size": 10, "align": "middle"},
+    },
+}
+
+
+def to_pyvis(page: PageGraph) -> dict[str, Any]:
+    """The page graph through :class:`pyvis.network.Network`: its node, edge and options
+    data, as the page's JSON (``views.js`` draws it)."""
+    from pyvis.network import Network
+
+    net = Network(directed=False, cdn_resources="local")
+    for node in page.nodes:
+        attrs = {k: v for k, v in node.items() if k not in ("id", "label", "shape", "color")}
+        net.add_node(
+            node["id"], label=node["label_ja"], shape=node["shape"], color=node["color"], **attrs
+        )
+    for edge in page.edges:  # pyvis keeps one edge per pair of nodes
+        attrs = {k: v for k, v in edge.items() if k not in ("from", "to")}
+        net.add_edge(edge["from"], edge["to"], **attrs)
+    net.options = OPTIONS
+    nodes, edges, _heading, _height, _width, options = net.get_network_data()
+    return {"nodes": nodes, "edges": edges, "options": json.loads(options)}

@@ -1,0 +1,161 @@
+"""Writing the views: pages rendered through the Jinja2 template with their assets (the
+vis-network copy pyvis ships, ``views.js``, ``views.css``) into a folder, and the projection
+redacted before any page is made of it.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+from jinja2 import Environment, select_autoescape
+
+from incident_kg.analysis.network import Evidence
+from incident_kg.privacy.redact import RedactionRules, redact
+
+from .graphs import TEMPLATE_PACKAGE, VIS_DIR, ViewError, ViewOptions, layout, load_legend, to_pyvis
+from .pages import Page, build_pages
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WrittenPage:
+    """A page written to disk, with the counts of what its network draws."""
+
+    path: Path
+    nodes: int
+    edges: int
+
+
+@dataclass(frozen=True)
+class ViewsResult:
+    out: Path
+    pages: tuple[WrittenPage, ...]
+
+    def page(self, relative: str) -> WrittenPage:
+        return next(p for p in self.pages if p.path == self.out / relative)
+
+
+def render_page(
+    env: Environment, page: Page, lang: str, legend: dict[str, dict[str, str]]
+) -> tuple[str, dict[str, Any] | None]:
+    """The HTML of one page, and the network data it draws (None for a page without one)."""
+    graph = None
+    kinds: list[dict[str, str]] = []
+    if page.graph is not None:
+        layout(page.graph)
+        graph = to_pyvis(page.graph)
+        present = {n["kind"] for n in page.graph.nodes}
+        kinds = [{"name": k, **v} for k, v in legend.items() if k in present]
+    depth = page.path.count("/")
+    html = env.get_template("page.html").render(
+        lang=lang,
+        title=page.title,
+        prefix="../" * depth,
+        graph=graph,
+        legend=kinds,
+        notes=page.notes,
+        tables=page.tables,
+    )
+    return html, graph
+
+
+def template_environment() -> Environment:
+    """Jinja2 over ``templates/`` with autoescaping on for every template."""
+    from jinja2 import FunctionLoader
+
+    def load(name: str) -> str:
+        return files(TEMPLATE_PACKAGE).joinpath("templates", name).read_text("utf-8")
+
+    return Environment(
+        loader=FunctionLoader(load),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        keep_trailing_newline=True,
+    )
+
+
+def copy_assets(lib: Path) -> None:
+    """vis-network (as pyvis ships it), ``views.js`` and ``views.css`` into ``lib``."""
+    import pyvis
+
+    lib.mkdir(parents=True, exist_ok=True)
+    vis = Path(pyvis.__file__).resolve().parent.joinpath(*VIS_DIR)
+    for name in ("vis-network.min.js", "vis-network.css"):
+        shutil.copyfile(vis / name, lib / name)
+    for name in ("views.js", "views.css"):
+        (lib / name).write_text(
+            files(TEMPLATE_PACKAGE).joinpath("templates", name).read_text("utf-8"), "utf-8"
+        )
+
+
+def redact_network(
+    g: nx.MultiDiGraph, rules: RedactionRules
+) -> tuple[nx.MultiDiGraph, Counter[str]]:
+    """A copy of the projection with personal data in its texts (labels, titles, evidence
+    sentences) replaced by typed placeholders, and the number replaced by kind — the same
+    rules as a redacted export (privacy/redaction.yaml)."""
+    out = g.copy()
+    counts: Counter[str] = Counter()
+
+    def clean(text: str) -> str:
+        redacted, found = redact(text, rules)
+        counts.update(found)
+        return redacted
+
+    for _, attrs in out.nodes(data=True):
+        for key, value in list(attrs.items()):
+            if isinstance(value, str):
+                attrs[key] = clean(value)
+    for _, _, attrs in out.edges(data=True):
+        evidence = attrs.get("evidence")
+        if evidence:
+            attrs["evidence"] = tuple(
+                replace(e, sentence=clean(e.sentence)) if isinstance(e, Evidence) else e
+                for e in evidence
+            )
+    return out, counts
+
+
+def write_views(
+    g: nx.MultiDiGraph,
+    out: Path,
+    options: ViewOptions | None = None,
+    *,
+    progress: Callable[[Iterable[Page]], Iterable[Page]] = lambda pages: pages,
+) -> ViewsResult:
+    """Write every page and its assets into ``out`` (created; the pages of a former run there
+    are replaced, and its cause and incident pages removed first)."""
+    options = options or ViewOptions()
+    legend = load_legend()
+    pages = build_pages(g, options, legend)
+    env = template_environment()
+    try:
+        for folder in ("cause", "incident"):  # pages of a former run that no longer exist
+            for stale in (out / folder).glob("*.html"):
+                stale.unlink()
+        copy_assets(out / "lib")
+        written = []
+        for page in progress(pages):
+            target = out / page.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            html, graph = render_page(env, page, options.lang, legend)
+            target.write_text(html, "utf-8")
+            written.append(
+                WrittenPage(
+                    target,
+                    len(graph["nodes"]) if graph else 0,
+                    len(graph["edges"]) if graph else 0,
+                )
+            )
+    except OSError as exc:
+        raise ViewError(f"{out}: cannot write the views: {exc}") from exc
+    log.info("wrote %d pages into %s", len(written), out)
+    return ViewsResult(out, tuple(written))

@@ -1040,8 +1040,8 @@ def push(
       incident-kg push --endpoint http://kg.example.lg.jp:7878
       incident-kg push --graph-store http://triplestore.example/dataset/data
     """
+    from incident_kg.export.push import graph_store_url, push_graphs
     from incident_kg.graph.store import GraphStore
-    from incident_kg.queries.endpoint import graph_store_url, push_graphs
 
     if graph_store is None:
         if endpoint is None:

@@ -1,6 +1,6 @@
 """SPARQL over HTTP, against real Oxigraph servers on 127.0.0.1: `serve` answers the
-SPARQL 1.1 Protocol read-only within its limits, and `push` copies the store's graphs to
-a Graph Store Protocol endpoint, idempotently."""
+SPARQL 1.1 Protocol read-only within its limits, and the named queries answer over HTTP
+as they do locally."""
 
 from __future__ import annotations
 
@@ -27,18 +27,15 @@ from rdflib import Graph
 from incident_kg.cli import main
 from incident_kg.extraction.extract import Extractor
 from incident_kg.graph.build import build
-from incident_kg.graph.store import META_GRAPH, GraphStore
-from incident_kg.ontology.namespaces import DEFAULT_BASE, ONTOLOGY_GRAPH
+from incident_kg.graph.store import GraphStore
+from incident_kg.ontology.namespaces import DEFAULT_BASE
 from incident_kg.queries.endpoint import (
     GRACE,
     EndpointError,
-    OxigraphServer,
     RunningServer,
     free_port,
-    graph_store_url,
     is_loopback,
     negotiate,
-    push_graphs,
     running_server,
     uses_service,
     wait_until_ready,
@@ -46,6 +43,7 @@ from incident_kg.queries.endpoint import (
 from incident_kg.queries.library import load_library
 
 from ..conftest import SAMPLES
+from ..sparql_http import http, rows
 
 TIMEOUT = 1  # seconds: the served store's time limit
 MAX_RESULTS = 1000
@@ -64,40 +62,6 @@ WHERE { ?incident a ikg:Incident ; rdfs:label ?label }"""
 SLOW_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
 #: ... but not this one (it sorts ~10^8 rows for a minute): the proxy must stop it.
 SLOW_SORT = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"
-
-_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # no env proxies
-
-
-def http(
-    url: str,
-    *,
-    query: str | None = None,
-    method: str = "GET",
-    accept: str = "application/sparql-results+json",
-    body: bytes | None = None,
-    content_type: str | None = None,
-) -> tuple[int, str, bytes]:
-    """(status, content type, body) of one request; HTTP errors are answers too."""
-    headers = {"Accept": accept}
-    if query is not None and method == "GET":
-        url += "?" + urllib.parse.urlencode({"query": query})
-    elif query is not None:
-        body = urllib.parse.urlencode({"query": query}).encode()
-        content_type = "application/x-www-form-urlencoded"
-    if content_type:
-        headers["Content-Type"] = content_type
-    request = urllib.request.Request(url, data=body, method=method, headers=headers)
-    try:
-        with _DIRECT.open(request, timeout=30) as response:
-            return response.status, response.headers.get("Content-Type", ""), response.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.headers.get("Content-Type", ""), exc.read()
-
-
-def rows(data: bytes) -> list[dict[str, str]]:
-    """SPARQL JSON results as plain {variable: value} rows."""
-    bindings = json.loads(data)["results"]["bindings"]
-    return [{k: v["value"] for k, v in b.items()} for b in bindings]
 
 
 @pytest.fixture(scope="module")
@@ -344,68 +308,6 @@ def test_serve_runs_until_ctrl_c_and_stops_cleanly(store_dir: Path, whole_group:
     time.sleep(0.2)
     for pid in child:
         assert not Path(f"/proc/{pid}").exists(), "the oxigraph server outlived serve"
-
-
-# -- push ----------------------------------------------------------------------------------
-
-
-def remote_graph(base: str, graph: str) -> set[ox.Triple]:
-    url = f"{base}/store?graph={urllib.parse.quote(graph, safe='')}"
-    status, _, data = http(url, accept="application/n-triples")
-    assert status == 200, (graph, data)
-    return {q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)}
-
-
-def remote_dump(base: str) -> list[bytes]:
-    status, _, data = http(f"{base}/store", accept="application/n-quads")
-    assert status == 200
-    return sorted(data.splitlines())
-
-
-def test_push_copies_every_graph_but_the_metadata_and_again_changes_nothing(
-    local: GraphStore, tmp_path: Path
-) -> None:
-    with OxigraphServer(tmp_path / "remote", read_only=False, union_default_graph=False) as remote:
-        result = push_graphs(local, graph_store_url(remote.url))
-        expected = [ONTOLOGY_GRAPH, *local.asserted_graphs(), *local.inferred_graphs()]
-        assert result.graphs == expected and META_GRAPH not in result.graphs
-        assert result.triples == len(local) - len(list(local.quads([META_GRAPH])))
-        status, _, data = http(
-            f"{remote.url}/query", query="SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
-        )
-        assert status == 200
-        assert sorted(r["g"] for r in rows(data)) == sorted(expected)
-        for name in expected:
-            assert remote_graph(remote.url, name) == {q.triple for q in local.quads([name])}
-        first = remote_dump(remote.url)
-
-        runner = CliRunner()
-        pushed = runner.invoke(
-            main, ["-q", "push", "--endpoint", remote.url + "/", "--store", str(local.path)]
-        )
-        assert pushed.exit_code == 0, pushed.output
-        assert f"pushed {len(expected)} graph(s)" in pushed.stdout
-        assert remote_dump(remote.url) == first
-
-
-def test_push_to_a_bad_endpoint_is_one_line_naming_it(
-    local: GraphStore, server: RunningServer
-) -> None:
-    runner = CliRunner()
-    closed = f"http://127.0.0.1:{free_port()}"
-    result = runner.invoke(main, ["-q", "push", "--endpoint", closed, "--store", str(local.path)])
-    assert result.exit_code != 0
-    assert result.stderr.count("\n") == 1 and result.stderr.startswith("Error: ")
-    assert f"{closed}/store" in result.stderr
-
-    result = runner.invoke(  # the served store is read-only: the server says no
-        main, ["-q", "push", "--endpoint", server.url, "--store", str(local.path)]
-    )
-    assert result.exit_code != 0 and result.stderr.count("\n") == 1
-    assert f"{server.url}/store" in result.stderr and "403" in result.stderr
-
-    result = runner.invoke(main, ["push", "--graph-store", "ftp://x/", "--store", str(local.path)])
-    assert result.exit_code != 0 and "ftp://x/" in result.stderr
 
 
 # -- query --endpoint: the named queries over HTTP ------------------------------------

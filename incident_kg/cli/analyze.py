@@ -1,0 +1,286 @@
+"""Analysis and views for people who will never write SPARQL: ``analyze …``, ``view``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import click
+from tqdm import tqdm
+
+from incident_kg.errors import IncidentKGError
+
+from .common import emit, format_option, handle_errors, lang_option, store_option
+
+
+def _network(store_dir: Path) -> Any:
+    """The network projection of the store (analysis/network.py)."""
+    from incident_kg.analysis.network import load_network
+    from incident_kg.graph.store import GraphStore
+
+    with GraphStore.open(store_dir, read_only=True) as store:
+        return load_network(store)
+
+
+@click.group()
+def analyze() -> None:
+    """Network analysis of the store: shared causes, co-occurrence, similar incidents,
+    countermeasure recommendations, causal chains.
+
+    Every analysis reads the store through one projection into a NetworkX graph
+    (analysis/network.py; its SPARQL in queries/network/*.rq). Organisations are counted
+    as bodies: a ward office or section counts as the body it belongs to.
+
+    \b
+    Examples:
+      incident-kg analyze shared-causes
+      incident-kg analyze cooccurrence --format json
+      incident-kg analyze similar 003_4a1ccabbb4d700a7/incident/2
+      incident-kg analyze recommend --incident 003_4a1ccabbb4d700a7/incident/2
+      incident-kg analyze recommend --cause SinglePersonCheck
+      incident-kg analyze chain 003_4a1ccabbb4d700a7/incident/2
+    """
+
+
+@analyze.command("shared-causes")
+@store_option
+@format_option
+@lang_option
+@click.option("--tier", metavar="TIER", help="Only causes of this tier (e.g. supervision).")
+@click.option("--top", type=click.IntRange(min=1), help="Show only the first N causes.")
+@handle_errors
+def analyze_shared_causes(
+    store_dir: Path, fmt: str, lang: str, tier: str | None, top: int | None
+) -> None:
+    """Rank causes, then cause tiers, by how widely they recur across bodies.
+
+    For each cause: incidents, distinct bodies (organisations) and reports, its
+    spread — the largest number of its incidents that happened in pairwise different
+    bodies, so repetition in one body, or one incident naming many bodies, adds
+    nothing — and the score spread + 0.5 × (incidents − spread). Sorted by score,
+    then bodies, then reports. The tiers follow, counted the same way over all
+    their causes.
+    """
+    from incident_kg.analysis.algorithms import CauseSpread, rank_causes
+
+    g = _network(store_dir)
+    causes = rank_causes(g, tier=tier)[:top]
+    tiers = [] if tier else rank_causes(g, level="tier")
+    emit([*causes, *tiers], CauseSpread.COLUMNS, fmt, lang)
+
+
+@analyze.command("cooccurrence")
+@store_option
+@format_option
+@lang_option
+@click.option(
+    "--edges", is_flag=True, help="List the weighted edges (cause pairs) instead of the causes."
+)
+@click.option("--seed", default=0, show_default=True, help="Seed of the Louvain communities.")
+@handle_errors
+def analyze_cooccurrence(store_dir: Path, fmt: str, lang: str, edges: bool, seed: int) -> None:
+    """The network of causes stated in the same incidents.
+
+    Per cause: incidents, degree (causes it appears with), strength (shared incidents
+    summed), betweenness (distance 1/weight), PageRank (by weight) and its Louvain
+    community (by weight). With --edges: each pair with its weight (incidents in
+    common).
+    """
+    from incident_kg.analysis.algorithms import CauseCentrality, CooccurrenceEdge, cooccurrence
+
+    result = cooccurrence(_network(store_dir), seed=seed)
+    if edges:
+        emit(result.edges, CooccurrenceEdge.COLUMNS, fmt, lang)
+    else:
+        emit(result.causes, CauseCentrality.COLUMNS, fmt, lang)
+
+
+@analyze.command("similar")
+@click.argument("incident")
+@store_option
+@format_option
+@lang_option
+@click.option("--top", default=5, show_default=True, type=click.IntRange(min=1))
+@handle_errors
+def analyze_similar(incident: str, store_dir: Path, fmt: str, lang: str, top: int) -> None:
+    """The incidents most similar to INCIDENT, with the codes they share.
+
+    INCIDENT is an incident IRI or its unique ending (REPORT/incident/N). Similarity
+    is a weighted Jaccard index over causes, systems, procedures and harms, a rare
+    code weighing more than a common one.
+    """
+    from incident_kg.analysis.algorithms import Similarity, similar_incidents
+    from incident_kg.analysis.network import find_incident
+
+    g = _network(store_dir)
+    emit(similar_incidents(g, find_incident(g, incident), top=top), Similarity.COLUMNS, fmt, lang)
+
+
+@analyze.command("recommend")
+@click.option("--incident", metavar="INCIDENT", help="An incident IRI or REPORT/incident/N.")
+@click.option("--cause", metavar="CODE", help="A cause code, or a tier code for all its causes.")
+@click.option(
+    "--others-only",
+    is_flag=True,
+    help="Leave out what the incident itself or its own body adopted.",
+)
+@store_option
+@format_option
+@lang_option
+@handle_errors
+def analyze_recommend(
+    incident: str | None,
+    cause: str | None,
+    others_only: bool,
+    store_dir: Path,
+    fmt: str,
+    lang: str,
+) -> None:
+    """Countermeasures adopted for the same causes, ranked by how many bodies adopted them.
+
+    Give --incident (its causes are used) or --cause. Each countermeasure comes with
+    the reports (and bodies) that adopted it; those of the incident itself or its own
+    body are marked. The graph does not say which countermeasure answers which cause
+    of an incident, so a countermeasure counts for every cause of the incident that
+    adopted it.
+    """
+    from incident_kg.analysis.algorithms import Recommendation, recommend
+    from incident_kg.analysis.network import find_incident
+
+    if (incident is None) == (cause is None):
+        raise IncidentKGError("give --incident INCIDENT or --cause CODE (one of them)")
+    g = _network(store_dir)
+    found = recommend(
+        g,
+        incident=find_incident(g, incident) if incident else None,
+        cause=cause,
+        others_only=others_only,
+    )
+    emit(found, Recommendation.COLUMNS, fmt, lang)
+
+
+@analyze.command("chain")
+@click.argument("incident")
+@store_option
+@format_option
+@lang_option
+@handle_errors
+def analyze_chain(incident: str, store_dir: Path, fmt: str, lang: str) -> None:
+    """The causal chain of INCIDENT: harm, then unsafe act, precondition, supervision
+    and organisation, each with the sentences of the report that state it; a tier the
+    report gives no cause for is shown as not stated.
+    """
+    import dataclasses
+
+    from incident_kg.analysis.algorithms import ChainLink, causal_chain
+    from incident_kg.analysis.network import find_incident
+
+    g = _network(store_dir)
+    chain = causal_chain(g, find_incident(g, incident))
+    if fmt == "json":
+        click.echo(json.dumps(dataclasses.asdict(chain), ensure_ascii=False, indent=2))
+        return
+    if fmt == "table":
+        click.echo(f"{chain.label} ({chain.report})")
+    emit(chain.links, ChainLink.COLUMNS, fmt, lang)
+
+
+@click.command()
+@store_option
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default="views",
+    show_default=True,
+    help="Folder to write the pages into (created; pages there are replaced).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["ja", "en"]),
+    default="ja",
+    show_default=True,
+    help="Language the labels are first shown in (each page switches).",
+)
+@click.option(
+    "--top",
+    default=20,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Causes drawn in the overview (by score).",
+)
+@click.option("--tier", metavar="TIER", help="Overview of one cause tier (e.g. supervision).")
+@click.option(
+    "--organization",
+    metavar="NAME",
+    help="Overview of one organisation's incidents (name or IRI; its units included).",
+)
+@click.option(
+    "--max-incidents",
+    default=150,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Above this many incidents the overview folds them into weighted edges.",
+)
+@click.option(
+    "--redact/--no-redact",
+    default=True,
+    show_default=True,
+    help="Replace personal data in labels and evidence sentences by typed placeholders "
+    "(the rules of a redacted export). Pages get passed around: keep it on unless they "
+    "stay with you.",
+)
+@click.pass_context
+@handle_errors
+def view(
+    ctx: click.Context,
+    store_dir: Path,
+    out_dir: Path,
+    lang: str,
+    top: int,
+    tier: str | None,
+    organization: str | None,
+    max_incidents: int,
+    redact: bool,
+) -> None:
+    """Write interactive HTML views of the store into --out: they work offline.
+
+    index.html (the shared-root-cause table and links to every page), overview.html
+    (incidents, causes, bodies and countermeasures; colour by kind, size by spread, a
+    legend, labels switchable ja/en), and one page per cause and per incident (its
+    network, with the evidence sentences in the tooltips, its timeline, causal chain
+    and similar incidents). The pages load only the files in --out/lib: open
+    index.html in any browser, with no network.
+
+    The overview draws at most --top causes; past --max-incidents incidents it folds
+    them into cause–body and cause–countermeasure edges weighted by incident counts
+    and draws the 60 bodies with most incidents.
+    """
+    from incident_kg.privacy.redact import load_rules
+    from incident_kg.views import ViewOptions, redact_network, write_views
+
+    quiet = ctx.obj["quiet"]
+
+    def progress(pages: Iterable[Any]) -> Iterable[Any]:
+        pages = list(pages)
+        return tqdm(
+            pages, desc="view", unit="page", disable=True if quiet else None, file=sys.stderr
+        )
+
+    g = _network(store_dir)
+    redacted = ""
+    if redact:
+        g, counts = redact_network(g, load_rules())
+        redacted = f"; redacted {sum(counts.values())} span(s) of personal data"
+    options = ViewOptions(
+        lang=lang, top=top, tier=tier, organization=organization, max_incidents=max_incidents
+    )
+    result = write_views(g, out_dir, options, progress=progress)
+    overview = result.page("overview.html")
+    click.echo(
+        f"wrote {len(result.pages)} pages into {out_dir} (overview: {overview.nodes} nodes, "
+        f"{overview.edges} edges){redacted}; open {out_dir / 'index.html'}"
+    )

@@ -1,0 +1,138 @@
+"""What every command shares: the store option, the output options, errors mapped to one line
+and an exit code, progress bars, and the printing of tables for people."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from tqdm import tqdm
+
+from incident_kg.errors import IncidentKGError
+
+F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
+
+DEFAULT_STORE = "incident-kg-store"
+STORE_HELP = (
+    "Store directory (an embedded Oxigraph store). "
+    f"Default: $INCIDENT_KG_STORE, else ./{DEFAULT_STORE}."
+)
+
+
+def fail(message: str, code: int = 2) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+def handle_errors(func: F) -> F:
+    """Turn the project's own exceptions into one line and exit code 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except IncidentKGError as exc:
+            fail(str(exc))
+
+    return wrapper  # type: ignore[return-value]
+
+
+def store_option(func: F) -> F:
+    """The ``--store DIR`` option shared by every command that uses a store."""
+    return click.option(
+        "--store",
+        "store_dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=lambda: os.environ.get("INCIDENT_KG_STORE", DEFAULT_STORE),
+        show_default=f"$INCIDENT_KG_STORE or ./{DEFAULT_STORE}",
+        help=STORE_HELP,
+    )(func)
+
+
+def progress(quiet: bool, label: str) -> Callable[[Iterable[T]], Iterable[T]]:
+    def wrap(items: Iterable[T]) -> Iterable[T]:
+        items = list(items)
+        # tqdm goes quiet by itself when stderr is not a terminal (disable=None).
+        return tqdm(
+            items, desc=label, unit="report", disable=True if quiet else None, file=sys.stderr
+        )
+
+    return wrap
+
+
+def _cell_width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def print_table(columns: tuple[str, ...], rows: Iterable[tuple[str | None, ...]]) -> None:
+    """A plain text table for people; wide (Japanese) characters count double."""
+    cells = [[("" if v is None else v.replace("\n", " ")) for v in row] for row in rows]
+    widths = [
+        min(60, max([_cell_width(c)] + [_cell_width(r[i]) for r in cells]))
+        for i, c in enumerate(columns)
+    ]
+
+    def fit(text: str, width: int) -> str:
+        out = ""
+        for ch in text:
+            if _cell_width(out + ch) > width:
+                return out[:-1] + "…" if out else "…"
+            out += ch
+        return out + " " * (width - _cell_width(out))
+
+    click.echo("  ".join(fit(c, w) for c, w in zip(columns, widths, strict=True)))
+    click.echo("  ".join("-" * w for w in widths))
+    for row in cells:
+        click.echo("  ".join(fit(v, w) for v, w in zip(row, widths, strict=True)))
+
+
+def format_option(func: F) -> F:
+    """``--format table|csv|json`` for the analysis commands."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["table", "csv", "json"]),
+        default="table",
+        show_default=True,
+        help="table: for people; csv and json: for programs.",
+    )(func)
+
+
+def lang_option(func: F) -> F:
+    """``--lang ja|en`` for labels of codes."""
+    return click.option(
+        "--lang",
+        type=click.Choice(["ja", "en"]),
+        default="en",
+        show_default=True,
+        help="Language of the code labels.",
+    )(func)
+
+
+def emit(records: Iterable[Any], columns: tuple[str, ...], fmt: str, lang: str) -> None:
+    """Print analysis records (dataclasses with a ``row(lang)`` method) as a table, CSV or
+    JSON (all their fields)."""
+    import csv
+    import dataclasses
+
+    records = list(records)
+    if fmt == "json":
+        click.echo(
+            json.dumps([dataclasses.asdict(r) for r in records], ensure_ascii=False, indent=2)
+        )
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(r.row(lang) for r in records)
+    else:
+        print_table(columns, (r.row(lang) for r in records))
+        click.echo(f"({len(records)} rows)", err=True)

@@ -1,0 +1,269 @@
+"""Questions and SPARQL over HTTP: ``query``, ``serve``, ``push``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from incident_kg.errors import IncidentKGError
+
+from .common import handle_errors, print_table, store_option
+
+
+@click.command()
+@click.argument("name", required=False)
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Bind a parameter of the query (repeatable); values are bound as RDF terms.",
+)
+@click.option(
+    "--file",
+    "query_file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Run your own .rq file instead of a named query.",
+)
+@click.option("--list", "list_queries", is_flag=True, help="List the named queries and exit.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    help="Run against a remote SPARQL endpoint instead of the local store.",
+)
+@store_option
+@handle_errors
+def query(
+    name: str | None,
+    params: tuple[str, ...],
+    query_file: Path | None,
+    list_queries: bool,
+    fmt: str,
+    endpoint: str | None,
+    store_dir: Path,
+) -> None:
+    """Answer one of the named questions of queries/*.rq (or your own --file).
+
+    \b
+    Examples:
+      incident-kg query --list
+      incident-kg query shared-root-causes
+      incident-kg query incidents-for-cause --param cause=MissingHandover --format csv
+      incident-kg query --file my.rq
+    """
+    import csv
+
+    from incident_kg.graph.store import GraphStore
+    from incident_kg.queries.library import (
+        QueryError,
+        bindings,
+        known_codes,
+        load_library,
+        parse_query_file,
+        run_local,
+        run_remote,
+    )
+
+    library = load_library()
+    if list_queries:
+        rows = [(q.name, q.title, " ".join(p.name for p in q.parameters)) for q in library.values()]
+        if fmt == "json":
+            click.echo(
+                json.dumps(
+                    [dict(zip(("name", "title", "parameters"), r, strict=True)) for r in rows],
+                    ensure_ascii=False,
+                    indent=2,
+                )
+            )
+        else:
+            print_table(("name", "title", "parameters"), rows)
+        return
+    if query_file is not None:
+        named = parse_query_file(query_file)
+    elif name is None:
+        raise QueryError("give a query NAME, --file FILE or --list")
+    elif name not in library:
+        raise QueryError(f"no query named {name!r}; `incident-kg query --list` shows them")
+    else:
+        named = library[name]
+    values: dict[str, str] = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise QueryError(f"--param {item}: expected KEY=VALUE")
+        values[key.strip()] = value
+    terms = bindings(named, values, known_codes())
+    if endpoint is not None:
+        table = run_remote(endpoint, named, terms)
+    else:
+        with GraphStore.open(store_dir, read_only=True) as store:
+            table = run_local(store, named, terms)
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                [dict(zip(table.columns, r, strict=True)) for r in table.rows],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(table.columns)
+        writer.writerows(table.rows)
+    else:
+        print_table(table.columns, table.rows)
+        click.echo(f"({len(table.rows)} rows)", err=True)
+
+
+@click.command()
+@store_option
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; one that is not loopback needs --allow-remote.",
+)
+@click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--timeout",
+    default=30,
+    show_default=True,
+    type=click.IntRange(min=1),
+    metavar="SECONDS",
+    help="Stop a query that runs longer than this.",
+)
+@click.option(
+    "--max-results",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Refuse an answer with more rows (SELECT) or triples (CONSTRUCT) than this.",
+)
+@click.option(
+    "--allow-remote",
+    is_flag=True,
+    help="Allow a --host other machines can reach (no authentication: they read everything).",
+)
+@handle_errors
+def serve(
+    store_dir: Path, host: str, port: int, timeout: int, max_results: int, allow_remote: bool
+) -> None:
+    """Serve the store as a read-only SPARQL 1.1 endpoint until Ctrl-C.
+
+    Queries go to http://HOST:PORT/query (GET or POST); answers come as SPARQL
+    JSON, XML, CSV or TSV, and CONSTRUCT/DESCRIBE as Turtle (or N-Triples,
+    RDF/XML, JSON-LD), as the Accept header asks. The default graph is the union
+    of the store's graphs, so the queries of queries/*.rq run unchanged; the
+    page at http://HOST:PORT/ is a query editor that works offline. Updates are
+    refused. The server is Oxigraph's (`oxigraph serve-read-only`) behind a small
+    proxy that enforces the time and result limits and refuses SERVICE.
+
+    \b
+    Examples:
+      incident-kg serve
+      incident-kg query --endpoint http://127.0.0.1:7878/query incidents
+      curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * {?s ?p ?o} LIMIT 5' \\
+           http://127.0.0.1:7878/query
+    """
+    import signal
+
+    from incident_kg.queries.endpoint import running_server
+
+    def _stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
+    # Ctrl-C stops the server even when started from a shell that ignores SIGINT (cmd &)
+    signal.signal(signal.SIGINT, _stop)
+    try:
+        with running_server(
+            store_dir,
+            port,
+            host=host,
+            timeout=timeout,
+            max_results=max_results,
+            allow_remote=allow_remote,
+        ) as server:
+            click.echo(
+                f"SPARQL endpoint (read-only) of {store_dir} at {server.query_url}; "
+                f"query page {server.url}/; limits {timeout} s and {max_results} results. "
+                "Ctrl-C stops.",
+                err=True,
+            )
+            server.wait()
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+
+
+@click.command()
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    help="Base URL of the SPARQL server (for Oxigraph its Graph Store endpoint is URL/store).",
+)
+@click.option(
+    "--graph-store",
+    metavar="URL",
+    help="The Graph Store Protocol endpoint itself, for servers that keep it elsewhere.",
+)
+@click.option(
+    "--inferred/--no-inferred",
+    default=True,
+    show_default=True,
+    help="Also send the inferred graphs (the named queries need them).",
+)
+@store_option
+@click.pass_context
+@handle_errors
+def push(
+    ctx: click.Context,
+    endpoint: str | None,
+    graph_store: str | None,
+    inferred: bool,
+    store_dir: Path,
+) -> None:
+    """Copy the store's graphs to a SPARQL 1.1 Graph Store Protocol endpoint.
+
+    Each report graph, the ontology graph and the inferred graphs are sent with
+    HTTP PUT ?graph=IRI as N-Triples, replacing what the server had under that
+    name: pushing again gives the same remote state. The store's own record
+    keeping (its metadata graph) is not sent.
+
+    \b
+    Examples:
+      incident-kg push --endpoint http://kg.example.lg.jp:7878
+      incident-kg push --graph-store http://triplestore.example/dataset/data
+    """
+    from incident_kg.export.push import graph_store_url, push_graphs
+    from incident_kg.graph.store import GraphStore
+
+    if graph_store is None:
+        if endpoint is None:
+            raise IncidentKGError("give --endpoint URL (or --graph-store URL)")
+        graph_store = graph_store_url(endpoint)
+    quiet = ctx.obj["quiet"]
+
+    def progress(names: Iterable[str]) -> Iterable[str]:
+        names = list(names)
+        return tqdm(
+            names, desc="push", unit="graph", disable=True if quiet else None, file=sys.stderr
+        )
+
+    with GraphStore.open(store_dir, read_only=True) as store:
+        result = push_graphs(store, graph_store, inferred=inferred, progress=progress)
+    click.echo(
+        f"pushed {len(result.graphs)} graph(s), {result.triples} triples to {result.endpoint}"
+    )

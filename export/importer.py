@@ -51,6 +51,7 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
 from incident_kg.errors import IncidentKGError
 from incident_kg.graph.build import stable_ontology, utc_now
+from incident_kg.graph.evidence import READINGS_GRAPH, compact
 from incident_kg.graph.reason import (
     ONTOLOGY_INFERRED,
     Rules,
@@ -58,7 +59,15 @@ from incident_kg.graph.reason import (
     compile_rules,
     materialise_graph,
 )
-from incident_kg.graph.store import INFERRED_PREFIX, META_GRAPH, GraphStore, to_ntriples
+from incident_kg.graph.store import (
+    INFERRED_PREFIX,
+    META_GRAPH,
+    READINGS_GC,
+    GraphStore,
+    summary_ntriples,
+    to_ntriples,
+)
+from incident_kg.graph.summary import SUMMARY_GRAPH, summarise
 from incident_kg.ontology.namespaces import (
     CODE,
     IKG,
@@ -509,14 +518,20 @@ def import_update(
             ops += [f"DROP SILENT GRAPH <{name}>", _insert(name, text)]
     for graph, lines in graphs.items():
         derived = imported_inferred_graph(graph)
+        stored, readings, summary = store_form(lines)
         ops += [
             f"DROP SILENT GRAPH <{graph}>",
-            _insert(graph, "\n".join(lines)),
+            _insert(graph, stored),
+            _insert(READINGS_GRAPH, readings),
             f"DROP SILENT GRAPH <{derived}>",
             f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{graph}> ?p ?o }} }}",
+            f"DELETE WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ <{graph}> ?p ?o }} }}",
+            _insert(SUMMARY_GRAPH, summary_ntriples(graph, summary)),
         ]
         if inferred.get(graph, "").strip():
             ops.append(_insert(derived, inferred[graph]))
+    if graphs:
+        ops.append(READINGS_GC)  # readings only the replaced graphs read
     imp = import_iri(record.id)
     ops += [
         f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{imp}> ?p ?o }} }}",
@@ -524,6 +539,22 @@ def import_update(
         _insert(META_GRAPH, record_ntriples(record, {g: len(v) for g, v in graphs.items()})),
     ]
     return " ;\n".join(ops)
+
+
+def store_form(lines: Sequence[str]) -> tuple[str, str, tuple[str, str]]:
+    """One received graph (N-Triples lines) as the store keeps it: its triples with the
+    evidence compact, the readings they use (graph/evidence.py), and its summary for the
+    analysis (graph/summary.py)."""
+    triples = [
+        (str(t.subject), str(t.predicate), str(t.object))
+        for t in ox.parse("\n".join(lines), format=ox.RdfFormat.N_TRIPLES)
+    ]
+    stored, readings = compact(triples)
+    return (
+        "".join(f"{s} {p} {o} .\n" for s, p, o in stored),
+        "".join(f"{s} {p} {o} .\n" for s, p, o in readings),
+        summarise(triples),
+    )
 
 
 @dataclass(frozen=True)
@@ -645,8 +676,10 @@ def remove_import(store: GraphStore, record_id: str) -> ImportRecord:
             f"DROP SILENT GRAPH <{graph}>",
             f"DROP SILENT GRAPH <{imported_inferred_graph(graph)}>",
             f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{graph}> ?p ?o }} }}",
+            f"DELETE WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ <{graph}> ?p ?o }} }}",
         ]
     ops += [
+        READINGS_GC,
         f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{imp}> ?p ?o }} }}",
         f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{imp}/file> ?p ?o }} }}",
         # the agency too, once nothing in the store is attributed to it any more

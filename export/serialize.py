@@ -194,13 +194,11 @@ def _read(store: GraphStore, name: str, shared: str = "") -> list[Quad]:
     """The quads of one graph, with ``shared`` (N-Triples: what the graph's report says of
     resources other reports share, kept once in the store's shared graph) put back in it:
     a report graph is exported whole, as the report states it."""
-    quads: list[Quad] = [(name, q.subject, q.predicate, q.object) for q in store.quads([name])]  # type: ignore[misc]
-    if shared:
-        quads += [
-            (name, t.subject, t.predicate, t.object)  # type: ignore[misc]
-            for t in ox.parse(shared, format=ox.RdfFormat.N_TRIPLES)
-        ]
-    return quads
+    text = store.graph_ntriples([name]).decode("utf-8") + shared  # evidence in full form
+    return [
+        (name, t.subject, t.predicate, t.object)  # type: ignore[misc]
+        for t in ox.parse(text, format=ox.RdfFormat.N_TRIPLES)
+    ]
 
 
 def _triple(q: Quad) -> tuple[str, str, str]:

@@ -67,6 +67,7 @@ from incident_kg.ontology.vocabulary import (
     ontology_graph,
 )
 
+from .evidence import compact
 from .reason import (
     ONTOLOGY_INFERRED,
     Rules,
@@ -84,6 +85,7 @@ from .store import (
     SourceEntry,
     to_ntriples,
 )
+from .summary import summarise
 from .triples import Minter, report_triples, split_shared
 
 log = logging.getLogger(__name__)
@@ -324,6 +326,8 @@ class Prepared:
     inferred: str = ""
     shared: SharedPart = field(default_factory=SharedPart)  # on resources others share too
     digest: str = ""  # of the report graph (+ rules): unchanged digest, nothing to write
+    readings: str = ""  # the readings of its compact evidence (graph/evidence.py)
+    summary: tuple[str, str] | None = None  # what the analysis reads (graph/summary.py)
     incidents: int = 0
     triples: int = 0
     problems: tuple[Problem, ...] = ()
@@ -366,22 +370,27 @@ def prepare(path: Path, pipeline: Pipeline) -> Prepared:
     report_iri = str(Minter(pipeline.base, report_id).report)
     own, shared = split_shared(triples, report_iri)
     own_inferred, shared_inferred = split_shared(inferred, report_iri)
-    rows: dict[tuple[Node, Node, Node], str] = {
-        t: _nt_row(t) for t in triples
-    }  # the lines rdflib's N-Triples writer gives
-    # the digest is of the whole graph as the report states it, shared triples included
+    terms: dict[tuple[Node, Node, Node], tuple[str, str, str]] = {
+        t: (_term_nt(t[0]), _term_nt(t[1]), _term_nt(t[2])) for t in triples
+    }
+    rows = {t: f"{a} {b} {c} .\n" for t, (a, b, c) in terms.items()}  # as rdflib writes them
+    # the digest is of the whole graph as the report states it, in full form, shared included
     digest = hashlib.sha256("".join(sorted(rows.values())).encode()).hexdigest()
+    stored, readings = compact(terms[t] for t in own)  # the store keeps evidence compact
+    summary = summarise(terms.values())
     t4 = clock()
     return Prepared(
         path,
         report_id,
-        ntriples="".join(sorted(rows[t] for t in own)),
+        ntriples="".join(sorted(f"{a} {b} {c} .\n" for a, b, c in stored)),
         inferred="".join(sorted(map(_nt_row, own_inferred))),
         shared=SharedPart(
             "".join(sorted(rows[t] for t in shared)),
             "".join(sorted(map(_nt_row, shared_inferred))),
         ),
         digest=f"{digest}+{pipeline.rules_digest}",  # a changed ontology re-reasons every report
+        readings="".join(sorted(f"{a} {b} {c} .\n" for a, b, c in readings)),
+        summary=summary,
         incidents=len(report.incidents),
         triples=len(triples),
         problems=tuple(Problem(str(path), p.kind, p.message, p.severity) for p in report.problems),
@@ -588,6 +597,8 @@ def build(
                 info,
                 inferred=(inferred_graph_for(str(minter.graph)), item.inferred),
                 shared=item.shared,
+                readings=item.readings,
+                summary=item.summary,
             )
             if record is None and not store.has_graph(write.graph):
                 batch.append(write)  # new: written with others in one transaction
@@ -595,7 +606,13 @@ def build(
                     flush()
             else:
                 store.replace_report(
-                    write.graph, write.ntriples, info, inferred=write.inferred, shared=write.shared
+                    write.graph,
+                    write.ntriples,
+                    info,
+                    inferred=write.inferred,
+                    shared=write.shared,
+                    readings=write.readings,
+                    summary=write.summary,
                 )
         result.add_seconds("write", time.perf_counter() - t)
         if record is None or record.digest != item.digest:

@@ -43,6 +43,9 @@ from rdflib.namespace import PROV
 from incident_kg.errors import StoreError
 from incident_kg.ontology.namespaces import IKG, ONTOLOGY_GRAPH
 
+from .evidence import READING, READINGS_GRAPH, Triple, expand, readings_of
+from .summary import DETAILS_KEY, SUMMARY_GRAPH, SUMMARY_KEY
+
 log = logging.getLogger(__name__)
 
 #: An RDF term Oxigraph can bind to a variable.
@@ -143,6 +146,10 @@ class ReportWrite:
     info: RecordInfo
     inferred: tuple[str, str] | None = None  # (graph name, N-Triples)
     shared: SharedPart = field(default_factory=SharedPart)
+    #: the readings its compact evidence refers to (N-Triples; graph/evidence.py)
+    readings: str = ""
+    #: (summary JSON, details JSON) the analysis reads (graph/summary.py); None: none kept
+    summary: tuple[str, str] | None = None
 
 
 def _nquads(graph: str, ntriples: str) -> str:
@@ -197,6 +204,24 @@ def _record(report_iri: str, values: dict[str, str]) -> RecordInfo | None:
         return None
 
 
+def summary_ntriples(graph: str, summary: tuple[str, str] | None) -> str:
+    """The triples that keep a report graph's summary and details (subject: the graph)."""
+    if summary is None:
+        return ""
+    return "".join(
+        f"<{graph}> <{key}> {ox.Literal(text)} .\n"
+        for key, text in zip((SUMMARY_KEY, DETAILS_KEY), summary, strict=True)
+    )
+
+
+#: Removes every reading no annotation refers to any more (after a report graph is dropped
+#: or replaced): readings are shared, so one goes only with the last annotation that reads it.
+READINGS_GC = (
+    f"DELETE {{ GRAPH <{READINGS_GRAPH}> {{ ?r ?p ?o }} }} WHERE {{ GRAPH <{READINGS_GRAPH}> "
+    f"{{ ?r ?p ?o }} FILTER NOT EXISTS {{ GRAPH ?g {{ ?a {READING} ?r }} }} }}"
+)
+
+
 def _new_reports_nquads(writes: Sequence[ReportWrite]) -> str:
     """One N-Quads document of new reports: their graphs, inferred graphs, records and
     contributions, and their shared triples (each once)."""
@@ -207,8 +232,17 @@ def _new_reports_nquads(writes: Sequence[ReportWrite]) -> str:
             parts.append(_nquads(*w.inferred))
         parts.append(_nquads(META_GRAPH, w.info.ntriples()))
         parts.append(_contribution_nquads(w.graph, w.shared))
+        parts.append(_nquads(SUMMARY_GRAPH, summary_ntriples(w.graph, w.summary)))
     parts.append(_shared_nquads(writes))
+    readings = {line for w in writes for line in w.readings.splitlines() if line.strip()}
+    parts.append(_nquads(READINGS_GRAPH, "\n".join(sorted(readings))))
     return "".join(parts)
+
+
+#: The graphs that are not report graphs (besides the inferred ones).
+_NOT_REPORT_GRAPHS = frozenset(
+    (ONTOLOGY_GRAPH, META_GRAPH, SHARED_GRAPH, READINGS_GRAPH, SUMMARY_GRAPH)
+)
 
 
 class GraphStore:
@@ -217,6 +251,7 @@ class GraphStore:
     def __init__(self, store: ox.Store, path: Path) -> None:
         self._store = store
         self.path = path
+        self._readings: dict[str, list[tuple[str, str]]] | None = None  # read once, see readings()
 
     @classmethod
     def open(cls, path: Path, *, create: bool = False, read_only: bool = False) -> GraphStore:
@@ -271,6 +306,7 @@ class GraphStore:
             f"DROP SILENT GRAPH <{graph_iri}> ;\n"
             f"INSERT DATA {{ GRAPH <{graph_iri}> {{\n{ntriples}\n}} }}"
         )
+        self._readings = None
         self._store.update(update)
 
     def replace_report(
@@ -280,9 +316,13 @@ class GraphStore:
         info: RecordInfo,
         inferred: tuple[str, str] | None = None,
         shared: SharedPart | None = None,
+        *,
+        readings: str = "",
+        summary: tuple[str, str] | None = None,
     ) -> None:
         """Replace a report's graph, its inferred graph (name, N-Triples), its record in
-        the metadata graph and its contribution to the shared graphs, in one transaction."""
+        the metadata graph, its contribution to the shared graphs, its summary and the
+        readings of its evidence, in one transaction."""
         r = f"<{info.report}>"
         shared_update = self._shared_update(graph_iri, shared or SharedPart())
         inferred_update = ""
@@ -292,10 +332,15 @@ class GraphStore:
                 f"DROP SILENT GRAPH <{name}> ;\n"
                 f"INSERT DATA {{ GRAPH <{name}> {{\n{triples}\n}} }} ;\n"
             )
+        self._readings = None
         self._store.update(
             f"DROP SILENT GRAPH <{graph_iri}> ;\n"
             f"INSERT DATA {{ GRAPH <{graph_iri}> {{\n{ntriples}\n}} }} ;\n"
             f"{inferred_update}{shared_update}"
+            f"INSERT DATA {{ GRAPH <{READINGS_GRAPH}> {{\n{readings}\n}} }} ;\n"
+            f"{READINGS_GC} ;\n"
+            f"DELETE WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ <{graph_iri}> ?sp ?so }} }} ;\n"
+            f"INSERT DATA {{ GRAPH <{SUMMARY_GRAPH}> {{\n{summary_ntriples(graph_iri, summary)}}} }} ;\n"
             f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ {r} ?p ?o }} }} ;\n"
             f"INSERT DATA {{ GRAPH <{META_GRAPH}> {{\n{info.ntriples()}}} }}"
         )
@@ -306,6 +351,7 @@ class GraphStore:
         times faster than SPARQL ``INSERT DATA``.  A report already in the store must go
         through :meth:`replace_report`, which drops its old graphs first."""
         if writes:
+            self._readings = None
             self._store.load(_new_reports_nquads(writes), format=ox.RdfFormat.N_QUADS)
 
     def bulk_add_reports(self, writes: Sequence[ReportWrite]) -> None:
@@ -313,6 +359,7 @@ class GraphStore:
         NOT atomic — only for a store that nobody sees until it is complete (a first build
         in a staging directory, see ``graph/build.py``)."""
         if writes:
+            self._readings = None
             data = _new_reports_nquads(writes).encode("utf-8")
             self._store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
 
@@ -325,13 +372,19 @@ class GraphStore:
         )
 
     def remove_report(self, report_iri: str, graphs: Iterable[str]) -> None:
-        """Drop a report's graphs, its record and its contribution to the shared graphs
-        (the shared triples no other report states), in one transaction."""
+        """Drop a report's graphs, its record, its summary, its contribution to the shared
+        graphs (the shared triples no other report states) and the readings no other
+        report's evidence refers to, in one transaction."""
         names = list(graphs)
         drops = "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in names)
         shared = "".join(self._shared_update(g, SharedPart()) for g in names)
+        summaries = "".join(
+            f"DELETE WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ <{g}> ?sp ?so }} }} ;\n" for g in names
+        )
+        self._readings = None
         self._store.update(
-            f"{drops}{shared}DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{report_iri}> ?p ?o }} }}"
+            f"{drops}{shared}{summaries}{READINGS_GC} ;\n"
+            f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{report_iri}> ?p ?o }} }}"
         )
 
     # -- the shared graphs -----------------------------------------------------------------
@@ -486,6 +539,7 @@ class GraphStore:
 
     def update(self, sparql: str) -> None:
         """Run one SPARQL update: all its operations in one transaction, or none."""
+        self._readings = None
         self._store.update(sparql)
 
     def imported_graph_names(self) -> set[str]:
@@ -499,6 +553,7 @@ class GraphStore:
 
     def remove_graph(self, graph_iri: str) -> None:
         """Drop a named graph (no error when it is absent)."""
+        self._readings = None
         self._store.update(f"DROP SILENT GRAPH <{graph_iri}>")
 
     def check_base(self, base: str) -> None:
@@ -540,8 +595,7 @@ class GraphStore:
         return [
             g
             for g in self.graphs()
-            if g not in (ONTOLOGY_GRAPH, META_GRAPH, SHARED_GRAPH)
-            and not g.startswith(INFERRED_PREFIX)
+            if g not in _NOT_REPORT_GRAPHS and not g.startswith(INFERRED_PREFIX)
         ]
 
     def asserted_graphs(self) -> list[str]:
@@ -562,9 +616,48 @@ class GraphStore:
             yield from self._store.quads_for_pattern(None, None, None, ox.NamedNode(name))
 
     def graph_ntriples(self, graphs: Iterable[str]) -> bytes:
-        """The triples of some graphs as N-Triples bytes (in store order)."""
-        lines = [f"{q.subject} {q.predicate} {q.object} .\n" for q in self.quads(graphs)]
+        """The triples of some graphs as N-Triples bytes, the evidence in full Web Annotation
+        form (:func:`~.evidence.expand`): what the graphs say, whatever form the store keeps."""
+        lines = [f"{s} {p} {o} .\n" for s, p, o in self.graph_triples(graphs)]
         return "".join(lines).encode("utf-8")
+
+    def graph_triples(self, graphs: Iterable[str]) -> list[Triple]:
+        """The triples of some graphs (N-Triples terms), graph by graph, the evidence in full
+        Web Annotation form."""
+        out: list[Triple] = []
+        for name in graphs:
+            stored = [(str(q.subject), str(q.predicate), str(q.object)) for q in self.quads([name])]
+            out += expand(stored, self.readings())
+        return out
+
+    def readings(self) -> dict[str, list[tuple[str, str]]]:
+        """Every reading of the store's compact evidence, by IRI (read once per open store
+        and after each write)."""
+        if self._readings is None:
+            self._readings = readings_of(
+                (str(q.subject), str(q.predicate), str(q.object))
+                for q in self.quads([READINGS_GRAPH])
+            )
+        return self._readings
+
+    # -- the summaries (graph/summary.py) -----------------------------------------------
+
+    def summaries(self) -> Iterator[tuple[str, str]]:
+        """(report graph, summary JSON) of every report graph that has one."""
+        for quad in self._store.quads_for_pattern(
+            None, ox.NamedNode(SUMMARY_KEY), None, ox.NamedNode(SUMMARY_GRAPH)
+        ):
+            if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal):
+                yield quad.subject.value, quad.object.value
+
+    def summary_details(self, graph_iri: str) -> str | None:
+        """The details JSON (evidence, timeline) of one report graph's summary, if any."""
+        for quad in self._store.quads_for_pattern(
+            ox.NamedNode(graph_iri), ox.NamedNode(DETAILS_KEY), None, ox.NamedNode(SUMMARY_GRAPH)
+        ):
+            if isinstance(quad.object, ox.Literal):
+                return quad.object.value
+        return None
 
     def query(self, sparql: str, bindings: dict[str, Term] | None = None) -> object:
         """Run a SPARQL query over the union of all graphs (Oxigraph's engine), with

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
+from unicodedata import east_asian_width
 
 import click
 from tqdm import tqdm
@@ -67,32 +68,34 @@ def progress(quiet: bool, label: str) -> Callable[[Iterable[T]], Iterable[T]]:
     return wrap
 
 
-def _cell_width(text: str) -> int:
-    import unicodedata
+def _char_widths(text: str) -> list[int]:
+    """The display width of each character: 2 for wide (Japanese) characters, else 1."""
+    return [2 if east_asian_width(c) in "WF" else 1 for c in text]
 
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+def fit_cell(text: str, width: int) -> str:
+    """``text`` cut to ``width`` display columns (``…`` marks a cut) and padded with spaces;
+    one pass over the text (each character's width is looked up once)."""
+    used = 0
+    for i, w in enumerate(_char_widths(text[: width + 1])):  # never more than width + 1
+        if used + w > width:
+            return text[: i - 1] + "…" if i else "…"
+        used += w
+    return text + " " * (width - used)
 
 
 def print_table(columns: tuple[str, ...], rows: Iterable[tuple[str | None, ...]]) -> None:
-    """A plain text table for people; wide (Japanese) characters count double."""
+    """A plain text table for people; wide (Japanese) characters count double.  Linear in
+    the text printed: every cell is measured once, then cut or padded in one pass."""
     cells = [[("" if v is None else v.replace("\n", " ")) for v in row] for row in rows]
     widths = [
-        min(60, max([_cell_width(c)] + [_cell_width(r[i]) for r in cells]))
+        min(60, max([sum(_char_widths(c))] + [sum(_char_widths(r[i][:60])) for r in cells]))
         for i, c in enumerate(columns)
     ]
-
-    def fit(text: str, width: int) -> str:
-        out = ""
-        for ch in text:
-            if _cell_width(out + ch) > width:
-                return out[:-1] + "…" if out else "…"
-            out += ch
-        return out + " " * (width - _cell_width(out))
-
-    click.echo("  ".join(fit(c, w) for c, w in zip(columns, widths, strict=True)))
-    click.echo("  ".join("-" * w for w in widths))
-    for row in cells:
-        click.echo("  ".join(fit(v, w) for v, w in zip(row, widths, strict=True)))
+    out = ["  ".join(fit_cell(c, w) for c, w in zip(columns, widths, strict=True))]
+    out.append("  ".join("-" * w for w in widths))
+    out += ["  ".join(fit_cell(v, w) for v, w in zip(row, widths, strict=True)) for row in cells]
+    click.echo("\n".join(out))
 
 
 def format_option(func: F) -> F:

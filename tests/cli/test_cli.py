@@ -233,8 +233,10 @@ def test_every_coded_fact_is_traceable_to_its_sentence_by_sparql(seed_store: Pat
         PREFIX oa: <http://www.w3.org/ns/oa#>
         SELECT (COUNT(DISTINCT ?fact) AS ?n) WHERE {
           ?i ikg:hasCause ?c .
-          ?a ikg:aboutIncident ?i ; ikg:assertedProperty ikg:hasCause ; oa:hasBody ?c ;
-             oa:hasTarget [ oa:hasSource/ikg:sourceFile ?file ; oa:hasSelector/oa:exact ?s ] .
+          ?i ikg:reportedIn/ikg:sourceFile ?file .
+          ?a ikg:aboutIncident ?i ;
+             ikg:reading [ ikg:assertedProperty ikg:hasCause ; ikg:readingBody ?c ] ;
+             oa:hasTarget/ikg:spanText ?s .
           BIND(CONCAT(STR(?i), STR(?c)) AS ?fact)
         }"""
     with GraphStore.open(seed_store, read_only=True) as store:

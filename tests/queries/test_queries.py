@@ -12,6 +12,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 
 from incident_kg.extraction.extract import Extractor
 from incident_kg.graph.build import build, stable_ontology
+from incident_kg.graph.evidence import READINGS_GRAPH
 from incident_kg.graph.store import GraphStore
 from incident_kg.ontology.namespaces import DEFAULT_BASE
 from incident_kg.queries.library import (
@@ -126,11 +127,16 @@ def test_every_coded_fact_has_its_sentence(store: GraphStore) -> None:
 
 
 def _full_closure_store(store: GraphStore) -> ox.Store:
-    """The baseline: the corpus and ontology closed by owlrl in memory, then queried."""
+    """The baseline: the corpus (its evidence in full Web Annotation form) and the ontology
+    closed by owlrl in memory, then queried.  The queries read evidence as the store keeps
+    it (graph/evidence.py), so the store's compact evidence triples and readings are given
+    to the closure too: what is compared is the reasoning, not the form of the evidence."""
     graph = Graph()
     for triple in stable_ontology():
         graph.add(triple)
     graph.parse(data=store.graph_ntriples(store.asserted_graphs()).decode(), format="nt")
+    stored = [*store.asserted_graphs(), READINGS_GRAPH]
+    graph.parse(data="".join(f"{q.triple} .\n" for q in store.quads(stored)), format="nt")
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(graph)
     out = ox.Store()
     for s, p, o in graph:

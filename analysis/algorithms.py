@@ -74,17 +74,41 @@ def spread(incident_bodies_map: Mapping[str, Sequence[str]]) -> int:
     """The largest number of incidents that can be given pairwise different bodies.
 
     ``incident_bodies_map`` maps each incident to its bodies; an incident with no body
-    cannot count. Computed as a maximum bipartite matching (Hopcroft–Karp)."""
-    b = nx.Graph()
-    left = [("i", i) for i, bodies in incident_bodies_map.items() if bodies]
-    b.add_nodes_from(left, bipartite=0)
-    for i, bodies in incident_bodies_map.items():
+    cannot count. A maximum bipartite matching: an incident left with one body is matched to
+    it first (some maximum matching always does: the degree-one rule), which settles almost
+    every incident in linear time; Hopcroft–Karp matches what is left, if anything."""
+    bodies_of = {i: set(bodies) for i, bodies in incident_bodies_map.items() if bodies}
+    incidents_of: dict[str, set[str]] = defaultdict(set)
+    for incident, bodies in bodies_of.items():
         for body in bodies:
-            b.add_edge(("i", i), ("b", body))
-    if not left:
-        return 0
-    matching = nx.bipartite.hopcroft_karp_matching(b, top_nodes=left)
-    return sum(1 for node in matching if node[0] == "i")
+            incidents_of[body].add(incident)
+    matched = 0
+    single = [i for i, bodies in bodies_of.items() if len(bodies) == 1]
+    while single:
+        incident = single.pop()
+        only = bodies_of.get(incident)
+        if only is None or len(only) != 1:
+            continue
+        (body,) = only
+        del bodies_of[incident]
+        matched += 1
+        for other in incidents_of.pop(body, ()):  # the body is taken: the others lose it
+            left = bodies_of.get(other)
+            if left is None:
+                continue
+            left.discard(body)
+            if not left:
+                del bodies_of[other]
+            elif len(left) == 1:
+                single.append(other)
+    if not bodies_of:
+        return matched
+    b = nx.Graph()
+    left_nodes = [("i", i) for i in bodies_of]
+    b.add_nodes_from(left_nodes, bipartite=0)
+    b.add_edges_from((("i", i), ("b", body)) for i, bodies in bodies_of.items() for body in bodies)
+    matching = nx.bipartite.hopcroft_karp_matching(b, top_nodes=left_nodes)
+    return matched + sum(1 for node in matching if node[0] == "i")
 
 
 @dataclass(frozen=True)
@@ -132,10 +156,13 @@ def cause_incidents(g: nx.MultiDiGraph, concept: str) -> list[str]:
 
 
 def _cause_spread(
-    g: nx.MultiDiGraph, concept: str, repeat_weight: float
+    g: nx.MultiDiGraph, concept: str, repeat_weight: float, known: dict[str, list[str]]
 ) -> tuple[str, int, int, int, int, float]:
     incidents = cause_incidents(g, concept)
-    by_incident = {i: incident_bodies(g, i) for i in incidents}
+    for i in incidents:
+        if i not in known:  # each incident's bodies worked out once for every cause
+            known[i] = incident_bodies(g, i)
+    by_incident = {i: known[i] for i in incidents}
     bodies = {b for bs in by_incident.values() for b in bs}
     reports = {g.nodes[i]["report"] for i in incidents}
     s = spread(by_incident)
@@ -157,7 +184,8 @@ def rank_causes(
     concepts = [c for c in nodes_of_kind(g, level) if sources(g, c, "has_cause") or level == "tier"]
     if tier is not None:
         concepts = [c for c in concepts if _tier_code(g, c) == tier or g.nodes[c]["code"] == tier]
-    measured = [_cause_spread(g, c, repeat_weight) for c in concepts]
+    bodies: dict[str, list[str]] = {}
+    measured = [_cause_spread(g, c, repeat_weight, bodies) for c in concepts]
     measured = [m for m in measured if m[1] > 0]
     measured.sort(key=lambda m: (-m[5], -m[2], -m[3], str(g.nodes[m[0]]["code"])))
     return [

@@ -61,7 +61,7 @@ attributes (labels, titles, sentences): whoever shows them must escape them.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from importlib.resources import files
 
@@ -147,9 +147,63 @@ def read_projection(store: GraphStore) -> dict[str, list[dict[str, str | None]]]
     return tables
 
 
-def load_network(store: GraphStore) -> nx.MultiDiGraph:
-    """The projection of a store: :func:`build_network` over :func:`read_projection`."""
-    return build_network(read_projection(store))
+def read_concepts(store: GraphStore) -> list[dict[str, str | None]]:
+    """The rows of the concepts query (``queries/network/concepts.rq``) over the ontology's
+    graphs: the concept schemes are there, whatever the size of the corpus."""
+    from incident_kg.graph.reason import ONTOLOGY_INFERRED
+    from incident_kg.ontology.namespaces import ONTOLOGY_GRAPH
+    from incident_kg.queries.library import term_value
+
+    result = store.query(load_query("concepts"), graphs=[ONTOLOGY_GRAPH, ONTOLOGY_INFERRED])
+    rows = list(result)  # type: ignore[call-overload]
+    if not rows:
+        return []
+    columns = [v.value for v in result.variables]  # type: ignore[attr-defined]
+    return [{c: term_value(row[c]) for c in columns} for row in rows]
+
+
+def load_network(
+    store: GraphStore, *, details: bool = True, relations: Collection[str] | None = None
+) -> nx.MultiDiGraph:
+    """The projection of a store, read from the per-report summaries its build kept
+    (graph/summary.py; analysis/summaries.py): the graph :func:`build_network` makes of the
+    rows of the projection queries (:func:`read_projection`), without asking the store to
+    join anything.  With ``details`` false the evidence of the edges and the timeline events
+    are left out until :func:`load_details` reads them, for the incidents a command shows;
+    the store must then stay open until it does.  ``relations`` names the relations of an
+    incident to draw besides those to its organisations (``has_cause``, ``reported_in``,
+    ``has_event``…; all by default): a command draws what it reads."""
+    from .summaries import (
+        ALL_RELATIONS,
+        SOURCE,
+        DetailSource,
+        concept_tables,
+        network_from_summaries,
+    )
+
+    wanted = ALL_RELATIONS if relations is None else frozenset(relations)
+    concepts = read_concepts(store)
+    g, graph_of = network_from_summaries(read_summaries(store), concepts, wanted)
+    notation, labels = concept_tables(concepts)
+    g.graph[SOURCE] = DetailSource(store, graph_of, notation, labels, "has_event" in wanted)
+    if details:
+        load_details(g)
+    return g
+
+
+def load_details(g: nx.MultiDiGraph, incidents: Iterable[str] | None = None) -> None:
+    """Read the evidence and timeline of ``incidents`` (all when None) into a network that
+    :func:`load_network` read without them; nothing to do for any other network."""
+    from .summaries import load_details as load
+
+    load(g, None if incidents is None else list(incidents))
+
+
+def read_summaries(store: GraphStore) -> list[tuple[str, dict[str, object]]]:
+    """(report graph, summary) of every report graph (analysis/summaries.py)."""
+    from .summaries import read_summaries as read
+
+    return read(store)
 
 
 # -- pure part -----------------------------------------------------------------------------
@@ -392,19 +446,24 @@ def nodes_of_kind(g: nx.MultiDiGraph, kind: str) -> list[str]:
 
 
 def targets(g: nx.MultiDiGraph, node: str, relation: str) -> list[str]:
-    """The nodes ``node`` points to by ``relation``, sorted."""
-    return sorted({t for _, t, k in g.out_edges(node, keys=True) if k == relation})
+    """The nodes ``node`` points to by ``relation``, sorted (an incident's timeline events
+    read from the store first when the network was loaded without them)."""
+    if relation == "has_event":
+        load_details(g, [node])
+    return sorted(t for t, keys in g.succ[node].items() if relation in keys)
 
 
 def sources(g: nx.MultiDiGraph, node: str, relation: str) -> list[str]:
     """The nodes that point to ``node`` by ``relation``, sorted."""
-    return sorted({s for s, _, k in g.in_edges(node, keys=True) if k == relation})
+    return sorted(s for s, keys in g.pred[node].items() if relation in keys)
 
 
 def evidence(g: nx.MultiDiGraph, source: str, target: str, relation: str) -> tuple[Evidence, ...]:
-    """The evidence of one edge (empty when the edge has none or does not exist)."""
+    """The evidence of one edge (empty when the edge has none or does not exist), read from
+    the store first when the network was loaded without it (:func:`load_network`)."""
     if not g.has_edge(source, target, key=relation):
         return ()
+    load_details(g, [source])
     found = g.edges[source, target, relation].get("evidence", ())
     return tuple(found)
 

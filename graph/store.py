@@ -643,12 +643,22 @@ class GraphStore:
     # -- the summaries (graph/summary.py) -----------------------------------------------
 
     def summaries(self) -> Iterator[tuple[str, str]]:
-        """(report graph, summary JSON) of every report graph that has one."""
-        for quad in self._store.quads_for_pattern(
-            None, ox.NamedNode(SUMMARY_KEY), None, ox.NamedNode(SUMMARY_GRAPH)
-        ):
-            if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal):
-                yield quad.subject.value, quad.object.value
+        """(report graph, summary JSON) of every report graph that has one (a SPARQL scan:
+        several times faster here than iterating over quads)."""
+        yield from self._scan_summaries(SUMMARY_KEY)
+
+    def all_summary_details(self) -> Iterator[tuple[str, str]]:
+        """(report graph, details JSON) of every report graph that has them."""
+        yield from self._scan_summaries(DETAILS_KEY)
+
+    def _scan_summaries(self, key: str) -> Iterator[tuple[str, str]]:
+        rows = self._store.query(
+            f"SELECT ?g ?text WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ ?g <{key}> ?text }} }}"
+        )
+        for row in cast(ox.QuerySolutions, rows):
+            graph, text = row[0], row[1]
+            if isinstance(graph, ox.NamedNode) and isinstance(text, ox.Literal):
+                yield graph.value, text.value
 
     def summary_details(self, graph_iri: str) -> str | None:
         """The details JSON (evidence, timeline) of one report graph's summary, if any."""
@@ -659,12 +669,25 @@ class GraphStore:
                 return quad.object.value
         return None
 
-    def query(self, sparql: str, bindings: dict[str, Term] | None = None) -> object:
-        """Run a SPARQL query over the union of all graphs (Oxigraph's engine), with
-        ``bindings`` as initial bindings of variables (RDF terms, never query text)."""
+    def query(
+        self,
+        sparql: str,
+        bindings: dict[str, Term] | None = None,
+        *,
+        graphs: Sequence[str] | None = None,
+    ) -> object:
+        """Run a SPARQL query over the union of all graphs (Oxigraph's engine), or over the
+        union of ``graphs`` only, with ``bindings`` as initial bindings of variables (RDF
+        terms, never query text)."""
         substitutions: dict[ox.Variable, Any] = {
             ox.Variable(k): v for k, v in (bindings or {}).items()
         }
+        if graphs is not None:
+            return self._store.query(
+                sparql,
+                default_graph=[ox.NamedNode(g) for g in graphs],
+                substitutions=substitutions or None,
+            )
         return self._store.query(
             sparql, use_default_graph_as_union=True, substitutions=substitutions or None
         )

@@ -33,6 +33,7 @@ from .evidence import Triple
 #: The graph of the per-report summaries: store-internal, never exported.
 SUMMARY_GRAPH = "https://w3id.org/incident-kg/graph/summary"
 _IKG = "https://w3id.org/incident-kg/ontology#"
+_CODE = "https://w3id.org/incident-kg/code/"
 SUMMARY_KEY = f"{_IKG}analysisSummary"
 DETAILS_KEY = f"{_IKG}analysisDetails"
 
@@ -100,40 +101,78 @@ def value(term: str) -> str:
     return term
 
 
+def short(iri: str, report: str) -> str:
+    """An IRI as the summaries write it: ``ikg:Name`` and ``code:Name`` for the ontology's
+    terms and codes, ``~…`` for what is minted under the report's IRI, else whole."""
+    if iri.startswith(_IKG):
+        return "ikg:" + iri[len(_IKG) :]
+    if iri.startswith(_CODE):
+        return "code:" + iri[len(_CODE) :]
+    if report and (iri == report or iri.startswith(report + "/")):
+        return "~" + iri[len(report) :]
+    return iri
+
+
+def long(text: str, report: str) -> str:
+    """The IRI of a value written by :func:`short`."""
+    if text.startswith("~"):
+        return report + text[1:]
+    if text.startswith("ikg:"):
+        return _IKG + text[4:]
+    if text.startswith("code:"):
+        return _CODE + text[5:]
+    return text
+
+
 def summarise(triples: Iterable[Triple]) -> tuple[str, str]:
     """(summary JSON, details JSON) of one report graph, from its triples in full form
-    (N-Triples terms; see the module doc)."""
+    (N-Triples terms).
+
+    The summary: ``report`` (IRI), ``id``, ``file``, ``title`` and
+    ``incidents`` — rows ``[iri, report, key, label, occurred, discovered, resolved,
+    affected, facts, organisations]``, facts as ``[property, code]`` and organisations as
+    ``[relation as stated, organisation]`` — and ``organizations`` — rows ``[iri, labels,
+    classes, unresolved, parents]``.  The details: ``evidence`` — rows ``[incident,
+    property, body, sentence, start, end, rule, confidence, causal role]`` — and ``events``
+    — rows ``[incident, event, date, role]`` — with the ``report`` they are relative to.  IRIs are written by :func:`short`."""
     by_subject: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for s, p, o in triples:
         by_subject[s].append((p, o))
     report: dict[str, Any] = {}
-    incidents: list[dict[str, Any]] = []
-    organizations: dict[str, dict[str, Any]] = {}
+    incidents: list[list[Any]] = []
+    organizations: list[list[Any]] = []
     annotations: list[str] = []
     for subject, pairs in by_subject.items():
         types = {o for p, o in pairs if p == _RDF_TYPE}
-        if _REPORT in types:
+        if _REPORT in types and not report:
             report = {"report": value(subject)}
             for p, o in sorted(pairs):
                 if p in _REPORT_FIELDS:
                     report.setdefault(_REPORT_FIELDS[p], value(o))
+    base = str(report.get("report", ""))
+    for subject, pairs in by_subject.items():
+        types = {o for p, o in pairs if p == _RDF_TYPE}
         if _INCIDENT in types:
-            incidents.append(_incident(subject, pairs))
+            incidents.append(_incident(subject, pairs, base))
         if _ANNOTATION in types:
             annotations.append(subject)
         if _ORGANIZATION in types:
-            org_types = sorted(value(o) for o in types if o.startswith(f"<{_IKG}"))
-            organizations[value(subject)] = {
-                "labels": sorted(value(o) for p, o in pairs if p == _PREF_LABEL),
-                "types": org_types,
-                "unresolved": any(p == _UNRESOLVED and "true" in o for p, o in pairs),
-                "parents": sorted(value(o) for p, o in pairs if p == _PART_OF),
-            }
-    incidents.sort(key=lambda i: str(i["iri"]))
+            organizations.append(
+                [
+                    value(subject),
+                    sorted(value(o) for p, o in pairs if p == _PREF_LABEL),
+                    sorted(short(value(o), base) for o in types if o.startswith(f"<{_IKG}")),
+                    any(p == _UNRESOLVED and "true" in o for p, o in pairs),
+                    sorted(value(o) for p, o in pairs if p == _PART_OF),
+                ]
+            )
+    incidents.sort(key=lambda row: str(row[0]))
+    organizations.sort(key=lambda row: str(row[0]))
     summary = {**report, "incidents": incidents, "organizations": organizations}
     details = {
-        "evidence": sorted(_evidence(by_subject, a) for a in annotations),
-        "events": sorted(_events(by_subject, incidents)),
+        "report": base,
+        "evidence": sorted(_evidence(by_subject, a, base) for a in annotations),
+        "events": sorted(_events(by_subject, incidents, base)),
     }
     return _json(summary), _json(details)
 
@@ -142,22 +181,26 @@ def _json(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
-def _incident(subject: str, pairs: list[tuple[str, str]]) -> dict[str, Any]:
-    found: dict[str, Any] = {"iri": value(subject)}
+def _incident(subject: str, pairs: list[tuple[str, str]], base: str) -> list[Any]:
+    found: dict[str, Any] = {}
     facts: set[tuple[str, str]] = set()
     orgs: set[tuple[str, str]] = set()
     for p, o in sorted(pairs):
         if p in _INCIDENT_FIELDS:
             found.setdefault(_INCIDENT_FIELDS[p], value(o))
         elif p in _CODED:
-            facts.add((value(p), value(o)))
+            facts.add((short(value(p), base), short(value(o), base)))
         elif p in _RELATIONS:
-            orgs.add((value(p), value(o)))
+            orgs.add((short(value(p), base), short(value(o), base)))
         elif p == _REPORTED_IN:
-            found.setdefault("report", value(o))
-    found["facts"] = sorted(facts)
-    found["orgs"] = sorted(orgs)
-    return found
+            found.setdefault("report", short(value(o), base))
+    fields = ("report", "key", "label", "occurred", "discovered", "resolved", "affected")
+    return [
+        short(value(subject), base),
+        *(found.get(name) for name in fields),
+        [list(f) for f in sorted(facts)],
+        [list(o) for o in sorted(orgs)],
+    ]
 
 
 def _one(pairs: list[tuple[str, str]], predicate: str) -> str | None:
@@ -165,7 +208,7 @@ def _one(pairs: list[tuple[str, str]], predicate: str) -> str | None:
     return found[0] if found else None
 
 
-def _evidence(by_subject: dict[str, list[tuple[str, str]]], note: str) -> list[Any]:
+def _evidence(by_subject: dict[str, list[tuple[str, str]]], note: str, base: str) -> list[Any]:
     """[incident, property, body, sentence, start, end, rule, confidence, role] of an
     annotation (None for what it lacks)."""
     pairs = by_subject[note]
@@ -181,29 +224,34 @@ def _evidence(by_subject: dict[str, list[tuple[str, str]]], note: str) -> list[A
         first, last = _one(selected, f"<{_OA}start>"), _one(selected, f"<{_OA}end>")
         if first is not None and last is not None:
             start, end = int(value(first)), int(value(last))
-    row = [
-        _one(pairs, f"<{_IKG}aboutIncident>"),
-        _one(pairs, f"<{_IKG}assertedProperty>"),
-        body,
-        None,
-        None,
-        None,
-        _one(pairs, f"<{_IKG}extractionRule>"),
-        _one(pairs, f"<{_IKG}confidence>"),
-        _one(pairs, f"<{_IKG}causalRole>"),
+
+    def iri(term: str | None) -> str | None:
+        return None if term is None else short(value(term), base)
+
+    return [
+        iri(_one(pairs, f"<{_IKG}aboutIncident>")),
+        iri(_one(pairs, f"<{_IKG}assertedProperty>")),
+        None if body is None else (iri(body) if body.startswith("<") else value(body)),
+        sentence,
+        start,
+        end,
+        _value(_one(pairs, f"<{_IKG}extractionRule>")),
+        _value(_one(pairs, f"<{_IKG}confidence>")),
+        iri(_one(pairs, f"<{_IKG}causalRole>")),
     ]
-    out: list[Any] = [None if v is None else value(v) for v in row]
-    out[3], out[4], out[5] = sentence, start, end
-    return out
+
+
+def _value(term: str | None) -> str | None:
+    return None if term is None else value(term)
 
 
 def _events(
-    by_subject: dict[str, list[tuple[str, str]]], incidents: list[dict[str, Any]]
+    by_subject: dict[str, list[tuple[str, str]]], incidents: list[list[Any]], base: str
 ) -> list[list[str | None]]:
     """[incident, event, date, role] of every timeline event."""
     out: list[list[str | None]] = []
     for incident in incidents:
-        for p, event in by_subject.get(f"<{incident['iri']}>", ()):
+        for p, event in by_subject.get(f"<{long(incident[0], base)}>", ()):
             if p != _TIMELINE:
                 continue
             pairs = by_subject.get(event, [])
@@ -211,5 +259,12 @@ def _events(
             if date is None:
                 continue
             role = _one(pairs, _EVENT_ROLE)
-            out.append([incident["iri"], value(event), value(date), role and value(role)])
+            out.append(
+                [
+                    incident[0],
+                    short(value(event), base),
+                    value(date),
+                    role and short(value(role), base),
+                ]
+            )
     return out

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +17,18 @@ from incident_kg.errors import IncidentKGError
 from .common import emit, format_option, handle_errors, lang_option, store_option
 
 
-def _network(store_dir: Path) -> Any:
-    """The network projection of the store (analysis/network.py)."""
+@contextmanager
+def _network(store_dir: Path, *relations: str, details: bool = False) -> Iterator[Any]:
+    """The network projection of the store (analysis/network.py), the store open while it is
+    used: the evidence and timelines of the incidents a command shows are read when asked
+    for, not for the whole corpus (``details`` reads them all at once); ``relations`` are
+    the relations of incidents the command reads besides those to organisations (all when
+    none is named)."""
     from incident_kg.analysis.network import load_network
     from incident_kg.graph.store import GraphStore
 
     with GraphStore.open(store_dir, read_only=True) as store:
-        return load_network(store)
+        yield load_network(store, details=details, relations=relations or None)
 
 
 @click.group()
@@ -66,9 +72,9 @@ def analyze_shared_causes(
     """
     from incident_kg.analysis.algorithms import CauseSpread, rank_causes
 
-    g = _network(store_dir)
-    causes = rank_causes(g, tier=tier)[:top]
-    tiers = [] if tier else rank_causes(g, level="tier")
+    with _network(store_dir, "has_cause") as g:
+        causes = rank_causes(g, tier=tier)[:top]
+        tiers = [] if tier else rank_causes(g, level="tier")
     emit([*causes, *tiers], CauseSpread.COLUMNS, fmt, lang)
 
 
@@ -91,7 +97,8 @@ def analyze_cooccurrence(store_dir: Path, fmt: str, lang: str, edges: bool, seed
     """
     from incident_kg.analysis.algorithms import CauseCentrality, CooccurrenceEdge, cooccurrence
 
-    result = cooccurrence(_network(store_dir), seed=seed)
+    with _network(store_dir, "has_cause") as g:
+        result = cooccurrence(g, seed=seed)
     if edges:
         emit(result.edges, CooccurrenceEdge.COLUMNS, fmt, lang)
     else:
@@ -112,11 +119,12 @@ def analyze_similar(incident: str, store_dir: Path, fmt: str, lang: str, top: in
     is a weighted Jaccard index over causes, systems, procedures and harms, a rare
     code weighing more than a common one.
     """
-    from incident_kg.analysis.algorithms import Similarity, similar_incidents
+    from incident_kg.analysis.algorithms import SIMILARITY_FIELDS, Similarity, similar_incidents
     from incident_kg.analysis.network import find_incident
 
-    g = _network(store_dir)
-    emit(similar_incidents(g, find_incident(g, incident), top=top), Similarity.COLUMNS, fmt, lang)
+    with _network(store_dir, *SIMILARITY_FIELDS.values(), "reported_in") as g:
+        found = similar_incidents(g, find_incident(g, incident), top=top)
+    emit(found, Similarity.COLUMNS, fmt, lang)
 
 
 @analyze.command("recommend")
@@ -152,13 +160,13 @@ def analyze_recommend(
 
     if (incident is None) == (cause is None):
         raise IncidentKGError("give --incident INCIDENT or --cause CODE (one of them)")
-    g = _network(store_dir)
-    found = recommend(
-        g,
-        incident=find_incident(g, incident) if incident else None,
-        cause=cause,
-        others_only=others_only,
-    )
+    with _network(store_dir, "has_cause", "has_countermeasure", "reported_in") as g:
+        found = recommend(
+            g,
+            incident=find_incident(g, incident) if incident else None,
+            cause=cause,
+            others_only=others_only,
+        )
     emit(found, Recommendation.COLUMNS, fmt, lang)
 
 
@@ -178,8 +186,8 @@ def analyze_chain(incident: str, store_dir: Path, fmt: str, lang: str) -> None:
     from incident_kg.analysis.algorithms import ChainLink, causal_chain
     from incident_kg.analysis.network import find_incident
 
-    g = _network(store_dir)
-    chain = causal_chain(g, find_incident(g, incident))
+    with _network(store_dir, "has_cause", "has_harm", "reported_in") as g:
+        chain = causal_chain(g, find_incident(g, incident))
     if fmt == "json":
         click.echo(json.dumps(dataclasses.asdict(chain), ensure_ascii=False, indent=2))
         return
@@ -270,15 +278,15 @@ def view(
             pages, desc="view", unit="page", disable=True if quiet else None, file=sys.stderr
         )
 
-    g = _network(store_dir)
-    redacted = ""
-    if redact:
-        g, counts = redact_network(g, load_rules())
-        redacted = f"; redacted {sum(counts.values())} span(s) of personal data"
-    options = ViewOptions(
-        lang=lang, top=top, tier=tier, organization=organization, max_incidents=max_incidents
-    )
-    result = write_views(g, out_dir, options, progress=progress)
+    with _network(store_dir, details=True) as g:
+        redacted = ""
+        if redact:
+            g, counts = redact_network(g, load_rules())
+            redacted = f"; redacted {sum(counts.values())} span(s) of personal data"
+        options = ViewOptions(
+            lang=lang, top=top, tier=tier, organization=organization, max_incidents=max_incidents
+        )
+        result = write_views(g, out_dir, options, progress=progress)
     overview = result.page("overview.html")
     click.echo(
         f"wrote {len(result.pages)} pages into {out_dir} (overview: {overview.nodes} nodes, "

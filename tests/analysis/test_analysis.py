@@ -64,6 +64,25 @@ def test_spread_is_bounded_by_incidents_and_bodies(incidents: dict[str, list[str
     assert spread({**incidents, "new": ["zz"]}) == s + 1
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    incidents=st.dictionaries(
+        st.text("ijk", min_size=1, max_size=3),
+        st.lists(st.sampled_from("abcdef"), max_size=3),
+        max_size=12,
+    )
+)
+def test_spread_is_a_maximum_matching(incidents: dict[str, list[str]]) -> None:
+    """Issue 17: the degree-one rule settles most incidents before Hopcroft–Karp; the size
+    is still that of a maximum matching of incidents to bodies."""
+    b = nx.Graph()
+    left = [("i", i) for i, bodies in incidents.items() if bodies]
+    b.add_nodes_from(left)
+    b.add_edges_from((("i", i), ("b", x)) for i, bodies in incidents.items() for x in bodies)
+    matching = nx.bipartite.hopcroft_karp_matching(b, top_nodes=left) if left else {}
+    assert spread(incidents) == sum(1 for node in matching if node[0] == "i")
+
+
 def test_spread_across_bodies_outranks_repetition_in_one() -> None:
     g = made_network(
         {

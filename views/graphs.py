@@ -63,6 +63,9 @@ class ViewOptions:
     organization: str | None = None  # a body's or unit's name or IRI
     max_incidents: int = MAX_INCIDENTS
     max_bodies: int = MAX_BODIES
+    #: write only this incident's page (IRI or REPORT/incident/N) or this cause's (code)
+    incident: str | None = None
+    cause: str | None = None
 
 
 @dataclass
@@ -72,6 +75,8 @@ class PageGraph:
     nodes: list[dict[str, Any]] = field(default_factory=list)
     edges: list[dict[str, Any]] = field(default_factory=list)
     notes: list[Text] = field(default_factory=list)
+    #: the node an ego page is about: its neighbours are laid out around it (see layout)
+    center: str | None = None
     _ids: set[str] = field(default_factory=set, repr=False)
 
     def node_ids(self) -> set[str]:
@@ -332,11 +337,21 @@ def overview_graph(
 
 
 def cause_graph(
-    g: nx.MultiDiGraph, cause: str, legend: dict[str, dict[str, str]], spread: CauseSpread | None
+    g: nx.MultiDiGraph,
+    cause: str,
+    legend: dict[str, dict[str, str]],
+    spread: CauseSpread | None,
+    options: ViewOptions | None = None,
 ) -> PageGraph:
     """A cause, its incidents (edges carry the evidence), their bodies and countermeasures,
-    the other causes stated with it, and its tier."""
-    page = PageGraph()
+    the other causes stated with it, and its tier — past ``max_incidents`` incidents folded
+    like the overview: the cause linked straight to its bodies (the ``max_bodies`` with most
+    incidents), countermeasures and other causes by edges weighted with incident counts."""
+    options = options or ViewOptions()
+    incidents = cause_incidents(g, cause)
+    if len(incidents) > options.max_incidents:
+        return _folded_cause_graph(g, cause, incidents, legend, spread, options)
+    page = PageGraph(center=cause)
     extra = (
         [
             f"score {spread.score:g} · spread {spread.spread} · incidents {spread.incidents} · "
@@ -349,7 +364,7 @@ def cause_graph(
     for tier in targets(g, cause, "in_tier"):
         page.add_node(tier, **_node(g, tier, legend, size=16), tip=concept_tip(g, tier))
         page.add_edge(cause, tier, dashes=True)
-    for i in cause_incidents(g, cause):
+    for i in incidents:
         page.add_node(
             i,
             **_node(g, i, legend, size=14, href=f"../{incident_page(g, i)}"),
@@ -373,6 +388,66 @@ def cause_graph(
     return page
 
 
+def _spread_line(spread: CauseSpread | None) -> list[str]:
+    if spread is None:
+        return []
+    return [
+        f"score {spread.score:g} · spread {spread.spread} · incidents {spread.incidents} · "
+        f"bodies {spread.organizations} · reports {spread.reports}"
+    ]
+
+
+def _folded_cause_graph(
+    g: nx.MultiDiGraph,
+    cause: str,
+    incidents: Sequence[str],
+    legend: dict[str, dict[str, str]],
+    spread: CauseSpread | None,
+    options: ViewOptions,
+) -> PageGraph:
+    """A cause with more incidents than a page can draw one by one: its bodies, measures and
+    the causes stated with it, each linked to the cause by the number of incidents."""
+    page = PageGraph()
+    page.add_node(
+        cause, **_node(g, cause, legend, size=30), tip=concept_tip(g, cause, _spread_line(spread))
+    )
+    for tier in targets(g, cause, "in_tier"):
+        page.add_node(tier, **_node(g, tier, legend, size=16), tip=concept_tip(g, tier))
+        page.add_edge(cause, tier, dashes=True)
+    bodies: Counter[str] = Counter()
+    linked: Counter[str] = Counter()
+    for i in incidents:
+        bodies.update(incident_bodies(g, i))
+        linked.update(targets(g, i, "has_countermeasure"))
+        linked.update(c for c in targets(g, i, "has_cause") if c != cause)
+    shown = sorted(bodies.items(), key=lambda x: (-x[1], x[0]))[: options.max_bodies]
+    page.notes.append(
+        (
+            f"事案が {len(incidents)} 件あり上限 {options.max_incidents} 件を超えるため、事案は原因と"
+            f"組織・再発防止策・他の原因の間の重み付きエッジ（事案数）にまとめて表示"
+            f"（組織は事案数の上位 {len(shown)} 件）。",
+            f"{len(incidents)} incidents exceed the limit of {options.max_incidents}: they are "
+            "folded into edges from the cause to bodies, countermeasures and other causes, "
+            f"weighted by the number of incidents (the {len(shown)} bodies with most incidents).",
+        )
+    )
+    for b, n in shown:
+        page.add_node(
+            b, **_node(g, b, legend, size=_size(n)), tip=[label(g, b, "ja"), f"incidents: {n}"]
+        )
+        page.add_edge(cause, b, value=n, tip=[f"{n} incident(s)"])
+    for node, n in sorted(linked.items()):
+        kind = g.nodes[node]["kind"]
+        href = f"../{cause_page(g, node)}" if kind == "cause" else None
+        page.add_node(
+            node,
+            **_node(g, node, legend, size=_size(n), href=href),
+            tip=concept_tip(g, node, [f"with this cause in {n} incident(s)"]),
+        )
+        page.add_edge(cause, node, value=n, tip=[f"{n} incident(s)"])
+    return page
+
+
 #: The relations an incident page draws, incident → node.
 INCIDENT_RELATIONS = (
     "has_cause", "has_harm", "has_countermeasure", "involves_system", "involves_procedure",
@@ -385,7 +460,7 @@ def incident_graph(
 ) -> PageGraph:
     """An incident with its codes, organisations (and the bodies above them), its report and
     its timeline events; every edge carries the sentences that state it."""
-    page = PageGraph()
+    page = PageGraph(center=incident)
     page.add_node(incident, **_node(g, incident, legend, size=30), tip=incident_tip(g, incident))
     for relation in INCIDENT_RELATIONS:
         for node in targets(g, incident, relation):
@@ -439,15 +514,19 @@ KAMADA_KAWAI_LIMIT = 80
 
 
 def layout(page: PageGraph, *, seed: int = 7) -> None:
-    """Fix every node's position (NetworkX, deterministic) so that the browser draws at once
-    with physics off; the drawing area grows with the number of nodes."""
+    """Fix every node's position so that the browser draws at once with physics off; the
+    drawing area grows with the number of nodes.  An ego page (a cause's or an incident's
+    with its ``center``) is laid out around its centre in rings, in linear time; other pages
+    by NetworkX (deterministic)."""
     u = nx.Graph()
     u.add_nodes_from(n["id"] for n in page.nodes)
     u.add_edges_from((e["from"], e["to"]) for e in page.edges)
     if u.number_of_nodes() == 0:
         return
     scale = 110.0 * math.sqrt(u.number_of_nodes())
-    if u.number_of_nodes() <= KAMADA_KAWAI_LIMIT:
+    if page.center is not None and page.center in u:
+        positions = _rings(u, page.center, [n["id"] for n in page.nodes])
+    elif u.number_of_nodes() <= KAMADA_KAWAI_LIMIT:
         positions = nx.kamada_kawai_layout(u)
     else:
         k = 2.0 / math.sqrt(u.number_of_nodes())
@@ -455,6 +534,26 @@ def layout(page: PageGraph, *, seed: int = 7) -> None:
     for n in page.nodes:
         x, y = positions[n["id"]]
         n["x"], n["y"] = round(float(x) * scale, 1), round(float(y) * scale, 1)
+
+
+def _rings(u: nx.Graph, center: str, order: Sequence[str]) -> dict[str, tuple[float, float]]:
+    """The centre at the origin, its neighbours evenly on a circle (in page order), each
+    further node on an outer circle beside the first neighbour it hangs from."""
+    positions: dict[str, tuple[float, float]] = {center: (0.0, 0.0)}
+    first = [n for n in order if n != center and u.has_edge(center, n)]
+    for k, n in enumerate(first):
+        angle = 2 * math.pi * k / max(len(first), 1)
+        positions[n] = (0.5 * math.cos(angle), 0.5 * math.sin(angle))
+    rest = [n for n in order if n not in positions]
+    for k, n in enumerate(rest):
+        anchor = next((m for m in u.neighbors(n) if m in positions and m != center), None)
+        if anchor is not None:
+            ax, ay = positions[anchor]
+            angle = math.atan2(ay, ax) + 0.25 * ((k % 3) - 1)
+        else:
+            angle = 2 * math.pi * k / max(len(rest), 1)
+        positions[n] = (math.cos(angle), math.sin(angle))
+    return positions
 
 
 OPTIONS: dict[str, Any] = {

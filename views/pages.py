@@ -41,12 +41,21 @@ import networkx as nx
 
 from incident_kg.analysis.algorithms import (
     CauseSpread,
+    SimilarityIndex,
     causal_chain,
     cause_incidents,
     rank_causes,
     similar_incidents,
+    tier_nodes,
 )
-from incident_kg.analysis.network import incident_bodies, label, nodes_of_kind
+from incident_kg.analysis.network import (
+    find_concept,
+    find_incident,
+    incident_bodies,
+    label,
+    nodes_of_kind,
+)
+from incident_kg.errors import IncidentKGError
 
 from .graphs import (
     PageGraph,
@@ -161,11 +170,29 @@ def _table_of_incidents(
 def build_pages(
     g: nx.MultiDiGraph, options: ViewOptions, legend: dict[str, dict[str, str]]
 ) -> list[Page]:
-    """Every page of the views, in memory (pure: the graph and options in, pages out)."""
+    """Every page of the views, in memory (pure: the graph and options in, pages out) — or
+    only the page of ``options.incident`` or ``options.cause`` when one is asked for.
+
+    The work grows with the corpus: the similar incidents of every page come from one
+    :class:`SimilarityIndex`, big cause pages are folded, ego pages laid out in rings."""
     if options.tier is not None and options.tier not in {
         str(g.nodes[t]["code"]) for t in nodes_of_kind(g, "tier")
     }:
         raise ViewError(f"no cause tier {options.tier!r} in the store's incidents")
+    tier_of = tier_nodes(g)
+    if options.incident is not None:
+        try:
+            incident = find_incident(g, options.incident)
+        except IncidentKGError as exc:
+            raise ViewError(str(exc)) from exc
+        return [_incident_page(g, incident, legend, SimilarityIndex(g), tier_of)]
+    if options.cause is not None:
+        try:
+            cause = find_concept(g, options.cause, ("cause",))
+        except IncidentKGError as exc:
+            raise ViewError(str(exc)) from exc
+        spread = {r.concept: r for r in rank_causes(g)}.get(cause)
+        return [_cause_page(g, cause, legend, spread, options)]
     ranking = rank_causes(g)
     tiers = rank_causes(g, level="tier")
     spread_of = {r.concept: r for r in ranking}
@@ -208,33 +235,46 @@ def build_pages(
         ),
     ]
     for cause in nodes_of_kind(g, "cause"):
-        incidents = cause_incidents(g, cause)
-        if not incidents:
-            continue
-        pages.append(
-            Page(
-                cause_page(g, cause),
-                (f"原因：{label(g, cause, 'ja')}", f"Cause: {label(g, cause, 'en')}"),
-                cause_graph(g, cause, legend, spread_of.get(cause)),
-                tables=(
-                    _table_of_incidents(
-                        g,
-                        incidents,
-                        "../",
-                        ("事案（発生順）", "Incidents in time order"),
-                        "timeline",
-                    ),
-                ),
-            )
-        )
+        if cause_incidents(g, cause):
+            pages.append(_cause_page(g, cause, legend, spread_of.get(cause), options))
+    index = SimilarityIndex(g)
     for incident in nodes_of_kind(g, "incident"):
-        pages.append(_incident_page(g, incident, legend))
+        pages.append(_incident_page(g, incident, legend, index, tier_of))
     return pages
 
 
-def _incident_page(g: nx.MultiDiGraph, incident: str, legend: dict[str, dict[str, str]]) -> Page:
-    chain = causal_chain(g, incident)
-    similar = similar_incidents(g, incident)
+def _cause_page(
+    g: nx.MultiDiGraph,
+    cause: str,
+    legend: dict[str, dict[str, str]],
+    spread: CauseSpread | None,
+    options: ViewOptions,
+) -> Page:
+    return Page(
+        cause_page(g, cause),
+        (f"原因：{label(g, cause, 'ja')}", f"Cause: {label(g, cause, 'en')}"),
+        cause_graph(g, cause, legend, spread, options),
+        tables=(
+            _table_of_incidents(
+                g,
+                cause_incidents(g, cause),
+                "../",
+                ("事案（発生順）", "Incidents in time order"),
+                "timeline",
+            ),
+        ),
+    )
+
+
+def _incident_page(
+    g: nx.MultiDiGraph,
+    incident: str,
+    legend: dict[str, dict[str, str]],
+    index: SimilarityIndex,
+    tier_of: dict[str, str],
+) -> Page:
+    chain = causal_chain(g, incident, tiers=tier_of)
+    similar = similar_incidents(g, incident, index=index)
     return Page(
         incident_page(g, incident),
         (f"事案：{label(g, incident, 'ja')}", f"Incident: {label(g, incident, 'ja')}"),

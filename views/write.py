@@ -104,9 +104,13 @@ def redact_network(
     rules as a redacted export (privacy/redaction.yaml)."""
     out = g.copy()
     counts: Counter[str] = Counter()
+    done: dict[str, tuple[str, Counter[str]]] = {}  # labels and sentences recur: once each
 
     def clean(text: str) -> str:
-        redacted, found = redact(text, rules)
+        if text not in done:
+            redacted, found = redact(text, rules)
+            done[text] = (redacted, Counter(found))
+        redacted, found = done[text]
         counts.update(found)
         return redacted
 
@@ -138,7 +142,8 @@ def write_views(
     pages = build_pages(g, options, legend)
     env = template_environment()
     try:
-        for folder in ("cause", "incident"):  # pages of a former run that no longer exist
+        whole = options.incident is None and options.cause is None
+        for folder in ("cause", "incident") if whole else ():  # a former run's pages
             for stale in (out / folder).glob("*.html"):
                 stale.unlink()
         copy_assets(out / "lib")

@@ -234,6 +234,12 @@ def analyze_chain(incident: str, store_dir: Path, fmt: str, lang: str) -> None:
     help="Above this many incidents the overview folds them into weighted edges.",
 )
 @click.option(
+    "--incident",
+    metavar="INCIDENT",
+    help="Write only this incident's page (its IRI or REPORT/incident/N), and its assets.",
+)
+@click.option("--cause", metavar="CODE", help="Write only this cause's page, and its assets.")
+@click.option(
     "--redact/--no-redact",
     default=True,
     show_default=True,
@@ -252,6 +258,8 @@ def view(
     tier: str | None,
     organization: str | None,
     max_incidents: int,
+    incident: str | None,
+    cause: str | None,
     redact: bool,
 ) -> None:
     """Write interactive HTML views of the store into --out: they work offline.
@@ -265,7 +273,8 @@ def view(
 
     The overview draws at most --top causes; past --max-incidents incidents it folds
     them into cause–body and cause–countermeasure edges weighted by incident counts
-    and draws the 60 bodies with most incidents.
+    and draws the 60 bodies with most incidents; a cause page folds its incidents the
+    same way. --incident or --cause writes that one page only (with lib/).
     """
     from incident_kg.privacy.redact import load_rules
     from incident_kg.views import ViewOptions, redact_network, write_views
@@ -284,9 +293,19 @@ def view(
             g, counts = redact_network(g, load_rules())
             redacted = f"; redacted {sum(counts.values())} span(s) of personal data"
         options = ViewOptions(
-            lang=lang, top=top, tier=tier, organization=organization, max_incidents=max_incidents
+            lang=lang,
+            top=top,
+            tier=tier,
+            organization=organization,
+            max_incidents=max_incidents,
+            incident=incident,
+            cause=cause,
         )
         result = write_views(g, out_dir, options, progress=progress)
+    if incident is not None or cause is not None:
+        (page,) = result.pages
+        click.echo(f"wrote {page.path} ({page.nodes} nodes, {page.edges} edges){redacted}; open it")
+        return
     overview = result.page("overview.html")
     click.echo(
         f"wrote {len(result.pages)} pages into {out_dir} (overview: {overview.nodes} nodes, "

@@ -370,3 +370,21 @@ def test_every_analyze_subcommand_explains_itself() -> None:
         assert command.help and len(command.help) > 40, name
         result = CliRunner().invoke(main, ["analyze", name, "--help"])
         assert result.exit_code == 0 and result.output.startswith("Usage:")
+
+
+def test_the_similarity_index_finds_what_comparing_every_pair_finds(
+    seeds_network: nx.MultiDiGraph,
+) -> None:
+    """Issue 17: the index picks the candidates by a sparse product; the answer is that of
+    the definition, every incident against every other."""
+    from incident_kg.analysis.algorithms import SimilarityIndex
+
+    index = SimilarityIndex(seeds_network)
+    for incident in index.incidents:
+        scored = [
+            (index.score(incident, other), other)
+            for other in index.incidents
+            if other != incident and index.score(incident, other) > 0
+        ]
+        scored.sort(key=lambda x: (-x[0], x[1]))
+        assert index.most_similar(incident, 3) == scored[:3]

@@ -169,6 +169,26 @@ def with_values_clause(text: str, terms: Mapping[str, Term]) -> str:
     return f"{text.rstrip()}\nVALUES ({' '.join('?' + n for n in names)}) {{ ({row}) }}\n"
 
 
+#: Where a listing's driving sub-select takes its page (a comment line of the query).
+PAGE_MARK = "# {page}"
+
+
+def paged(text: str, limit: int | None, offset: int = 0) -> str:
+    """The query with ``LIMIT limit OFFSET offset``: in place of its ``# {page}`` line (the
+    sub-select that chooses what a listing lists, in its order), so that a page looks up the
+    details of its own rows only, else at its end (the same rows, not sooner).  The numbers
+    are integers, never text from outside."""
+    if limit is None and not offset:
+        return text
+    clause = (f"LIMIT {int(limit)} " if limit is not None else "") + f"OFFSET {int(offset)}"
+    lines = text.splitlines()
+    marks = [n for n, line in enumerate(lines) if line.strip() == PAGE_MARK]
+    if marks:
+        lines[marks[0]] = clause
+        return "\n".join(lines) + "\n"
+    return f"{text.rstrip()}\n{clause}\n"
+
+
 @dataclass(frozen=True)
 class Table:
     """A SELECT result: column names and rows of plain values (None for unbound)."""

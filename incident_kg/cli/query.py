@@ -43,6 +43,14 @@ from .common import handle_errors, print_table, store_option
     metavar="URL",
     help="Run against a remote SPARQL endpoint instead of the local store.",
 )
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    help="Show one page: at most N of what the query lists (a listing pages its incidents).",
+)
+@click.option(
+    "--offset", default=0, show_default=True, type=click.IntRange(min=0), help="Skip the first K."
+)
 @store_option
 @handle_errors
 def query(
@@ -52,6 +60,8 @@ def query(
     list_queries: bool,
     fmt: str,
     endpoint: str | None,
+    limit: int | None,
+    offset: int,
     store_dir: Path,
 ) -> None:
     """Answer one of the named questions of queries/*.rq (or your own --file).
@@ -61,9 +71,11 @@ def query(
       incident-kg query --list
       incident-kg query shared-root-causes
       incident-kg query incidents-for-cause --param cause=MissingHandover --format csv
+      incident-kg query incidents --limit 50 --offset 100
       incident-kg query --file my.rq
     """
     import csv
+    import dataclasses
 
     from incident_kg.graph.store import GraphStore
     from incident_kg.queries.library import (
@@ -71,6 +83,7 @@ def query(
         bindings,
         known_codes,
         load_library,
+        paged,
         parse_query_file,
         run_local,
         run_remote,
@@ -105,6 +118,8 @@ def query(
             raise QueryError(f"--param {item}: expected KEY=VALUE")
         values[key.strip()] = value
     terms = bindings(named, values, known_codes())
+    if limit is not None or offset:
+        named = dataclasses.replace(named, text=paged(named.text, limit, offset))
     if endpoint is not None:
         table = run_remote(endpoint, named, terms)
     else:

@@ -15,6 +15,7 @@ from incident_kg.queries.library import (
     bindings,
     known_codes,
     load_library,
+    paged,
     run_local,
     standard_sparql,
 )
@@ -109,3 +110,18 @@ def test_a_quote_of_another_length_than_its_span_is_reported(
         store.replace_graph(f"{DEFAULT_BASE}graph/planted", planted)
         rows = run_local(store, query).rows
     assert [row[0] for row in rows] == [target]
+
+
+def test_the_pages_of_a_listing_are_the_listing(extractor: Extractor, tmp_path: Path) -> None:
+    """Issue 17: `query incidents --limit N --offset K` gives N incidents (their rows); the
+    pages together give every row of the listing once."""
+    query = LIBRARY["incidents"]
+    with GraphStore.open(tmp_path / "store", create=True) as store:
+        build(sample_files(), store, base=DEFAULT_BASE, extractor=extractor)
+        whole = run_local(store, query).rows
+        pages = [
+            run_local(store, dataclasses.replace(query, text=paged(query.text, 4, k))).rows
+            for k in range(0, 40, 4)
+        ]
+    assert all(len({row[0] for row in page}) == 4 for page in pages[:3])
+    assert sorted(row for page in pages for row in page) == sorted(whole)

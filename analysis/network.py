@@ -194,8 +194,12 @@ def load_network(
 def load_details(g: nx.MultiDiGraph, incidents: Iterable[str] | None = None) -> None:
     """Read the evidence and timeline of ``incidents`` (all when None) into a network that
     :func:`load_network` read without them; nothing to do for any other network."""
+    from .summaries import SOURCE
     from .summaries import load_details as load
 
+    source = g.graph.get(SOURCE)
+    if source is None or source.complete:
+        return
     load(g, None if incidents is None else list(incidents))
 
 
@@ -450,12 +454,14 @@ def targets(g: nx.MultiDiGraph, node: str, relation: str) -> list[str]:
     read from the store first when the network was loaded without them)."""
     if relation == "has_event":
         load_details(g, [node])
-    return sorted(t for t, keys in g.succ[node].items() if relation in keys)
+    # the MultiDiGraph's own adjacency (target → key → data): through g.succ's views this
+    # was most of the time of writing the views
+    return sorted(t for t, keys in g._succ[node].items() if relation in keys)
 
 
 def sources(g: nx.MultiDiGraph, node: str, relation: str) -> list[str]:
     """The nodes that point to ``node`` by ``relation``, sorted."""
-    return sorted(s for s, keys in g.pred[node].items() if relation in keys)
+    return sorted(s for s, keys in g._pred[node].items() if relation in keys)
 
 
 def evidence(g: nx.MultiDiGraph, source: str, target: str, relation: str) -> tuple[Evidence, ...]:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import networkx as nx
@@ -51,6 +51,9 @@ class DetailSource:
     labels: dict[str, tuple[str | None, str | None]]  # concept IRI → (ja, en)
     events: bool = True  # whether timeline events are drawn
     loaded: set[str] = field(default_factory=set)  # report IRIs whose details are in
+    complete: bool = False  # every report's details are in
+    #: applied to every text of the details read from now on (views redact personal data)
+    clean: Callable[[str], str] | None = None
 
 
 def concept_tables(rows: Iterable[Row]) -> tuple[dict[str, str], dict[str, tuple[Any, Any]]]:
@@ -253,10 +256,28 @@ def _float(value: object) -> float | None:
         return None
 
 
+def redact_details_as_read(g: nx.MultiDiGraph, clean: Callable[[str], str]) -> None:
+    """Let ``g`` (a copy of a network read from summaries, its texts cleaned) clean the texts
+    of the details it reads from now on: a copy of its source, so the original is unchanged."""
+    source: DetailSource | None = g.graph.get(SOURCE)
+    if source is not None:
+        g.graph[SOURCE] = replace(source, loaded=set(source.loaded), clean=clean)
+
+
 def attach_details(g: nx.MultiDiGraph, details: Mapping[str, Any], source: DetailSource) -> None:
     """Put one report's details into the network: evidence on the edges it supports, its
-    timeline events as nodes (as the projection queries give them)."""
+    timeline events as nodes (as the projection queries give them), their texts through
+    ``source.clean`` when the network is a redacted copy."""
     report = str(details.get("report", ""))
+    if source.clean is not None:
+        clean = source.clean
+        details = {
+            **details,
+            "evidence": [
+                [*row[:3], None if row[3] is None else clean(row[3]), *row[4:]]
+                for row in details.get("evidence", ())
+            ],
+        }
     sentences: dict[str, list[str]] = {}
     for row in details.get("evidence", ()):
         incident, prop, body, sentence, start, end, rule, confidence, role = row
@@ -316,6 +337,7 @@ def load_details(g: nx.MultiDiGraph, incidents: Collection[str] | None = None) -
             if graphs.get(graph) in wanted:
                 attach_details(g, json.loads(text), source)
         source.loaded |= wanted
+        source.complete = True
         return
     reports = {g.nodes[i].get("report") for i in incidents if i in g} - source.loaded - {None}
     for report in sorted(reports):

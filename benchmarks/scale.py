@@ -16,7 +16,7 @@ in its own child process so that each has a fresh heap and its own peak memory:
   seconds and reported as not finished), then rdflib's SPARQL for every named query,
   whose answers are compared with the project's.
 
-A graph-mode size (``--graph-triples``) pushes the store, the reasoner and the queries past
+A graph-mode size (``--graph-reports``, 100,000 by default) pushes the store, the analysis and the queries past
 what text extraction feeds quickly: report graphs replicated to a million triples and more.
 
 Peak memory is the largest total memory (proportional set size, so that pages shared by
@@ -25,7 +25,7 @@ forked workers count once) of the child and its workers, sampled every 0.2 s fro
 Run from the project root::
 
     .venv/bin/python -m benchmarks.scale                       # 10 100 1000 10000 + 1M triples
-    .venv/bin/python -m benchmarks.scale --sizes 10 100 --baseline-sizes 10 --graph-triples 0
+    .venv/bin/python -m benchmarks.scale --sizes 10 100 --baseline-sizes 10 --graph-reports 0
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from benchmarks.scale_measure import (
     CHILDREN,
     DEFAULT_BASELINE_SIZES,
     DEFAULT_BASELINE_TIMEOUT,
-    DEFAULT_GRAPH_TRIPLES,
+    DEFAULT_GRAPH_REPORTS,
     DEFAULT_OUT,
     DEFAULT_REPEAT,
     DEFAULT_SIZES,
@@ -95,15 +95,18 @@ def measure(args: argparse.Namespace, workdir: Path) -> tuple[list[SizeRun], Jso
         runs.append(SizeRun(size, project, export, baseline))
         save_raw(workdir / "scale-results.json", runs, None, "(partial)", args)
     graph = None
-    if args.graph_triples:
-        say(f"graph mode: {args.graph_triples:,} triples")
+    if args.graph_reports:
+        say(f"graph mode: {args.graph_reports:,} reports")
         graph_store = workdir / "store-graph"
-        graph = run_child(
-            "graph",
-            {"triples": args.graph_triples, "store": str(graph_store), "repeat": args.repeat},
-        )
+        graph = run_child("graph", {"reports": args.graph_reports, "store": str(graph_store)})
         if "params" in graph:
+            say("graph mode: queries")
             graph["queries"] = project_queries(graph_store, graph["params"], args.repeat)
+            say("graph mode: analysis and pages")
+            graph["later"] = run_child(
+                "graph-later",
+                {"store": str(graph_store), "params": graph["params"], "repeat": args.repeat},
+            )
         shutil.rmtree(graph_store, ignore_errors=True)
     return runs, graph
 
@@ -138,11 +141,11 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         help="stop owlrl's closure after S seconds (default: %(default)s)",
     )
     parser.add_argument(
-        "--graph-triples",
+        "--graph-reports",
         type=int,
-        default=DEFAULT_GRAPH_TRIPLES,
-        metavar="T",
-        help="graph-mode size in triples, 0 for none (default: %(default)s)",
+        default=DEFAULT_GRAPH_REPORTS,
+        metavar="N",
+        help="graph-mode size in reports, 0 for none (default: %(default)s)",
     )
     parser.add_argument(
         "--repeat",

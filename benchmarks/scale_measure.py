@@ -29,13 +29,17 @@ SECTION = "## Scale (issue 7)"
 DEFAULT_SIZES = (10, 100, 1000, 10000)
 DEFAULT_BASELINE_SIZES = (10, 100, 1000)
 DEFAULT_BASELINE_TIMEOUT = 300
-DEFAULT_GRAPH_TRIPLES = 1_000_000
+DEFAULT_GRAPH_REPORTS = 100_000
+#: Generated reports prepared once in graph mode, then copied under new report ids.
+TEMPLATES = 40
 DEFAULT_REPEAT = 5
 #: A query whose warm-up run takes longer than this is timed once, not ``--repeat`` times.
 SLOW_QUERY_S = 5.0
 #: A named query still running after this many seconds is stopped (its process killed).
 QUERY_TIMEOUT_S = 240
 SEED = 7
+#: Rows of the first page of a listing (``query --limit``).
+PAGE = 50
 
 Json = dict[str, Any]
 
@@ -55,36 +59,100 @@ class Stage:
     cell: Callable[[Json], str]
 
 
-def stage_analysis(context: Json) -> Json:
-    """analysis/network.py and analysis/algorithms.py on the built store: the projection into
-    NetworkX, the ranking of causes, their co-occurrence, the incidents most like one."""
-    from incident_kg.analysis.algorithms import cooccurrence, rank_causes, similar_incidents
-    from incident_kg.analysis.network import load_network, nodes_of_kind
+#: The analyze subcommands the harness times, each as the CLI runs it (``{incident}`` and
+#: ``{cause_code}`` from the store).
+ANALYZE_COMMANDS: dict[str, list[str]] = {
+    "shared-causes": ["analyze", "shared-causes"],
+    "cooccurrence": ["analyze", "cooccurrence"],
+    "similar": ["analyze", "similar", "{incident}"],
+    "recommend": ["analyze", "recommend", "--incident", "{incident}"],
+    "chain": ["analyze", "chain", "{incident}"],
+}
+#: A trivial query, the yardstick of an analysis (the issue: ≤ 5× it at 1,000 reports).
+TRIVIAL_COMMAND = ["query", "incident-timeline", "--param", "incident={incident}"]
 
-    network_s, g = timed(lambda: load_network(context["store_obj"]))
-    context["network"] = g
-    rank_s, _ = timed(lambda: rank_causes(g))
-    cooccurrence_s, _ = timed(lambda: cooccurrence(g))
-    incidents = nodes_of_kind(g, "incident")
-    similar_s, _ = timed(lambda: similar_incidents(g, incidents[0]) if incidents else None)
-    return {
-        "network_s": network_s,
-        "rank_s": rank_s,
-        "cooccurrence_s": cooccurrence_s,
-        "similar_s": similar_s,
-        "nodes": g.number_of_nodes(),
-        "edges": g.number_of_edges(),
-    }
+
+def _cli_timed(args: Sequence[str], store: str, params: dict[str, str]) -> Json:
+    """One CLI command on the store, end to end (a new process), with its peak memory (the
+    child's maximum resident set, from the kernel)."""
+    import resource
+
+    cli = Path(sys.executable).with_name("incident-kg")
+    argv = [str(cli), "-q", *(a.format(**params) for a in args), "--store", store]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    seconds, proc = timed(lambda: subprocess.run(argv, capture_output=True, text=True))
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if proc.returncode != 0:
+        return {"error": f"exit {proc.returncode}: {proc.stderr.strip()[-300:]}"}
+    return {"seconds": seconds, "peak_mib": max(peak, before) / 1024, "bytes": len(proc.stdout)}
+
+
+def stage_analysis(context: Json) -> Json:
+    """Every analyze subcommand as the user runs it (the CLI, a new process each, median of
+    three), and a trivial query as the yardstick."""
+    store, params = context["store"], context["params"]
+    out: Json = {}
+    for name, args in {"trivial query": TRIVIAL_COMMAND, **ANALYZE_COMMANDS}.items():
+        runs = [_cli_timed(args, store, params) for _ in range(context.get("repeat", 3))]
+        ok = [r for r in runs if "error" not in r]
+        if not ok:
+            out[name] = runs[0]
+            continue
+        out[name] = {
+            "seconds": statistics.median(r["seconds"] for r in ok),
+            "peak_mib": max(r["peak_mib"] for r in ok),
+        }
+    return out
 
 
 def _analysis_cell(m: Json) -> str:
     if "error" in m:
         return str(m["error"])
-    return (
-        f"projection {fmt_seconds(m['network_s'])} s ({m['nodes']:,} nodes, {m['edges']:,} edges), "
-        f"rank causes {fmt_seconds(m['rank_s'])} s, co-occurrence "
-        f"{fmt_seconds(m['cooccurrence_s'])} s, similar incidents {fmt_seconds(m['similar_s'])} s"
+    parts = []
+    for name, r in m.items():
+        if "error" in r:
+            parts.append(f"{name} {r['error']}")
+        else:
+            parts.append(f"{name} {fmt_seconds(r['seconds'])} s")
+    return "; ".join(parts)
+
+
+def stage_view(context: Json) -> Json:
+    """The whole ``view`` command (every page) and the page of one incident and of one cause
+    (``view --incident``, ``view --cause``), end to end."""
+    store, params = context["store"], context["params"]
+    out: Json = {}
+    with tempfile.TemporaryDirectory(prefix="ikg-view-") as tmp:
+        whole = _cli_timed(["view", "--out", f"{tmp}/all"], store, params)
+        pages = sum(1 for _ in Path(tmp, "all").rglob("*.html"))
+        out["whole"] = {**whole, "pages": pages}
+        for name, args in {
+            "incident": ["view", "--out", f"{tmp}/one", "--incident", "{incident}"],
+            "cause": ["view", "--out", f"{tmp}/one", "--cause", "{cause_code}"],
+        }.items():
+            runs = [_cli_timed(args, store, params) for _ in range(3)]
+            ok = [r for r in runs if "error" not in r]
+            out[name] = {"seconds": statistics.median(r["seconds"] for r in ok)} if ok else runs[0]
+    return out
+
+
+def _view_cell(m: Json) -> str:
+    if "error" in m:
+        return str(m["error"])
+    whole = m.get("whole", {})
+    text = (
+        f"whole view {fmt_seconds(whole['seconds'])} s ({whole.get('pages', 0):,} pages)"
+        if "seconds" in whole
+        else f"whole view {whole.get('error')}"
     )
+    for name in ("incident", "cause"):
+        r = m.get(name, {})
+        text += (
+            f"; one {name} page {fmt_seconds(r['seconds'])} s"
+            if "seconds" in r
+            else f"; one {name} page {r.get('error')}"
+        )
+    return text
 
 
 def stage_views(context: Json) -> Json:
@@ -97,7 +165,7 @@ def stage_views(context: Json) -> Json:
     from incident_kg import views
     from incident_kg.analysis.network import load_network
 
-    g = context.get("network") or load_network(context["store_obj"])
+    g = load_network(context["store_obj"])
     with tempfile.TemporaryDirectory(prefix="ikg-views-") as tmp:
         write_s, (nodes, edges) = timed(lambda: write_overview(g, Path(tmp), views.ViewOptions()))
         with sync_playwright() as p:
@@ -129,19 +197,25 @@ def _views_cell(m: Json) -> str:
 
 #: Stages after the build, in order.
 LATER_STAGES: tuple[Stage, ...] = (
-    Stage("analysis", "analysis", stage_analysis, _analysis_cell),
+    Stage("analysis", "analyze (CLI, end to end, median of 3)", stage_analysis, _analysis_cell),
+    Stage("view", "view (CLI, end to end)", stage_view, _view_cell),
     Stage(
         "views",
-        "views (overview page draw in headless Chromium)",
+        "overview page drawn in headless Chromium",
         stage_views,
         _views_cell,
     ),
 )
 
 
-def run_stages(store: Any, store_dir: Path) -> Json:
+def run_stages(store: Any, store_dir: Path, params: dict[str, str], repeat: int = 3) -> Json:
     """Every later stage on the open store; a stage that fails is reported, not fatal."""
-    context: Json = {"store_obj": store, "store": str(store_dir)}
+    context: Json = {
+        "store_obj": store,
+        "store": str(store_dir),
+        "params": params,
+        "repeat": min(repeat, 3),
+    }
     out: Json = {}
     for stage in LATER_STAGES:
         try:
@@ -257,9 +331,18 @@ def query_parameters(store: Any) -> dict[str, str]:
         "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
         f"SELECT ?l WHERE {{ <{organization}> skos:prefLabel ?l }} ORDER BY ?l LIMIT 1",
     )
+    incident = str(first.rows[0][0]) if first.rows else ""
+    cause = run_local(
+        store,
+        "PREFIX ikg: <https://w3id.org/incident-kg/ontology#> "
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+        f"SELECT ?code WHERE {{ <{incident}> ikg:hasCause/skos:notation ?code }} "
+        "ORDER BY ?code LIMIT 1",
+    )
     return {
         "cause": "tier-supervision",
-        "incident": str(first.rows[0][0]) if first.rows else "",
+        "cause_code": str(cause.rows[0][0]) if cause.rows else "LogoutOmission",
+        "incident": incident,
         "organization": organization,
         "name": str(label.rows[0][0]) if label.rows else "",
     }
@@ -289,10 +372,14 @@ def _queries(
     repeat: int,
     terms_of: Callable[..., Any],
     only: str | None = None,
+    page: bool = False,
 ) -> Json:
     """Median latency of every named query, and a digest of its canonical answer (answers
-    are compared by digest: a list-all query has thousands of rows at 10,000 reports)."""
-    from incident_kg.queries.library import load_library
+    are compared by digest: a list-all query has thousands of rows at 10,000 reports); with
+    ``page``, the median of its first page of :data:`PAGE` too."""
+    import dataclasses
+
+    from incident_kg.queries.library import load_library, paged
 
     out: Json = {}
     for name, query in sorted(load_library().items()):
@@ -315,6 +402,11 @@ def _queries(
             "rows": len(rows),
             "answer": hashlib.sha256(json.dumps(canonical(rows)).encode()).hexdigest(),
         }
+        if page:  # the first page (--limit 50), median of `repeat` after a warm-up
+            first = dataclasses.replace(query, text=paged(query.text, PAGE, 0))
+            run(first, terms)
+            page_times = [timed(lambda q=first, t=terms: run(q, t))[0] for _ in range(repeat)]
+            out[name]["page_s"] = statistics.median(page_times)
     return out
 
 
@@ -338,7 +430,7 @@ def child_project(args: Json) -> Json:
         quads = len(store)
         params = query_parameters(store)
         floor_s, floor_rows = listing_floor(store)
-        later = run_stages(store, store_dir)
+        later = run_stages(store, store_dir, params, args["repeat"])
     out: Json = {
         "reports": len(result.loaded),
         "problems": len(result.failed),
@@ -352,8 +444,18 @@ def child_project(args: Json) -> Json:
         "floor_s": floor_s,
         "floor_rows": floor_rows,
     }
+    out["printing"] = {
+        fmt: _cli_timed(["query", "incidents", "--format", fmt], str(store_dir), params)
+        for fmt in ("table", "csv")
+    }
+    out["disk_mib"] = _disk_mib(store_dir)
     out.update(_cli_timings(corpus, store_dir, args))
     return out
+
+
+def _disk_mib(folder: Path) -> float:
+    """The size of a folder's files, MiB."""
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20
 
 
 def child_query(args: Json) -> Json:
@@ -369,6 +471,7 @@ def child_query(args: Json) -> Json:
             args["repeat"],
             lambda q, v: bindings(q, v, known),
             only=args["name"],
+            page=True,
         )
 
 
@@ -646,52 +749,118 @@ def _extract_all(files: Sequence[Path], extractor: Any, read: Callable[..., Any]
 
 
 def child_graph(args: Json) -> Json:
-    """Graph mode: report graphs (no text) → reasoning → the store → queries."""
-    from rdflib import Graph
-    from rdflib.plugins.serializers.nt import _nt_row
+    """Graph mode: ``args["reports"]`` report graphs into a new store, the store side of a
+    national corpus.  ``TEMPLATES`` generated reports go through the real pipeline once
+    (extraction, triples, reasoning, compact evidence, summary: graph/build.py's ``prepare``),
+    then every copy is the same prepared report under a new report id — its graph, inferred
+    graph, record and summary renamed, not extracted or reasoned again — written with the
+    bulk loader (as a first build is) and compacted."""
+    import re
 
-    from benchmarks.corpus import graph_corpus
-    from incident_kg.graph.build import ontology_rules
-    from incident_kg.graph.reason import inferred_graph_for, materialise
-    from incident_kg.graph.store import GraphStore, RecordInfo, ReportWrite, SharedPart
-    from incident_kg.graph.triples import split_shared
+    from benchmarks.corpus import generate_corpus
+    from incident_kg.graph.build import (
+        BULK_BATCH,
+        Pipeline,
+        default_extractor,
+        ontology_rules,
+        prepare,
+        rules_digest,
+    )
+    from incident_kg.graph.reason import inferred_graph_for
+    from incident_kg.graph.store import GraphStore, RecordInfo, ReportWrite
+    from incident_kg.graph.triples import Minter
     from incident_kg.ontology.namespaces import DEFAULT_BASE
 
-    graphs = list(graph_corpus(args["triples"], SEED))
     store_dir = Path(args["store"])
     shutil.rmtree(store_dir, ignore_errors=True)
-    out: Json = {"graphs": len(graphs), "triples": sum(nt.count("\n") for _, nt in graphs)}
-    with GraphStore.open(store_dir, create=True) as store:
-        store.check_base(DEFAULT_BASE)
-        rules = ontology_rules(store)
-        reason_s = 0.0
-        write_s = 0.0
-        batch: list[ReportWrite] = []
-        for name, nt in graphs:
-            triples = set(Graph().parse(data=nt, format="nt"))
-            seconds, inferred = timed(lambda t=triples: materialise(t, rules))
-            reason_s += seconds
-            report = name.replace("/graph/", "/report/")
-            info = RecordInfo(report, "-", "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z")
-            own, shared = split_shared(triples, report)  # as graph/build.py writes them
-            own_inferred, shared_inferred = split_shared(inferred, report)
-            batch.append(
-                ReportWrite(
-                    name,
-                    "".join(map(_nt_row, own)),
-                    info,
-                    (inferred_graph_for(name), "".join(map(_nt_row, own_inferred))),
-                    SharedPart(
-                        "".join(map(_nt_row, shared)), "".join(map(_nt_row, shared_inferred))
-                    ),
-                )
+    wanted = int(args["reports"])
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="ikg-templates-") as tmp:
+        paths = []
+        for report in generate_corpus(min(TEMPLATES, wanted), SEED):
+            path = Path(tmp) / report.name
+            path.write_bytes(report.text.encode(report.encoding))
+            paths.append(path)
+        with GraphStore.open(store_dir, create=True) as store:
+            store.check_base(DEFAULT_BASE)
+            rules = ontology_rules(store)
+            pipeline = Pipeline(default_extractor(), rules, DEFAULT_BASE, rules_digest(rules))
+            templates = [t for t in (prepare(p, pipeline) for p in paths) if not t.failed]
+            template_s = time.perf_counter() - started
+            written, batch, write_s = 0, [], 0.0
+            stamp = "2026-01-01T00:00:00Z"
+            for k in range(-(-wanted // len(templates))):
+                for item in templates:
+                    if written >= wanted:
+                        break
+                    new_id = f"{item.report_id}-c{k}"
+                    pattern = re.compile(rf"(report|graph)/{re.escape(item.report_id)}(?=[>/\"])")
+
+                    def renamed(text: str, p: re.Pattern[str] = pattern, n: str = new_id) -> str:
+                        return p.sub(lambda m: f"{m.group(1)}/{n}", text)
+
+                    minter = Minter(DEFAULT_BASE, new_id)
+                    graph = str(minter.graph)
+                    summary = item.summary or ("{}", "{}")
+                    batch.append(
+                        ReportWrite(
+                            graph,
+                            renamed(item.ntriples),
+                            RecordInfo(str(minter.report), item.digest, stamp, stamp),
+                            (inferred_graph_for(graph), renamed(item.inferred)),
+                            item.shared,
+                            readings=item.readings,
+                            summary=(
+                                renamed(summary[0]).replace(
+                                    f'"id":"{item.report_id}"', f'"id":"{new_id}"'
+                                ),
+                                renamed(summary[1]),
+                            ),
+                        )
+                    )
+                    written += 1
+                    if len(batch) >= BULK_BATCH:
+                        write_s += timed(lambda b=batch: store.bulk_add_reports(b))[0]
+                        batch = []
+            write_s += timed(lambda: store.bulk_add_reports(batch))[0]
+            optimize_s, _ = timed(store.optimize)
+            quads = len(store)
+            params = query_parameters(store)
+    return {
+        "reports": written,
+        "templates": len(templates),
+        "template_s": template_s,
+        "write_s": write_s,
+        "optimize_s": optimize_s,
+        "build_s": time.perf_counter() - started,
+        "quads": quads,
+        "disk_mib": _disk_mib(store_dir),
+        "params": params,
+    }
+
+
+def child_graph_later(args: Json) -> Json:
+    """On the graph-mode store: every analyze subcommand and the page of one incident and of
+    one cause, as the CLI runs them (the whole ``view`` is measured on the text corpus)."""
+    store, params, repeat = args["store"], args["params"], min(args.get("repeat", 3), 3)
+    out: Json = {"analysis": stage_analysis({"store": store, "params": params, "repeat": repeat})}
+    pages: Json = {}
+    with tempfile.TemporaryDirectory(prefix="ikg-view-") as tmp:
+        for name, extra in {"incident": "{incident}", "cause": "{cause_code}"}.items():
+            runs = [
+                _cli_timed(["view", "--out", tmp, f"--{name}", extra], store, params)
+                for _ in range(repeat)
+            ]
+            ok = [r for r in runs if "error" not in r]
+            pages[name] = (
+                {
+                    "seconds": statistics.median(r["seconds"] for r in ok),
+                    "peak_mib": max(r["peak_mib"] for r in ok),
+                }
+                if ok
+                else runs[0]
             )
-            if len(batch) >= 64:
-                write_s += timed(lambda b=batch: store.add_reports(b))[0]
-                batch = []
-        write_s += timed(lambda: store.add_reports(batch))[0]
-        out.update({"reason_s": reason_s, "write_s": write_s, "quads": len(store)})
-        out["params"] = query_parameters(store)
+    out["pages"] = pages
     return out
 
 
@@ -700,6 +869,7 @@ CHILDREN: dict[str, Callable[[Json], Json]] = {
     "export": child_export,
     "baseline": child_baseline,
     "graph": child_graph,
+    "graph-later": child_graph_later,
     "query": child_query,
 }
 

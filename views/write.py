@@ -18,6 +18,7 @@ import networkx as nx
 from jinja2 import Environment, select_autoescape
 
 from incident_kg.analysis.network import Evidence
+from incident_kg.analysis.summaries import redact_details_as_read
 from incident_kg.privacy.redact import RedactionRules, redact
 
 from .graphs import TEMPLATE_PACKAGE, VIS_DIR, ViewError, ViewOptions, layout, load_legend, to_pyvis
@@ -125,6 +126,7 @@ def redact_network(
                 replace(e, sentence=clean(e.sentence)) if isinstance(e, Evidence) else e
                 for e in evidence
             )
+    redact_details_as_read(out, clean)  # what is read later (analysis/summaries.py) too
     return out, counts
 
 

@@ -287,7 +287,8 @@ def view(
             pages, desc="view", unit="page", disable=True if quiet else None, file=sys.stderr
         )
 
-    with _network(store_dir, details=True) as g:
+    one_page = incident is not None or cause is not None  # its details read when drawn
+    with _network(store_dir, details=not one_page) as g:
         redacted = ""
         if redact:
             g, counts = redact_network(g, load_rules())

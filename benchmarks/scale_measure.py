@@ -576,13 +576,23 @@ def child_baseline(args: Json) -> Json:
     reports = []
     extract_s, _ = timed(lambda: reports.extend(_extract_all(files, extractor, read_and_extract)))
     graph = Graph()
+    compact_evidence: list[str] = []
 
     def load() -> None:
+        from incident_kg.graph.build import _term_nt
+        from incident_kg.graph.evidence import compact
+
         for triple in ontology_graph():
             graph.add(triple)
         for report in reports:
-            for triple in report_triples(report, base=DEFAULT_BASE, software_version=__version__):
+            triples = list(report_triples(report, base=DEFAULT_BASE, software_version=__version__))
+            for triple in triples:
                 graph.add(triple)
+            # and the evidence as the store keeps it, which the named queries read
+            # (graph/evidence.py), added after the closure as the project adds it to its
+            # reasoned store (the inferences are those of the full form)
+            stored, readings = compact([tuple(map(_term_nt, t)) for t in triples])
+            compact_evidence.append("".join(f"{a} {b} {c} .\n" for a, b, c in (*stored, *readings)))
 
     load_s, _ = timed(load)
     asserted = len(graph)
@@ -596,7 +606,8 @@ def child_baseline(args: Json) -> Json:
     context = mp.get_context("fork")  # the closure works on this process's graph, inherited
     receiver, sender = context.Pipe(duplex=False)
     worker = context.Process(
-        target=_close_and_query, args=(graph, args["params"], args["repeat"], sender)
+        target=_close_and_query,
+        args=(graph, args["params"], args["repeat"], sender, "".join(compact_evidence)),
     )
     worker.start()
     sender.close()
@@ -636,7 +647,9 @@ def child_baseline(args: Json) -> Json:
     return out
 
 
-def _close_and_query(graph: Any, params: dict[str, str], repeat: int, sender: Any) -> None:
+def _close_and_query(
+    graph: Any, params: dict[str, str], repeat: int, sender: Any, evidence: str = ""
+) -> None:
     """In a forked process: owlrl's full closure of ``graph``, then every named query on
     rdflib's engine, each in a process forked from this one (the closed graph inherited) and
     stopped after :data:`QUERY_TIMEOUT_S` seconds, so that one slow query does not cost the
@@ -647,6 +660,8 @@ def _close_and_query(graph: Any, params: dict[str, str], repeat: int, sender: An
 
     seconds, _ = timed(lambda: owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(graph))
     sender.send({"reason_s": seconds, "closed_triples": len(graph)})
+    if evidence:  # the compact evidence the queries read (see child_baseline)
+        graph.parse(data=evidence, format="nt")
     sender.send({"closure_answers": _closure_answers(graph, params)})
     context = mp.get_context("fork")
     for name in sorted(load_library()):

@@ -193,7 +193,7 @@ def _source_of(span: str) -> str | None:
 def compact(triples: Iterable[Triple]) -> tuple[list[Triple], list[Triple]]:
     """One report graph's triples in the store's compact form: (the graph's triples, the
     readings they use).  Only what :func:`expand` restores exactly is compacted."""
-    triples = list(triples)
+    triples = list(dict.fromkeys(triples))  # a graph is a set: a repeated triple is one
     subjects = _by_subject(triples)
     referenced: dict[str, int] = defaultdict(int)  # how often a node is an object
     for _, _, o in triples:

@@ -24,7 +24,6 @@ repetition breaks ties: ``score = spread + repeat_weight × (incidents − sprea
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -41,16 +40,10 @@ from .network import (
     sources,
     targets,
 )
+from .similarity import SIMILARITY_FIELDS, SimilarityIndex
 
 #: Weight of an incident that adds no spread (a repetition in a body already counted).
 REPEAT_WEIGHT = 0.5
-#: The coded fields compared by :func:`similar_incidents`: field → relation.
-SIMILARITY_FIELDS = {
-    "causes": "has_cause",
-    "systems": "involves_system",
-    "procedures": "involves_procedure",
-    "harms": "has_harm",
-}
 
 
 def _tier_code(g: nx.MultiDiGraph, cause: str) -> str | None:
@@ -385,72 +378,6 @@ class Similarity:
             ", ".join(self.organizations),
             self.reason,
         )
-
-
-def _features(g: nx.MultiDiGraph, incident: str) -> set[tuple[str, str]]:
-    return {(f, t) for f, rel in SIMILARITY_FIELDS.items() for t in targets(g, incident, rel)}
-
-
-class SimilarityIndex:
-    """Every incident's codes as a sparse incident × code matrix, built once: the incidents
-    most like one are then one sparse product away (a fraction of a millisecond), where
-    comparing it with every other incident in Python cost a view page a second at 10,000
-    reports.  Scores are those of :func:`similar_incidents`' definition (the candidates are
-    chosen on the matrix, their scores worked out exactly as defined)."""
-
-    def __init__(self, g: nx.MultiDiGraph) -> None:
-        import numpy as np
-        from scipy.sparse import csr_matrix
-
-        self.g = g
-        self.incidents = nodes_of_kind(g, "incident")
-        self.position = {i: n for n, i in enumerate(self.incidents)}
-        self.features = {i: _features(g, i) for i in self.incidents}
-        frequency: dict[tuple[str, str], int] = defaultdict(int)
-        for fs in self.features.values():
-            for f in fs:
-                frequency[f] += 1
-        n = len(self.incidents)
-        self.weights = {f: math.log(1 + n / count) for f, count in frequency.items()}
-        columns = {f: k for k, f in enumerate(sorted(frequency))}
-        rows, cols = [], []
-        for i, fs in self.features.items():
-            rows += [self.position[i]] * len(fs)
-            cols += [columns[f] for f in fs]
-        w = np.array([self.weights[f] for f in sorted(frequency)], dtype=np.float64)
-        ones = np.ones(len(rows), dtype=np.float64)
-        self._matrix = csr_matrix((ones, (rows, cols)), shape=(n, len(columns)))
-        self._weighted_t = csr_matrix(self._matrix.multiply(w)).T.tocsr()
-        self._totals = np.asarray(self._matrix @ w).ravel()  # each incident's weight
-
-    def weight(self, feature: tuple[str, str]) -> float:
-        return self.weights[feature]
-
-    def score(self, incident: str, other: str) -> float:
-        """The weighted Jaccard index of two incidents' codes (0 when none is shared)."""
-        mine, theirs = self.features[incident], self.features[other]
-        shared = mine & theirs
-        if not shared:
-            return 0.0
-        return sum(map(self.weight, shared)) / sum(map(self.weight, mine | theirs))
-
-    def most_similar(self, incident: str, top: int) -> list[tuple[float, str]]:
-        """(score, incident) of the ``top`` incidents most like ``incident``, best first
-        (ties by IRI)."""
-        import numpy as np
-
-        k = self.position[incident]
-        shared = np.asarray((self._matrix[k] @ self._weighted_t).todense()).ravel()
-        shared[k] = 0.0
-        union = self._totals[k] + self._totals - shared
-        scores = np.divide(shared, union, out=np.zeros_like(shared), where=union > 0)
-        found = np.flatnonzero(shared > 0)
-        if len(found) > top:  # every candidate near the top: ties and rounding decided exactly
-            cut = np.partition(scores[found], len(found) - top)[len(found) - top]
-            found = found[scores[found] >= cut - 1e-9]
-        exact = [(self.score(incident, self.incidents[j]), self.incidents[j]) for j in found]
-        exact.sort(key=lambda x: (-x[0], x[1]))
-        return exact[:top]
 
 
 def similar_incidents(

@@ -42,6 +42,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.results import write_section
+from benchmarks.scale_baseline import child_baseline
+from benchmarks.scale_graph import child_graph, child_graph_later
 from benchmarks.scale_measure import (
     CHILDREN,
     DEFAULT_BASELINE_SIZES,
@@ -199,7 +201,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["--child"]:
         kind, payload, result_path = argv[1], json.loads(argv[2]), Path(argv[3])
-        result_path.write_text(json.dumps(CHILDREN[kind](payload)), encoding="utf-8")
+        children = {
+            **CHILDREN,
+            "baseline": child_baseline,
+            "graph": child_graph,
+            "graph-later": child_graph_later,
+        }
+        result_path.write_text(json.dumps(children[kind](payload)), encoding="utf-8")
         return 0
     args = parse_args(argv)
     if args.render is not None:  # the section again, from a run's raw numbers

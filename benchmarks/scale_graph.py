@@ -1,0 +1,138 @@
+"""Graph mode of the scale harness: a national corpus's store side (100,000 reports by
+default) — built from a few prepared reports copied under new ids — and, on it, every
+analyze subcommand and the one-page views, as the CLI runs them."""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.scale_measure import (
+    SEED,
+    TEMPLATES,
+    Json,
+    _cli_timed,
+    _disk_mib,
+    query_parameters,
+    stage_analysis,
+    timed,
+)
+
+
+def child_graph(args: Json) -> Json:
+    """Graph mode: ``args["reports"]`` report graphs into a new store, the store side of a
+    national corpus.  ``TEMPLATES`` generated reports go through the real pipeline once
+    (extraction, triples, reasoning, compact evidence, summary: graph/build.py's ``prepare``),
+    then every copy is the same prepared report under a new report id — its graph, inferred
+    graph, record and summary renamed, not extracted or reasoned again — written with the
+    bulk loader (as a first build is) and compacted."""
+    import re
+
+    from benchmarks.corpus import generate_corpus
+    from incident_kg.graph.build import (
+        BULK_BATCH,
+        Pipeline,
+        default_extractor,
+        ontology_rules,
+        prepare,
+        rules_digest,
+    )
+    from incident_kg.graph.reason import inferred_graph_for
+    from incident_kg.graph.store import GraphStore, RecordInfo, ReportWrite
+    from incident_kg.graph.triples import Minter
+    from incident_kg.ontology.namespaces import DEFAULT_BASE
+
+    store_dir = Path(args["store"])
+    shutil.rmtree(store_dir, ignore_errors=True)
+    wanted = int(args["reports"])
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="ikg-templates-") as tmp:
+        paths = []
+        for report in generate_corpus(min(TEMPLATES, wanted), SEED):
+            path = Path(tmp) / report.name
+            path.write_bytes(report.text.encode(report.encoding))
+            paths.append(path)
+        with GraphStore.open(store_dir, create=True) as store:
+            store.check_base(DEFAULT_BASE)
+            rules = ontology_rules(store)
+            pipeline = Pipeline(default_extractor(), rules, DEFAULT_BASE, rules_digest(rules))
+            templates = [t for t in (prepare(p, pipeline) for p in paths) if not t.failed]
+            template_s = time.perf_counter() - started
+            written, batch, write_s = 0, [], 0.0
+            stamp = "2026-01-01T00:00:00Z"
+            for k in range(-(-wanted // len(templates))):
+                for item in templates:
+                    if written >= wanted:
+                        break
+                    new_id = f"{item.report_id}-c{k}"
+                    pattern = re.compile(rf"(report|graph)/{re.escape(item.report_id)}(?=[>/\"])")
+
+                    def renamed(text: str, p: re.Pattern[str] = pattern, n: str = new_id) -> str:
+                        return p.sub(lambda m: f"{m.group(1)}/{n}", text)
+
+                    minter = Minter(DEFAULT_BASE, new_id)
+                    graph = str(minter.graph)
+                    summary = item.summary or ("{}", "{}")
+                    batch.append(
+                        ReportWrite(
+                            graph,
+                            renamed(item.ntriples),
+                            RecordInfo(str(minter.report), item.digest, stamp, stamp),
+                            (inferred_graph_for(graph), renamed(item.inferred)),
+                            item.shared,
+                            readings=item.readings,
+                            summary=(
+                                renamed(summary[0]).replace(
+                                    f'"id":"{item.report_id}"', f'"id":"{new_id}"'
+                                ),
+                                renamed(summary[1]),
+                            ),
+                        )
+                    )
+                    written += 1
+                    if len(batch) >= BULK_BATCH:
+                        write_s += timed(lambda b=batch: store.bulk_add_reports(b))[0]
+                        batch = []
+            write_s += timed(lambda: store.bulk_add_reports(batch))[0]
+            optimize_s, _ = timed(store.optimize)
+            quads = len(store)
+            params = query_parameters(store)
+    return {
+        "reports": written,
+        "templates": len(templates),
+        "template_s": template_s,
+        "write_s": write_s,
+        "optimize_s": optimize_s,
+        "build_s": time.perf_counter() - started,
+        "quads": quads,
+        "disk_mib": _disk_mib(store_dir),
+        "params": params,
+    }
+
+
+def child_graph_later(args: Json) -> Json:
+    """On the graph-mode store: every analyze subcommand and the page of one incident and of
+    one cause, as the CLI runs them (the whole ``view`` is measured on the text corpus)."""
+    store, params, repeat = args["store"], args["params"], min(args.get("repeat", 3), 3)
+    out: Json = {"analysis": stage_analysis({"store": store, "params": params, "repeat": repeat})}
+    pages: Json = {}
+    with tempfile.TemporaryDirectory(prefix="ikg-view-") as tmp:
+        for name, extra in {"incident": "{incident}", "cause": "{cause_code}"}.items():
+            runs = [
+                _cli_timed(["view", "--out", tmp, f"--{name}", extra], store, params)
+                for _ in range(repeat)
+            ]
+            ok = [r for r in runs if "error" not in r]
+            pages[name] = (
+                {
+                    "seconds": statistics.median(r["seconds"] for r in ok),
+                    "peak_mib": max(r["peak_mib"] for r in ok),
+                }
+                if ok
+                else runs[0]
+            )
+    out["pages"] = pages
+    return out

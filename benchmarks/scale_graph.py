@@ -129,6 +129,7 @@ def child_graph_later(args: Json) -> Json:
             pages[name] = (
                 {
                     "seconds": statistics.median(r["seconds"] for r in ok),
+                    "cpu_s": statistics.median(r["cpu_s"] for r in ok),
                     "peak_mib": max(r["peak_mib"] for r in ok),
                 }
                 if ok

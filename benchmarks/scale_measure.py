@@ -78,12 +78,22 @@ def _cli_timed(args: Sequence[str], store: str, params: dict[str, str]) -> Json:
 
     cli = Path(sys.executable).with_name("incident-kg")
     argv = [str(cli), "-q", *(a.format(**params) for a in args), "--store", store]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+
+    def cpu() -> float:
+        used = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return used.ru_utime + used.ru_stime
+
+    before, cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, cpu()
     seconds, proc = timed(lambda: subprocess.run(argv, capture_output=True, text=True))
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     if proc.returncode != 0:
         return {"error": f"exit {proc.returncode}: {proc.stderr.strip()[-300:]}"}
-    return {"seconds": seconds, "peak_mib": max(peak, before) / 1024, "bytes": len(proc.stdout)}
+    return {
+        "seconds": seconds,
+        "cpu_s": cpu() - cpu_before,  # the command's CPU time: what load on the machine hides
+        "peak_mib": max(peak, before) / 1024,
+        "bytes": len(proc.stdout),
+    }
 
 
 def stage_analysis(context: Json) -> Json:
@@ -99,6 +109,7 @@ def stage_analysis(context: Json) -> Json:
             continue
         out[name] = {
             "seconds": statistics.median(r["seconds"] for r in ok),
+            "cpu_s": statistics.median(r["cpu_s"] for r in ok),
             "peak_mib": max(r["peak_mib"] for r in ok),
         }
     return out

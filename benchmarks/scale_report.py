@@ -500,7 +500,7 @@ def graph_section(graph: Json | None) -> list[str]:
     later = graph.get("later", {})
     if later:
         lines += [
-            "| command | seconds (median of 3) | peak MiB |",
+            "| command | seconds (one run) | peak MiB |",
             "|---|--:|--:|",
         ]
         for name, r in later.get("analysis", {}).items():

@@ -54,7 +54,7 @@ def graph_targets(graph: Json | None) -> list[Target]:
                     for k, r in timed_.items()
                 ),
                 worst <= 15 and peak <= 2048 and len(timed_) == len(analysis) - 1,
-                "CLI end to end, median of 3; memory is the command's peak resident set",
+                "CLI end to end, one run each; memory is the command's peak resident set",
             )
         )
     pages = later.get("pages", {})

@@ -47,6 +47,7 @@ from .analyze import analyze, view  # noqa: E402  (the commands, each in its fam
 from .build import build, check_lexicon, evaluate, extract, reason  # noqa: E402
 from .query import push, query, serve  # noqa: E402
 from .share import export, import_, imports, validate  # noqa: E402
+from .store import info  # noqa: E402
 
 for _command in (
     build,
@@ -63,5 +64,6 @@ for _command in (
     validate,
     analyze,
     view,
+    info,
 ):
     main.add_command(_command)

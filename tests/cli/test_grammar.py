@@ -18,7 +18,7 @@ CLI = [sys.executable, "-m", "incident_kg.cli"]
 def test_quiet_and_verbose_may_follow_the_command(tmp_path: Path) -> None:
     store = str(tmp_path / "store")
     loud = subprocess.run(  # a process of its own: logging is configured once per process
-        CLI + ["build", str(SAMPLES / "s01-chuo-staff-phone.txt"), "--store", store, "-v"],
+        [*CLI, "build", str(SAMPLES / "s01-chuo-staff-phone.txt"), "--store", store, "-v"],
         capture_output=True,
         text=True,
     )

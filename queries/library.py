@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -250,20 +251,23 @@ def standard_sparql(text: str) -> str:
     return out
 
 
-def run_remote(endpoint: str, query: NamedQuery, terms: Mapping[str, Term]) -> Table:
-    """Run a SELECT on a remote SPARQL 1.1 endpoint (the Protocol, POST, JSON results), in
-    plain SPARQL 1.1 (:func:`standard_sparql`); the parameters go in a trailing VALUES
-    clause."""
+_HOLDS_ONTOLOGY = (
+    "ASK { <https://w3id.org/incident-kg/ontology> "
+    "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/2002/07/owl#Ontology> }"
+)
+_NAMED_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
+
+
+def _post(endpoint: str, params: Sequence[tuple[str, str]]) -> Any:
+    """POST a query (the SPARQL 1.1 Protocol, form-encoded) and read its JSON results."""
     import json
     import urllib.error
     import urllib.parse
     import urllib.request
 
-    text = with_values_clause(standard_sparql(query.text), terms)
-    body = urllib.parse.urlencode({"query": text}).encode()
     request = urllib.request.Request(
         endpoint,
-        data=body,
+        data=urllib.parse.urlencode(params).encode(),
         headers={
             "Accept": "application/sparql-results+json",
             "Content-Type": "application/x-www-form-urlencoded",
@@ -271,9 +275,35 @@ def run_remote(endpoint: str, query: NamedQuery, terms: Mapping[str, Term]) -> T
     )
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
-            data = json.load(response)
+            return json.load(response)
     except (urllib.error.URLError, OSError, ValueError) as exc:
         raise QueryError(f"endpoint {endpoint}: {exc}") from exc
+
+
+def remote_dataset(endpoint: str) -> tuple[str, ...]:
+    """The graphs a named query must be asked over at ``endpoint``: none when the server's
+    default graph already holds the data (``incident-kg serve``, a store with a union
+    default graph); else every named graph, to be given as the SPARQL Protocol's
+    ``default-graph-uri`` (and ``named-graph-uri``) — the standard way to ask over the
+    union of the graphs that ``push`` wrote into any SPARQL 1.1 store."""
+    if _post(endpoint, [("query", _HOLDS_ONTOLOGY)]).get("boolean") is True:
+        return ()
+    data = _post(endpoint, [("query", _NAMED_GRAPHS)])
+    return tuple(sorted(b["g"]["value"] for b in data["results"]["bindings"] if "g" in b))
+
+
+def run_remote(endpoint: str, query: NamedQuery, terms: Mapping[str, Term]) -> Table:
+    """Run a SELECT on a remote SPARQL 1.1 endpoint (the Protocol, POST, JSON results), in
+    plain SPARQL 1.1 (:func:`standard_sparql`); the parameters go in a trailing VALUES
+    clause.  Over a server whose default graph is not the union of its graphs (a plain
+    ``oxigraph serve``, Fuseki, GraphDB…), the dataset is given in the request
+    (:func:`remote_dataset`), so the answers are those of the local store."""
+    text = with_values_clause(standard_sparql(query.text), terms)
+    graphs = remote_dataset(endpoint)
+    params = [("query", text)]
+    params += [("default-graph-uri", g) for g in graphs]
+    params += [("named-graph-uri", g) for g in graphs]
+    data = _post(endpoint, params)
     columns = tuple(data["head"]["vars"])
     rows = tuple(
         tuple(b.get(c, {}).get("value") for c in columns) for b in data["results"]["bindings"]

@@ -262,10 +262,11 @@ def _organization(
 
 
 def _identifier(node: URIRef, name: str | None) -> Iterator[tuple[URIRef, URIRef, Literal]]:
-    """A local government's code (全国地方公共団体コード) as its org:identifier."""
+    """A local government's code (全国地方公共団体コード): ikg:localGovernmentCode ⊑
+    org:identifier."""
     code = code_of(name) if name else None
     if code is not None:
-        yield node, ORG.identifier, Literal(code, datatype=IKG.LocalGovernmentCode)
+        yield node, IKG.localGovernmentCode, Literal(code)
 
 
 def _date(

@@ -39,7 +39,7 @@ demo: install
 	$(BIN)/incident-kg -q view --store $(STORE) --out $(OUT)/views
 	@echo
 	@echo "store (embedded Oxigraph): $(STORE)/"
-	@echo "Turtle export:             $(OUT)/incident-kg.ttl (described in $(OUT)/incident-kg.description.ttl)"
+	@echo "Turtle export:             $(OUT)/incident-kg.ttl (described in $(OUT)/incident-kg.ttl.description.ttl)"
 	@echo "views (offline HTML):      $(OUT)/views/index.html"
 	@echo "try: $(BIN)/incident-kg extract --format table samples/reports"
 

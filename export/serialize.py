@@ -36,8 +36,10 @@ from dataclasses import dataclass, field, replace
 from typing import BinaryIO
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import Graph, Literal
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF
+from rdflib.plugins.serializers.turtle import TurtleSerializer
+from rdflib.term import Node
 
 from incident_kg.graph.reason import ONTOLOGY_INFERRED, inferred_graph_for
 from incident_kg.graph.store import SHARED_INFERRED, GraphStore, SharedPart
@@ -91,7 +93,7 @@ class ExportResult:
     redacted: bool
     redactions: Mapping[str, int]  # spans replaced, by kind (all kinds when redacted)
     graphs: tuple[str, ...]  # the graphs exported (before the union of triple formats)
-    triples: int  # data triples written (the header not counted)
+    triples: int  # distinct data triples (the header not counted; the same in every format)
     subjects: int  # distinct subjects of those
     classes: Mapping[str, int]  # instances of the main classes, by class IRI
     sources: tuple[str, ...]  # datasets (or agencies) the exported imported data came from
@@ -112,8 +114,31 @@ def _union_graph(lines: list[tuple[str, str]]) -> Graph:
     return graph
 
 
+class _LexicalTurtleSerializer(TurtleSerializer):
+    """rdflib's Turtle writer, but a literal is written in its short form (``48``, ``0.9``,
+    ``true``) only when that form is the literal's own lexical form: ``"7312"^^xsd:decimal``
+    stays so, where rdflib writes ``7312.0`` (a decimal needs a point in Turtle's short form),
+    which a parser reads as another lexical form.  So every format of an export gives the same
+    N-Triples (tests/export/test_interchange.py)."""
+
+    def label(self, node: Node, position: int) -> str:
+        text = super().label(node, position)
+        if isinstance(node, Literal) and not text.startswith(('"', "'")) and text != str(node):
+            return node._literal_n3(
+                use_plain=False, qname_callback=lambda dt: self.get_pname(dt, False)
+            )
+        return text
+
+
+def _turtle_bytes(graph: Graph) -> bytes:
+    """The graph as Turtle (:class:`_LexicalTurtleSerializer`), UTF-8."""
+    out = io.BytesIO()
+    _LexicalTurtleSerializer(graph).serialize(out, encoding="utf-8")
+    return out.getvalue()
+
+
 def _turtle(lines: list[tuple[str, str]]) -> bytes:
-    return _union_graph(lines).serialize(format="turtle", encoding="utf-8")
+    return _turtle_bytes(_union_graph(lines))
 
 
 def _ntriples(lines: list[tuple[str, str]]) -> bytes:
@@ -132,7 +157,7 @@ def _turtle_parts(lines: Iterable[str]) -> tuple[list[str], str]:
     graph = Graph()
     _bind(graph)
     graph.parse(data="\n".join(lines), format="nt")
-    text = graph.serialize(format="turtle", encoding="utf-8").decode("utf-8")
+    text = _turtle_bytes(graph).decode("utf-8")
     prefixes = [line for line in text.splitlines() if line.startswith("@prefix ")]
     body = "\n".join(line for line in text.splitlines() if not line.startswith("@prefix "))
     return prefixes, body.strip("\n")
@@ -355,14 +380,35 @@ def _conforms_to(store: GraphStore) -> str:
     return f"{ONTOLOGY_IRI}/{ONTOLOGY_VERSION}"
 
 
-def dataset_iri(lines: Iterable[Line], fmt: str) -> str:
-    """The exported dataset's IRI: a digest of what the file holds, so the same
-    content always gets the same name (whatever the store it came from)."""
-    if fmt in QUAD_FORMATS:
-        text = "".join(f"{g}\t{line}\n" for g, line in sorted(set(lines)))
-    else:
-        text = "".join(f"{line}\n" for line in sorted({line for _, line in lines}))
-    return EXPORT_BASE + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+class DistinctTriples:
+    """The distinct triples of an export, counted and digested whatever graphs hold them:
+    every format of the same data gets the same dataset IRI and the same ``void:triples``
+    (a triple several graphs hold is one triple of the dataset).  Keeps a 16-byte digest
+    per triple, not the triple."""
+
+    def __init__(self) -> None:
+        self._seen: set[bytes] = set()
+
+    def add(self, line: str) -> None:
+        self._seen.add(hashlib.blake2b(line.encode("utf-8"), digest_size=16).digest())
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+    @property
+    def dataset(self) -> str:
+        """The exported dataset's IRI: a digest of its triples, so the same content always
+        gets the same name (whatever the store, the graphs or the format)."""
+        digest = hashlib.sha256(b"".join(sorted(self._seen))).hexdigest()[:32]
+        return EXPORT_BASE + digest
+
+
+def dataset_iri(lines: Iterable[Line]) -> str:
+    """The exported dataset's IRI (:class:`DistinctTriples`)."""
+    triples = DistinctTriples()
+    for _, line in lines:
+        triples.add(line)
+    return triples.dataset
 
 
 def header_lines(
@@ -468,9 +514,8 @@ def _export_by_graph(
         rules = rules or load_rules()
         bodies = _organisation_names(parts, schema)
     counts: Counter[str] = Counter()
-    dataset_digest = hashlib.sha256()
+    distinct = DistinctTriples()
     graphs: list[str] = []
-    lines_written = 0
     subjects: set[int] = set()
     class_lines: set[str] = set()
     class_suffixes = tuple(f" <{RDF.type}> <{c}> ." for c in _CLASSES)
@@ -486,9 +531,8 @@ def _export_by_graph(
             if not lines:
                 continue
             graphs.append(name)
-            lines_written += len(lines)
             for line in lines:
-                dataset_digest.update(f"{name}\t{line}\n".encode())
+                distinct.add(line)
                 subject = line.split(" ", 1)[0]
                 subjects.add(
                     int.from_bytes(hashlib.blake2b(subject.encode(), digest_size=8).digest())
@@ -501,7 +545,7 @@ def _export_by_graph(
                 head, text = _turtle_parts(lines)
                 prefixes.update(head)
                 body.write(f"\n<{name}> {{\n{text}\n}}\n".encode())
-        dataset = EXPORT_BASE + dataset_digest.hexdigest()[:32]
+        dataset = distinct.dataset
         conforms_to = _conforms_to(store)
         header = sorted(header_lines(dataset, marking, conforms_to, graphs, fmt))
         writer = _HashingWriter(out)
@@ -525,7 +569,7 @@ def _export_by_graph(
         redacted=options.redact,
         redactions={k: counts.get(k, 0) for k in kinds},
         graphs=tuple(graphs),
-        triples=lines_written,
+        triples=len(distinct),
         subjects=len(subjects),
         classes=_class_counts(class_lines),
         sources=sources,
@@ -574,7 +618,7 @@ def _export_in_memory(
         redacted, counts = redact_quads(data, rules)
         quads = [q for q in quads if q[0] in schema] + redacted
     lines = sorted({(g, f"{s} {p} {o} .") for g, s, p, o in quads})
-    dataset = dataset_iri(lines, fmt)
+    dataset = dataset_iri(lines)
     conforms_to = _conforms_to(store)
     graphs = tuple(sorted({g for g, _ in lines}))
     header = header_lines(dataset, marking, conforms_to, graphs, fmt)
@@ -593,7 +637,7 @@ def _export_in_memory(
         redacted=options.redact,
         redactions={k: counts.get(k, 0) for k in kinds},
         graphs=graphs,
-        triples=len(triples) if fmt not in QUAD_FORMATS else len(lines),
+        triples=len(triples),
         subjects=len(subjects),
         classes=classes,
         sources=sources,

@@ -102,6 +102,9 @@ class OrganizationMention:
     #: Answers for the incident (a local body, insurer, company, or a national body acting in
     #: the text) rather than merely involved (a ministry that was consulted).
     responsible: bool = True
+    #: A generic word standing for bodies the text does not name (保険者, 地方公共団体): kept in
+    #: the record (it says who was responsible), never made an organisation in the graph.
+    generic: bool = False
 
 
 @dataclass(frozen=True)
@@ -264,6 +267,10 @@ class Report:
     #: (``len(text) + 1`` entries), so evidence can be shown as written.
     original: str = ""
     offsets: tuple[int, ...] = ()
+    #: Who published the report and where, when known (a ``<stem>.source.yaml`` sidecar;
+    #: see graph/publication.py).
+    publisher: str | None = None
+    url: str | None = None
 
     def as_written(self, span: Span) -> str:
         """The raw text a span of the normalised text came from (PDF line breaks and all)."""

@@ -312,6 +312,7 @@ def incident_organizations(
             parent=org.parent,
             resolved=org.resolved,
             responsible=responsible(raw, span),
+            generic=org.name in generic,
         )
     return tuple(seen.values())
 

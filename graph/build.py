@@ -67,6 +67,7 @@ from incident_kg.ontology.vocabulary import (
     ontology_graph,
 )
 
+from .publication import load_source, source_sidecar_for, with_source
 from .reason import (
     ONTOLOGY_INFERRED,
     Rules,
@@ -160,7 +161,7 @@ def read_and_extract(path: Path, extractor: Extractor) -> Report:
     if sidecar.is_file():
         curation = load_curation(sidecar, known_codes=extractor.known_codes)
         report = apply_curation(report, curation)
-    return report
+    return with_source(report, load_source(path))
 
 
 def stable_ontology() -> Graph:
@@ -276,13 +277,18 @@ def pipeline_digest(extractor: Extractor, rules: Rules, base: str) -> str:
 
 
 def source_digest(path: Path, pipeline: str) -> str:
-    """Digest of one report's input: the file, its curation sidecar (if any), the pipeline."""
+    """Digest of one report's input: the file, its curation and source sidecars (if any), the
+    pipeline."""
     h = hashlib.sha256(pipeline.encode())
     h.update(path.read_bytes())
     sidecar = sidecar_for(path)
     if sidecar.is_file():
         h.update(b"\0sidecar\0")
         h.update(sidecar.read_bytes())
+    source = source_sidecar_for(path)
+    if source.is_file():
+        h.update(b"\0source\0")
+        h.update(source.read_bytes())
     return h.hexdigest()
 
 
@@ -294,10 +300,10 @@ def source_stat(path: Path, pipeline: str) -> str | None:
     try:
         st = path.stat()
         parts = [pipeline, str(st.st_size), str(st.st_mtime_ns)]
-        sidecar = sidecar_for(path)
-        if sidecar.is_file():
-            side = sidecar.stat()
-            parts += [str(side.st_size), str(side.st_mtime_ns)]
+        for sidecar in (sidecar_for(path), source_sidecar_for(path)):
+            if sidecar.is_file():
+                side = sidecar.stat()
+                parts += [sidecar.suffixes[-2], str(side.st_size), str(side.st_mtime_ns)]
     except OSError:
         return None
     return ":".join(parts)

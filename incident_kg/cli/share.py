@@ -37,6 +37,14 @@ def _write_atomically(path: Path, data: bytes) -> None:
     os.replace(part, path)
 
 
+def _relative_url(output: Path, description: Path) -> str:
+    """The export file as a relative URL from its description's folder."""
+    from urllib.parse import quote
+
+    relative = os.path.relpath(output.resolve(), description.resolve().parent)
+    return quote(Path(relative).as_posix())
+
+
 @click.command()
 @store_option
 @click.option(
@@ -119,13 +127,14 @@ def _write_atomically(path: Path, data: bytes) -> None:
     "--license",
     "license_iri",
     metavar="IRI",
-    help="Licence of the export. Default: CC BY 4.0 for TLP:CLEAR, else the TLP terms.",
+    help="Licence of the export (an http(s) IRI). Default: CC BY 4.0 for TLP:CLEAR, else none "
+    "(the TLP label says who may see it).",
 )
 @click.option(
     "--description",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Where to write the DCAT/VoID description. Default: OUTPUT's name with "
-    ".description.ttl (none when writing to standard output).",
+    help="Where to write the DCAT/VoID description. Default: OUTPUT's whole name with "
+    ".description.ttl added (kg.ttl.description.ttl; none when writing to standard output).",
 )
 @handle_errors
 def export(
@@ -161,13 +170,20 @@ def export(
       incident-kg export --cause tier-organisation --no-ontology -o roots.ttl
     """
 
-    from incident_kg.export.describe import Publication, describe
+    from incident_kg.export.describe import (
+        Publication,
+        check_license,
+        describe,
+        description_path,
+    )
     from incident_kg.export.filters import Selection
     from incident_kg.export.marking import MarkingError, Tlp
     from incident_kg.export.serialize import ExportOptions, export_dataset
     from incident_kg.graph.store import GraphStore
 
     marking = Tlp.parse(tlp) if tlp else None
+    if license_iri is not None:
+        check_license(license_iri)
     if profile == "sharing":
         if marking is None:
             raise MarkingError("the sharing profile needs a marking: give --tlp")
@@ -190,7 +206,7 @@ def export(
             options.marking.label,
         )
     if output is not None and description is None:
-        description = output.with_name(output.name.rsplit(".", 1)[0] + ".description.ttl")
+        description = description_path(output)
     with GraphStore.open(store_dir, read_only=True) as store:
         if output is None:
             result = export_dataset(store, fmt, options, out=sys.stdout.buffer)
@@ -210,6 +226,7 @@ def export(
             file_name=output.name if output is not None else None,
             byte_size=result.byte_size,
             sha256=result.sha256,
+            download_url=_relative_url(output, description) if output is not None else None,
         )
         _write_atomically(description, describe(result, publication))
     redacted = sum(result.redactions.values())

@@ -18,7 +18,6 @@ import click
 
 from incident_kg import __version__
 
-
 #: The options of the whole program that may also be given after the command's name.
 _ANYWHERE = frozenset({"-q", "--quiet", "-v", "-vv", "-vvv", "--verbose"})
 

@@ -46,6 +46,7 @@ ROLES = frozenset(
         "response",
         "contact",
         "other",
+        "background",  # what happened elsewhere (全国では…相次いでいる): no rule reads it
     }
 )
 
@@ -272,7 +273,9 @@ def load_lexicon(
             if code not in allowed:
                 raise UnknownCodeError(f"{source}: unknown {field_name} code {code!r}")
             for i, spec in enumerate(code_rules, start=1):
-                roles = frozenset(spec.get("roles", field_defaults.get("roles", sorted(ROLES))))
+                roles = frozenset(
+                    spec.get("roles", field_defaults.get("roles", sorted(ROLES - {"background"})))
+                )
                 if not roles <= ROLES:
                     raise IncidentKGError(f"{source}: {code}: unknown roles {roles - ROLES}")
                 rules.append(

@@ -12,6 +12,10 @@ from .sentences import Sentence
 _COUNT = re.compile(r"(?<![\d,.])(\d{1,3}(?:,\s?\d{3})+|\d+)\s?(件|名|人分|人|世帯|枚)")
 
 
+#: Sentences whose counts are not the incident's: measures, contacts, what happened elsewhere.
+_NOT_COUNTED = frozenset({"countermeasure", "contact", "background"})
+
+
 def _has_any(text: str, words: Iterable[str]) -> bool:
     return any(w in text for w in words)
 
@@ -34,7 +38,7 @@ def affected_count(cues: Cues, sentences: Sequence[Sentence]) -> CountValue | No
 
     best: tuple[int, int, CountValue] | None = None
     for order, sentence in enumerate(sentences):
-        if sentence.role in ("countermeasure", "contact"):
+        if sentence.role in _NOT_COUNTED:
             continue
         text = sentence.span.text
         if _has_any(text, cues.count_excluded) or cues.count_excluded_patterns.search(text):
@@ -55,7 +59,7 @@ def affected_count(cues: Cues, sentences: Sequence[Sentence]) -> CountValue | No
     if best is not None:
         return best[2]
     for sentence in sentences:
-        if sentence.role not in ("countermeasure", "contact") and cues.single_case.search(
+        if sentence.role not in _NOT_COUNTED and cues.single_case.search(
             sentence.span.text
         ):
             return CountValue(1, evidence(sentence.span, "count/single-case", 0.5))

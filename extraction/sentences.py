@@ -44,13 +44,14 @@ _SECTION_ROLES = frozenset({"cause", "countermeasure", "response", "timeline", "
 
 def refine_roles(cues: Cues, sentences: list[Sentence]) -> list[Sentence]:
     """In a part no heading names (a report of plain paragraphs), let the sentence say its
-    role: 今後は…徹底します is a countermeasure, …が原因と考えられます a cause."""
+    role: 今後は…徹底します is a countermeasure, …が原因と考えられます a cause, and
+    全国では…相次いでいる background (what happened elsewhere: no code is read from it)."""
     out: list[Sentence] = []
     previous: Sentence | None = None
     for sentence in sentences:
         role = sentence.role
         if role not in _SECTION_ROLES:
-            for candidate in ("countermeasure", "cause"):
+            for candidate in ("background", "countermeasure", "cause"):
                 said = cues.sentence_roles.get(candidate)
                 if said is not None and said.search(sentence.span.text):
                     role = candidate

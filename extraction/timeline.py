@@ -97,7 +97,7 @@ def incident_timeline(
     dated = [
         (s, m)
         for s, m in _dates_by_sentence(sentences, mentions)
-        if s.role not in ("countermeasure", "contact")
+        if s.role not in ("countermeasure", "contact", "background")
     ]
     events: list[TimelineEvent] = []
     occurred: DateValue | None = None

@@ -397,18 +397,22 @@ def _ends_sentence(text: str) -> bool:
 #: blank line after every line (measured: 0.48–0.73 there; web pages with a headline, a
 #: subtitle or a page-furniture line between paragraphs: 0.05–0.25).
 _OPEN_SHARE = 0.3
+#: A line that goes on with the sentence of the line before: it opens with a kana ending or a
+#: particle (ずに続きます, したところ) or with punctuation that closes a clause.
+_CONTINUES = re.compile(r"^[ぁ-ゖ、。)）」』]")
 
 
 def _is_double_spaced(lines: Sequence[_TextLine]) -> bool:
     """True when the text is PDF output with a blank line after every text line.
 
     Signs: of the breaks between text lines, most (≥ 60 %) are exactly one
-    empty line, hardly any (≤ 10 %) are none at all, and many lines (≥ 30 % of
-    those before a single empty line) stop in mid-sentence (web text with blank lines
-    between paragraphs ends its paragraphs with 。 or is a heading; its first line may be a
-    headline, which ends with no 。, so the first line is no sign).
+    empty line, hardly any (≤ 10 %) are none at all, and a line before a single
+    empty line is cut in mid-word or mid-clause (the next opens with kana or 、),
+    or many lines (≥ 30 % of those before a single empty line) stop in mid-sentence
+    (web text with blank lines between paragraphs ends its paragraphs with 。 or is a
+    heading; its first line may be a headline, which ends with no 。 over a longer lead).
     """
-    pairs = direct = single = open_lines = 0
+    pairs = direct = single = open_lines = broken = 0
     for n, (before, line) in enumerate(itertools.pairwise(lines)):
         pairs += 1
         if line.blanks_before == 0:
@@ -416,21 +420,20 @@ def _is_double_spaced(lines: Sequence[_TextLine]) -> bool:
         elif line.blanks_before == 1 and not line.spaces_before:
             single += 1
             text = before.text
-            # the first line may be a news headline (no 。) over a paragraph, and a line
-            # indented after the blank opens a paragraph: neither is a sign
-            if (
-                n
-                and not line.indented
-                and len(text) >= 10
-                and not _ends_sentence(text)
-                and not _is_heading_text(text)
-            ):
-                open_lines += 1
+            if len(text) < 10 or _ends_sentence(text) or _is_heading_text(text):
+                continue
+            if _CONTINUES.match(line.text):
+                broken += 1  # …途切れ / ずに続きます: a word or a clause cut by the line break
+            # the first line may be a news headline (no 。) over a paragraph far longer than
+            # itself, and a line indented after the blank opens a paragraph: neither is a sign
+            elif line.indented or (n == 0 and len(line.text) > 2 * len(text)):
+                continue
+            open_lines += 1
     return (
         pairs >= 2
         and single >= 0.6 * pairs
         and direct <= 0.1 * pairs
-        and open_lines >= max(1.0, _OPEN_SHARE * single)
+        and (broken > 0 or open_lines >= max(1.0, _OPEN_SHARE * single))
     )
 
 

@@ -90,6 +90,10 @@ _TITLE_END = re.compile(
 )
 
 
+#: A line this short above the headline is a page's category or site name (ニュース).
+_FURNITURE_MAX = 5
+
+
 def _find_title(lines: Sequence[Line], is_date: Callable[[str], bool]) -> int | None:
     """The report's title: among the lines before the first numbered heading that are not
     dates or sentences, the first that reads like a title (…について), else the first."""
@@ -108,7 +112,9 @@ def _find_title(lines: Sequence[Line], is_date: Callable[[str], bool]) -> int | 
         for i in candidates:
             if pattern.search(lines[i].text):
                 return i
-    return candidates[0] if candidates else None
+    # a web page's category or site name over the headline (ニュース, 鎌倉市) is no title
+    named = [i for i in candidates if len(lines[i].text.strip("#* ")) > _FURNITURE_MAX]
+    return (named or candidates or [None])[0]
 
 
 def _opening_lines(lines: Sequence[Line], start: int, limit: int = 6) -> list[str]:

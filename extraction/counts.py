@@ -59,8 +59,6 @@ def affected_count(cues: Cues, sentences: Sequence[Sentence]) -> CountValue | No
     if best is not None:
         return best[2]
     for sentence in sentences:
-        if sentence.role not in _NOT_COUNTED and cues.single_case.search(
-            sentence.span.text
-        ):
+        if sentence.role not in _NOT_COUNTED and cues.single_case.search(sentence.span.text):
             return CountValue(1, evidence(sentence.span, "count/single-case", 0.5))
     return None

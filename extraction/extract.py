@@ -26,6 +26,7 @@ from .coding import (
 )
 from .counts import affected_count
 from .cues import Cues
+from .dateline import Dateline, dated_mentions, find_dateline
 from .dates import DateMention, find_dates
 from .model import Incident, Problem, Report, Span
 from .normalize import normalize
@@ -82,9 +83,18 @@ def report_id_for(source: str) -> str:
     return quote(stem, safe="-_.~") or hashlib.sha256(source.encode()).hexdigest()[:16]
 
 
-def extract_incidents(
-    ex: Extractor, text: str
-) -> tuple[Structure, tuple[Incident, ...], list[DateMention]]:
+@dataclass(frozen=True)
+class Found:
+    """What :func:`extract_incidents` read: the structure, the incidents, the dates and the
+    page's dateline."""
+
+    structure: Structure
+    incidents: tuple[Incident, ...]
+    mentions: list[DateMention]
+    dateline: Dateline | None
+
+
+def extract_incidents(ex: Extractor, text: str) -> Found:
     """Find and code the incidents of a normalised text: structure → sentences → codes,
     timeline, count and bodies of each incident."""
     structure = find_structure(
@@ -95,6 +105,11 @@ def extract_incidents(
         guidance_title=ex.cues.guidance_title,
     )
     mentions = find_dates(text)
+    first_heading = next(
+        (i for i, ln in enumerate(structure.lines) if ln.kind == "heading"), len(structure.lines)
+    )
+    dateline = find_dateline(text, structure.lines, mentions, first_heading=first_heading)
+    mentions = dated_mentions(text, dateline, mentions)
     cities = own_cities(text, ex.org_rules)
     per_incident = [
         refine_roles(ex.cues, part_sentences(text, structure.lines, part, ex.lexicon.section_roles))
@@ -102,7 +117,7 @@ def extract_incidents(
     ]
     apply_references(structure.incidents, per_incident, text)
     shared = shared_sentences(text, structure)
-    header = header_date_lines(structure)
+    header = header_date_lines(structure) | ({dateline.line} if dateline else set())
     shared_coded, shared_negative = code_sentences(ex.lexicon, ex.analyzer, shared)
     # closing parts about every incident add causes and measures, not the particulars of one
     shared_coded = [v for v in shared_coded if shared_field(v)]
@@ -135,7 +150,7 @@ def extract_incidents(
                 negative_findings=tuple(negative),
             )
         )
-    return structure, tuple(incidents), mentions
+    return Found(structure, tuple(incidents), mentions, dateline)
 
 
 def extract_report(
@@ -144,7 +159,8 @@ def extract_report(
     """Read one report's text into a :class:`Report` (pure: no I/O)."""
     normalized = normalize(raw_text)
     text = normalized.text
-    structure, incidents, mentions = extract_incidents(ex, text)
+    found = extract_incidents(ex, text)
+    structure, incidents, mentions = found.structure, found.incidents, found.mentions
     incident_lines = {
         i for part in structure.incidents for first, last in part.spans for i in range(first, last)
     }
@@ -165,7 +181,9 @@ def extract_report(
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         text=text,
         title=structure.title,
-        published=published_date(text, structure, mentions),
+        published=found.dateline.value
+        if found.dateline
+        else published_date(text, structure, mentions),
         sections=report_sections(text, structure),
         incidents=incidents,
         statistics=statistics,

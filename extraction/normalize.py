@@ -400,6 +400,9 @@ _OPEN_SHARE = 0.3
 #: A line that goes on with the sentence of the line before: it opens with a kana ending or a
 #: particle (ずに続きます, したところ) or with punctuation that closes a clause.
 _CONTINUES = re.compile(r"^[ぁ-ゖ、。)）」』]")
+#: A line that ends with a date (公開日:2024年1月10日): what follows may open with a kana name.
+_DATE_LABEL = re.compile(r"^[\[(【]?(公開|掲載|配信|更新|最終更新|発表|投稿|作成)(日|日時)?\s?[:：]")
+_ENDS_WITH_DATE = re.compile(r"[0-9０-９][年月日]$|[0-9]$")
 
 
 def _is_double_spaced(lines: Sequence[_TextLine]) -> bool:
@@ -407,7 +410,7 @@ def _is_double_spaced(lines: Sequence[_TextLine]) -> bool:
 
     Signs: of the breaks between text lines, most (≥ 60 %) are exactly one
     empty line, hardly any (≤ 10 %) are none at all, and a line before a single
-    empty line is cut in mid-word or mid-clause (the next opens with kana or 、),
+    empty line is cut in mid-clause (it ends with 、, or the next opens with kana),
     or many lines (≥ 30 % of those before a single empty line) stop in mid-sentence
     (web text with blank lines between paragraphs ends its paragraphs with 。 or is a
     heading; its first line may be a headline, which ends with no 。 over a longer lead).
@@ -422,12 +425,16 @@ def _is_double_spaced(lines: Sequence[_TextLine]) -> bool:
             text = before.text
             if len(text) < 10 or _ends_sentence(text) or _is_heading_text(text):
                 continue
-            if _CONTINUES.match(line.text):
-                broken += 1  # …途切れ / ずに続きます: a word or a clause cut by the line break
             # the first line may be a news headline (no 。) over a paragraph far longer than
             # itself, and a line indented after the blank opens a paragraph: neither is a sign
-            elif line.indented or (n == 0 and len(line.text) > 2 * len(text)):
+            if (n == 0 and len(line.text) > 2 * len(text)) or line.indented:
                 continue
+            if _is_date_line(line.text) or _DATE_LABEL.match(line.text):
+                continue  # a headline over the page's date (公開日:2024年1月10日)
+            if text[-1] in "、，," or (
+                _CONTINUES.match(line.text) and not _ENDS_WITH_DATE.search(text)
+            ):
+                broken += 1  # …際に、 / …途切れ + ずに続きます: a clause cut by the break
             open_lines += 1
     return (
         pairs >= 2

@@ -400,8 +400,11 @@ _OPEN_SHARE = 0.3
 #: A line that goes on with the sentence of the line before: it opens with a kana ending or a
 #: particle (ずに続きます, したところ) or with punctuation that closes a clause.
 _CONTINUES = re.compile(r"^[ぁ-ゖ、。)）」』]")
+#: A line that labels the page's date (公開日:…): a headline above it is no broken sentence.
+_DATE_LABEL = re.compile(
+    r"^[\[(【]?(公開|掲載|配信|更新|最終更新|発表|投稿|作成)(日|日時)?\s?[:：]"
+)
 #: A line that ends with a date (公開日:2024年1月10日): what follows may open with a kana name.
-_DATE_LABEL = re.compile(r"^[\[(【]?(公開|掲載|配信|更新|最終更新|発表|投稿|作成)(日|日時)?\s?[:：]")
 _ENDS_WITH_DATE = re.compile(r"[0-9０-９][年月日]$|[0-9]$")
 
 

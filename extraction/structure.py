@@ -247,7 +247,9 @@ _CASE_TITLE = re.compile(r"(事案|事故|事例)\s*([(（][^()（）]{1,20}[)�
 
 #: A text that tells of others' wrongs or of finding none (他市の誤交付を受け点検…問題はありません).
 _ELSEWHERE_OR_FINE = re.compile(
-    r"(他の?(自治体|都市|市区町村|市町村|団体)|全国で|(問題|誤り|異常|不具合)(は|が)?(ありません|なかった|ない|認められ))"
+    r"(他の?(自治体|都市|市区町村|市町村|団体)|全国で|各地(で|から)"
+    r"|(ケース|事案|事例|トラブル)が[^。]{0,15}(起きています|起きている|報告されています|相次いでいます|発生しています)"
+    r"|(問題|誤り|異常|不具合)(は|が)?(ありません|なかった|ない|認められ))"
 )
 
 
@@ -460,7 +462,7 @@ def find_structure(
         opening = _opening_lines(lines, (title_line + 1) if title_line is not None else 0)
         if (
             whole
-            or has_cue(title)
+            or (has_cue(title) and not _only_elsewhere(lines, opening, has_cue))
             or any(has_cue(s) for s in opening)
             or _has_cause_and_measures(lines)
             or _has_finding_heading(lines, parts)
@@ -475,6 +477,19 @@ def find_structure(
     incidents = _merge_continued(incidents)
     shared = _shared_parts(lines, parts, chosen) if len(incidents) > 1 else ()
     return Structure(lines, title, title_line, tuple(incidents), shared)
+
+
+def _only_elsewhere(
+    lines: Sequence[Line], opening: Sequence[str], has_cue: Callable[[str], bool]
+) -> bool:
+    """Whether a page whose title names a wrong tells it only as something happening elsewhere
+    (…ケースが各地から報告されています): a notice to residents, not a report of an incident."""
+    if any(has_cue(s) for s in opening):
+        return False
+    return any(
+        line.kind == "text" and _ELSEWHERE_OR_FINE.search(line.text) and has_cue(line.text)
+        for line in lines
+    )
 
 
 def _has_finding_heading(lines: Sequence[Line], parts: Sequence[Part]) -> bool:

@@ -172,7 +172,9 @@ def _span_for(report: Report, incident: Incident, sentence: str | None) -> Span:
 
 
 def _curated(report: Report, incident: Incident, fix: IncidentCuration, key: str) -> Evidence:
-    return Evidence(_span_for(report, incident, fix.evidence.get(key)), CURATION_RULE, 1.0)
+    return Evidence(
+        _span_for(report, incident, fix.evidence.get(key)), CURATION_RULE, 1.0, mechanism="curation"
+    )
 
 
 def _apply(

@@ -39,6 +39,7 @@ from .sentences import (
     refine_roles,
     shared_sentences,
 )
+from .similarity import SimilarityCoder, load_exemplars, make_coder
 from .statistics import find_statistics
 from .structure import Structure, find_structure, report_sections
 from .timeline import header_date_lines, incident_timeline, published_date, resolved_date
@@ -53,6 +54,9 @@ class Extractor:
     org_rules: OrgRules
     known_codes: Mapping[str, set[str]]  # field → the vocabulary's codes
     cues: Cues
+    similarity: SimilarityCoder  # codes for sentences no rule codes (exemplars.yaml)
+    #: Digest of the exemplar file: part of the pipeline's digest, as the lexicon is.
+    exemplars_digest: str = ""
 
     def tokens(self, text: str) -> tuple[Token, ...]:
         return self.analyzer.tokens(text)
@@ -62,18 +66,28 @@ class Extractor:
 
 
 def make_extractor(
-    *, known_codes: Mapping[str, Iterable[str]], lexicon_path: Path | None = None
+    *,
+    known_codes: Mapping[str, Iterable[str]],
+    lexicon_path: Path | None = None,
+    exemplars_path: Path | None = None,
 ) -> Extractor:
-    """Load SudachiPy and compile the lexicon against the vocabulary's codes."""
+    """Load SudachiPy, compile the lexicon and index the exemplar sentences against the
+    vocabulary's codes."""
     analyzer = Analyzer()
     lexicon = load_lexicon(analyzer, lexicon_path, known_codes=known_codes)
     known = {name: set(codes) for name, codes in known_codes.items()}
+    exemplars, settings = load_exemplars(exemplars_path, known_codes=known_codes)
+    digest = hashlib.sha256(
+        repr((sorted((e.field, e.codes, e.text) for e in exemplars), settings)).encode()
+    ).hexdigest()
     return Extractor(
         analyzer,
         lexicon,
         OrgRules.from_lexicon(lexicon.data),
         known,
         Cues.from_lexicon(lexicon.data),
+        make_coder(exemplars, settings),
+        digest,
     )
 
 
@@ -128,6 +142,8 @@ def extract_incidents(ex: Extractor, text: str) -> Found:
         coded, negative = code_sentences(ex.lexicon, ex.analyzer, own)
         known = {(v.field, v.code) for v in coded}
         coded += [v for v in shared_coded if (v.field, v.code) not in known]
+        # what no rule coded in a cause or countermeasure part: the nearest exemplars
+        coded += ex.similarity.code(own, [*coded, *negative])
         negative += shared_negative
         timeline, occurred, discovered = incident_timeline(
             ex.cues, [x for x in own + shared if x.line not in header], mentions

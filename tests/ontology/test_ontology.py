@@ -357,6 +357,7 @@ EMITTED_PROPERTIES = {
     IKG.unresolvedName: OWL.DatatypeProperty,
     IKG.extractionRule: OWL.DatatypeProperty,
     IKG.confidence: OWL.DatatypeProperty,
+    IKG.extractionMechanism: OWL.ObjectProperty,
 }
 
 
@@ -496,6 +497,7 @@ WELL_FORMED = """
     ikg:aboutIncident <incident/003-1> ;
     ikg:assertedProperty ikg:hasCause ;
     ikg:extractionRule "cause.missing-handover" ;
+    ikg:extractionMechanism ikg:LexiconRule ;
     ikg:confidence 0.9 ;
     dcterms:creator <agent/extractor> ;
     oa:hasTarget <evidence/003-1/1/target> .
@@ -515,6 +517,7 @@ WELL_FORMED = """
     ikg:aboutIncident <incident/003-1> ;
     ikg:assertedProperty ikg:affectedCount ;
     ikg:extractionRule "count.ken" ;
+    ikg:extractionMechanism ikg:LexiconRule ;
     ikg:confidence 0.75 ;
     dcterms:creator <agent/extractor> ;
     oa:hasTarget [

@@ -114,7 +114,8 @@ def _find_title(lines: Sequence[Line], is_date: Callable[[str], bool]) -> int | 
                 return i
     # a web page's category or site name over the headline (ニュース, 鎌倉市) is no title
     named = [i for i in candidates if len(lines[i].text.strip("#* ")) > _FURNITURE_MAX]
-    return (named or candidates or [None])[0]
+    chosen = named or candidates
+    return chosen[0] if chosen else None
 
 
 def _opening_lines(lines: Sequence[Line], start: int, limit: int = 6) -> list[str]:

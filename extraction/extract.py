@@ -32,6 +32,7 @@ from .model import Incident, Problem, Report, Span
 from .normalize import normalize
 from .organizations import OrgRules, incident_organizations, own_cities
 from .sentences import (
+    Sentence,
     apply_references,
     context_sentences,
     is_date_line,
@@ -106,6 +107,8 @@ class Found:
     incidents: tuple[Incident, ...]
     mentions: list[DateMention]
     dateline: Dateline | None
+    #: Each incident's own sentences with their roles (what `review` goes through).
+    sentences: tuple[tuple[Sentence, ...], ...] = ()
 
 
 def extract_incidents(ex: Extractor, text: str) -> Found:
@@ -166,7 +169,9 @@ def extract_incidents(ex: Extractor, text: str) -> Found:
                 negative_findings=tuple(negative),
             )
         )
-    return Found(structure, tuple(incidents), mentions, dateline)
+    return Found(
+        structure, tuple(incidents), mentions, dateline, tuple(tuple(s) for s in per_incident)
+    )
 
 
 def extract_report(

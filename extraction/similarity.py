@@ -56,6 +56,15 @@ def _grams(text: str) -> Counter[str]:
     return grams
 
 
+#: A line that is only a heading mark and a section keyword (## 原因, 【再発防止策等】).
+_BARE_HEADING = re.compile(r"^[#*\s【〔\[(（]*[^\s。、]{0,8}[】〕\])）:：]*$")
+
+
+def is_bare_heading(text: str) -> bool:
+    """Whether a sentence is a section heading alone (## 原因): it says no cause itself."""
+    return bool(_BARE_HEADING.match(text.strip()))
+
+
 @dataclass(frozen=True)
 class Exemplar:
     """A sentence that says one or more codes of one field, and where it was taken from."""
@@ -151,6 +160,8 @@ class SimilarityCoder:
                 continue
             for sentence in sentences:
                 if sentence.role not in roles or (name, sentence.span) in by_sentence:
+                    continue
+                if is_bare_heading(sentence.span.text):
                     continue
                 ranked = self.index.suggest(sentence.span.text, name, limit=2)
                 if not ranked or ranked[0].score < threshold:

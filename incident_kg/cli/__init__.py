@@ -46,6 +46,7 @@ def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
 from .analyze import analyze, view  # noqa: E402  (the commands, each in its family's module)
 from .build import build, check_lexicon, evaluate, extract, reason  # noqa: E402
 from .query import push, query, serve  # noqa: E402
+from .review import lexicon, review  # noqa: E402
 from .share import export, import_, imports, validate  # noqa: E402
 
 for _command in (
@@ -63,5 +64,7 @@ for _command in (
     validate,
     analyze,
     view,
+    review,
+    lexicon,
 ):
     main.add_command(_command)

@@ -98,11 +98,16 @@ def _find_title(lines: Sequence[Line], is_date: Callable[[str], bool]) -> int | 
     """The report's title: among the lines before the first numbered heading that are not
     dates or sentences, the first that reads like a title (…について), else the first."""
     candidates: list[int] = []
+    body = False
     for i, line in enumerate(lines):
         if line.kind == "heading":
             break
+        if line.kind == "text" and len(line.text) > 80 and "。" in line.text:
+            body = True  # a paragraph of running text: the body has begun
         if line.kind != "text" or is_date(line.text) or len(line.text) > 80:
             continue
+        if body and (len(line.text) > 30 or "、" in line.text):
+            continue  # in the body only a short heading-like line may still be the title
         if not re.search(r"[^\W\d_]", line.text):
             continue  # a rule (━━━━) or a page number: no words
         if line.text.endswith("。"):

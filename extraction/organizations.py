@@ -51,6 +51,9 @@ _INSURER = re.compile(
 _NOT_INSURER = re.compile(r"各|すべて|全て|が入る|が加入|に加入|の(?:ある|いる)")
 #: After a body's name, a person's place of living or origin (兵庫県在住の女性): not a party.
 _RESIDENCE = re.compile(r"^(?:内)?(?:在住|に住む|出身|在勤|内に住む)")
+#: A prefecture's name written before one of its municipalities (栃木県小山市): the prefecture
+#: only says where the municipality is.
+_PLACE_AFTER_PREFECTURE = re.compile(rf"[{_KANJI}ぁ-ん]{{1,6}}?[市町村](?![民長議])")
 _PREFECTURE = re.compile(rf"(?<![{_KANJI}])(?:東京都|北海道|京都府|大阪府|[{_KANJI}]{{1,3}}県)")
 _COMPANY = re.compile(
     rf"(?:[{_KANJI}A-Za-z]{{1,12}}(?:\s?[A-Za-z]+)?\s?株式会社"
@@ -178,8 +181,8 @@ def find_organizations(text: str, rules: OrgRules) -> list[OrgFound]:
     for m in _PREFECTURE.finditer(text):
         if m.group(0) in rules.not_names:  # 本県 / 当県: the author, named elsewhere
             continue
-        if _RESIDENCE.match(text, m.end()):
-            continue
+        if _RESIDENCE.match(text, m.end()) or _PLACE_AFTER_PREFECTURE.match(text, m.end()):
+            continue  # 兵庫県在住 / 兵庫県西宮市: where, not who
         found.append(OrgFound(m.group(0), m.group(0), "prefecture", m.start(), m.end()))
     found = [
         f

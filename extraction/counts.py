@@ -9,7 +9,7 @@ from .cues import Cues
 from .model import CountValue, evidence
 from .sentences import Sentence
 
-_COUNT = re.compile(r"(?<![\d,.])(\d{1,3}(?:,\s?\d{3})+|\d+)\s?(件|名|人分|人|世帯|枚)")
+_COUNT = re.compile(r"(?<![\d,.])(\d{1,3}(?:,\s?\d{3})+|\d+)\s?(件|名|人分|人|世帯|枚)(?!目)")
 
 
 #: Sentences whose counts are not the incident's: measures, contacts, what happened elsewhere.

@@ -50,7 +50,7 @@ _INSURER = re.compile(
 #: Not an insurer's name but a phrase about insurers (地方公務員が入るすべての共済組合, 各共済組合).
 _NOT_INSURER = re.compile(r"各|すべて|全て|が入る|が加入|に加入|の(?:ある|いる)")
 #: After a body's name, a person's place of living or origin (兵庫県在住の女性): not a party.
-_RESIDENCE = re.compile(r"^(?:内)?(?:在住|に住む|出身|在勤|内に住む)")
+_RESIDENCE = re.compile(r"(?:内)?(?:在住|に住む|出身|在勤|内に住む)")
 #: A prefecture's name written before one of its municipalities (栃木県小山市): the prefecture
 #: only says where the municipality is.
 _PLACE_AFTER_PREFECTURE = re.compile(rf"[{_KANJI}ぁ-ん]{{1,6}}?[市町村](?![民長議])")
@@ -157,8 +157,9 @@ def find_organizations(text: str, rules: OrgRules) -> list[OrgFound]:
     """Every organisation named in one sentence, in order of appearance."""
     found: list[OrgFound] = []
     for name, kind in {**rules.national, **rules.generic}.items():
-        # a name inside a longer word is not that body: 保険者 in 被保険者
-        for m in re.finditer(rf"(?<![{_KANJI}]){re.escape(name)}", text):
+        # a name inside a longer word is not that body (保険者 in 被保険者), nor one after a
+        # count (7自治体: a number of bodies)
+        for m in re.finditer(rf"(?<![{_KANJI}0-9]){re.escape(name)}", text):
             found.append(OrgFound(normalize_name(name), name, kind, m.start(), m.end()))
     for m in _COMPANY.finditer(text):
         found.append(

@@ -9,7 +9,18 @@ from .cues import Cues
 from .model import CountValue, evidence
 from .sentences import Sentence
 
-_COUNT = re.compile(r"(?<![\d,.])(\d{1,3}(?:,\s?\d{3})+|\d+)\s?(件|名|人分|人|世帯|枚)(?!目)")
+#: A count and its unit: 48件, 1,234名, 2人分, 1万9231通 (letters count too); not 2件目.
+_COUNT = re.compile(
+    r"(?<![\d,.])(?:(?P<man>\d+)万(?P<rest>\d{1,4})?|(?P<n>\d{1,3}(?:,\s?\d{3})+|\d+))"
+    r"\s?(?P<unit>件|名|人分|人|世帯|枚|通)(?!目)"
+)
+
+
+def _value(m: re.Match[str]) -> int:
+    """The number a count match says (1万9231 → 19231)."""
+    if m["man"] is not None:
+        return int(m["man"]) * 10_000 + int(m["rest"] or 0)
+    return int(re.sub(r"[,\s]", "", m["n"]))
 
 
 #: Sentences whose counts are not the incident's: measures, contacts, what happened elsewhere.
@@ -52,8 +63,7 @@ def affected_count(cues: Cues, sentences: Sequence[Sentence]) -> CountValue | No
         m = m or first_count(text, 0)
         if not m:
             continue
-        value = int(re.sub(r"[,\s]", "", m.group(1)))
-        candidate = CountValue(value, evidence(sentence.span, f"count/{m.group(2)}", 0.7))
+        candidate = CountValue(_value(m), evidence(sentence.span, f"count/{m['unit']}", 0.7))
         if best is None or (rank, order) < best[:2]:
             best = (rank, order, candidate)
     if best is not None:

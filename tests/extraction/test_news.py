@@ -191,3 +191,21 @@ def test_seed_002_as_a_pdf_with_its_national_table_in_columns_has_its_two_incide
         "PointMisgrant",
     ]
     assert all("自治体" not in o.name for i in report.incidents for o in i.organizations)
+
+
+def test_counts_in_letters_and_in_ten_thousands_are_read(extractor: Extractor) -> None:
+    text = """納税通知書の誤りについて
+
+　市は、10日に発送した納税通知書1万9231通で、宛名の敬称が印字されていない誤りがあったと発表した。
+"""
+    incident = only(extract(extractor, text))
+    assert incident.affected is not None and incident.affected.value == 19231
+
+
+def test_an_ordinal_is_no_count(extractor: Extractor) -> None:
+    text = """書類の誤送付について
+
+　市によると、2件目の誤送付では、3人分の氏名が記載された書類を別の事業所に送った。
+"""
+    incident = only(extract(extractor, text))
+    assert incident.affected is not None and incident.affected.value == 3

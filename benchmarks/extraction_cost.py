@@ -77,12 +77,13 @@ print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).
 """
 
 
-def measure_build(corpus: Path, python: str) -> dict[str, float]:
+def measure_build(corpus: Path, python: str, root: Path) -> dict[str, float]:
     """Wall seconds and peak RSS (MiB: the largest of the build process and its workers,
     ``RUSAGE_CHILDREN`` of a fresh wrapper process) of ``incident-kg build`` of ``corpus``."""
     with tempfile.TemporaryDirectory() as tmp:
         proc = subprocess.run(
             [sys.executable, "-c", _BUILD, python, str(corpus), f"{tmp}/store"],
+            cwd=root,
             check=True,
             capture_output=True,
             text=True,
@@ -107,6 +108,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "ikg-cost")
     parser.add_argument("--baseline-python", default=None)
+    parser.add_argument(
+        "--baseline-root",
+        type=Path,
+        default=None,
+        help="The other checkout's project root (holding this script): its children run there.",
+    )
     parser.add_argument("--child", nargs="*", dest="folders", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.folders is not None:
@@ -130,12 +137,10 @@ def main(argv: list[str] | None = None) -> None:
             cwd=ROOT,
         )
     rows = []
-    for label, python in [
-        ("issue 15", sys.executable),
-        ("before (baseline)", args.baseline_python),
-    ]:
-        if python is None:
-            continue
+    runs = [("issue 15", sys.executable, ROOT)]
+    if args.baseline_python:
+        runs.append(("before (baseline)", args.baseline_python, args.baseline_root or ROOT))
+    for label, python, root in runs:
         cpu = {}
         for name, folders in (("corpus", [corpus]), ("real sets", REAL)):
             proc = subprocess.run(
@@ -151,10 +156,10 @@ def main(argv: list[str] | None = None) -> None:
                 check=True,
                 capture_output=True,
                 text=True,
-                cwd=ROOT,
+                cwd=root,
             )
             cpu[name] = json.loads(proc.stdout.strip().splitlines()[-1])
-        build = measure_build(corpus, python)
+        build = measure_build(corpus, python, root)
         rows.append((label, cpu, build))
     print(
         f"| code | corpus ms/report (similarity on / off) | real sets ms/report (on / off) | build of {args.reports} reports, s | peak RSS of the build, MiB |"

@@ -722,3 +722,10 @@ def test_an_evidence_path_failure_is_reported_on_an_inverse_path(shapes, onto):
     drop_evidence(data)
     _conforms, paths = shacl_results(data, shapes, onto)
     assert any(isinstance(p, BNode) for p in paths)
+
+
+def test_an_annotation_names_one_of_the_three_mechanisms(shapes, onto):
+    graph = well_formed_incident()
+    graph.set((EVIDENCE, IKG.extractionMechanism, IKG.GuessWork))
+    conforms, paths = shacl_results(graph, shapes, onto)
+    assert not conforms and IKG.extractionMechanism in paths

@@ -172,7 +172,9 @@ def _span_for(report: Report, incident: Incident, sentence: str | None) -> Span:
 
 
 def _curated(report: Report, incident: Incident, fix: IncidentCuration, key: str) -> Evidence:
-    return Evidence(_span_for(report, incident, fix.evidence.get(key)), CURATION_RULE, 1.0)
+    return Evidence(
+        _span_for(report, incident, fix.evidence.get(key)), CURATION_RULE, 1.0, mechanism="curation"
+    )
 
 
 def _apply(
@@ -181,11 +183,17 @@ def _apply(
     removed = {(f, c) for f, codes in fix.remove.items() for c in codes}
     coded = [v for v in incident.coded if (v.field, v.code) not in removed]
     present = {(v.field, v.code) for v in coded}
+    # a code only similarity inferred that the curator adds is confirmed: it gets the curator's
+    # evidence beside the inferred one (and counts as curated, no longer as inferred)
+    inferred = {(v.field, v.code) for v in coded if v.evidence.mechanism == "similarity"} - {
+        (v.field, v.code) for v in coded if v.evidence.mechanism != "similarity"
+    }
     for name, codes in fix.add.items():
         for code in codes:
-            if (name, code) not in present:
+            if (name, code) not in present or (name, code) in inferred:
                 coded.append(CodedValue(name, code, _curated(report, incident, fix, code)))
                 present.add((name, code))
+                inferred.discard((name, code))
     orgs = [
         o
         for o in incident.organizations

@@ -35,21 +35,33 @@ class Span:
         return {"start": self.start, "end": self.end, "sentence": self.text}
 
 
+#: How a value was read: a lexicon rule, similarity to exemplar sentences, or an analyst.
+MECHANISMS: tuple[str, ...] = ("rule", "similarity", "curation")
+
+
 @dataclass(frozen=True)
 class Evidence:
-    """Why a value was extracted: the sentence, the rule that fired, how sure we are."""
+    """Why a value was extracted: the sentence, the rule that fired, how sure we are, and the
+    mechanism (``rule``: the lexicon; ``similarity``: the nearest exemplar sentences, see
+    :mod:`.similarity`; ``curation``: an analyst)."""
 
     span: Span
     rule: str
     confidence: float
+    mechanism: str = "rule"
 
     def to_json(self) -> dict[str, Any]:
-        return {**self.span.to_json(), "rule": self.rule, "confidence": self.confidence}
+        return {
+            **self.span.to_json(),
+            "rule": self.rule,
+            "mechanism": self.mechanism,
+            "confidence": self.confidence,
+        }
 
 
-def evidence(span: Span, rule: str, confidence: float) -> Evidence:
+def evidence(span: Span, rule: str, confidence: float, *, mechanism: str = "rule") -> Evidence:
     """The evidence of a value read from ``span`` by ``rule`` (confidence to two places)."""
-    return Evidence(span=span, rule=rule, confidence=round(confidence, 2))
+    return Evidence(span=span, rule=rule, confidence=round(confidence, 2), mechanism=mechanism)
 
 
 @dataclass(frozen=True)

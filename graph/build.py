@@ -271,6 +271,7 @@ def pipeline_digest(extractor: Extractor, rules: Rules, base: str) -> str:
             h.update(f"{folder.name}/{module.name}".encode())
             h.update(module.read_bytes())
     h.update(json.dumps(extractor.lexicon.data, sort_keys=True, default=str).encode())
+    h.update(extractor.exemplars_digest.encode())  # the similarity stage's exemplar sentences
     h.update(rules_digest(rules).encode())
     h.update(base.encode())
     return h.hexdigest()

@@ -8,7 +8,8 @@ Each coded fact is stated twice: as a plain triple on the incident
 (``<incident> ikg:hasCause code:LogoutOmission``) for easy querying, and as a Web
 Annotation whose target is the exact span of the report's normalised text it
 was read from (``oa:TextQuoteSelector`` + ``oa:TextPositionSelector``), with the
-lexicon rule that fired and a confidence.  The target is minted from the span
+lexicon rule that fired, a confidence and the mechanism (``ikg:extractionMechanism``:
+a lexicon rule, similarity to exemplar sentences, or an analyst's curation).  The target is minted from the span
 (``…/text/<start>-<end>``), so the facts read from one sentence share it: a third
 fewer triples than a target per annotation.
 """
@@ -107,6 +108,12 @@ EVENT_ROLE = {
         "published",
         "other",
     )
+}
+#: The individual naming each mechanism of :data:`~.model.MECHANISMS` (issue 15).
+MECHANISM_IRI = {
+    "rule": IKG.LexiconRule,
+    "similarity": IKG.ExemplarSimilarity,
+    "curation": IKG.AnalystCuration,
 }
 _CONTEXT = 12  # characters of prefix/suffix kept in a quote selector
 #: dcterms:language of every report: Japanese, by its ISO 639-2 IRI (as DCMI recommends).
@@ -224,6 +231,7 @@ def _annotation(
     yield ann, IKG.aboutIncident, incident
     yield ann, IKG.assertedProperty, prop
     yield ann, IKG.extractionRule, Literal(evidence.rule)
+    yield ann, IKG.extractionMechanism, MECHANISM_IRI[evidence.mechanism]
     yield ann, IKG.confidence, Literal(Decimal(str(evidence.confidence)), datatype=XSD.decimal)
     if evidence.rule == "curation" and curation is not None:
         yield ann, DCTERMS.creator, m.curator(curation.curator)

@@ -64,6 +64,7 @@ def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
 from .analyze import analyze, view  # noqa: E402  (the commands, each in its family's module)
 from .build import build, check_lexicon, evaluate, extract, reason  # noqa: E402
 from .query import push, query, serve  # noqa: E402
+from .review import lexicon, review  # noqa: E402
 from .share import export, import_, imports, validate  # noqa: E402
 from .store import info  # noqa: E402
 
@@ -83,5 +84,7 @@ for _command in (
     analyze,
     view,
     info,
+    review,
+    lexicon,
 ):
     main.add_command(_command)

@@ -101,3 +101,32 @@ def test_facts_read_from_one_span_share_its_target(extractor: Extractor) -> None
             spans.add(span)
         shared += sum(1 for n in targets.values() if n > 1)
     assert shared > 0  # the samples read several facts from one sentence
+
+
+def test_each_annotation_names_the_mechanism_that_read_its_fact(extractor: Extractor) -> None:
+    import dataclasses
+
+    from incident_kg.extraction.similarity import Exemplar, SimilaritySettings, make_coder
+
+    report = (
+        "住民票の誤交付について\n\n1 概要\nみどり市で別人の住民票の写しを交付した。\n"
+        "2 原因\n窓口の担当者が名札の色を見分けられなかった。\n"
+    )
+    exemplar = Exemplar(
+        "causes",
+        ("ProcedureKnowledgeGap",),
+        "窓口の担当者が名札の色を見分けられなかったため、交付した。",
+    )
+    settings = SimilaritySettings(
+        roles={"causes": frozenset({"cause"})}, thresholds={"causes": 0.4}
+    )
+    similar = dataclasses.replace(extractor, similarity=make_coder([exemplar], settings))
+    graph = _graph(similar, report, "a.txt")
+    by_body = {
+        graph.value(a, OA.hasBody): graph.value(a, IKG.extractionMechanism)
+        for a in graph.subjects(RDF.type, OA.Annotation)
+        if graph.value(a, OA.hasBody) is not None
+    }
+    inferred = URIRef("https://w3id.org/incident-kg/code/ProcedureKnowledgeGap")
+    assert by_body[inferred] == IKG.ExemplarSimilarity
+    assert {m for b, m in by_body.items() if b != inferred} == {IKG.LexiconRule}

@@ -357,6 +357,7 @@ EMITTED_PROPERTIES = {
     IKG.unresolvedName: OWL.DatatypeProperty,
     IKG.extractionRule: OWL.DatatypeProperty,
     IKG.confidence: OWL.DatatypeProperty,
+    IKG.extractionMechanism: OWL.ObjectProperty,
 }
 
 
@@ -500,6 +501,7 @@ WELL_FORMED = """
     ikg:aboutIncident <incident/003-1> ;
     ikg:assertedProperty ikg:hasCause ;
     ikg:extractionRule "cause.missing-handover" ;
+    ikg:extractionMechanism ikg:LexiconRule ;
     ikg:confidence 0.9 ;
     dcterms:creator <agent/extractor> ;
     oa:hasTarget <evidence/003-1/1/target> .
@@ -519,6 +521,7 @@ WELL_FORMED = """
     ikg:aboutIncident <incident/003-1> ;
     ikg:assertedProperty ikg:affectedCount ;
     ikg:extractionRule "count.ken" ;
+    ikg:extractionMechanism ikg:LexiconRule ;
     ikg:confidence 0.75 ;
     dcterms:creator <agent/extractor> ;
     oa:hasTarget [
@@ -723,3 +726,10 @@ def test_an_evidence_path_failure_is_reported_on_an_inverse_path(shapes, onto):
     drop_evidence(data)
     _conforms, paths = shacl_results(data, shapes, onto)
     assert any(isinstance(p, BNode) for p in paths)
+
+
+def test_an_annotation_names_one_of_the_three_mechanisms(shapes, onto):
+    graph = well_formed_incident()
+    graph.set((EVIDENCE, IKG.extractionMechanism, IKG.GuessWork))
+    conforms, paths = shacl_results(graph, shapes, onto)
+    assert not conforms and IKG.extractionMechanism in paths

@@ -71,7 +71,7 @@ def query(
         bindings,
         known_codes,
         load_library,
-        parse_query_file,
+        load_query_file,
         run_local,
         run_remote,
     )
@@ -91,7 +91,7 @@ def query(
             print_table(("name", "title", "parameters"), rows)
         return
     if query_file is not None:
-        named = parse_query_file(query_file)
+        named = load_query_file(query_file)
     elif name is None:
         raise QueryError("give a query NAME, --file FILE or --list")
     elif name not in library:

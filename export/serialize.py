@@ -367,11 +367,20 @@ def pseudonymise_quads(
     placeholders (counted as ``file-name`` and ``person-name``)."""
     placeholders = pseudonyms.rules.placeholders
     counts: Counter[str] = Counter()
+    renamed: dict[str, ox.NamedNode] = {}
+
+    def node(term: ox.NamedNode) -> ox.NamedNode:
+        found = renamed.get(term.value)
+        if found is None:
+            new = pseudonyms.iri(term.value)
+            found = renamed[term.value] = term if new == term.value else ox.NamedNode(new)
+        return found
+
     out: list[Quad] = []
     for graph, s, p, o in quads:
         obj: ox.NamedNode | ox.BlankNode | ox.Literal = o
         if isinstance(o, ox.NamedNode):
-            obj = ox.NamedNode(pseudonyms.iri(o.value))
+            obj = node(o)
         elif isinstance(o, ox.Literal) and _is_text(o):
             if p.value == _SOURCE_FILE:
                 obj = ox.Literal(placeholders[FILE_NAME])
@@ -381,7 +390,7 @@ def pseudonymise_quads(
             elif p.value == _LABEL and pseudonyms.is_curator(str(s.value)):
                 obj = _with_value(o, placeholders["person-name"])
                 counts["person-name"] += o.value != placeholders["person-name"]
-        subject = ox.NamedNode(pseudonyms.iri(s.value)) if isinstance(s, ox.NamedNode) else s
+        subject = node(s) if isinstance(s, ox.NamedNode) else s
         out.append((pseudonyms.iri(graph) if graph else graph, subject, p, obj))
     return out, counts
 

@@ -46,6 +46,12 @@ logger = logging.getLogger(__name__)
 REPORT_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".markdown", ".pdf")
 MARKDOWN_SUFFIXES: tuple[str, ...] = (".md", ".markdown")
 DEFAULT_MAX_BYTES = 20_000_000
+#: Longest report text read (characters).  Building a report holds its triples, their
+#: inferences and their N-Triples in memory at once: measured (benchmarks/report_memory.py,
+#: benchmarks/RESULTS.md) about 1 KB a character, so a report at this limit takes some
+#: 600 MB to build (the extractor's ~220 MB included); 20 MB of text would take some 14 GB.
+#: The longest real report seen has 5,500 characters.
+DEFAULT_MAX_CHARS = 400_000
 
 MEDIA_TEXT = "text/plain"
 MEDIA_MARKDOWN = "text/markdown"
@@ -228,13 +234,18 @@ def _is_report_name(name: str) -> bool:
 # --------------------------------------------------------------------------- reading
 
 
-def read_report(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> RawReport:
+def read_report(
+    path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, max_chars: int = DEFAULT_MAX_CHARS
+) -> RawReport:
     """Read one report file into a :class:`RawReport`.
 
     PDFs are recognised by their ``%PDF-`` header or by the ``.pdf`` suffix;
     anything else is decoded as text (see :func:`decode_text`).  Raises
     :class:`ReportReadError` for a missing, empty, too large, binary, undecodable
-    or unreadable file, or a PDF without a text layer.
+    or unreadable file, or a PDF without a text layer.  ``max_bytes`` bounds the file,
+    ``max_chars`` its text (what building a report costs grows with it: see
+    :data:`DEFAULT_MAX_CHARS`); a text file that must hold more characters than that
+    (over four bytes a character allowed) is refused before it is decoded.
     """
     path = Path(path)
     data = _read_bytes(path, max_bytes=max_bytes)
@@ -243,10 +254,25 @@ def read_report(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> RawReport:
     if _looks_like_pdf(path, data):
         report = RawReport(path, _read_pdf(path, data), "pdf", MEDIA_PDF)
     else:
+        if len(data) > 4 * max_chars:
+            raise ReportReadError(
+                path, "too-large", _too_many_chars(f"over {len(data) // 4:,}", max_chars)
+            )
         text, encoding = decode_text(data, path=path)
         report = RawReport(path, text, encoding, _text_media_type(path))
+    if len(report.text) > max_chars:
+        raise ReportReadError(
+            path, "too-large", _too_many_chars(f"{len(report.text):,}", max_chars)
+        )
     logger.debug("read %s: %d bytes, encoding %s", path.name, len(data), report.encoding)
     return report
+
+
+def _too_many_chars(count: str, max_chars: int) -> str:
+    return (
+        f"its text is too long ({count} characters; the limit is {max_chars:,}, about "
+        "600 MB of memory to build): split the report"
+    )
 
 
 def _read_bytes(path: Path, *, max_bytes: int) -> bytes:

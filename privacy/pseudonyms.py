@@ -35,6 +35,10 @@ from .redact import RedactionRules, find
 PSEUDONYM = re.compile(r"x[a-z]{20}")
 #: Placeholder kind and text for a file name.
 FILE_NAME = "file-name"
+#: What a path segment must hold for the redaction rules to find anything in it: a character
+#: that is not ASCII (a name, a full-width digit, the words before an account number), an
+#: ``@`` (an e-mail address) or ten digits (an individual or a phone number).
+_MAYBE_PERSONAL = re.compile(r"[^\x00-\x7f]|@|(?:[^0-9]*[0-9]){10}")
 #: Path segments after which comes a report's identifier (its graph, its IRI).
 _ID_FOLLOWS = ("report", "graph")
 
@@ -67,10 +71,18 @@ class Pseudonymiser:
     #: The identifiers (file stems) of the reports the data holds.
     report_ids: frozenset[str]
     _seen: dict[str, str] = field(default_factory=dict)
+    _segments: dict[str, bool] = field(default_factory=dict)
+    _names: dict[str, str] = field(default_factory=dict)
 
     def identifier(self, report_id: str) -> str:
         """A report's identifier as it may leave: its pseudonym."""
-        return pseudonym(report_id, self.key)
+        return self._name(report_id)
+
+    def _name(self, value: str) -> str:
+        found = self._names.get(value)
+        if found is None:
+            found = self._names[value] = pseudonym(value, self.key)
+        return found
 
     def iri(self, iri: str) -> str:
         """The IRI with every path segment that could name someone replaced by a pseudonym:
@@ -78,6 +90,15 @@ class Pseudonymiser:
         found = self._seen.get(iri)
         if found is None:
             found = self._seen[iri] = self._rewrite(iri)
+        return found
+
+    def _personal(self, segment: str) -> bool:
+        """Whether the redaction rules find personal data in an IRI path segment (only
+        looked for where some could be: a non-ASCII character, an ``@``, ten digits)."""
+        found = self._segments.get(segment)
+        if found is None:
+            found = bool(_MAYBE_PERSONAL.search(segment)) and bool(find(segment, self.rules))
+            self._segments[segment] = found
         return found
 
     def is_curator(self, iri: str) -> bool:
@@ -97,10 +118,10 @@ class Pseudonymiser:
             before = segments[i - 1] if i else ""
             if before in _ID_FOLLOWS and segment in self.report_ids:
                 segments[i] = self.identifier(segment)  # as its dcterms:identifier
-            elif (before == "curator" and i >= 2 and segments[i - 2] == "agent") or find(
-                plain, self.rules
+            elif (before == "curator" and i >= 2 and segments[i - 2] == "agent") or self._personal(
+                plain
             ):
-                segments[i] = pseudonym(plain, self.key)
+                segments[i] = self._name(plain)
             else:
                 continue
             changed = True

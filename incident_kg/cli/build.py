@@ -190,12 +190,16 @@ def check_lexicon(paraphrases: Path, show_misses: bool) -> None:
     """
     import yaml
 
+    from incident_kg.errors import FileReadError
     from incident_kg.extraction.coding import check_paraphrases
+    from incident_kg.files import read_text_bounded
     from incident_kg.graph.build import default_extractor
 
     try:
-        data = yaml.safe_load(paraphrases.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        data = yaml.safe_load(read_text_bounded(paraphrases, 16 << 20))
+    except FileReadError as exc:
+        raise IncidentKGError(str(exc)) from exc
+    except yaml.YAMLError as exc:
         raise IncidentKGError(f"{paraphrases}: cannot read: {str(exc).splitlines()[0]}") from exc
     extractor = default_extractor()
     results = check_paraphrases(extractor.lexicon, extractor.analyzer, data)

@@ -69,8 +69,8 @@ def _write_atomically(path: Path, data: bytes) -> None:
 @click.option(
     "--redact/--no-redact",
     default=None,
-    help="Replace personal data in texts by typed placeholders. Default: on for the "
-    "sharing profile, off for internal.",
+    help="Replace personal data in texts by typed placeholders, and IRIs made from file "
+    "names or names by pseudonyms. Default: on for the sharing profile, off for internal.",
 )
 @click.option(
     "--ontology/--no-ontology",

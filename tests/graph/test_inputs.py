@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from incident_kg.errors import ReportReadError
 from incident_kg.graph.store import GraphStore
 
 from ..conftest import sample_files
@@ -148,8 +149,38 @@ def test_a_report_larger_than_its_bound_is_refused_by_name(tmp_path: Path) -> No
     big = tmp_path / "big.txt"
     with big.open("wb") as out:
         out.truncate(25_000_000)  # sparse: over the 20 MB bound without writing it
-    from incident_kg.errors import ReportReadError
-
     with pytest.raises(ReportReadError) as caught:
         read_report(big)
     assert caught.value.kind == "too-large" and "big.txt" in str(caught.value)
+
+
+def test_a_report_over_the_text_limit_is_refused_in_bounded_memory(tmp_path: Path) -> None:
+    """Failure 11: building cost about 0.45 GB per MB of text, and the 20 MB input limit let
+    a report take ~9 GB.  Now a text is bounded too (DEFAULT_MAX_CHARS): a 5 MB report is
+    refused in one line, in the memory of a small one (benchmarks/report_memory.py measures
+    the rest)."""
+    from incident_kg.extraction.read import DEFAULT_MAX_CHARS, read_report
+
+    one = read_report(sample_files()[0]).text
+    big = tmp_path / "big.txt"
+    big.write_text(one * (5_000_000 // len(one.encode()) + 1), encoding="utf-8")
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [*CLI, "build", str(big), "--store", str(tmp_path / "store"), "--workers", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    assert os.waitstatus_to_exitcode(status) == 1 and "Traceback" not in err
+    assert "too long" in err and f"{DEFAULT_MAX_CHARS:,}" in err
+    assert usage.ru_maxrss < 450 * 1024  # KiB: the extractor's ~220 MB, not gigabytes
+    assert time.monotonic() - started < 120
+    at_limit = tmp_path / "at-limit.txt"
+    at_limit.write_text("あ" * DEFAULT_MAX_CHARS, encoding="utf-8")
+    assert len(read_report(at_limit).text) == DEFAULT_MAX_CHARS  # the limit itself is read
+    at_limit.write_text("あ" * (DEFAULT_MAX_CHARS + 1), encoding="utf-8")
+    with pytest.raises(ReportReadError, match="too long"):
+        read_report(at_limit)

@@ -167,9 +167,11 @@ def serve(
     JSON, XML, CSV or TSV, and CONSTRUCT/DESCRIBE as Turtle (or N-Triples,
     RDF/XML, JSON-LD), as the Accept header asks. The default graph is the union
     of the store's graphs, so the queries of queries/*.rq run unchanged; the
-    page at http://HOST:PORT/ is a query editor that works offline. Updates are
-    refused. The server is Oxigraph's (`oxigraph serve-read-only`) behind a small
-    proxy that enforces the time and result limits and refuses SERVICE.
+    page at http://HOST:PORT/ is a query editor that works offline. The server is
+    Oxigraph's (`oxigraph serve-read-only`) on a copy of the store without its record
+    keeping, taken again after each build, behind a small proxy that parses every
+    query first (updates, SERVICE and over-deep nesting refused, 4xx), enforces the
+    time and result limits, and restarts the server if it dies.
 
     \b
     Examples:

@@ -13,8 +13,9 @@ and the time for:
 * for reference, one report over the limit built without it (the library in a child
   process with ``max_chars`` raised): what the limit saves.
 
-Peak memory is the child's ``ru_maxrss`` (``os.wait4``); the ratio is against the baseline
-of the same run.  Run from the project root::
+Peak memory is the child's ``ru_maxrss`` (``os.wait4``; Linux counts in it the pages of the
+process it was forked from, this small one, which every child's peak exceeds); the ratio is
+against the baseline of the same run.  Run from the project root::
 
     .venv/bin/python -m benchmarks.report_memory                 # about 5 minutes on 2 cores
     .venv/bin/python -m benchmarks.report_memory --sizes 1 5 --unbounded-mb 0 --out /tmp/r.md

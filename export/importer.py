@@ -49,7 +49,8 @@ import yaml
 from rdflib import Graph
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
-from incident_kg.errors import IncidentKGError
+from incident_kg.errors import FileReadError, IncidentKGError
+from incident_kg.files import read_bounded
 from incident_kg.graph.build import stable_ontology, utc_now
 from incident_kg.graph.reason import (
     ONTOLOGY_INFERRED,
@@ -283,13 +284,21 @@ def read_received(
     """Parse a received file within the limits; one clear line when it cannot be."""
     name, rdf_format = format_of(path, fmt)
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise ImportReadError(message("too-large", file=path, size=size, limit=max_bytes))
-        data = path.read_bytes()
-    except OSError as exc:
-        detail = exc.strerror or str(exc)
-        raise ImportReadError(message("unreadable", file=path, detail=detail)) from exc
+        data = read_bounded(path, max_bytes)  # a FIFO or a device is refused by its type
+    except FileReadError as exc:
+        if exc.kind == "too-large":
+            try:
+                size: object = path.stat().st_size
+            except OSError:
+                size = f"more than {max_bytes}"
+            raise ImportReadError(
+                message("too-large", file=path, size=size, limit=max_bytes)
+            ) from None
+        if exc.kind == "not-a-file":
+            detail = exc.message.split(", not a file")[0]
+            raise ImportReadError(message("not-a-file", file=path, detail=detail)) from None
+        raise ImportReadError(message("unreadable", file=path, detail=exc.message)) from None
+    size = len(data)
     digest = hashlib.sha256(data).hexdigest()
     genid = f"{GENID_BASE}{digest[:16]}/"
     blanks: dict[str, str] = {}
@@ -313,6 +322,8 @@ def read_received(
     except SyntaxError as exc:
         detail = str(exc).splitlines()[0] if str(exc) else "syntax error"
         raise ImportReadError(message("syntax", file=path, format=name, detail=detail)) from None
+    if not quads:
+        raise ImportReadError(message("empty", file=path))
     return ReceivedFile(path.name, name, size, digest, tuple(dict.fromkeys(quads)))
 
 
@@ -572,6 +583,7 @@ def import_file(
     max_triples: int = DEFAULT_MAX_TRIPLES,
     lang: str = "en",
     clock: Callable[[], str] = utc_now,
+    wait: float = 0.0,
 ) -> ImportResult:
     """Import one file received from ``agency`` into the store at ``store_dir``.
 
@@ -606,11 +618,12 @@ def import_file(
         graphs=tuple(sorted_file.graphs),
         triples=sum(len(v) for v in sorted_file.graphs.values()),
     )
-    with GraphStore.open(store_dir, create=True) as store:
+    with GraphStore.open(store_dir, create=True, wait=wait) as store:
         # checked again under the write lock: the store may have changed meanwhile
         problems = check_owners(sorted_file.graphs, store, agency)
         if problems:
             raise ImportRefused(str(path), problems, lang)
+        store.ensure_pseudonym_key()
         has_ontology = ONTOLOGY_GRAPH in store.graphs()
         ontology = None if has_ontology else (guard.ontology_nt, guard.closure_nt)
         store.update(import_update(record, sorted_file.graphs, inferred, ontology=ontology))

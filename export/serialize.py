@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -37,7 +38,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal
-from rdflib.namespace import DCAT, DCTERMS, OWL, RDF
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS
 from rdflib.plugins.serializers.turtle import TurtleSerializer
 from rdflib.term import Node
 
@@ -51,11 +52,14 @@ from incident_kg.ontology.namespaces import (
     ORG,
     PREFIXES,
 )
+from incident_kg.privacy.pseudonyms import FILE_NAME, Pseudonymiser
 from incident_kg.privacy.redact import RedactionRules, load_rules, redact, redact_quote
 
 from .filters import Selection, check_selection, selected_incidents, subset
 from .marking import Tlp, resolve_marking
 from .records import imported_graphs, imported_inferred_graph, read_records
+
+log = logging.getLogger(__name__)
 
 #: The graph name the writers use for the default graph (the header of quad formats).
 DEFAULT_GRAPH = ""
@@ -332,13 +336,21 @@ def _bodies(quads: Sequence[Quad]) -> set[str]:
 
 
 def redact_quads(
-    quads: Sequence[Quad], rules: RedactionRules, bodies: set[str] | None = None
+    quads: Sequence[Quad],
+    rules: RedactionRules,
+    bodies: set[str] | None = None,
+    pseudonyms: Pseudonymiser | None = None,
 ) -> tuple[list[Quad], Counter[str]]:
-    """Every text of the quads redacted (the ontology's are left alone by the caller).
+    """Every text of the quads redacted (the ontology's are left alone by the caller), and
+    with ``pseudonyms`` every IRI and report identifier too (:func:`pseudonymise_quads`).
 
     ``bodies`` are the organisations' names never taken for a person's (by default those
     the quads hold).  A quote and its context (``oa:prefix``, ``oa:exact``, ``oa:suffix``
     of one selector) are redacted together (:func:`.redact.redact_quote`)."""
+    if pseudonyms is not None:
+        redacted, found = redact_quads(quads, rules, bodies)
+        renamed, more = pseudonymise_quads(redacted, pseudonyms)
+        return renamed, found + more
     rules = rules.with_bodies(_bodies(quads) if bodies is None else bodies)
     cut = rules.truncation
     quote_parts = {cut.prefix_property: 0, cut.exact_property: 1, cut.suffix_property: 2}
@@ -365,6 +377,67 @@ def redact_quads(
             counts += found
         out.append((graph, s, p, o if value == o.value else _with_value(o, value)))
     return out, counts
+
+
+_SOURCE_FILE = str(IKG.sourceFile)
+_IDENTIFIER = str(DCTERMS.identifier)
+_LABEL = str(RDFS.label)
+
+
+def pseudonymise_quads(
+    quads: Sequence[Quad], pseudonyms: Pseudonymiser
+) -> tuple[list[Quad], Counter[str]]:
+    """The quads with every IRI (graph names too) through ``pseudonyms``, each report's
+    identifier replaced by its pseudonym, its file name and each curator's name by their
+    placeholders (counted as ``file-name`` and ``person-name``)."""
+    placeholders = pseudonyms.rules.placeholders
+    counts: Counter[str] = Counter()
+    renamed: dict[str, ox.NamedNode] = {}
+
+    def node(term: ox.NamedNode) -> ox.NamedNode:
+        found = renamed.get(term.value)
+        if found is None:
+            new = pseudonyms.iri(term.value)
+            found = renamed[term.value] = term if new == term.value else ox.NamedNode(new)
+        return found
+
+    out: list[Quad] = []
+    for graph, s, p, o in quads:
+        obj: ox.NamedNode | ox.BlankNode | ox.Literal = o
+        if isinstance(o, ox.NamedNode):
+            obj = node(o)
+        elif isinstance(o, ox.Literal) and _is_text(o):
+            if p.value == _SOURCE_FILE:
+                obj = ox.Literal(placeholders[FILE_NAME])
+                counts[FILE_NAME] += 1
+            elif p.value == _IDENTIFIER and o.value in pseudonyms.report_ids:
+                obj = ox.Literal(pseudonyms.identifier(o.value))
+            elif p.value == _LABEL and pseudonyms.is_curator(str(s.value)):
+                obj = _with_value(o, placeholders["person-name"])
+                counts["person-name"] += o.value != placeholders["person-name"]
+        subject = node(s) if isinstance(s, ox.NamedNode) else s
+        out.append((pseudonyms.iri(graph) if graph else graph, subject, p, obj))
+    return out, counts
+
+
+_REPORT_IDS = """
+PREFIX ikg: <https://w3id.org/incident-kg/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT DISTINCT ?id WHERE { ?report a ikg:Report ; dcterms:identifier ?id }"""
+
+
+def store_pseudonymiser(store: GraphStore, rules: RedactionRules) -> Pseudonymiser:
+    """The pseudonymiser of what leaves this store: its secret key, the identifiers of the
+    reports it holds (its own and imported ones)."""
+    key = store.pseudonym_key()
+    if key is None:  # a store no build of this version has written yet
+        log.warning("store %s has no key for pseudonyms yet: build into it to make one", store.path)
+        key = hashlib.sha256(f"{store.path.resolve()}".encode()).hexdigest()
+    ids = frozenset(
+        str(getattr(row["id"], "value", row["id"]))  # type: ignore[index]
+        for row in store.query(_REPORT_IDS)  # type: ignore[attr-defined]
+    )
+    return Pseudonymiser(key, rules, ids)
 
 
 # -- 5. write --------------------------------------------------------------------------
@@ -510,9 +583,15 @@ def _export_by_graph(
     marking = resolve_marking(options.marking, received, DEFAULT_MARKING)
     schema = {ONTOLOGY_GRAPH, ONTOLOGY_INFERRED}
     bodies: set[str] | None = None
+    pseudonyms: Pseudonymiser | None = None
     if options.redact:
         rules = rules or load_rules()
         bodies = _organisation_names(parts, schema)
+        pseudonyms = store_pseudonymiser(store, rules)
+
+    def shown(name: str) -> str:  # the name a graph leaves under
+        return pseudonyms.iri(name) if pseudonyms is not None else name
+
     counts: Counter[str] = Counter()
     distinct = DistinctTriples()
     graphs: list[str] = []
@@ -521,11 +600,12 @@ def _export_by_graph(
     class_suffixes = tuple(f" <{RDF.type}> <{c}> ." for c in _CLASSES)
     prefixes: set[str] = set()
     with tempfile.TemporaryFile() as body:
-        for name in sorted(parts):
-            quads = parts[name]()
-            if options.redact and name not in schema:
+        for stored in sorted(parts, key=shown):
+            quads = parts[stored]()
+            name = shown(stored)
+            if options.redact and stored not in schema:
                 assert rules is not None
-                quads, found = redact_quads(quads, rules, bodies)
+                quads, found = redact_quads(quads, rules, bodies, pseudonyms)
                 counts += found
             lines = sorted({f"{s} {p} {o} ." for _, s, p, o in quads})
             if not lines:
@@ -615,7 +695,7 @@ def _export_in_memory(
         rules = rules or load_rules()
         schema = {ONTOLOGY_GRAPH, ONTOLOGY_INFERRED}
         data = [q for q in quads if q[0] not in schema]
-        redacted, counts = redact_quads(data, rules)
+        redacted, counts = redact_quads(data, rules, None, store_pseudonymiser(store, rules))
         quads = [q for q in quads if q[0] in schema] + redacted
     lines = sorted({(g, f"{s} {p} {o} .") for g, s, p, o in quads})
     dataset = dataset_iri(lines)

@@ -27,7 +27,8 @@ from typing import Any
 
 import yaml
 
-from incident_kg.errors import IncidentKGError, UnknownCodeError
+from incident_kg.errors import FileReadError, IncidentKGError, UnknownCodeError
+from incident_kg.files import read_text_bounded
 
 from .dates import iso_from_yaml
 from .model import (
@@ -45,6 +46,8 @@ from .model import (
 from .organizations import normalize_name
 
 SIDECAR_SUFFIX = ".curation.yaml"
+#: Largest sidecar read (a few corrections take a few kilobytes).
+MAX_SIDECAR_BYTES = 1 << 20
 CURATION_RULE = "curation"
 
 
@@ -153,8 +156,10 @@ def parse_curation(data: object, *, source: str, known_codes: Mapping[str, set[s
 def load_curation(path: Path, *, known_codes: Mapping[str, set[str]]) -> Curation:
     """Read a sidecar file (raises CurationError / UnknownCodeError naming it)."""
     try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        data: Any = yaml.safe_load(read_text_bounded(path, MAX_SIDECAR_BYTES))
+    except FileReadError as exc:
+        raise CurationError(f"{path}: cannot read curation file: {exc.message}") from exc
+    except yaml.YAMLError as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise CurationError(f"{path}: cannot read curation file: {first}") from exc
     return parse_curation(data, source=path.name, known_codes=known_codes)

@@ -53,11 +53,22 @@ from rdflib.plugins.serializers.nt import _quoteLiteral
 from rdflib.term import Node
 
 from incident_kg import __version__
-from incident_kg.errors import IncidentKGError, ReportReadError
-from incident_kg.extraction.curation import apply_curation, load_curation, sidecar_for
+from incident_kg.errors import FileReadError, IncidentKGError, ReportReadError
+from incident_kg.extraction.curation import (
+    MAX_SIDECAR_BYTES,
+    apply_curation,
+    load_curation,
+    sidecar_for,
+)
 from incident_kg.extraction.extract import Extractor, extract_report, make_extractor, report_id_for
 from incident_kg.extraction.model import Problem, Report
-from incident_kg.extraction.read import iter_report_files, read_report
+from incident_kg.extraction.read import (
+    DEFAULT_MAX_BYTES,
+    SKIP_WARNINGS,
+    find_report_files,
+    read_report,
+)
+from incident_kg.files import read_bounded
 from incident_kg.ontology.namespaces import ONTOLOGY_GRAPH
 from incident_kg.ontology.vocabulary import (
     CONCEPTS_FILE,
@@ -67,6 +78,8 @@ from incident_kg.ontology.vocabulary import (
     ontology_graph,
 )
 
+from .lifetime import die_with_parent
+from .lock import store_lock
 from .publication import load_source, source_sidecar_for, with_source
 from .reason import (
     ONTOLOGY_INFERRED,
@@ -136,15 +149,15 @@ def default_extractor() -> Extractor:
 
 
 def collect_files(paths: Sequence[Path]) -> tuple[list[Path], list[Problem]]:
-    """Report files under the given paths; a missing path is a problem, not a crash."""
-    files: list[Path] = []
-    problems: list[Problem] = []
-    for path in paths:
-        try:
-            files.extend(iter_report_files([path]))
-        except ReportReadError as exc:
-            problems.append(Problem(exc.path, exc.kind, exc.message))
-    return sorted(dict.fromkeys(files)), problems
+    """Report files under the given paths, and a problem for every path skipped, with its
+    reason (a missing path, a FIFO, a symlink to nothing…: errors; a hidden file, a
+    symlinked folder not followed: warnings) — never silently, never a crash."""
+    files, skipped = find_report_files(paths)
+    problems = [
+        Problem(e.path, e.kind, e.message, "warning" if e.kind in SKIP_WARNINGS else "error")
+        for e in skipped
+    ]
+    return files, problems
 
 
 def read_and_extract(path: Path, extractor: Extractor) -> Report:
@@ -279,17 +292,18 @@ def pipeline_digest(extractor: Extractor, rules: Rules, base: str) -> str:
 
 def source_digest(path: Path, pipeline: str) -> str:
     """Digest of one report's input: the file, its curation and source sidecars (if any), the
-    pipeline."""
+    pipeline. Raises :class:`~incident_kg.errors.FileReadError` for a file that cannot be read
+    within its bound (a report's, a sidecar's)."""
     h = hashlib.sha256(pipeline.encode())
-    h.update(path.read_bytes())
+    h.update(read_bounded(path, DEFAULT_MAX_BYTES))
     sidecar = sidecar_for(path)
     if sidecar.is_file():
         h.update(b"\0sidecar\0")
-        h.update(sidecar.read_bytes())
+        h.update(read_bounded(sidecar, MAX_SIDECAR_BYTES))
     source = source_sidecar_for(path)
     if source.is_file():
         h.update(b"\0source\0")
-        h.update(source.read_bytes())
+        h.update(read_bounded(source, MAX_SIDECAR_BYTES))
     return h.hexdigest()
 
 
@@ -406,9 +420,10 @@ def prepare(path: Path, pipeline: Pipeline) -> Prepared:
 _worker_pipeline: Pipeline | None = None
 
 
-def _init_worker(pipeline: Pipeline) -> None:
+def _init_worker(pipeline: Pipeline, parent: int) -> None:
     global _worker_pipeline
     _worker_pipeline = pipeline
+    die_with_parent(parent)
 
 
 def _prepare_chunk(paths: Sequence[Path]) -> list[Prepared]:
@@ -437,7 +452,10 @@ def prepare_all(paths: Sequence[Path], pipeline: Pipeline, workers: int) -> Iter
         return
     context = mp.get_context("fork")  # the extractor (SudachiPy) cannot be pickled: inherit it
     with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(pipeline,)
+        max_workers=workers,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(pipeline, os.getpid()),
     ) as pool:
         queue = iter(chunks)
         pending: deque[Future[list[Prepared]]] = deque()
@@ -512,7 +530,7 @@ def build(
         else:
             try:
                 digest = source_digest(path, pipeline_id)
-            except OSError:
+            except (OSError, FileReadError):
                 digest = None  # let prepare() name the problem
         stats[path] = stat
         plan.append((path, report_id, entry, digest))
@@ -649,27 +667,15 @@ def prune_missing(
         if source is None or not report.startswith(prefix):
             continue
         report_id = report.removeprefix(prefix)
-        if report_id in present or not _under(source, folders) or Path(source).exists():
+        # a path still there (a symlink to nothing, a file that cannot be read) is not gone:
+        # the build named it as a problem, and its report stays
+        if report_id in present or not _under(source, folders) or os.path.lexists(source):
             continue
         graph = str(Minter(base, report_id).graph)
         store.remove_report(report, [graph, inferred_graph_for(graph)])
         log.info("removed %s: its file %s is gone", report_id, Path(source).name)
         removed.append(source)
     return removed
-
-
-def _staging_dirs(store_dir: Path) -> list[Path]:
-    return sorted(store_dir.parent.glob(f".{store_dir.name}.building-*"))
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def is_new_store(store_dir: Path) -> bool:
@@ -687,14 +693,18 @@ def build_store(
     clock: Callable[[], str] = utc_now,
     workers: int = 1,
     prune: bool = True,
+    wait: float = 0.0,
 ) -> BuildResult:
-    """:func:`build` into the store at ``store_dir``, creating it when needed.
+    """:func:`build` into the store at ``store_dir``, creating it when needed, holding the
+    store's lock throughout (another writer: wait up to ``wait`` s, then
+    :class:`~.lock.StoreBusyError`).
 
     A store that does not exist yet is built in a staging directory beside it
     (``.<name>.building-<pid>``) with Oxigraph's bulk loader, several times faster than
     transactions, compacted (queries then join two to three times faster) and renamed into
     place once complete: a first build killed midway leaves
     no store (and a staging directory the next build removes), never a half-written one.
+    Nothing is created when no report file was found for a new store (a mistyped path).
     An existing store is updated in place, one transaction per report or batch of reports.
     """
     store_dir = Path(store_dir)
@@ -706,27 +716,26 @@ def build_store(
         "workers": workers,
         "prune": prune,
     }
-    if not is_new_store(store_dir):
-        with GraphStore.open(store_dir, create=True) as store:
-            return build(paths, store, **kwargs)
-    for stale in _staging_dirs(store_dir):
-        pid = stale.name.rsplit("-", 1)[-1]
-        if not pid.isdigit() or not _alive(int(pid)):
+    if is_new_store(store_dir) and not collect_files(paths)[0]:
+        return BuildResult(problems=collect_files(paths)[1])  # no store for nothing
+    with store_lock(store_dir, wait=wait):
+        if not is_new_store(store_dir):  # also when another build made it while this waited
+            with GraphStore.open(store_dir, create=True) as store:
+                return build(paths, store, **kwargs)
+        for stale in sorted(store_dir.parent.glob(f".{store_dir.name}.building-*")):
             log.info("removing %s, left by a first build that did not finish", stale.name)
-            shutil.rmtree(stale, ignore_errors=True)
-    store_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = store_dir.parent / f".{store_dir.name}.building-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
-        with GraphStore.open(staging, create=True) as store:
-            result = build(paths, store, bulk=True, **kwargs)
-            started = time.perf_counter()
-            store.optimize()  # the bulk loader leaves overlapping files: compact them once
-            result.add_seconds("optimize", time.perf_counter() - started)
-        if store_dir.exists():
-            store_dir.rmdir()  # empty (is_new_store): make way for the rename
-        staging.rename(store_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+            shutil.rmtree(stale, ignore_errors=True)  # the lock is ours: its build is dead
+        staging = store_dir.parent / f".{store_dir.name}.building-{os.getpid()}"
+        try:
+            with GraphStore.open(staging, create=True, lock=False) as store:
+                result = build(paths, store, bulk=True, **kwargs)
+                started = time.perf_counter()
+                store.optimize()  # the bulk loader leaves overlapping files: compact them once
+                result.add_seconds("optimize", time.perf_counter() - started)
+            if store_dir.exists():
+                store_dir.rmdir()  # empty (is_new_store): make way for the rename
+            staging.rename(store_dir)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     return result

@@ -22,9 +22,11 @@ from pathlib import Path
 
 import yaml
 
-from incident_kg.errors import IncidentKGError
+from incident_kg.errors import FileReadError, IncidentKGError
+from incident_kg.extraction.curation import MAX_SIDECAR_BYTES
 from incident_kg.extraction.model import Evidence, OrganizationMention, Report, Span
 from incident_kg.extraction.organizations import normalize_name
+from incident_kg.files import read_text_bounded
 from incident_kg.ontology.local_governments import local_governments
 
 SOURCE_SUFFIX = ".source.yaml"
@@ -71,8 +73,10 @@ def load_source(report_path: Path) -> ReportSource:
     if not sidecar.is_file():
         return ReportSource()
     try:
-        data = yaml.safe_load(sidecar.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        data = yaml.safe_load(read_text_bounded(sidecar, MAX_SIDECAR_BYTES))
+    except FileReadError as exc:
+        raise SourceSidecarError(str(exc)) from None
+    except yaml.YAMLError as exc:
         raise SourceSidecarError(f"{sidecar}: cannot be read ({exc.__class__.__name__})") from None
     return parse_source(data, where=str(sidecar))
 

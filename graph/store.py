@@ -30,7 +30,9 @@ report's graph (the exported bytes do not change).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -42,6 +44,9 @@ from rdflib.namespace import PROV
 
 from incident_kg.errors import StoreError
 from incident_kg.ontology.namespaces import IKG, ONTOLOGY_GRAPH
+from incident_kg.privacy.pseudonyms import new_key
+
+from .lock import held_here, store_lock
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +54,14 @@ log = logging.getLogger(__name__)
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
 META_GRAPH = "https://w3id.org/incident-kg/graph/meta"
+#: Seconds a writer holding the store lock waits for Oxigraph's own directory lock (the
+#: previous writer closing the store).
+ROCKSDB_LOCK_GRACE = 3.0
 #: Prefix of the graphs of inferred triples (graph/reason.py), dropped and recomputed at will.
 INFERRED_PREFIX = "https://w3id.org/incident-kg/graph/inferred/"
 _STORE_NODE = "https://w3id.org/incident-kg/graph/meta#store"
+#: Key, in the metadata graph, of the store's secret for pseudonyms (never leaves the store).
+PSEUDONYM_KEY = META_GRAPH + "#pseudonymKey"
 #: The graph of triples about resources several reports share (organisations, agents),
 #: each triple once whatever the number of reports that state it.
 SHARED_GRAPH = "https://w3id.org/incident-kg/graph/shared"
@@ -217,10 +227,25 @@ class GraphStore:
     def __init__(self, store: ox.Store, path: Path) -> None:
         self._store = store
         self.path = path
+        self._held = ExitStack()  # the write lock, when opened for writing
 
     @classmethod
-    def open(cls, path: Path, *, create: bool = False, read_only: bool = False) -> GraphStore:
-        """Open the store at ``path``; create it when asked, else it must exist."""
+    def open(
+        cls,
+        path: Path,
+        *,
+        create: bool = False,
+        read_only: bool = False,
+        wait: float = 0.0,
+        command: str | None = None,
+        lock: bool = True,
+    ) -> GraphStore:
+        """Open the store at ``path``; create it when asked, else it must exist.
+
+        Opened for writing, the store's lock (graph/lock.py) is held until :meth:`close`:
+        another writer waits up to ``wait`` seconds for it, then is told the store is busy
+        and by whom (``lock=False``: a folder nobody else knows of, a first build's
+        staging folder).  Opened read-only, the store is seen as it was at that moment."""
         path = Path(path)
         if not create and not (path / "CURRENT").exists():
             raise StoreError(
@@ -228,13 +253,33 @@ class GraphStore:
             )
         if path.exists() and not path.is_dir():
             raise StoreError(f"{path} is a file, not a store directory")
-        try:
-            store = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
-        except OSError as exc:
-            if "lock" in str(exc).lower():
-                raise StoreError(f"store {path} is in use by another process (a server?)") from exc
-            raise StoreError(f"cannot open store {path}: {exc}") from exc
-        return cls(store, path)
+        held = ExitStack()
+        grace = 0.0 if held_here(path) else ROCKSDB_LOCK_GRACE  # open already in this process?
+        if not read_only and lock:
+            held.enter_context(store_lock(path, command=command, wait=wait))
+        deadline = time.monotonic() + grace
+        while True:
+            try:
+                store = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+                break
+            except OSError as exc:
+                # With the store lock held, Oxigraph's own lock can only be a writer that has
+                # released the store lock and is closing the store, or a program that does
+                # not take the store lock: give the first a moment.
+                if "lock" in str(exc).lower() and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                    continue
+                held.close()
+                if "lock" in str(exc).lower():
+                    raise StoreError(
+                        f"store {path} is in use: already open for writing, in this process or "
+                        "in a program that does not take incident-kg's store lock (an "
+                        "`oxigraph serve` on it?)"
+                    ) from exc
+                raise StoreError(f"cannot open store {path}: {exc}") from exc
+        opened = cls(store, path)
+        opened._held = held
+        return opened
 
     def __enter__(self) -> GraphStore:
         return self
@@ -255,7 +300,8 @@ class GraphStore:
             self._store.flush()
         except (OSError, RuntimeError):  # a read-only store cannot flush
             pass
-        del self._store
+        del self._store  # Oxigraph closes the directory once the last reference is gone
+        self._held.close()
 
     def optimize(self) -> None:
         """Compact the store's files (RocksDB compaction).  After a bulk load the data sits
@@ -501,8 +547,19 @@ class GraphStore:
         """Drop a named graph (no error when it is absent)."""
         self._store.update(f"DROP SILENT GRAPH <{graph_iri}>")
 
+    def pseudonym_key(self) -> str | None:
+        """The store's secret for pseudonyms of what leaves it (privacy/pseudonyms.py)."""
+        return self.meta_value(PSEUDONYM_KEY)
+
+    def ensure_pseudonym_key(self) -> None:
+        """Give the store its secret for pseudonyms when it has none yet."""
+        if self.pseudonym_key() is None:
+            self.set_meta_value(PSEUDONYM_KEY, new_key())
+
     def check_base(self, base: str) -> None:
-        """Record the base IRI on first use; refuse a different one later."""
+        """Record the base IRI on first use; refuse a different one later.  (A build calls
+        it first: the store also gets its secret for pseudonyms here.)"""
+        self.ensure_pseudonym_key()
         found = self.base_iri()
         if found is None:  # added to the metadata graph, which may hold import records
             self._store.update(

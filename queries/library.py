@@ -31,9 +31,12 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from incident_kg.errors import IncidentKGError
+from incident_kg.errors import FileReadError, IncidentKGError
+from incident_kg.files import read_text_bounded
 from incident_kg.graph.store import GraphStore, Term
 from incident_kg.ontology.namespaces import CODE
+
+from .checks import MAX_QUERY_CHARS, QueryRefused, check_query
 
 QUERY_DIR = Path(__file__).resolve().parent
 _HEADER = re.compile(r"^#\s*([a-z][a-z ()]*?)\s*:\s*(.*)$")
@@ -68,8 +71,28 @@ class NamedQuery:
 
 
 def parse_query_file(path: Path) -> NamedQuery:
-    """Read a ``.rq`` file and its header comment."""
+    """Read a ``.rq`` file of the library and its header comment."""
     return parse_query_text(path.read_text(encoding="utf-8"), path)
+
+
+#: Largest query file read (bytes): four bytes for each character a query may have.
+MAX_QUERY_FILE_BYTES = 4 * MAX_QUERY_CHARS
+
+
+def load_query_file(path: Path) -> NamedQuery:
+    """A user's own ``.rq`` file (``query --file``), read within a size bound (a FIFO or a
+    device is refused by its type) and put through the checks of the endpoint
+    (:func:`.checks.check_query`: a SPARQL query, no update, no ``SERVICE``, not nested too
+    deep) before anything runs it; :class:`QueryError` naming the file otherwise."""
+    try:
+        text = read_text_bounded(path, MAX_QUERY_FILE_BYTES)
+    except FileReadError as exc:
+        raise QueryError(str(exc)) from None
+    try:
+        check_query(text)
+    except QueryRefused as refused:
+        raise QueryError(f"{path}: {refused.message}") from None
+    return parse_query_text(text, path)
 
 
 def parse_query_text(text: str, path: Path) -> NamedQuery:
@@ -195,9 +218,11 @@ def run_local(
     try:
         result = store.query(text, dict(terms or {}))
     except SyntaxError as exc:
-        raise QueryError(f"not valid SPARQL: {exc}") from exc
-    except RuntimeError as exc:  # e.g. a parameter the query does not project
-        raise QueryError(f"cannot run the query: {exc}") from exc
+        first = str(exc).splitlines()[0] if str(exc) else "syntax error"
+        raise QueryError(f"not valid SPARQL: {first}") from exc
+    except (RuntimeError, OSError) as exc:  # e.g. a parameter the query does not project
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise QueryError(f"cannot run the query: {first}") from exc
     if not isinstance(result, ox.QuerySolutions):
         raise QueryError("only SELECT queries can be shown as a table")
     columns = tuple(v.value for v in result.variables)

@@ -229,9 +229,9 @@ def analyze_chain(incident: str, store_dir: Path, fmt: str, lang: str) -> None:
     "--redact/--no-redact",
     default=True,
     show_default=True,
-    help="Replace personal data in labels and evidence sentences by typed placeholders "
-    "(the rules of a redacted export). Pages get passed around: keep it on unless they "
-    "stay with you.",
+    help="Replace personal data in labels and evidence sentences by typed placeholders, "
+    "and names made from file names by pseudonyms (the rules of a redacted export). Pages "
+    "get passed around: keep it on unless they stay with you.",
 )
 @click.pass_context
 @handle_errors
@@ -270,10 +270,17 @@ def view(
             pages, desc="view", unit="page", disable=True if quiet else None, file=sys.stderr
         )
 
-    g = _network(store_dir)
+    from incident_kg.analysis.network import load_network
+    from incident_kg.export.serialize import store_pseudonymiser
+    from incident_kg.graph.store import GraphStore
+
+    rules = load_rules()
+    with GraphStore.open(store_dir, read_only=True) as store:
+        g = load_network(store)
+        pseudonyms = store_pseudonymiser(store, rules) if redact else None
     redacted = ""
     if redact:
-        g, counts = redact_network(g, load_rules())
+        g, counts = redact_network(g, rules, pseudonyms)
         redacted = f"; redacted {sum(counts.values())} span(s) of personal data"
     options = ViewOptions(
         lang=lang, top=top, tier=tier, organization=organization, max_incidents=max_incidents

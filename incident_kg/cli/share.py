@@ -12,7 +12,7 @@ import click
 
 from incident_kg.errors import IncidentKGError
 
-from .common import handle_errors, print_table, store_option
+from .common import handle_errors, print_table, store_option, wait_option
 
 TLP_CHOICE = click.Choice(["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"], case_sensitive=False)
 
@@ -77,8 +77,8 @@ def _relative_url(output: Path, description: Path) -> str:
 @click.option(
     "--redact/--no-redact",
     default=None,
-    help="Replace personal data in texts by typed placeholders. Default: on for the "
-    "sharing profile, off for internal.",
+    help="Replace personal data in texts by typed placeholders, and IRIs made from file "
+    "names or names by pseudonyms. Default: on for the sharing profile, off for internal.",
 )
 @click.option(
     "--ontology/--no-ontology",
@@ -380,6 +380,7 @@ def validate(
 )
 @click.option("--limit", default=20, show_default=True, help="List at most this many problems.")
 @click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True)
+@wait_option
 @handle_errors
 def import_(
     file: Path,
@@ -391,6 +392,7 @@ def import_(
     max_triples: int | None,
     limit: int,
     lang: str,
+    wait: float,
 ) -> None:
     """Import an RDF FILE received from another agency into the store.
 
@@ -414,6 +416,7 @@ def import_(
     from incident_kg.export.importer import (
         DEFAULT_MAX_BYTES,
         DEFAULT_MAX_TRIPLES,
+        ImportReadError,
         ImportRefused,
         import_file,
     )
@@ -429,7 +432,11 @@ def import_(
             max_bytes=max_size or DEFAULT_MAX_BYTES,
             max_triples=max_triples or DEFAULT_MAX_TRIPLES,
             lang=lang,
+            wait=wait,
         )
+    except ImportReadError as exc:  # the file, not the command, is at fault: exit 1
+        click.echo(f"Error: {exc}; the store {store_dir} is unchanged", err=True)
+        sys.exit(1)
     except ImportRefused as refused:
         for problem in refused.problems[:limit]:
             click.echo(problem.text(lang), err=True)
@@ -468,8 +475,9 @@ def import_(
     default="table",
     show_default=True,
 )
+@wait_option
 @handle_errors
-def imports(store_dir: Path, remove_id: str | None, fmt: str) -> None:
+def imports(store_dir: Path, remove_id: str | None, fmt: str, wait: float) -> None:
     """List the files imported from other agencies, or remove one (--remove ID).
 
     Each import shows its ID, the agency, the file, when, its TLP marking and the
@@ -481,7 +489,7 @@ def imports(store_dir: Path, remove_id: str | None, fmt: str) -> None:
     from incident_kg.graph.store import GraphStore
 
     if remove_id is not None:
-        with GraphStore.open(store_dir) as store:
+        with GraphStore.open(store_dir, wait=wait) as store:
             record = remove_import(store, remove_id)
         click.echo(
             f"removed import {record.id} ({record.file_name} from {record.agency}): "

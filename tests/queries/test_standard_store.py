@@ -20,6 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from incident_kg.cli import main
+from incident_kg.export.marking import Tlp
 from incident_kg.export.push import graph_store_url, push_graphs
 from incident_kg.graph.store import GraphStore
 from incident_kg.queries.endpoint import OxigraphServer
@@ -50,7 +51,8 @@ def plain_server(
     location = tmp_path_factory.mktemp("plain") / "remote"
     with OxigraphServer(location, read_only=False, union_default_graph=False) as server:
         with GraphStore.open(interchange_store, read_only=True) as store:
-            push_graphs(store, graph_store_url(server.url))
+            # an internal push (a server inside the office): marked, not redacted
+            push_graphs(store, graph_store_url(server.url), marking=Tlp.AMBER, redact=False)
         yield server
 
 

@@ -54,11 +54,13 @@ from rdflib.term import Node
 
 from incident_kg import __version__
 from incident_kg.errors import IncidentKGError, ReportReadError
+from incident_kg.extraction.assessment import assess_report
 from incident_kg.extraction.curation import apply_curation, load_curation, sidecar_for
 from incident_kg.extraction.extract import Extractor, extract_report, make_extractor, report_id_for
 from incident_kg.extraction.model import Problem, Report
 from incident_kg.extraction.read import iter_report_files, read_report
 from incident_kg.ontology.namespaces import ONTOLOGY_GRAPH
+from incident_kg.ontology.tables import Tables, load_tables, table_bytes
 from incident_kg.ontology.vocabulary import (
     CONCEPTS_FILE,
     ONTOLOGY_FILE,
@@ -146,8 +148,10 @@ def collect_files(paths: Sequence[Path]) -> tuple[list[Path], list[Problem]]:
     return sorted(dict.fromkeys(files)), problems
 
 
-def read_and_extract(path: Path, extractor: Extractor) -> Report:
-    """One file → one extracted report, with its curation sidecar applied when there is one.
+def read_and_extract(path: Path, extractor: Extractor, tables: Tables | None = None) -> Report:
+    """One file → one extracted report, with its curation sidecar applied when there is one,
+    then assessed (measure links, status, severity: extraction/assessment.py) with the
+    reviewed tables (loaded when not given).
 
     Raises ReportReadError for unreadable files and CurationError / UnknownCodeError
     for a bad sidecar.
@@ -160,7 +164,8 @@ def read_and_extract(path: Path, extractor: Extractor) -> Report:
     if sidecar.is_file():
         curation = load_curation(sidecar, known_codes=extractor.known_codes)
         report = apply_curation(report, curation)
-    return report
+    tables = tables if tables is not None else load_tables()
+    return assess_report(report, extractor.lexicon, extractor.analyzer, tables)
 
 
 def stable_ontology() -> Graph:
@@ -180,9 +185,10 @@ def extract_files(
     """Extract every report under ``paths`` without a store; a file that fails is a problem."""
     files, problems = collect_files(paths)
     reports: list[Report] = []
+    tables = load_tables()
     for path in files:
         try:
-            reports.append(read_and_extract(path, extractor))
+            reports.append(read_and_extract(path, extractor, tables))
         except ReportReadError as exc:
             problems.append(Problem(exc.path, exc.kind, exc.message))
         except IncidentKGError as exc:  # a bad curation sidecar
@@ -271,6 +277,7 @@ def pipeline_digest(extractor: Extractor, rules: Rules, base: str) -> str:
             h.update(module.read_bytes())
     h.update(json.dumps(extractor.lexicon.data, sort_keys=True, default=str).encode())
     h.update(rules_digest(rules).encode())
+    h.update(table_bytes())  # the reviewed tables (measures, linking, assessment)
     h.update(base.encode())
     return h.hexdigest()
 
@@ -311,6 +318,7 @@ class Pipeline:
     rules: Rules
     base: str
     rules_digest: str
+    tables: Tables = field(default_factory=load_tables)
 
 
 @dataclass(frozen=True)
@@ -349,7 +357,7 @@ def prepare(path: Path, pipeline: Pipeline) -> Prepared:
     clock = time.perf_counter
     t0 = clock()
     try:
-        report = read_and_extract(path, pipeline.extractor)
+        report = read_and_extract(path, pipeline.extractor, pipeline.tables)
     except ReportReadError as exc:
         return Prepared(
             path, report_id, problems=(Problem(exc.path, exc.kind, exc.message),), failed=True

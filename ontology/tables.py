@@ -8,6 +8,7 @@ Each loader parses afresh (callers that need a table often keep it) and raises
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -70,9 +71,12 @@ class DefaultLink:
 
 @dataclass(frozen=True)
 class MeasureDefaults:
-    """The reviewed default table: for each measure, the causes it addresses."""
+    """The reviewed default table: for each measure, the causes it addresses; and how a
+    text states the cause a measure answers (``clause_cues``, ``number_marker``)."""
 
     links: tuple[DefaultLink, ...] = ()
+    clause_cues: tuple[re.Pattern[str], ...] = ()
+    number_marker: re.Pattern[str] | None = None
 
     def causes_for(self, measure: str) -> tuple[str, ...]:
         """The causes the table says ``measure`` addresses, in table order."""
@@ -93,10 +97,17 @@ def load_measure_defaults(
     where, data = _read(MEASURES_FILE, path)
     known = known if known is not None else codes()
     measures, causes = set(known["countermeasures"]), set(known["causes"])
-    if not isinstance(data, dict):
-        raise TableError(f"{where}: expected a mapping of countermeasure → causes")
+    if not isinstance(data, dict) or not isinstance(data.get("defaults"), dict):
+        raise TableError(f"{where}: expected 'defaults', a mapping of countermeasure → causes")
+    stated = data.get("stated") or {}
+    try:
+        cues = tuple(re.compile(str(c)) for c in stated.get("clause_cues") or ())
+        marker = stated.get("number_marker")
+        number_marker = re.compile(str(marker)) if marker else None
+    except re.error as exc:
+        raise TableError(f"{where}: stated: not a regular expression: {exc}") from exc
     links: list[DefaultLink] = []
-    for measure, entries in data.items():
+    for measure, entries in data["defaults"].items():
         if measure not in measures:
             raise TableError(f"{where}: unknown countermeasure {measure!r}")
         if not isinstance(entries, list):
@@ -107,7 +118,7 @@ def load_measure_defaults(
             if entry["cause"] not in causes:
                 raise TableError(f"{where}: {measure}: unknown cause {entry['cause']!r}")
             links.append(DefaultLink(str(measure), str(entry["cause"]), str(entry["why"])))
-    return MeasureDefaults(tuple(links))
+    return MeasureDefaults(tuple(links), cues, number_marker)
 
 
 # -- linking.yaml ----------------------------------------------------------------------
@@ -118,6 +129,7 @@ class LinkingRules:
     """When incidents of different reports are linked (see ``linking.yaml``)."""
 
     threshold: float = 2.0
+    part_of_threshold: float = 1.0
     weights: Mapping[str, float] = field(default_factory=dict)
     generic_harms: frozenset[str] = frozenset()
     grouping_bodies: int = 3
@@ -153,6 +165,7 @@ def load_linking_rules(path: Path | None = None) -> LinkingRules:
     try:
         return LinkingRules(
             threshold=float(data.get("threshold", 2.0)),
+            part_of_threshold=float(data.get("part_of_threshold", 1.0)),
             weights={str(k): float(v) for k, v in weights.items()},
             generic_harms=frozenset(map(str, data.get("generic_harms") or ())),
             grouping_bodies=int(data.get("grouping_bodies", 3)),
@@ -216,6 +229,20 @@ def load_assessment_rules(path: Path | None = None) -> AssessmentRules:
         raise TableError(f"{where}: malformed table: {exc!r}") from exc
 
 
+@dataclass(frozen=True)
+class Tables:
+    """The three reviewed tables, loaded once for a pipeline."""
+
+    measures: MeasureDefaults
+    linking: LinkingRules
+    assessment: AssessmentRules
+
+
+def load_tables() -> Tables:
+    """The tables as shipped in the package."""
+    return Tables(load_measure_defaults(), load_linking_rules(), load_assessment_rules())
+
+
 __all__ = [
     "AssessmentRules",
     "DefaultLink",
@@ -223,8 +250,10 @@ __all__ = [
     "LinkingRules",
     "MeasureDefaults",
     "TableError",
+    "Tables",
     "load_assessment_rules",
     "load_linking_rules",
     "load_measure_defaults",
+    "load_tables",
     "table_bytes",
 ]

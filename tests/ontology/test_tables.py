@@ -49,14 +49,16 @@ def test_a_defaulted_link_names_its_table_line():
 
 def test_a_table_naming_an_unknown_cause_is_refused_naming_the_file(tmp_path: Path):
     bad = tmp_path / "measures.yaml"
-    bad.write_text("Checklist:\n  - cause: NoSuchCause\n    why: because\n", encoding="utf-8")
+    bad.write_text(
+        "defaults:\n  Checklist:\n    - cause: NoSuchCause\n      why: because\n", encoding="utf-8"
+    )
     with pytest.raises(TableError, match=r"measures.yaml: Checklist: unknown cause 'NoSuchCause'"):
         load_measure_defaults(bad)
 
 
 def test_a_line_without_a_why_is_refused(tmp_path: Path):
     bad = tmp_path / "measures.yaml"
-    bad.write_text("Checklist:\n  - cause: LogoutOmission\n", encoding="utf-8")
+    bad.write_text("defaults:\n  Checklist:\n    - cause: LogoutOmission\n", encoding="utf-8")
     with pytest.raises(TableError, match="needs a cause and a why"):
         load_measure_defaults(bad)
 

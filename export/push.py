@@ -1,7 +1,7 @@
 """Push: the store's graphs sent to another server with the SPARQL 1.1 Graph Store Protocol.
 
 Writes the ontology graph, every report graph and (unless told not to) the inferred
-graphs to any Graph Store endpoint, one HTTP ``PUT ?graph=IRI`` of
+graphs (and the links graph) to any Graph Store endpoint, one HTTP ``PUT ?graph=IRI`` of
 ``application/n-triples`` per graph.  PUT replaces the graph, so pushing again gives the
 same remote state.  The metadata graph (record keeping) is never sent.  Remote graphs the
 store no longer has are left alone.  For an Oxigraph server the Graph Store endpoint is
@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from incident_kg.errors import IncidentKGError
+from incident_kg.graph.store import LINKS_GRAPH
 from incident_kg.ontology.namespaces import ONTOLOGY_GRAPH
 
 
@@ -74,6 +75,8 @@ def push_graphs(
     names += [g for g in store.asserted_graphs() if g in present]
     if inferred:
         names += store.inferred_graphs()
+        if LINKS_GRAPH in present:  # derived like inferences: counts of distinct incidents
+            names.append(LINKS_GRAPH)
     sent: list[str] = []
     triples = 0
     for name in progress(names) if progress is not None else names:

@@ -39,8 +39,14 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF
 
+from incident_kg.graph.overlap import held_elsewhere
 from incident_kg.graph.reason import ONTOLOGY_INFERRED, inferred_graph_for
-from incident_kg.graph.store import SHARED_INFERRED, GraphStore, SharedPart
+from incident_kg.graph.store import (
+    SHARED_INFERRED,
+    GraphStore,
+    SharedPart,
+    imported_inferred_graph,
+)
 from incident_kg.ontology.namespaces import (
     IKG,
     ONTOLOGY_GRAPH,
@@ -53,7 +59,7 @@ from incident_kg.privacy.redact import RedactionRules, load_rules, redact, redac
 
 from .filters import Selection, check_selection, selected_incidents, subset
 from .marking import Tlp, resolve_marking
-from .records import imported_graphs, imported_inferred_graph, read_records
+from .records import imported_graphs, read_records
 
 #: The graph name the writers use for the default graph (the header of quad formats).
 DEFAULT_GRAPH = ""
@@ -231,6 +237,13 @@ def _plan(
     inferred_shared = {
         inferred_graph_for(g): part.inferred for g, part in shared.items() if g not in imported
     }
+    # an imported graph's triples that another graph holds are stored once (graph/overlap.py)
+    for name, text in held_elsewhere(store).items():
+        if name in imported:
+            old = shared.get(name, SharedPart())
+            shared[name] = SharedPart(old.asserted + text, old.inferred)
+        else:
+            inferred_shared[name] = inferred_shared.get(name, "") + text
 
     def reader(name: str, extra: str) -> Reader:
         return lambda: _read(store, name, extra)

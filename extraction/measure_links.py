@@ -12,8 +12,8 @@ Stated, where the text says so:
   ア イ): measure (k) answers cause (k) (rule ``measure-link/numbering``).
 
 Otherwise a measure is tied to each cause of its incident that the reviewed default table
-(``measures.yaml``, ``defaults``) lists for it, marked *defaulted*. A measure the text ties
-to some cause is not defaulted to others. Pure functions over the records: no I/O.
+(``measures.yaml``, ``defaults``) lists for it, marked *defaulted* (a pair the text states
+is not defaulted again). Pure functions over the records: no I/O.
 """
 
 from __future__ import annotations
@@ -132,17 +132,16 @@ def numbering_links(incident: Incident, defaults: MeasureDefaults) -> list[Measu
 def default_links(
     incident: Incident, defaults: MeasureDefaults, stated: Sequence[MeasureLink]
 ) -> list[MeasureLink]:
-    """Defaulted links for the measures the text ties to no cause: each cause of the incident
-    the table lists for the measure."""
-    tied = {link.measure for link in stated}
+    """Defaulted links: each cause of the incident the table lists for a measure, unless the
+    text already states that pair. (A text that ties a measure to one cause says nothing
+    against the table's other causes for it.)"""
+    tied = {(link.measure, link.cause) for link in stated}
     causes = incident.codes("causes")
     out: list[MeasureLink] = []
     for measure in incident.codes("countermeasures"):
-        if measure in tied:
-            continue
         for cause in causes:
             line = defaults.line(measure, cause)
-            if line is not None:
+            if line is not None and (measure, cause) not in tied:
                 out.append(MeasureLink(measure, cause, "defaulted", line.rule))
     return out
 

@@ -69,6 +69,8 @@ from incident_kg.ontology.vocabulary import (
     ontology_graph,
 )
 
+from .links import LinkSummary, relink
+from .overlap import reconcile_imports
 from .reason import (
     ONTOLOGY_INFERRED,
     Rules,
@@ -78,6 +80,7 @@ from .reason import (
     materialise,
 )
 from .store import (
+    LINKS_GRAPH,
     META_GRAPH,
     GraphStore,
     RecordInfo,
@@ -116,6 +119,7 @@ class BuildResult:
     #: workers), write and ontology (in the building process).
     seconds: dict[str, float] = field(default_factory=dict)
     workers: int = 1
+    links: LinkSummary | None = None  # the link pass, when something changed
 
     def add_seconds(self, stage: str, seconds: float) -> None:
         """Add time spent in one stage."""
@@ -625,6 +629,12 @@ def build(
     if prune:
         folders = [Path(os.path.abspath(p)) for p in paths if p.is_dir()]
         result.removed = prune_missing(store, base, folders, set(seen), sources)
+    if result.written or result.removed or not store.has_graph(LINKS_GRAPH):
+        t = time.perf_counter()
+        if imported:  # what this build now holds itself, an import keeps no second copy of
+            reconcile_imports(store)
+        result.links = relink(store, pipeline.tables.linking)  # incidents across reports
+        result.add_seconds("link", time.perf_counter() - t)
     return result
 
 

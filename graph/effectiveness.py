@@ -53,7 +53,8 @@ class Event:
     causes: frozenset[str]
     when: str | None  # ISO: occurred, else discovered, else its report's date (earliest)
     response: str | None  # ISO: its first report's date, else its latest dated fact
-    adoptions: frozenset[tuple[str, str, str]]  # (measure, cause, basis) its bodies adopted
+    #: (measure, cause, basis, body): what each body's own telling adopted (not a grouping's)
+    adoptions: frozenset[tuple[str, str, str, str]]
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,12 @@ def events(facts: Iterable[IncidentFacts], linking: Linking, rules: LinkingRules
             v for a in accounts for v in (a.resolved, a.discovered, a.occurred)
         )
         adoptions = frozenset(
-            link for a in accounts if not is_grouping(a, rules) for link in a.measure_links
+            (*link, body)
+            for a in accounts
+            if not is_grouping(a, rules)
+            for link in a.measure_links
+            for body in a.bodies
+            if body not in rules.generic_bodies
         )
         out.append(
             Event(
@@ -177,9 +183,8 @@ def adoptions(event_list: Sequence[Event], observed_until: str | None) -> list[A
         event_list, key=lambda e: (interval(e.response)[1] if e.response else dt.date.max, e.key)
     )
     for event in order:
-        for measure, cause, basis in sorted(event.adoptions):
-            for body in event.bodies:
-                first.setdefault((body, cause, measure), (event, basis))
+        for measure, cause, basis, body in sorted(event.adoptions):
+            first.setdefault((body, cause, measure), (event, basis))
     out: list[Adoption] = []
     for (body, cause, measure), (event, basis) in sorted(first.items()):
         since = event.response

@@ -121,7 +121,18 @@ class Comparison:
 
 
 def _bodies(f: IncidentFacts, rules: LinkingRules) -> frozenset[str]:
+    """The bodies an incident names, without kinds of body (地方公共団体, 保険者)."""
     return frozenset(b for b in f.bodies if b not in rules.generic_bodies)
+
+
+def _shared_bodies(a: IncidentFacts, b: IncidentFacts, rules: LinkingRules) -> list[str]:
+    """The bodies two incidents have in common; a kind of body (地方公共団体) counts only
+    when one of them names no body of its own (national rows about "local governments"),
+    never between two incidents that each name their own bodies."""
+    named = _bodies(a, rules) & _bodies(b, rules)
+    if named or (_bodies(a, rules) and _bodies(b, rules)):
+        return sorted(named)
+    return sorted(a.bodies & b.bodies)
 
 
 def _key_harms(f: IncidentFacts, rules: LinkingRules) -> frozenset[str]:
@@ -145,9 +156,7 @@ def compare(
 ) -> Comparison:
     """Score the facts two incidents of different reports agree on. ``part_of``: ``a`` is a
     body's case and ``b`` a grouping, so a date of ``a`` may fall in or after ``b``'s."""
-    facts: list[str] = []
-    common_bodies = sorted(_bodies(a, rules) & _bodies(b, rules))
-    facts += [f"body: {body}" for body in common_bodies]
+    facts = [f"body: {body}" for body in _shared_bodies(a, b, rules)]
     facts += [f"harm: {harm}" for harm in sorted(_key_harms(a, rules) & _key_harms(b, rules))]
     score = 0.0
     for name in ("occurred", "discovered", "resolved"):
@@ -184,14 +193,14 @@ def _candidate_pairs(
     (body, harm), so the work grows with the pairs that could match, not with n²)."""
     blocks: dict[tuple[str, str], list[IncidentFacts]] = defaultdict(list)
     for f in facts:
-        for body in _bodies(f, rules):
+        for body in f.bodies:
             for harm in _key_harms(f, rules):
                 blocks[(body, harm)].append(f)
     seen: set[tuple[str, str]] = set()
     for members in blocks.values():
         for a, b in itertools.combinations(members, 2):
             pair = (min(a.iri, b.iri), max(a.iri, b.iri))
-            if a.report == b.report or pair in seen:
+            if a.report == b.report or pair in seen or not _shared_bodies(a, b, rules):
                 continue
             seen.add(pair)
             yield (a, b) if a.iri < b.iri else (b, a)

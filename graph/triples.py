@@ -365,6 +365,27 @@ def _statistic(
     yield from _selectors(m, report.text, statistic.evidence.span)
 
 
+def _qualified(
+    m: Minter, report: Report, incident: Incident
+) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
+    """Qualified causes, countermeasure links, status, severity, curated links (issue 18:
+    graph/qualified.py), minted with this module's evidence IRIs and selectors."""
+    from .qualified import qualified_triples
+
+    node = m.incident(incident.ordinal)
+    yield from qualified_triples(
+        report,
+        incident,
+        base=m.base,
+        node=node,
+        annotation=lambda prop, code, ev: _annotation_iri(m, node, prop, CODE[code], ev),
+        span=lambda span: _selectors(m, report.text, span),
+        span_iri=lambda span: m.span(span.start, span.end),
+        event=lambda k: m.event(incident.ordinal, k),
+        date=date_literal,
+    )
+
+
 def report_triples(
     report: Report, *, base: str, software_version: str
 ) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
@@ -389,6 +410,7 @@ def report_triples(
     yield m.agent(), RDFS.label, Literal("incident-kg")
     for incident in report.incidents:
         yield from _incident(m, report, incident)
+        yield from _qualified(m, report, incident)
     for k, statistic in enumerate(report.statistics, start=1):
         yield from _statistic(m, report, k, statistic)
 

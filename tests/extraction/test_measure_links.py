@@ -81,10 +81,20 @@ def test_a_purpose_clause_ties_its_measure_to_the_cause_it_names(extractor):
     assert all(rule == CLAUSE_RULE for _, _, basis, rule in links if basis == "stated")
 
 
-def test_a_measure_the_text_ties_is_not_also_defaulted(extractor):
+def test_a_pair_the_text_states_is_not_also_defaulted(extractor):
     links = _links(extractor, REASON_REPORT)
-    multi = {(c, basis) for m, c, basis, _ in links if m == "MultiPersonCheck"}
-    assert multi and all(basis == "stated" for _, basis in multi)
+    pairs = [(m, c) for m, c, _, _ in links]
+    assert len(pairs) == len(set(pairs))
+    assert ("MultiPersonCheck", "SinglePersonCheck", "defaulted") not in {
+        (m, c, basis) for m, c, basis, _ in links
+    }
+
+
+def test_the_table_still_ties_a_stated_measure_to_the_other_causes_it_lists():
+    stated = default_links(_incident(["SinglePersonCheck"], ["MultiPersonCheck"]), DEFAULTS, [])
+    incident = _incident(["SinglePersonCheck", "DataEntryError"], ["MultiPersonCheck"])
+    links = default_links(incident, DEFAULTS, [stated[0]])
+    assert [(lk.measure, lk.cause) for lk in links] == [("MultiPersonCheck", "DataEntryError")]
 
 
 def test_a_measure_with_no_stated_cause_falls_back_to_the_table(extractor):

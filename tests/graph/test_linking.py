@@ -140,3 +140,20 @@ def test_the_first_telling_is_the_incident_counted():
     first = facts("z-press/incident/1", "z-press", published="2023-06", occurred="2022-08")
     found = link_incidents([later, first], RULES)
     assert found.key(later.iri) == first.iri
+
+
+def test_two_national_rows_about_local_governments_in_general_can_be_one_event():
+    a = facts(
+        "ppc/incident/3",
+        "ppc",
+        bodies={"デジタル庁", "地方公共団体"},
+        harms={"AccountMisregistration"},
+    )
+    b = facts("ppc2/incident/3", "ppc2", bodies={"地方公共団体"}, harms={"AccountMisregistration"})
+    assert link_incidents([a, b], RULES).key(b.iri) == link_incidents([a, b], RULES).key(a.iri)
+
+
+def test_two_cities_are_not_one_body_because_both_also_name_local_governments():
+    a = facts("r1/incident/1", "r1", bodies={"熊本市", "地方公共団体"})
+    b = facts("r2/incident/1", "r2", bodies={"堺市", "地方公共団体"})
+    assert link_incidents([a, b], RULES).links == ()

@@ -138,3 +138,21 @@ def test_asking_for_one_cause_keeps_only_its_rows():
         cause="SystemDefect",
     )
     assert [(e.measure, e.cause) for e in found.effects] == [("SystemFix", "SystemDefect")]
+
+
+def test_a_case_inside_a_national_grouping_is_adopted_by_its_own_body_only():
+    case = incident(
+        "city/incident/1", "熊本市", "2023-03-10", measures=["SystemFix"], cause="SystemDefect"
+    )
+    grouping = IncidentFacts(
+        "ppc/incident/1",
+        "ppc",
+        bodies=frozenset({"熊本市", "横浜市", "川崎市"}),
+        harms=frozenset({"PointMisgrant"}),
+        causes=frozenset({"SystemDefect"}),
+        occurred="2023-03",
+    )
+    found = run([case, grouping])
+    assert [(a.body, a.measure) for a in found.adoptions] == [("熊本市", "SystemFix")]
+    (effect,) = found.effects
+    assert (effect.adopters, effect.others) == (1, 2)

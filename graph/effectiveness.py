@@ -185,21 +185,16 @@ def adoptions(event_list: Sequence[Event], observed_until: str | None) -> list[A
     for event in order:
         for measure, cause, basis, body in sorted(event.adoptions):
             first.setdefault((body, cause, measure), (event, basis))
+    by_body_cause: dict[tuple[str, str], list[Event]] = defaultdict(list)
+    for e in event_list:
+        for b in e.bodies:
+            for c in e.causes:
+                by_body_cause[(b, c)].append(e)
     out: list[Adoption] = []
     for (body, cause, measure), (event, basis) in sorted(first.items()):
         since = event.response
-        later = (
-            [
-                e
-                for e in event_list
-                if e.key != event.key
-                and body in e.bodies
-                and cause in e.causes
-                and _after(e, since)
-            ]
-            if since
-            else []
-        )
+        candidates = by_body_cause[(body, cause)]
+        later = [e for e in candidates if e.key != event.key and _after(e, since)] if since else []
         later.sort(key=lambda e: (interval(e.when or "9999")[0], e.key))
         out.append(
             Adoption(

@@ -7,8 +7,8 @@ causes (issue 18): applied by :func:`.network.build_network` after its other row
   (``accounts``, the IRIs folded into it) and all their edges and evidence. A body's case that
   is part of a national grouping keeps its node, with ``part_of`` and ``counted_as`` the
   grouping: counts of incidents count :func:`incident_key`.
-* **Bodies by name.** Bodies with the same name (one store's organisation and the same body
-  as an imported file from another base IRI names it) are one body.
+* **Organisations by name.** An organisation minted by this store and by an imported file
+  of another agency (another base IRI) — ``…/org/堺市`` under both — is one node.
 * **Measure links.** Each ``has_countermeasure`` edge carries ``addresses``: the causes the
   measure addresses in that incident, each a :class:`MeasureLink` (stated with its sentence,
   or defaulted with its table line), from queries/network/measure-links.rq.
@@ -16,6 +16,7 @@ causes (issue 18): applied by :func:`.network.build_network` after its other row
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -83,7 +84,19 @@ def _merge_into(g: nx.MultiDiGraph, key: str, other: str) -> None:
     for name in ("occurred", "discovered", "resolved", "affected"):
         if node.get(name) is None and gone.get(name) is not None:
             node[name] = gone[name]
+    told = {
+        (g.nodes[e].get("date"), g.nodes[e].get("role"))
+        for _, e, rel in g.out_edges(key, keys=True)
+        if rel == "has_event"
+    }
     for _, target, relation, data in list(g.out_edges(other, keys=True, data=True)):
+        if (
+            relation == "has_event"
+            and (g.nodes[target].get("date"), g.nodes[target].get("role")) in told
+        ):
+            if g.in_degree(target) == 1:
+                g.remove_node(target)  # the same dated event, told again
+            continue
         if g.has_edge(key, target, key=relation):
             mine = g.edges[key, target, relation]
             merged = {*mine.get("evidence", ()), *data.get("evidence", ())}
@@ -156,17 +169,33 @@ def add_measure_links(g: nx.MultiDiGraph, rows: Iterable[Row], alias: Mapping[st
             )
 
 
-def merge_bodies_by_name(g: nx.MultiDiGraph) -> None:
-    """Organisations whose bodies have the same name count as one body (the smallest IRI)."""
-    by_name: dict[str, list[str]] = defaultdict(list)
+_ORG_TAIL = re.compile(r"((?:report/[^/]+/)?org/[^/]+)$")
+
+
+def merge_organizations_by_name(g: nx.MultiDiGraph) -> None:
+    """One node per organisation however many base IRIs name it: ``…/org/堺市`` minted by
+    this store and by an imported file of another agency (its own base IRI) are one body.
+    The node kept is the smallest IRI; edges move onto it."""
+    by_tail: dict[str, list[str]] = defaultdict(list)
     for node, data in g.nodes(data=True):
-        if (
-            data.get("kind") == "organization"
-            and data.get("body") == node
-            and not data.get("unresolved")
-        ):
-            by_name[str(data.get("label_ja"))].append(node)
-    canonical = {b: min(bodies) for bodies in by_name.values() for b in bodies}
+        if data.get("kind") == "organization":
+            found = _ORG_TAIL.search(str(node))
+            if found:
+                by_tail[found.group(1)].append(node)
+    canonical: dict[str, str] = {}
+    for nodes in by_tail.values():
+        keep = min(nodes)
+        for other in nodes:
+            if other != keep:
+                canonical[other] = keep
+                for source, _, relation, data in list(g.in_edges(other, keys=True, data=True)):
+                    if not g.has_edge(source, keep, key=relation):
+                        g.add_edge(source, keep, key=relation, **data)
+                for _, target, relation, data in list(g.out_edges(other, keys=True, data=True)):
+                    target = canonical.get(target, target)
+                    if target != keep and not g.has_edge(keep, target, key=relation):
+                        g.add_edge(keep, target, key=relation, **data)
+                g.remove_node(other)
     for _, data in g.nodes(data=True):
         if data.get("kind") == "organization" and data.get("body") in canonical:
             data["body"] = canonical[data["body"]]
@@ -176,7 +205,7 @@ def link_projection(g: nx.MultiDiGraph, tables: Mapping[str, Iterable[Row]]) -> 
     """Apply this module's part of the projection (see the module doc)."""
     alias = fold_linked_incidents(g, tables.get("incident-links", ()))
     add_measure_links(g, tables.get("measure-links", ()), alias)
-    merge_bodies_by_name(g)
+    merge_organizations_by_name(g)
 
 
 def measure_links(g: nx.MultiDiGraph, incident: str, measure: str) -> tuple[MeasureLink, ...]:
@@ -193,5 +222,5 @@ __all__ = [
     "incident_key",
     "link_projection",
     "measure_links",
-    "merge_bodies_by_name",
+    "merge_organizations_by_name",
 ]

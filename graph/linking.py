@@ -5,7 +5,8 @@ the city's own report, a press release and its council report, an agency's expor
 beside the agency's own build). :func:`link_incidents` decides, from the facts of each
 incident (:class:`IncidentFacts`), and writes down why:
 
-* **same incident** — two incidents of different reports that share a body and a harm, whose
+* **same incident** — two incidents of different reports that share a body (or name none and
+  share at least two dates to the day) and a harm, whose
   known dates agree, and whose other facts (dates, counts, causes, measures, systems,
   procedures) score at least ``threshold`` (weights in ``ontology/linking.yaml``). Pairs are
   merged best first into groups; a merge that would put two incidents of one report in a
@@ -135,6 +136,24 @@ def _shared_bodies(a: IncidentFacts, b: IncidentFacts, rules: LinkingRules) -> l
     return sorted(a.bodies & b.bodies)
 
 
+#: Day-precision dates that two incidents naming no body must share to be one event.
+UNNAMED_DATES = 2
+
+
+def _unnamed_match(a: IncidentFacts, b: IncidentFacts) -> bool:
+    """Neither names a body, and at least :data:`UNNAMED_DATES` of their dates (their
+    reports' included) are the same day: a report whose body was not recognised, told again
+    (an agency's own copy)."""
+    if a.bodies or b.bodies:
+        return False
+    same = [
+        n
+        for n in ("occurred", "discovered", "resolved", "published")
+        if (x := getattr(a, n)) and len(x) == 10 and x == getattr(b, n)
+    ]
+    return len(same) >= UNNAMED_DATES
+
+
 def _key_harms(f: IncidentFacts, rules: LinkingRules) -> frozenset[str]:
     specific = f.harms - rules.generic_harms
     return specific or f.harms
@@ -157,6 +176,8 @@ def compare(
     """Score the facts two incidents of different reports agree on. ``part_of``: ``a`` is a
     body's case and ``b`` a grouping, so a date of ``a`` may fall in or after ``b``'s."""
     facts = [f"body: {body}" for body in _shared_bodies(a, b, rules)]
+    if not a.bodies and not b.bodies:
+        facts.append("body: named by neither")
     facts += [f"harm: {harm}" for harm in sorted(_key_harms(a, rules) & _key_harms(b, rules))]
     score = 0.0
     for name in ("occurred", "discovered", "resolved"):
@@ -193,14 +214,16 @@ def _candidate_pairs(
     (body, harm), so the work grows with the pairs that could match, not with n²)."""
     blocks: dict[tuple[str, str], list[IncidentFacts]] = defaultdict(list)
     for f in facts:
-        for body in f.bodies:
+        for body in f.bodies or {f"(no body) {f.occurred}"}:
             for harm in _key_harms(f, rules):
                 blocks[(body, harm)].append(f)
     seen: set[tuple[str, str]] = set()
     for members in blocks.values():
         for a, b in itertools.combinations(members, 2):
             pair = (min(a.iri, b.iri), max(a.iri, b.iri))
-            if a.report == b.report or pair in seen or not _shared_bodies(a, b, rules):
+            if a.report == b.report or pair in seen:
+                continue
+            if not (_shared_bodies(a, b, rules) or _unnamed_match(a, b)):
                 continue
             seen.add(pair)
             yield (a, b) if a.iri < b.iri else (b, a)

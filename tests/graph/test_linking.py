@@ -157,3 +157,29 @@ def test_two_cities_are_not_one_body_because_both_also_name_local_governments():
     a = facts("r1/incident/1", "r1", bodies={"熊本市", "地方公共団体"})
     b = facts("r2/incident/1", "r2", bodies={"堺市", "地方公共団体"})
     assert link_incidents([a, b], RULES).links == ()
+
+
+def test_two_tellings_naming_no_body_are_one_event_when_their_days_agree():
+    a = facts(
+        "r1/incident/1",
+        "r1",
+        bodies=set(),
+        occurred="2022-10-25",
+        discovered="2022-12-09",
+        affected=1,
+    )
+    b = facts(
+        "r2/incident/1",
+        "r2",
+        bodies=set(),
+        occurred="2022-10-25",
+        discovered="2022-12-09",
+        affected=1,
+    )
+    assert link_incidents([a, b], RULES).key(b.iri) == a.iri
+
+
+def test_incidents_naming_no_body_with_only_a_month_in_common_stay_apart():
+    a = facts("r1/incident/1", "r1", bodies=set(), occurred="2022-10", affected=1)
+    b = facts("r2/incident/1", "r2", bodies=set(), occurred="2022-10", affected=1)
+    assert link_incidents([a, b], RULES).links == ()

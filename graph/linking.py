@@ -136,6 +136,11 @@ def _shared_bodies(a: IncidentFacts, b: IncidentFacts, rules: LinkingRules) -> l
     return sorted(a.bodies & b.bodies)
 
 
+#: A date agreeing counts in full at the day, half at the month, a quarter at the year.
+PRECISION = {10: 1.0, 7: 0.5, 4: 0.25}
+#: Counts this many times apart (48 and 230 cases) are not one event's, told twice.
+FAR_APART = 3
+
 #: Day-precision dates that two incidents naming no body must share to be one event.
 UNNAMED_DATES = 2
 
@@ -180,12 +185,15 @@ def compare(
         facts.append("body: named by neither")
     facts += [f"harm: {harm}" for harm in sorted(_key_harms(a, rules) & _key_harms(b, rules))]
     score = 0.0
+    counted: set[tuple[str, str]] = set()
     for name in ("occurred", "discovered", "resolved"):
         x, y = getattr(a, name), getattr(b, name)
         if x is None or y is None:
             continue
         if dates_agree(x, y):
-            score += rules.weight(name)
+            if (x, y) not in counted:  # the same pair of dates again tells nothing new
+                score += rules.weight(name) * PRECISION[min(len(x), len(y))]
+                counted.add((x, y))
             facts.append(f"{name}: {x} ~ {y}")
         elif part_of and name == "occurred" and interval(x)[1] >= interval(y)[0]:
             facts.append(f"{name}: {x} within or after {y}")
@@ -195,6 +203,9 @@ def compare(
         if a.affected == b.affected:
             score += rules.weight("count_equal")
             facts.append(f"count: {a.affected}")
+        elif max(a.affected, b.affected) >= FAR_APART * max(1, min(a.affected, b.affected)):
+            score += rules.weight("count_far_apart")
+            facts.append(f"count far apart: {a.affected} / {b.affected}")
         else:
             score += rules.weight("count_differs")
             facts.append(f"count differs: {a.affected} / {b.affected}")

@@ -146,6 +146,7 @@ WEIGHTS = (
     "resolved",
     "count_equal",
     "count_differs",
+    "count_far_apart",
     "causes",
     "countermeasures",
     "systems",

@@ -183,3 +183,18 @@ def test_incidents_naming_no_body_with_only_a_month_in_common_stay_apart():
     a = facts("r1/incident/1", "r1", bodies=set(), occurred="2022-10", affected=1)
     b = facts("r2/incident/1", "r2", bodies=set(), occurred="2022-10", affected=1)
     assert link_incidents([a, b], RULES).links == ()
+
+
+def test_counts_far_apart_and_a_month_in_common_do_not_make_one_event():
+    # two reports that both mis-read "since January 2016" as the date, 48 and 230 cases
+    a = facts("r1/incident/1", "r1", occurred="2016-01", discovered="2016-01", affected=48)
+    b = facts(
+        "r2/incident/1",
+        "r2",
+        occurred="2016-01",
+        discovered="2016-01",
+        affected=230,
+        causes={"LogoutOmission", "SystemDefect", "Congestion"},
+        countermeasures=set(),
+    )
+    assert link_incidents([a, b], RULES).links == ()

@@ -83,6 +83,8 @@ QUERIES = (
     "organizations",
     "organization-parts",
     "timeline",
+    "incident-links",  # issue 18: analysis/linked.py
+    "measure-links",
 )
 
 #: Coded-fact property → (relation of the edge, kind of the concept node).
@@ -380,6 +382,9 @@ def build_network(tables: Mapping[str, Iterable[Row]]) -> nx.MultiDiGraph:
     for node, data in g.nodes(data=True):
         if data["kind"] == "organization":
             data["body"] = body_of(g, node)
+    from .linked import link_projection  # one node per event, measures tied to causes
+
+    link_projection(g, tables)
     return g
 
 
@@ -427,11 +432,15 @@ def label(g: nx.MultiDiGraph, node: str, lang: str = "en") -> str:
 
 def find_incident(g: nx.MultiDiGraph, text: str) -> str:
     """The incident named by ``text``: its IRI, or a unique ending of it such as
-    ``003_4a1ccabbb4d700a7/incident/2``."""
+    ``003_4a1ccabbb4d700a7/incident/2`` — or of any report's telling folded into it."""
     incidents = nodes_of_kind(g, "incident")
     if text in incidents:
         return text
-    matches = [i for i in incidents if i.endswith("/" + text.strip("/"))]
+    accounts = {a: i for i in incidents for a in g.nodes[i].get("accounts", (i,))}
+    if text in accounts:
+        return accounts[text]
+    ending = "/" + text.strip("/")
+    matches = sorted({i for a, i in accounts.items() if a.endswith(ending)})
     if len(matches) == 1:
         return matches[0]
     if not matches:

@@ -52,6 +52,8 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 from incident_kg.errors import FileReadError, IncidentKGError
 from incident_kg.files import read_bounded
 from incident_kg.graph.build import stable_ontology, utc_now
+from incident_kg.graph.links import relink
+from incident_kg.graph.overlap import reconcile_imports
 from incident_kg.graph.reason import (
     ONTOLOGY_INFERRED,
     Rules,
@@ -59,7 +61,14 @@ from incident_kg.graph.reason import (
     compile_rules,
     materialise_graph,
 )
-from incident_kg.graph.store import INFERRED_PREFIX, META_GRAPH, GraphStore, to_ntriples
+from incident_kg.graph.store import (
+    INFERRED_PREFIX,
+    LINKS_GRAPH,
+    META_GRAPH,
+    GraphStore,
+    imported_inferred_graph,
+    to_ntriples,
+)
 from incident_kg.ontology.namespaces import (
     CODE,
     IKG,
@@ -79,7 +88,6 @@ from .records import (
     import_id,
     import_iri,
     imported_graphs,
-    imported_inferred_graph,
     read_records,
     record_ntriples,
 )
@@ -418,6 +426,9 @@ def sort_received(received: ReceivedFile, agency: str, guard: OntologyGuard) -> 
         if g.startswith(INFERRED_PREFIX):
             skipped["inferred"] += 1
             continue
+        if g == LINKS_GRAPH:  # derived across reports: this store links for itself
+            skipped["links"] += 1
+            continue
         if g == META_GRAPH:
             problems.append(ImportProblem.of("reserved-graph", graph=g))
             continue
@@ -627,6 +638,8 @@ def import_file(
         has_ontology = ONTOLOGY_GRAPH in store.graphs()
         ontology = None if has_ontology else (guard.ontology_nt, guard.closure_nt)
         store.update(import_update(record, sorted_file.graphs, inferred, ontology=ontology))
+        reconcile_imports(store)  # what the store already holds is kept once (graph/overlap.py)
+        relink(store)  # incidents the import tells again are counted once (graph/links.py)
     log.info(
         "imported %s from %s: %d graph(s), %d triple(s)",
         received.name,
@@ -658,6 +671,7 @@ def remove_import(store: GraphStore, record_id: str) -> ImportRecord:
             f"DROP SILENT GRAPH <{graph}>",
             f"DROP SILENT GRAPH <{imported_inferred_graph(graph)}>",
             f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{graph}> ?p ?o }} }}",
+            f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{imported_inferred_graph(graph)}> ?p ?o }} }}",
         ]
     ops += [
         f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{imp}> ?p ?o }} }}",
@@ -668,4 +682,6 @@ def remove_import(store: GraphStore, record_id: str) -> ImportRecord:
         f"FILTER NOT EXISTS {{ ?x <{PROV.wasAttributedTo}> <{record.agency_iri}> }} }} }}",
     ]
     store.update(" ;\n".join(ops))
+    reconcile_imports(store)  # what another import deferred to this one comes back
+    relink(store)
     return record

@@ -1,7 +1,7 @@
 """Push: the store's graphs sent to another server with the SPARQL 1.1 Graph Store Protocol.
 
 Writes the ontology graph, the shared graph, every report graph and (unless told not to)
-the inferred graphs to any Graph Store endpoint, one HTTP ``PUT ?graph=IRI`` of
+the inferred graphs (and the links graph) to any Graph Store endpoint, one HTTP ``PUT ?graph=IRI`` of
 ``application/n-triples`` per graph.  PUT replaces the graph, so pushing again gives the
 same remote state.  The metadata graph (record keeping) is never sent.  Remote graphs the
 store no longer has are left alone.  For an Oxigraph server the Graph Store endpoint is
@@ -32,6 +32,7 @@ import pyoxigraph as ox
 
 from incident_kg.errors import IncidentKGError
 from incident_kg.graph.reason import ONTOLOGY_INFERRED
+from incident_kg.graph.store import LINKS_GRAPH
 from incident_kg.ontology.namespaces import IKG, ONTOLOGY_GRAPH, ORG
 from incident_kg.privacy.redact import RedactionRules, load_rules
 
@@ -130,6 +131,8 @@ def push_graphs(
     names += [g for g in store.asserted_graphs() if g in present]
     if inferred:
         names += store.inferred_graphs()
+        if LINKS_GRAPH in present:  # derived like inferences: counts of distinct incidents
+            names.append(LINKS_GRAPH)
     imported = imported_graphs(store)
     resolve_marking(marking, {g: imported[g].marking for g in names if g in imported}, marking)
     schema = {ONTOLOGY_GRAPH, ONTOLOGY_INFERRED}

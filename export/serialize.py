@@ -3,7 +3,7 @@
 Quads are read from the store, sorted as N-Quads lines, and handed to the format
 writer in that order; no blank nodes are minted by the pipeline (and an import
 names the blank nodes of a received file), so no random labels can appear.
-Formats live in :data:`FORMATS`, a name → writer registry.
+Formats live in :data:`.formats.FORMATS`, a name → writer registry.
 
 An export is built in steps, each a function of the one before:
 
@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import logging
 import tempfile
 from collections import Counter
@@ -37,40 +36,37 @@ from dataclasses import dataclass, field, replace
 from typing import BinaryIO
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS
-from rdflib.plugins.serializers.turtle import TurtleSerializer
-from rdflib.term import Node
 
+from incident_kg.graph.overlap import held_elsewhere
 from incident_kg.graph.reason import ONTOLOGY_INFERRED, inferred_graph_for
-from incident_kg.graph.store import SHARED_INFERRED, GraphStore, SharedPart
+from incident_kg.graph.store import (
+    SHARED_INFERRED,
+    GraphStore,
+    SharedPart,
+    imported_inferred_graph,
+)
 from incident_kg.ontology.namespaces import (
     IKG,
     ONTOLOGY_GRAPH,
     ONTOLOGY_IRI,
     ONTOLOGY_VERSION,
     ORG,
-    PREFIXES,
 )
 from incident_kg.privacy.pseudonyms import FILE_NAME, Pseudonymiser
 from incident_kg.privacy.redact import RedactionRules, load_rules, redact, redact_quote
 
 from .filters import Selection, check_selection, selected_incidents, subset
+from .formats import DEFAULT_GRAPH, FORMATS, QUAD_FORMATS, Line, nquads_bytes, turtle_parts
 from .marking import Tlp, resolve_marking
-from .records import imported_graphs, imported_inferred_graph, read_records
+from .records import imported_graphs, read_records
 
 log = logging.getLogger(__name__)
 
-#: The graph name the writers use for the default graph (the header of quad formats).
-DEFAULT_GRAPH = ""
 #: Where exported datasets are named (by a digest of their content).
 EXPORT_BASE = "https://w3id.org/incident-kg/export/"
 #: The label of an export that does not choose one (internal use, the organisation only).
 DEFAULT_MARKING = Tlp.AMBER_STRICT
-#: Formats that keep named graphs; the others write the union of the graphs.
-QUAD_FORMATS = frozenset({"nquads", "trig"})
-
-Line = tuple[str, str]  # (graph name, N-Triples line)
 
 
 @dataclass(frozen=True)
@@ -103,113 +99,6 @@ class ExportResult:
     sources: tuple[str, ...]  # datasets (or agencies) the exported imported data came from
     byte_size: int = 0  # of the file written
     sha256: str = ""  # of the file written (hex)
-
-
-def _bind(graph: Graph) -> None:
-    for prefix, iri in PREFIXES.items():
-        graph.bind(prefix, iri, override=True, replace=True)
-
-
-def _union_graph(lines: list[tuple[str, str]]) -> Graph:
-    graph = Graph()
-    _bind(graph)
-    text = "\n".join(sorted({line for _, line in lines}))
-    graph.parse(data=text, format="nt")
-    return graph
-
-
-class _LexicalTurtleSerializer(TurtleSerializer):
-    """rdflib's Turtle writer, but a literal is written in its short form (``48``, ``0.9``,
-    ``true``) only when that form is the literal's own lexical form: ``"7312"^^xsd:decimal``
-    stays so, where rdflib writes ``7312.0`` (a decimal needs a point in Turtle's short form),
-    which a parser reads as another lexical form.  So every format of an export gives the same
-    N-Triples (tests/export/test_interchange.py)."""
-
-    def label(self, node: Node, position: int) -> str:
-        text = super().label(node, position)
-        if isinstance(node, Literal) and not text.startswith(('"', "'")) and text != str(node):
-            return node._literal_n3(
-                use_plain=False, qname_callback=lambda dt: self.get_pname(dt, False)
-            )
-        return text
-
-
-def _turtle_bytes(graph: Graph) -> bytes:
-    """The graph as Turtle (:class:`_LexicalTurtleSerializer`), UTF-8."""
-    out = io.BytesIO()
-    _LexicalTurtleSerializer(graph).serialize(out, encoding="utf-8")
-    return out.getvalue()
-
-
-def _turtle(lines: list[tuple[str, str]]) -> bytes:
-    return _turtle_bytes(_union_graph(lines))
-
-
-def _ntriples(lines: list[tuple[str, str]]) -> bytes:
-    return ("\n".join(sorted({line for _, line in lines})) + "\n").encode("utf-8")
-
-
-def _nquads(lines: list[tuple[str, str]]) -> bytes:
-    return "".join(
-        f"{line}\n" if graph == DEFAULT_GRAPH else f"{line[:-2]} <{graph}> .\n"
-        for graph, line in lines
-    ).encode("utf-8")
-
-
-def _turtle_parts(lines: Iterable[str]) -> tuple[list[str], str]:
-    """A graph as Turtle, split into its prefix lines and its body."""
-    graph = Graph()
-    _bind(graph)
-    graph.parse(data="\n".join(lines), format="nt")
-    text = _turtle_bytes(graph).decode("utf-8")
-    prefixes = [line for line in text.splitlines() if line.startswith("@prefix ")]
-    body = "\n".join(line for line in text.splitlines() if not line.startswith("@prefix "))
-    return prefixes, body.strip("\n")
-
-
-def _trig(lines: list[tuple[str, str]]) -> bytes:
-    """TriG, one block per graph in sorted order (the default graph first), each block
-    the Turtle of that graph: rdflib's own TriG writer orders graphs by hash."""
-    prefixes: set[str] = set()
-    blocks: list[str] = []
-    for name in sorted({graph for graph, _ in lines}):
-        head, body = _turtle_parts(line for g, line in lines if g == name)
-        prefixes.update(head)
-        label = "" if name == DEFAULT_GRAPH else f"<{name}> "
-        # not indented: a long literal spans lines, and indenting would change it
-        blocks.append(f"{label}{{\n{body}\n}}\n")
-    text = "\n".join(sorted(prefixes)) + "\n\n" + "\n".join(blocks)
-    return text.encode("utf-8")
-
-
-def _canonical_json(value: object, key: str = "") -> object:
-    """JSON with every array in a fixed order (arrays are sets in JSON-LD, but for
-    ``@list``), so that the same triples always give the same text."""
-    if isinstance(value, dict):
-        return {k: _canonical_json(v, k) for k, v in value.items()}
-    if isinstance(value, list):
-        items = [_canonical_json(v) for v in value]
-        if key == "@list":
-            return items
-        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
-    return value
-
-
-def _jsonld(lines: list[tuple[str, str]]) -> bytes:
-    graph = _union_graph(lines)
-    data = json.loads(graph.serialize(format="json-ld", context=PREFIXES, sort_keys=True))
-    text = json.dumps(_canonical_json(data), sort_keys=True, indent=1, ensure_ascii=False)
-    return (text + "\n").encode("utf-8")
-
-
-#: Format name → (writer, file suffix, media type).
-FORMATS: dict[str, tuple[Callable[[list[tuple[str, str]]], bytes], str, str]] = {
-    "turtle": (_turtle, ".ttl", "text/turtle"),
-    "ntriples": (_ntriples, ".nt", "application/n-triples"),
-    "nquads": (_nquads, ".nq", "application/n-quads"),
-    "trig": (_trig, ".trig", "application/trig"),
-    "jsonld": (_jsonld, ".jsonld", "application/ld+json"),
-}
 
 
 # -- 1. and 2. choose and filter -------------------------------------------------------
@@ -260,6 +149,13 @@ def _plan(
     inferred_shared = {
         inferred_graph_for(g): part.inferred for g, part in shared.items() if g not in imported
     }
+    # an imported graph's triples that another graph holds are stored once (graph/overlap.py)
+    for name, text in held_elsewhere(store).items():
+        if name in imported:
+            old = shared.get(name, SharedPart())
+            shared[name] = SharedPart(old.asserted + text, old.inferred)
+        else:
+            inferred_shared[name] = inferred_shared.get(name, "") + text
 
     def reader(name: str, extra: str) -> Reader:
         return lambda: _read(store, name, extra)
@@ -620,9 +516,9 @@ def _export_by_graph(
                 if line.endswith(class_suffixes):
                     class_lines.add(line)
             if fmt == "nquads":
-                body.write(_nquads([(name, line) for line in lines]))
+                body.write(nquads_bytes([(name, line) for line in lines]))
             else:
-                head, text = _turtle_parts(lines)
+                head, text = turtle_parts(lines)
                 prefixes.update(head)
                 body.write(f"\n<{name}> {{\n{text}\n}}\n".encode())
         dataset = distinct.dataset
@@ -630,9 +526,9 @@ def _export_by_graph(
         header = sorted(header_lines(dataset, marking, conforms_to, graphs, fmt))
         writer = _HashingWriter(out)
         if fmt == "nquads":
-            writer.write(_nquads(header))
+            writer.write(nquads_bytes(header))
         else:
-            head, text = _turtle_parts(line for _, line in header)
+            head, text = turtle_parts(line for _, line in header)
             prefixes.update(head)
             writer.write(("\n".join(sorted(prefixes)) + "\n\n" + f"{{\n{text}\n}}\n").encode())
         body.seek(0)

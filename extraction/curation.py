@@ -13,6 +13,12 @@ A report ``reports/003.txt`` may have a sidecar ``reports/003.curation.yaml``::
         organizations: {add: [横浜市中区役所], remove: [中区]}
         evidence: {ManualNonCompliance: "担当した職員の処理が漏れていました。"}   # optional
         note: checked against the ward's own minutes
+        same-as: [004_d033e62ab533392d/incident/1]      # the same event as another report's
+        not-same-as: [s03-kumamoto-council/incident/2]  # looks alike, is another event
+
+``same-as`` and ``not-same-as`` (optional) name incidents of other reports as
+``REPORT_ID/incident/N`` (or by IRI): the link pass (graph/linking.py) then links them,
+or never does, whatever the facts say; delete the line to undo.
 
 The build applies it every time the report is loaded (:func:`apply_curation`, a
 pure function); the graph records which facts were curated, by whom and when.
@@ -20,6 +26,7 @@ pure function); the graph records which facts were curated, by whom and when.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -68,6 +75,24 @@ class IncidentCuration:
     remove_organizations: tuple[str, ...] = ()
     evidence: Mapping[str, str] = field(default_factory=dict)
     note: str = ""
+    same_as: tuple[str, ...] = ()
+    not_same_as: tuple[str, ...] = ()
+
+
+#: How a sidecar names an incident of another report: REPORT_ID/incident/N, or an IRI.
+INCIDENT_REF = re.compile(r"^(https?://\S+/incident/[0-9]+|[A-Za-z0-9._~%-]+/incident/[0-9]+)$")
+
+
+def _refs(raw: object, *, where: str) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    values = raw if isinstance(raw, list) else [raw]
+    for value in values:
+        if not isinstance(value, str) or not INCIDENT_REF.match(value.strip()):
+            raise CurationError(
+                f"{where}: {value!r} is not an incident (REPORT_ID/incident/N or an IRI)"
+            )
+    return tuple(str(v).strip() for v in values)
 
 
 @dataclass(frozen=True)
@@ -146,6 +171,8 @@ def parse_curation(data: object, *, source: str, known_codes: Mapping[str, set[s
                 remove_organizations=tuple(str(o) for o in orgs.get("remove", []) or []),
                 evidence={str(k): str(v) for k, v in (item.get("evidence") or {}).items()},
                 note=str(item.get("note", "")),
+                same_as=_refs(item.get("same-as"), where=f"{where}.same-as"),
+                not_same_as=_refs(item.get("not-same-as"), where=f"{where}.not-same-as"),
             )
         )
     return Curation(
@@ -217,7 +244,13 @@ def _apply(
             CountValue(int(value), evidence) if key == "affected" else DateValue(value, evidence)
         )
     mark = CurationMark(
-        curation.curator, curation.date, fix.confirm, fix.note, tuple(sorted(removed))
+        curation.curator,
+        curation.date,
+        fix.confirm,
+        fix.note,
+        tuple(sorted(removed)),
+        same_as=fix.same_as,
+        not_same_as=fix.not_same_as,
     )
     return replace(
         incident, coded=tuple(coded), organizations=tuple(orgs), curation=mark, **changes

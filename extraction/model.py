@@ -128,6 +128,52 @@ class CountValue:
 
 
 @dataclass(frozen=True)
+class MeasureLink:
+    """One countermeasure of an incident tied to one of its causes: stated by the text (with
+    the sentence that says so) or defaulted from the reviewed table ``measures.yaml``."""
+
+    measure: str
+    cause: str
+    basis: str  # stated | defaulted
+    rule: str  # measure-link/purpose, measure-link/numbering, or "measures.yaml: M → C"
+    evidence: Evidence | None = None  # the sentence that states it (stated links only)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "measure": self.measure,
+            "cause": self.cause,
+            "basis": self.basis,
+            "rule": self.rule,
+        }
+        if self.evidence is not None:
+            out.update(self.evidence.span.to_json())
+        return out
+
+
+@dataclass(frozen=True)
+class StatusValue:
+    """Where an incident stands as its report tells it, and what set it."""
+
+    code: str  # a concept of code:incident-statuses: status-open, status-contained, …
+    date: DateValue | None = None
+    event: int | None = None  # 1-based position in the incident's timeline that set it
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "date": self.date.iso if self.date else None}
+
+
+@dataclass(frozen=True)
+class SeverityValue:
+    """How serious an incident is by what its report states, and the facts read."""
+
+    level: str  # a concept of code:severity-levels
+    factors: tuple[str, ...] = ()  # concepts of code:severity-factors
+
+    def to_json(self) -> dict[str, Any]:
+        return {"level": self.level, "factors": list(self.factors)}
+
+
+@dataclass(frozen=True)
 class CurationMark:
     """That an analyst curated an incident: who, when, whether confirmed, what was removed."""
 
@@ -136,6 +182,10 @@ class CurationMark:
     confirmed: bool
     note: str = ""
     removed: tuple[tuple[str, str], ...] = ()  # (field, code) the curator took out
+    #: Incidents of other reports the curator says are the same event, or are not
+    #: (``REPORT_ID/incident/N`` or an IRI): the link pass follows them (graph/linking.py).
+    same_as: tuple[str, ...] = ()
+    not_same_as: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -155,6 +205,11 @@ class Incident:
     #: Codes the report explicitly denies (個人情報の漏えいは無い): kept as facts, not coded.
     negative_findings: tuple[CodedValue, ...] = ()
     curation: CurationMark | None = None
+    #: Each countermeasure tied to the cause(s) it addresses, stated or defaulted
+    #: (extraction/measure_links.py); status and severity (extraction/assessment.py).
+    measure_links: tuple[MeasureLink, ...] = ()
+    status: StatusValue | None = None
+    severity: SeverityValue | None = None
 
     def codes(self, field_name: str) -> list[str]:
         """The distinct codes of one field, in order of first evidence."""
@@ -211,12 +266,23 @@ class Incident:
                 "confirmed": self.curation.confirmed,
                 "removed": [{"field": f, "code": c} for f, c in self.curation.removed],
                 "note": self.curation.note,
+                "same_as": list(self.curation.same_as),
+                "not_same_as": list(self.curation.not_same_as),
             }
         out["timeline"] = [
             {"date": event.date.iso, "role": event.role, **event.date.evidence.span.to_json()}
             for event in self.timeline
         ]
+        out.update(self._assessment_json())
         return out
+
+    def _assessment_json(self) -> dict[str, Any]:
+        """Measure links, status and severity (issue 18), apart from the gold contract."""
+        return {
+            "measure_links": [link.to_json() for link in self.measure_links],
+            "status": self.status.to_json() if self.status else None,
+            "severity": self.severity.to_json() if self.severity else None,
+        }
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import json
 import logging
 import multiprocessing as mp
 import os
@@ -54,8 +53,8 @@ from rdflib.term import Node
 
 from incident_kg import __version__
 from incident_kg.errors import FileReadError, IncidentKGError, ReportReadError
+from incident_kg.extraction.assessment import assess_report
 from incident_kg.extraction.curation import (
-    MAX_SIDECAR_BYTES,
     apply_curation,
     load_curation,
     sidecar_for,
@@ -63,13 +62,12 @@ from incident_kg.extraction.curation import (
 from incident_kg.extraction.extract import Extractor, extract_report, make_extractor, report_id_for
 from incident_kg.extraction.model import Problem, Report
 from incident_kg.extraction.read import (
-    DEFAULT_MAX_BYTES,
     SKIP_WARNINGS,
     find_report_files,
     read_report,
 )
-from incident_kg.files import read_bounded
 from incident_kg.ontology.namespaces import ONTOLOGY_GRAPH
+from incident_kg.ontology.tables import Tables, load_tables
 from incident_kg.ontology.vocabulary import (
     CONCEPTS_FILE,
     ONTOLOGY_FILE,
@@ -78,9 +76,12 @@ from incident_kg.ontology.vocabulary import (
     ontology_graph,
 )
 
+from .digests import pipeline_digest, rules_digest, source_digest, source_stat
 from .lifetime import die_with_parent
+from .links import LinkSummary, relink
 from .lock import store_lock
-from .publication import load_source, source_sidecar_for, with_source
+from .overlap import reconcile_imports
+from .publication import load_source, with_source
 from .reason import (
     ONTOLOGY_INFERRED,
     Rules,
@@ -90,6 +91,7 @@ from .reason import (
     materialise,
 )
 from .store import (
+    LINKS_GRAPH,
     META_GRAPH,
     GraphStore,
     RecordInfo,
@@ -128,6 +130,7 @@ class BuildResult:
     #: workers), write and ontology (in the building process).
     seconds: dict[str, float] = field(default_factory=dict)
     workers: int = 1
+    links: LinkSummary | None = None  # the link pass, when something changed
 
     def add_seconds(self, stage: str, seconds: float) -> None:
         """Add time spent in one stage."""
@@ -160,8 +163,10 @@ def collect_files(paths: Sequence[Path]) -> tuple[list[Path], list[Problem]]:
     return files, problems
 
 
-def read_and_extract(path: Path, extractor: Extractor) -> Report:
-    """One file → one extracted report, with its curation sidecar applied when there is one.
+def read_and_extract(path: Path, extractor: Extractor, tables: Tables | None = None) -> Report:
+    """One file → one extracted report, with its curation sidecar applied when there is one,
+    then assessed (measure links, status, severity: extraction/assessment.py) with the
+    reviewed tables (loaded when not given).
 
     Raises ReportReadError for unreadable files and CurationError / UnknownCodeError
     for a bad sidecar.
@@ -174,6 +179,8 @@ def read_and_extract(path: Path, extractor: Extractor) -> Report:
     if sidecar.is_file():
         curation = load_curation(sidecar, known_codes=extractor.known_codes)
         report = apply_curation(report, curation)
+    tables = tables if tables is not None else load_tables()
+    report = assess_report(report, extractor.lexicon, extractor.analyzer, tables)
     return with_source(report, load_source(path))
 
 
@@ -194,9 +201,10 @@ def extract_files(
     """Extract every report under ``paths`` without a store; a file that fails is a problem."""
     files, problems = collect_files(paths)
     reports: list[Report] = []
+    tables = load_tables()
     for path in files:
         try:
-            reports.append(read_and_extract(path, extractor))
+            reports.append(read_and_extract(path, extractor, tables))
         except ReportReadError as exc:
             problems.append(Problem(exc.path, exc.kind, exc.message))
         except IncidentKGError as exc:  # a bad curation sidecar
@@ -266,64 +274,6 @@ def _rdflib(term: object) -> Node:
     raise TypeError(f"not an RDF term of a triple: {term!r}")
 
 
-def rules_digest(rules: Rules) -> str:
-    """A short digest of the compiled schema: a changed ontology re-reasons every report."""
-    text = "".join(sorted(f"{t}\n" for t in map(str, rules.schema)))
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def pipeline_digest(extractor: Extractor, rules: Rules, base: str) -> str:
-    """Digest of everything besides the file that decides a report's graph: the software
-    (version and the code of the pipeline's modules), the lexicon, the ontology's rules
-    and the base IRI.  Part of every source digest, so any change re-extracts."""
-    h = hashlib.sha256()
-    h.update(__version__.encode())
-    here = Path(__file__).resolve().parent
-    for folder in (here.parent / "extraction", here):  # the code from text to a report's graph
-        for module in sorted(folder.glob("*.py")):
-            h.update(f"{folder.name}/{module.name}".encode())
-            h.update(module.read_bytes())
-    h.update(json.dumps(extractor.lexicon.data, sort_keys=True, default=str).encode())
-    h.update(extractor.exemplars_digest.encode())  # the similarity stage's exemplar sentences
-    h.update(rules_digest(rules).encode())
-    h.update(base.encode())
-    return h.hexdigest()
-
-
-def source_digest(path: Path, pipeline: str) -> str:
-    """Digest of one report's input: the file, its curation and source sidecars (if any), the
-    pipeline. Raises :class:`~incident_kg.errors.FileReadError` for a file that cannot be read
-    within its bound (a report's, a sidecar's)."""
-    h = hashlib.sha256(pipeline.encode())
-    h.update(read_bounded(path, DEFAULT_MAX_BYTES))
-    sidecar = sidecar_for(path)
-    if sidecar.is_file():
-        h.update(b"\0sidecar\0")
-        h.update(read_bounded(sidecar, MAX_SIDECAR_BYTES))
-    source = source_sidecar_for(path)
-    if source.is_file():
-        h.update(b"\0source\0")
-        h.update(read_bounded(source, MAX_SIDECAR_BYTES))
-    return h.hexdigest()
-
-
-def source_stat(path: Path, pipeline: str) -> str | None:
-    """What decides, without reading it, that a file is as it was when last hashed: the
-    pipeline digest, the file's size and modification time (ns), and its sidecar's (as make
-    and git do: a change that keeps both size and time is not seen; touch the file).  None
-    when the file cannot be examined."""
-    try:
-        st = path.stat()
-        parts = [pipeline, str(st.st_size), str(st.st_mtime_ns)]
-        for sidecar in (sidecar_for(path), source_sidecar_for(path)):
-            if sidecar.is_file():
-                side = sidecar.stat()
-                parts += [sidecar.suffixes[-2], str(side.st_size), str(side.st_mtime_ns)]
-    except OSError:
-        return None
-    return ":".join(parts)
-
-
 @dataclass(frozen=True)
 class Pipeline:
     """What preparing a report needs: the extractor, the compiled rules, the base IRI."""
@@ -332,6 +282,7 @@ class Pipeline:
     rules: Rules
     base: str
     rules_digest: str
+    tables: Tables = field(default_factory=load_tables)
 
 
 @dataclass(frozen=True)
@@ -370,7 +321,7 @@ def prepare(path: Path, pipeline: Pipeline) -> Prepared:
     clock = time.perf_counter
     t0 = clock()
     try:
-        report = read_and_extract(path, pipeline.extractor)
+        report = read_and_extract(path, pipeline.extractor, pipeline.tables)
     except ReportReadError as exc:
         return Prepared(
             path, report_id, problems=(Problem(exc.path, exc.kind, exc.message),), failed=True
@@ -642,6 +593,12 @@ def build(
     if prune:
         folders = [Path(os.path.abspath(p)) for p in paths if p.is_dir()]
         result.removed = prune_missing(store, base, folders, set(seen), sources)
+    if result.written or result.removed or not store.has_graph(LINKS_GRAPH):
+        t = time.perf_counter()
+        if imported:  # what this build now holds itself, an import keeps no second copy of
+            reconcile_imports(store)
+        result.links = relink(store, pipeline.tables.linking)  # incidents across reports
+        result.add_seconds("link", time.perf_counter() - t)
     return result
 
 

@@ -29,6 +29,7 @@ report's graph (the exported bytes do not change).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -68,9 +69,17 @@ SHARED_GRAPH = "https://w3id.org/incident-kg/graph/shared"
 #: What is inferred about shared resources (an inferred graph: dropped and recomputed
 #: with the others).
 SHARED_INFERRED = INFERRED_PREFIX + "shared"
+#: What the link pass derives across reports (graph/links.py): incidents told by several
+#: reports, parts of national groupings, measure adoptions. Recomputed, never exported.
+LINKS_GRAPH = "https://w3id.org/incident-kg/graph/links"
 #: Metadata predicates of a report graph's contribution to the shared graphs (N-Triples).
 SHARED_ASSERTED_KEY = str(IKG.sharedAsserted)
 SHARED_INFERRED_KEY = str(IKG.sharedInferred)
+
+
+def imported_inferred_graph(graph: str) -> str:
+    """The name of the graph that holds what is inferred from an imported graph."""
+    return INFERRED_PREFIX + "import/" + hashlib.sha256(graph.encode()).hexdigest()[:24]
 
 
 def to_ntriples(graph: Graph) -> str:
@@ -592,12 +601,12 @@ class GraphStore:
         )
 
     def report_graphs(self) -> list[str]:
-        """Names of the report graphs (not the ontology, metadata, shared or inferred
+        """Names of the report graphs (not the ontology, metadata, shared, links or inferred
         graphs)."""
         return [
             g
             for g in self.graphs()
-            if g not in (ONTOLOGY_GRAPH, META_GRAPH, SHARED_GRAPH)
+            if g not in (ONTOLOGY_GRAPH, META_GRAPH, SHARED_GRAPH, LINKS_GRAPH)
             and not g.startswith(INFERRED_PREFIX)
         ]
 
@@ -617,6 +626,23 @@ class GraphStore:
             return
         for name in graphs:
             yield from self._store.quads_for_pattern(None, None, None, ox.NamedNode(name))
+
+    def graphs_with(self, triple: ox.Triple) -> set[str]:
+        """The names of the named graphs that hold ``triple``."""
+        return {
+            str(getattr(q.graph_name, "value", ""))
+            for q in self._store.quads_for_pattern(
+                triple.subject, triple.predicate, triple.object, None
+            )
+        }
+
+    def pairs(self, predicate: str) -> set[tuple[str, str]]:
+        """Every (subject, object) that some graph states with ``predicate``, each once
+        however many graphs hold it; IRIs and literals by their value."""
+        return {
+            (str(getattr(q.subject, "value", q.subject)), str(getattr(q.object, "value", q.object)))
+            for q in self._store.quads_for_pattern(None, ox.NamedNode(predicate), None, None)
+        }
 
     def graph_ntriples(self, graphs: Iterable[str]) -> bytes:
         """The triples of some graphs as N-Triples bytes (in store order)."""

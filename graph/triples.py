@@ -302,7 +302,8 @@ def _incident(
     yield node, IKG.incidentKey, Literal(f"incident-{incident.ordinal}")
     yield node, IKG.reportedIn, m.report
     for org in incident.organizations:
-        if org.generic:  # 保険者, 地方公共団体: bodies the text does not name
+        if org.generic:  # 保険者, 地方公共団体: a kind of body, not an organisation
+            yield node, IKG.bodyKindNamed, Literal(org.name, lang="ja")
             continue
         prop = IKG.responsibleOrganization if org.responsible else IKG.involvedOrganization
         org_node = m.organization(org)
@@ -404,6 +405,27 @@ def _publication(m: Minter, report: Report) -> Iterator[tuple[URIRef, URIRef, UR
         yield from _organization(m, publisher)
 
 
+def _qualified(
+    m: Minter, report: Report, incident: Incident
+) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
+    """Qualified causes, countermeasure links, status, severity, curated links (issue 18:
+    graph/qualified.py), minted with this module's evidence IRIs and selectors."""
+    from .qualified import qualified_triples
+
+    node = m.incident(incident.ordinal)
+    yield from qualified_triples(
+        report,
+        incident,
+        base=m.base,
+        node=node,
+        annotation=lambda prop, code, ev: _annotation_iri(m, node, prop, CODE[code], ev),
+        span=lambda span: _selectors(m, report.text, span),
+        span_iri=lambda span: m.span(span.start, span.end),
+        event=lambda k: m.event(incident.ordinal, k),
+        date=date_literal,
+    )
+
+
 def report_triples(
     report: Report, *, base: str, software_version: str
 ) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
@@ -429,6 +451,7 @@ def report_triples(
     yield m.agent(), RDFS.label, Literal("incident-kg")
     for incident in report.incidents:
         yield from _incident(m, report, incident)
+        yield from _qualified(m, report, incident)
     for k, statistic in enumerate(report.statistics, start=1):
         yield from _statistic(m, report, k, statistic)
 

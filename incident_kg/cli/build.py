@@ -82,6 +82,12 @@ def build(
         f"{result.written} triples written into {store_dir}"
         + (f"; {len(result.failed)} file(s) failed" if result.failed else "")
     )
+    if result.links is not None and result.links.counted < result.links.incidents:
+        click.echo(
+            f"the store's {result.links.incidents} incident(s) are {result.links.counted} "
+            f"distinct: {result.links.groups} told by several reports, {result.links.parts} "
+            "part of a national grouping (`incident-kg query incident-links` says why)"
+        )
     if result.failed:
         sys.exit(1)
 
@@ -245,6 +251,7 @@ def reason(ctx: click.Context, drop: bool, store_dir: Path, wait: float) -> None
       incident-kg reason --drop     # remove them all
     """
     from incident_kg.graph.build import load_ontology
+    from incident_kg.graph.overlap import reconcile_imports
     from incident_kg.graph.reason import drop_inferred, reason_store
     from incident_kg.graph.store import GraphStore
 
@@ -256,4 +263,5 @@ def reason(ctx: click.Context, drop: bool, store_dir: Path, wait: float) -> None
         rules = load_ontology(store)
         reports = store.report_graphs()
         total = reason_store(store, rules, progress=progress(ctx.obj["quiet"], "reason"))
+        reconcile_imports(store)  # an imported copy's inferences held once (graph/overlap.py)
     click.echo(f"reasoned {len(reports)} report graph(s): {total} inferred triples in {store_dir}")

@@ -346,7 +346,14 @@ def test_every_analyze_subcommand_explains_itself() -> None:
 
     group = main.commands["analyze"]
     assert isinstance(group, click.Group)
-    assert set(group.commands) == {"shared-causes", "cooccurrence", "similar", "recommend", "chain"}
+    assert set(group.commands) == {
+        "shared-causes",
+        "cooccurrence",
+        "similar",
+        "recommend",
+        "effectiveness",
+        "chain",
+    }
     for name, command in group.commands.items():
         assert command.help and len(command.help) > 40, name
         result = CliRunner().invoke(main, ["analyze", name, "--help"])

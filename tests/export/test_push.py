@@ -16,7 +16,7 @@ from incident_kg.export.marking import Tlp
 from incident_kg.export.push import graph_store_url, push_graphs
 from incident_kg.extraction.extract import Extractor
 from incident_kg.graph.build import build
-from incident_kg.graph.store import META_GRAPH, GraphStore
+from incident_kg.graph.store import LINKS_GRAPH, META_GRAPH, GraphStore
 from incident_kg.ontology.namespaces import DEFAULT_BASE, IKG, ONTOLOGY_GRAPH
 from incident_kg.queries.endpoint import OxigraphServer, RunningServer, free_port, running_server
 
@@ -67,7 +67,12 @@ def test_push_copies_every_graph_but_the_metadata_and_again_changes_nothing(
 ) -> None:
     with OxigraphServer(tmp_path / "remote", read_only=False, union_default_graph=False) as remote:
         result = push_graphs(local, graph_store_url(remote.url), marking=Tlp.AMBER, redact=False)
-        expected = [ONTOLOGY_GRAPH, *local.asserted_graphs(), *local.inferred_graphs()]
+        expected = [
+            ONTOLOGY_GRAPH,
+            *local.asserted_graphs(),
+            *local.inferred_graphs(),
+            LINKS_GRAPH,  # derived, like the inferences: counts of distinct incidents
+        ]
         assert result.graphs == expected and META_GRAPH not in result.graphs
         marks = len(expected)  # each graph carries its marking
         assert result.triples == len(local) - len(list(local.quads([META_GRAPH]))) + marks

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STORE ?= incident-kg-store
 OUT ?= out
 
-.PHONY: demo check install install-test browser
+.PHONY: demo check install install-test browser wheelhouse
 
 install:
 	$(PY) -m venv $(VENV)
@@ -16,11 +16,18 @@ install-test: browser
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 
-## browser: Debian's chromium (+ Japanese fonts) for the browser tests of the views; only
-## when missing (needs root, as in CI). Playwright drives it; it never downloads a browser.
+## browser: Debian's chromium (+ Japanese fonts) for the browser tests of the views, only
+## when missing, without recommended packages, and says so before it installs. Needs root
+## with apt-get (as in CI); INCIDENT_KG_NO_BROWSER=1 skips the install and the browser tests.
+## Playwright drives Debian's chromium; it never downloads a browser.
 browser:
-	@if [ ! -x /usr/bin/chromium ] || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; \
+	@if [ -n "$$INCIDENT_KG_NO_BROWSER" ]; then echo "browser: INCIDENT_KG_NO_BROWSER set: no browser, its tests skipped"; \
+	elif [ -x /usr/bin/chromium ] && dpkg -s fonts-noto-cjk >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then \
+		echo "browser: the browser tests need Debian's chromium and fonts-noto-cjk; as root: apt-get install --no-install-recommends chromium fonts-noto-cjk (or INCIDENT_KG_NO_BROWSER=1 to skip them)" >&2; exit 2; \
+	else \
+		echo "browser: installing Debian's chromium and fonts-noto-cjk with apt-get (no recommended packages) for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk; \
 	fi
 
 ## demo: install, build the graph from the sample corpus, export and validate it
@@ -32,7 +39,7 @@ demo: install
 	$(BIN)/incident-kg -q view --store $(STORE) --out $(OUT)/views
 	@echo
 	@echo "store (embedded Oxigraph): $(STORE)/"
-	@echo "Turtle export:             $(OUT)/incident-kg.ttl (described in $(OUT)/incident-kg.description.ttl)"
+	@echo "Turtle export:             $(OUT)/incident-kg.ttl (described in $(OUT)/incident-kg.ttl.description.ttl)"
 	@echo "views (offline HTML):      $(OUT)/views/index.html"
 	@echo "try: $(BIN)/incident-kg extract --format table samples/reports"
 
@@ -42,3 +49,12 @@ check: install-test
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+## wheelhouse: every wheel incident-kg needs (with the test needs), for a machine with no
+## package index: copy the folder there, then
+##   python3 -m venv .venv && .venv/bin/pip install --no-index --find-links wheelhouse '.[test]'
+wheelhouse:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip wheel --quiet --disable-pip-version-check --wheel-dir wheelhouse '.[test]'
+	@echo "wheelhouse/: $$(ls wheelhouse | wc -l) wheels; on the closed machine:"
+	@echo "  python3 -m venv .venv && .venv/bin/pip install --no-index --find-links wheelhouse '.[test]'"

@@ -6,8 +6,9 @@ Questions answered, each by one function:
   incidents, distinct bodies and reports it appears in, its *spread* and a score;
 * :func:`cooccurrence` — which causes appear together, with centralities and communities;
 * :func:`similar_incidents` — the incidents most like one incident, with the reason;
-* :func:`recommend` — countermeasures adopted for the same causes, ranked by how many
-  bodies adopted them, each with its source report and sentence;
+* :func:`recommend` — countermeasures that address the same causes (measure links: stated
+  by the report or defaulted from ontology/measures.yaml), ranked by how many bodies adopted
+  them, each with its source report and the link's evidence;
 * :func:`causal_chain` — an incident's chain from harm through the four cause tiers.
 
 Organisations are counted as **bodies**: the organisation at the top of each
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from .linked import incident_key, measure_links
 from .network import (
     TIER_ORDER,
     evidence,
@@ -148,19 +150,31 @@ def cause_incidents(g: nx.MultiDiGraph, concept: str) -> list[str]:
     return sources(g, concept, "has_cause")
 
 
+def _by_key(
+    g: nx.MultiDiGraph, incidents: Iterable[str], known: dict[str, list[str]] | None = None
+) -> dict[str, list[str]]:
+    """Incidents grouped by the incident each is counted as (a body's case counts as the
+    national grouping it is part of): key → the bodies of its incidents.  ``known`` keeps
+    each incident's bodies, worked out once however many causes ask."""
+    known = {} if known is None else known
+    bodies: dict[str, set[str]] = defaultdict(set)
+    for i in incidents:
+        if i not in known:
+            known[i] = incident_bodies(g, i)
+        bodies[incident_key(g, i)] |= set(known[i])
+    return {k: sorted(v) for k, v in bodies.items()}
+
+
 def _cause_spread(
     g: nx.MultiDiGraph, concept: str, repeat_weight: float, known: dict[str, list[str]]
 ) -> tuple[str, int, int, int, int, float]:
     incidents = cause_incidents(g, concept)
-    for i in incidents:
-        if i not in known:  # each incident's bodies worked out once for every cause
-            known[i] = incident_bodies(g, i)
-    by_incident = {i: known[i] for i in incidents}
+    by_incident = _by_key(g, incidents, known)  # distinct incidents: each event once
     bodies = {b for bs in by_incident.values() for b in bs}
-    reports = {g.nodes[i]["report"] for i in incidents}
+    reports = {r for i in incidents for r in g.nodes[i].get("reports", (g.nodes[i]["report"],))}
     s = spread(by_incident)
-    score = s + repeat_weight * (len(incidents) - s)
-    return concept, len(incidents), len(bodies), len(reports), s, score
+    score = s + repeat_weight * (len(by_incident) - s)
+    return concept, len(by_incident), len(bodies), len(reports), s, score
 
 
 def rank_causes(
@@ -267,9 +281,12 @@ def cooccurrence_graph(g: nx.MultiDiGraph) -> nx.Graph:
     for cause in nodes_of_kind(g, "cause"):
         incidents = sources(g, cause, "has_cause")
         if incidents:
-            c.add_node(cause, incidents=len(incidents))
+            c.add_node(cause, incidents=len({incident_key(g, i) for i in incidents}))
+    by_key: dict[str, set[str]] = defaultdict(set)  # distinct incidents: each event once
     for incident in nodes_of_kind(g, "incident"):
-        causes = targets(g, incident, "has_cause")
+        by_key[incident_key(g, incident)] |= set(targets(g, incident, "has_cause"))
+    for incident, found in sorted(by_key.items()):
+        causes = sorted(found)
         for i, a in enumerate(causes):
             for b in causes[i + 1 :]:
                 if c.has_edge(a, b):
@@ -386,7 +403,9 @@ def similar_incidents(
     """The ``top`` incidents most similar to ``incident`` by their causes, systems, procedures
     and harms: a weighted Jaccard index, each code weighted by its rarity
     (``log(1 + N / incidents with the code)``), so that sharing a rare code counts more.
-    ``index`` (:class:`SimilarityIndex` of ``g``) answers many such questions at once."""
+    An incident counted as the same event (a case and the grouping it is part of) is not
+    offered.  ``index`` (:class:`SimilarityIndex` of ``g``) answers many such questions at
+    once."""
     index = index or SimilarityIndex(g)
     order = list(SIMILARITY_FIELDS)
     mine = index.features[incident]
@@ -423,15 +442,19 @@ def similar_incidents(
 
 @dataclass(frozen=True)
 class Adoption:
-    """One incident that adopted a countermeasure: where, for which causes, said where."""
+    """One incident that adopted a countermeasure for the asked-about causes: where, for which
+    causes, and the link's evidence (the sentence that ties the measure to the cause, or that
+    the tie was defaulted from the reviewed table)."""
 
     incident: str
     incident_label: str
     report: str
     organizations: tuple[str, ...]
-    causes: tuple[str, ...]  # the asked-about causes this incident shares
+    causes: tuple[str, ...]  # the asked-about causes the measure addresses in this incident
     sentence: str | None  # the evidence of the countermeasure
     relation: str  # "this incident", "same body" (as the asked-about incident) or "other body"
+    links: tuple[str, ...] = ()  # per cause: "stated: <sentence>" or "defaulted (<table line>)"
+    basis: str = "defaulted"  # stated (some link is stated) | defaulted
 
     @property
     def own(self) -> bool:
@@ -449,12 +472,23 @@ class Recommendation:
     label_en: str
     organizations: int  # distinct bodies that adopted it for these causes
     other_organizations: int  # of which not the asked-about incident's own
-    incidents: int
+    incidents: int  # distinct incidents (an event told by several reports once)
     causes: tuple[str, ...]  # the asked-about causes it was adopted for
     sources: tuple[Adoption, ...] = field(default=())
+    stated: int = 0  # adoptions whose report states the tie to the cause
 
     COLUMNS = ("rank", "code", "label", "organizations", "others", "incidents", "causes",
-               "sources")  # fmt: skip
+               "link", "sources")  # fmt: skip
+
+    @property
+    def link(self) -> str:
+        """The evidence of the tie to the cause: a stated sentence if any report states it,
+        else that it was defaulted from the reviewed table."""
+        for adoption in self.sources:
+            for explained in adoption.links:
+                if explained.startswith("stated"):
+                    return explained
+        return next((x for a in self.sources for x in a.links), "")
 
     def row(self, lang: str = "en") -> tuple[str, ...]:
         return (
@@ -465,9 +499,11 @@ class Recommendation:
             str(self.other_organizations),
             str(self.incidents),
             ", ".join(self.causes),
+            f"{self.stated}/{len(self.sources)} {self.link}",
             "; ".join(
                 f"{a.report} ({', '.join(a.organizations) or '?'})"
                 + (f" [{a.relation}]" if a.own else "")
+                + f" {{{a.basis}}}"
                 for a in self.sources
             ),
         )
@@ -480,12 +516,14 @@ def recommend(
     cause: str | None = None,
     others_only: bool = False,
 ) -> list[Recommendation]:
-    """Countermeasures adopted in incidents that share the causes of ``incident`` (or have
-    ``cause``, a cause or tier code, a tier meaning all its causes), ranked by the number of
-    distinct bodies that adopted them, then by how many of the causes they were adopted
-    for, then by incidents. Each comes with its sources. The graph does not say which
-    countermeasure answers which cause of an incident: a countermeasure counts for every
-    cause of the incident that adopted it.
+    """Countermeasures that address the causes of ``incident`` (or ``cause``, a cause or tier
+    code, a tier meaning all its causes) in the incidents that adopted them, ranked by the
+    number of distinct bodies that adopted them for those causes, then by how many of the
+    causes they address, then by distinct incidents, then by the adoptions whose report
+    states the tie. A measure counts for a cause only where a link ties them (stated by the
+    report, or defaulted from ontology/measures.yaml): a staff training adopted beside a
+    program fix is not offered for the program's defect.
+    Each comes with its sources and the evidence of each link.
 
     Adoptions by the asked-about incident or by its own body are kept and marked ``own``
     (the only record of a measure may be the incident's own report); ``others_only``
@@ -505,6 +543,7 @@ def recommend(
     bodies_of: dict[str, set[str]] = defaultdict(set)
     others_of: dict[str, set[str]] = defaultdict(set)
     causes_of: dict[str, set[str]] = defaultdict(set)
+    events_of: dict[str, set[str]] = defaultdict(set)
     candidates = sorted({i for c in causes for i in sources(g, c, "has_cause")})
     for other in candidates:
         bodies = set(incident_bodies(g, other))
@@ -518,10 +557,11 @@ def recommend(
         own = relation != "other body"
         if own and others_only:
             continue
-        shared = sorted(
-            str(g.nodes[c]["code"]) for c in causes & set(targets(g, other, "has_cause"))
-        )
         for measure in targets(g, other, "has_countermeasure"):
+            links = [lk for lk in measure_links(g, other, measure) if lk.cause in causes]
+            if not links:
+                continue  # it addresses none of the asked-about causes here
+            addressed = sorted({str(g.nodes[lk.cause]["code"]) for lk in links if lk.cause in g})
             said = evidence(g, other, measure, "has_countermeasure")
             adoptions[measure].append(
                 Adoption(
@@ -529,20 +569,24 @@ def recommend(
                     incident_label=label(g, other, "ja"),
                     report=_report_id(g, other),
                     organizations=_body_labels(g, bodies),
-                    causes=tuple(shared),
+                    causes=tuple(addressed),
                     sentence=said[0].sentence if said else None,
                     relation=relation,
+                    links=tuple(dict.fromkeys(lk.explain() for lk in links)),
+                    basis="stated" if any(lk.basis == "stated" for lk in links) else "defaulted",
                 )
             )
             bodies_of[measure] |= bodies
             others_of[measure] |= bodies - own_bodies
-            causes_of[measure] |= set(shared)
+            causes_of[measure] |= set(addressed)
+            events_of[measure].add(incident_key(g, other))
     ranked = sorted(
         adoptions,
         key=lambda m: (
             -len(bodies_of[m]),
             -len(causes_of[m]),
-            -len(adoptions[m]),
+            -len(events_of[m]),
+            -sum(1 for a in adoptions[m] if a.basis == "stated"),  # the text says so
             str(g.nodes[m]["code"]),
         ),
     )
@@ -554,9 +598,10 @@ def recommend(
             label_en=label(g, m, "en"),
             organizations=len(bodies_of[m]),
             other_organizations=len(others_of[m]),
-            incidents=len(adoptions[m]),
+            incidents=len(events_of[m]),
             causes=tuple(sorted(causes_of[m])),
             sources=tuple(adoptions[m]),
+            stated=sum(1 for a in adoptions[m] if a.basis == "stated"),
         )
         for r, m in enumerate(ranked, start=1)
     ]

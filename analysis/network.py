@@ -83,6 +83,8 @@ QUERIES = (
     "organizations",
     "organization-parts",
     "timeline",
+    "incident-links",  # issue 18: analysis/linked.py
+    "measure-links",
 )
 
 #: Coded-fact property → (relation of the edge, kind of the concept node).
@@ -166,29 +168,17 @@ def load_network(
     store: GraphStore, *, details: bool = True, relations: Collection[str] | None = None
 ) -> nx.MultiDiGraph:
     """The projection of a store, read from the per-report summaries its build kept
-    (graph/summary.py; analysis/summaries.py): the graph :func:`build_network` makes of the
-    rows of the projection queries (:func:`read_projection`), without asking the store to
-    join anything.  With ``details`` false the evidence of the edges and the timeline events
-    are left out until :func:`load_details` reads them, for the incidents a command shows;
-    the store must then stay open until it does.  ``relations`` names the relations of an
-    incident to draw besides those to its organisations (``has_cause``, ``reported_in``,
-    ``has_event``…; all by default): a command draws what it reads."""
-    from .summaries import (
-        ALL_RELATIONS,
-        SOURCE,
-        DetailSource,
-        concept_tables,
-        network_from_summaries,
-    )
+    (graph/summary.py; analysis/summaries.py) and the links graph: the graph
+    :func:`build_network` makes of the rows of the projection queries
+    (:func:`read_projection`), without asking the store to join anything.  With ``details``
+    false the evidence of the edges and the timeline events are left out until
+    :func:`load_details` reads them, for the incidents a command shows; the store must then
+    stay open until it does.  ``relations`` names the relations of an incident to draw
+    besides those to its organisations (``has_cause``, ``reported_in``, ``has_event``…; all
+    by default): a command draws what it reads."""
+    from .summaries import network_of_store
 
-    wanted = ALL_RELATIONS if relations is None else frozenset(relations)
-    concepts = read_concepts(store)
-    g, graph_of = network_from_summaries(read_summaries(store), concepts, wanted)
-    notation, labels = concept_tables(concepts)
-    g.graph[SOURCE] = DetailSource(store, graph_of, notation, labels, "has_event" in wanted)
-    if details:
-        load_details(g)
-    return g
+    return network_of_store(store, details=details, relations=relations)
 
 
 def load_details(g: nx.MultiDiGraph, incidents: Iterable[str] | None = None) -> None:
@@ -438,6 +428,9 @@ def build_network(tables: Mapping[str, Iterable[Row]]) -> nx.MultiDiGraph:
     for node, data in g.nodes(data=True):
         if data["kind"] == "organization":
             data["body"] = body_of(g, node)
+    from .linked import link_projection  # one node per event, measures tied to causes
+
+    link_projection(g, tables)
     return g
 
 
@@ -492,11 +485,15 @@ def label(g: nx.MultiDiGraph, node: str, lang: str = "en") -> str:
 
 def find_incident(g: nx.MultiDiGraph, text: str) -> str:
     """The incident named by ``text``: its IRI, or a unique ending of it such as
-    ``003_4a1ccabbb4d700a7/incident/2``."""
+    ``003_4a1ccabbb4d700a7/incident/2`` — or of any report's telling folded into it."""
     incidents = nodes_of_kind(g, "incident")
     if text in incidents:
         return text
-    matches = [i for i in incidents if i.endswith("/" + text.strip("/"))]
+    accounts = {a: i for i in incidents for a in g.nodes[i].get("accounts", (i,))}
+    if text in accounts:
+        return accounts[text]
+    ending = "/" + text.strip("/")
+    matches = sorted({i for a, i in accounts.items() if a.endswith(ending)})
     if len(matches) == 1:
         return matches[0]
     if not matches:

@@ -8,6 +8,7 @@ from collections import defaultdict
 
 import networkx as nx
 
+from .linked import incident_key
 from .network import nodes_of_kind, targets
 
 #: The coded fields compared by ``similar_incidents``: field → relation.
@@ -38,6 +39,11 @@ class SimilarityIndex:
         self.incidents = nodes_of_kind(g, "incident")
         self.position = {i: n for n, i in enumerate(self.incidents)}
         self.features = {i: _features(g, i) for i in self.incidents}
+        #: the incidents counted as each one (a case and the grouping it is part of): one event
+        self.key = {i: incident_key(g, i) for i in self.incidents}
+        self._same: dict[str, list[int]] = defaultdict(list)
+        for i, key in self.key.items():
+            self._same[key].append(self.position[i])
         frequency: dict[tuple[str, str], int] = defaultdict(int)
         for fs in self.features.values():
             for f in fs:
@@ -68,12 +74,13 @@ class SimilarityIndex:
 
     def most_similar(self, incident: str, top: int) -> list[tuple[float, str]]:
         """(score, incident) of the ``top`` incidents most like ``incident``, best first
-        (ties by IRI)."""
+        (ties by IRI); none counted as the same event as ``incident``."""
         import numpy as np
 
         k = self.position[incident]
         shared = np.asarray((self._matrix[k] @ self._weighted_t).todense()).ravel()
         shared[k] = 0.0
+        shared[self._same[self.key[incident]]] = 0.0  # the same event told as another incident
         union = self._totals[k] + self._totals - shared
         scores = np.divide(shared, union, out=np.zeros_like(shared), where=union > 0)
         found = np.flatnonzero(shared > 0)

@@ -6,13 +6,21 @@ seeds — without asking the store to join anything: one scan of the summaries, 
 per report.  The evidence of the edges and the timeline events (the *details*) are read
 only for the reports a command shows (:func:`load_details`), or for every report when a
 command shows them all (``view``).
+
+The link pass's part (analysis/linked.py) is applied as :func:`~.network.build_network`
+applies it: the incidents one event (from the links graph the link pass rewrites after every
+build, read whole at load — a few milliseconds) folded into one node, organisations merged
+by name, and each measure tied to the causes it addresses (from the summaries).  Details
+read later go to the node that now stands for their incident or organisation, a re-told
+timeline event dropped as the fold drops it, so a network read lazily ends as the eager
+one (the tests compare both with the projection queries' on a store with linked incidents).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -32,6 +40,8 @@ from .network import (
     _ensure_concept,
     _local,
     body_of,
+    load_query,
+    read_concepts,
 )
 
 log = logging.getLogger(__name__)
@@ -43,17 +53,68 @@ _RESPONSIBLE, _INVOLVED = RELATIONS
 
 @dataclass
 class DetailSource:
-    """The store a network was read from, and which of its reports' details are in it."""
+    """The store a network was read from, which of its reports' details are in it, and where
+    the details of each incident and organisation go now that the network is folded."""
 
     store: GraphStore
     graph_of: dict[str, str]  # report IRI → report graph IRI
     notation: dict[str, str]  # concept IRI → notation (causal and event roles)
     labels: dict[str, tuple[str | None, str | None]]  # concept IRI → (ja, en)
     events: bool = True  # whether timeline events are drawn
-    loaded: set[str] = field(default_factory=set)  # report IRIs whose details are in
+    loaded: set[str] = field(default_factory=set)  # report graphs whose details are in
     complete: bool = False  # every report's details are in
     #: applied to every text of the details read from now on (views redact personal data)
     clean: Callable[[str], str] | None = None
+    #: an incident folded into another, an organisation merged into another → the node that
+    #: stands for it (analysis/linked.py)
+    alias: dict[str, str] = field(default_factory=dict)
+    #: (incident, organisation) → ``responsible`` or ``involved``, as the incident's report
+    #: states it (the edge its evidence goes to)
+    org_relation: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: incident node → its accounts, the one it is counted as first (the fold's order)
+    accounts_of: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: incident node → the report graphs that tell it; report graph → the nodes it tells
+    graphs_of: dict[str, set[str]] = field(default_factory=dict)
+    nodes_of_graph: dict[str, set[str]] = field(default_factory=dict)
+    #: node names as shown (a view's pseudonyms, privacy/pseudonyms.py), and back
+    rename: Callable[[str], str] | None = None
+    shown: dict[str, str] = field(default_factory=dict)
+
+    def node(self, iri: str) -> str:
+        """The node that stands for ``iri`` (an incident, organisation, event or concept)."""
+        found = self.alias.get(iri, iri)
+        return self.rename(found) if self.rename is not None else found
+
+    def index(self, g: nx.MultiDiGraph) -> None:
+        """Record each incident node's accounts and report graphs (as the fold left them)."""
+        for node, data in g.nodes(data=True):
+            if data.get("kind") != "incident":
+                continue
+            accounts = tuple(data.get("accounts", (node,)))
+            self.accounts_of[node] = (node, *(a for a in accounts if a != node))
+            reports = data.get("reports", (data.get("report"),))
+            graphs = {self.graph_of[r] for r in reports if r in self.graph_of}
+            self.graphs_of[node] = graphs
+            for graph in graphs:
+                self.nodes_of_graph.setdefault(graph, set()).add(node)
+
+    def graphs_for(self, nodes: Iterable[str]) -> set[str]:
+        """The report graphs whose details the incident nodes ``nodes`` (as shown) need:
+        theirs, and those of every node one of these graphs also tells (a fold's timeline is
+        settled with all its accounts at once)."""
+        todo = [self.shown.get(n, n) for n in nodes]
+        graphs: set[str] = set()
+        seen: set[str] = set()
+        while todo:
+            node = todo.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            for graph in self.graphs_of.get(node, ()):
+                if graph not in graphs:
+                    graphs.add(graph)
+                    todo += self.nodes_of_graph.get(graph, ())
+        return graphs
 
 
 def concept_tables(rows: Iterable[Row]) -> tuple[dict[str, str], dict[str, tuple[Any, Any]]]:
@@ -144,16 +205,26 @@ ALL_RELATIONS = frozenset(
 )
 
 
+@dataclass(frozen=True)
+class Summarised:
+    """What :func:`network_from_summaries` read besides the network."""
+
+    graph_of: dict[str, str]  # report IRI → report graph IRI
+    org_relation: dict[tuple[str, str], str]  # (incident, organisation) → relation
+    measure_links: list[Row]  # the rows queries/network/measure-links.rq gives
+
+
 def network_from_summaries(
     summaries: Iterable[tuple[str, Mapping[str, Any]]],
     concept_rows: Iterable[Row],
     relations: Collection[str] = ALL_RELATIONS,
-) -> tuple[nx.MultiDiGraph, dict[str, str]]:
-    """The projection (without details) from the summaries, and each report's graph.
-    ``relations`` names the relations of an incident to draw besides those to its
-    organisations (all by default): a command that needs only the causes draws a third of
-    the edges."""
+) -> tuple[nx.MultiDiGraph, Summarised]:
+    """The projection (without details, before the link pass's part) from the summaries,
+    and what else was read of them.  ``relations`` names the relations of an incident to
+    draw besides those to its organisations (all by default): a command that needs only
+    the causes draws a third of the edges."""
     summaries = list(summaries)
+    concept_rows = list(concept_rows)
     g = nx.MultiDiGraph()
     concepts = _add_concepts(g, concept_rows)
     for iri, attrs in concepts.items():  # the tiers always, for chains that lack one
@@ -167,17 +238,17 @@ def network_from_summaries(
     reported_in = "reported_in" in relations
     for graph, summary in summaries:
         report = summary.get("report", "")
+        told = {report: [summary.get(n) for n in ("id", "file", "title")]}  # id, file, title
+        told.update(summary.get("other_reports", {}))
         for row in summary.get("incidents", ()):
             iri, reported = long(row[0], report), row[1] and long(row[1], report)
             if not reported:
                 continue
             key, label, occurred, discovered, resolved, affected, facts, orgs = row[2:]
             graph_of.setdefault(reported, graph)
+            said, file, title = told.get(reported, (None, None, None))
+            rid = said or _local(reported) or reported
             if reported_in and reported not in g:  # report nodes only when they are drawn
-                own = reported == report
-                rid = (summary.get("id") if own else None) or _local(reported) or reported
-                file = summary.get("file") if own else None
-                title = summary.get("title") if own else None
                 g.add_node(
                     reported,
                     kind="report",
@@ -187,9 +258,6 @@ def network_from_summaries(
                     label_ja=title or rid,
                     label_en=file or rid,
                 )
-            rid = (
-                (summary.get("id") if reported == report else None) or _local(reported) or reported
-            )
             key = key or _local(iri) or iri
             g.add_node(
                 iri,
@@ -234,12 +302,40 @@ def network_from_summaries(
     for iri, parent in parts:
         g.add_edge(iri, parent, key="part_of", relation="part_of", evidence=())
     responsible = {(i, o) for i, r, o in links if r == _RESPONSIBLE}
+    org_relation: dict[tuple[str, str], str] = {}
     for incident, _relation, org in links:
         relation = "responsible" if (incident, org) in responsible else "involved"
+        org_relation[(incident, org)] = relation
         g.add_edge(incident, org, key=relation, relation=relation, evidence=())
     for node in linked:
         g.nodes[node]["body"] = body_of(g, node)
-    return g, graph_of
+    notation, _ = concept_tables(concept_rows)
+    return g, Summarised(graph_of, org_relation, _measure_rows(summaries, notation))
+
+
+def _measure_rows(
+    summaries: Iterable[tuple[str, Mapping[str, Any]]], notation: Mapping[str, str]
+) -> list[Row]:
+    """The countermeasure links of the summaries, as queries/network/measure-links.rq gives
+    them (a link whose basis has no notation is left out, as the query leaves it)."""
+    rows: list[Row] = []
+    for _, summary in summaries:
+        report = summary.get("report", "")
+        for incident, measure, cause, basis, rule, sentence in summary.get("measure_links", ()):
+            code = notation.get(long(basis, report))
+            if code is None:
+                continue
+            rows.append(
+                {
+                    "incident": long(incident, report),
+                    "measure": long(measure, report),
+                    "cause": long(cause, report),
+                    "basis": code,
+                    "rule": rule,
+                    "sentence": sentence,
+                }
+            )
+    return rows
 
 
 def _int(value: object) -> int | None:
@@ -256,69 +352,120 @@ def _float(value: object) -> float | None:
         return None
 
 
-def redact_details_as_read(g: nx.MultiDiGraph, clean: Callable[[str], str]) -> None:
-    """Let ``g`` (a copy of a network read from summaries, its texts cleaned) clean the texts
-    of the details it reads from now on: a copy of its source, so the original is unchanged."""
+def redact_details_as_read(
+    g: nx.MultiDiGraph,
+    clean: Callable[[str], str],
+    rename: Callable[[str], str] | None = None,
+) -> None:
+    """Let ``g`` (a copy of a network read from summaries, its texts cleaned and, with
+    ``rename``, its nodes renamed by it) clean the texts of the details it reads from now on
+    and put them on the renamed nodes: a copy of its source, so the original is unchanged."""
     source: DetailSource | None = g.graph.get(SOURCE)
-    if source is not None:
-        g.graph[SOURCE] = replace(source, loaded=set(source.loaded), clean=clean)
+    if source is None:
+        return
+    shown = source.shown
+    if rename is not None:
+        shown = {rename(node): node for node in source.graphs_of}
+    g.graph[SOURCE] = replace(
+        source,
+        loaded=set(source.loaded),
+        clean=clean,
+        rename=rename or source.rename,
+        shown=shown,
+    )
 
 
-def attach_details(g: nx.MultiDiGraph, details: Mapping[str, Any], source: DetailSource) -> None:
-    """Put one report's details into the network: evidence on the edges it supports, its
-    timeline events as nodes (as the projection queries give them), their texts through
-    ``source.clean`` when the network is a redacted copy."""
+def _evidence_of(row: Sequence[Any], report: str, source: DetailSource) -> Evidence:
+    _, _, _, sentence, start, end, rule, confidence, role = row
+    return Evidence(
+        sentence=sentence,
+        start=_int(start),
+        end=_int(end),
+        rule=rule,
+        confidence=_float(confidence),
+        role=source.notation.get(long(role, report)) if role else None,
+    )
+
+
+def _attach_evidence(
+    g: nx.MultiDiGraph, details: Mapping[str, Any], source: DetailSource
+) -> dict[str, list[str]]:
+    """Put one report's evidence on the edges it supports (the edges of the nodes that now
+    stand for its incidents and organisations); the sentences that tell each event."""
     report = str(details.get("report", ""))
-    if source.clean is not None:
-        clean = source.clean
-        details = {
-            **details,
-            "evidence": [
-                [*row[:3], None if row[3] is None else clean(row[3]), *row[4:]]
-                for row in details.get("evidence", ())
-            ],
-        }
     sentences: dict[str, list[str]] = {}
     for row in details.get("evidence", ()):
-        incident, prop, body, sentence, start, end, rule, confidence, role = row
+        incident, prop, body, sentence = row[0], row[1], row[2], row[3]
         if body is None or sentence is None:
             continue
+        if source.clean is not None:
+            sentence = source.clean(sentence)
+            row = [*row[:3], sentence, *row[4:]]
         incident, body = long(incident or "", report), long(body, report)
         sentences.setdefault(body, []).append(sentence)
-        if incident not in g:
+        node = source.node(incident)
+        if node not in g:
             continue
+        target = source.node(body)
         coded = CODED_RELATIONS.get(long(prop or "", report))
-        if coded is not None and g.has_edge(incident, body, key=coded[0]):
-            evidence = Evidence(
-                sentence=sentence,
-                start=_int(start),
-                end=_int(end),
-                rule=rule,
-                confidence=_float(confidence),
-                role=source.notation.get(long(role, report)) if role else None,
-            )
-            _add_evidence(g.edges[incident, body, coded[0]], evidence)
-        for relation in ("responsible", "involved"):  # any annotation naming the body
-            if g.has_edge(incident, body, key=relation):
-                _add_evidence(g.edges[incident, body, relation], Evidence(sentence=sentence))
-    for incident, event, date, role_short in details.get("events", ()):
-        incident, event = long(incident, report), long(event, report)
-        if incident not in g or not source.events:
-            continue
-        role_iri = long(role_short, report) if role_short else None
-        role = source.notation.get(role_iri) if role_iri else None
-        ja, en = source.labels.get(role_iri, (None, None)) if role_iri else (None, None)
-        if event not in g:
-            g.add_node(
-                event,
-                kind="event",
-                date=date,
-                role=role,
-                sentence=min(sentences.get(event, []), default=None),
-                label_ja=f"{date} {ja or role or ''}".strip(),
-                label_en=f"{date} {en or role or ''}".strip(),
-            )
-        _add_edge(g, incident, event, "has_event")
+        if coded is not None and g.has_edge(node, target, key=coded[0]):
+            _add_evidence(g.edges[node, target, coded[0]], _evidence_of(row, report, source))
+        relation = source.org_relation.get((incident, body))  # an annotation naming the body
+        if relation is not None and g.has_edge(node, target, key=relation):
+            _add_evidence(g.edges[node, target, relation], Evidence(sentence=sentence))
+    return sentences
+
+
+def attach_details(
+    g: nx.MultiDiGraph, reports: Iterable[Mapping[str, Any]], source: DetailSource
+) -> None:
+    """Put the details of some reports into the network: evidence on the edges it supports,
+    timeline events as nodes (as the projection queries give them), their texts through
+    ``source.clean`` when the network is a redacted copy.  An incident folded into another
+    (analysis/linked.py) gives its events to that node in the fold's order — the counted
+    account first — and an event of a date and role the node already tells is dropped, as
+    the fold drops it: ``reports`` must hold the details of every report graph of the
+    folded nodes they touch (:meth:`DetailSource.graphs_for`)."""
+    sentences: dict[str, list[str]] = {}
+    events: dict[str, dict[str, list[tuple[str, str, str | None]]]] = {}
+    for details in reports:
+        for event, said in _attach_evidence(g, details, source).items():
+            sentences.setdefault(event, []).extend(said)
+        report = str(details.get("report", ""))
+        for incident, event, date, role in details.get("events", ()) if source.events else ():
+            incident = long(incident, report)
+            node = source.node(incident)
+            if node in g:
+                by_account = events.setdefault(source.alias.get(incident, incident), {})
+                by_account.setdefault(incident, []).append(
+                    (long(event, report), date, long(role, report) if role else None)
+                )
+    for key, by_account in events.items():
+        node = source.node(key)
+        order = source.accounts_of.get(key, (key,))
+        for account in [*order, *sorted(set(by_account) - set(order))]:
+            told = {
+                (g.nodes[e].get("date"), g.nodes[e].get("role"))
+                for e, keys in g._succ[node].items()
+                if "has_event" in keys
+            }
+            for event, date, role_iri in by_account.get(account, ()):
+                role = source.notation.get(role_iri) if role_iri else None
+                if (date, role) in told:
+                    continue  # the same dated event, told again (analysis/linked.py)
+                shown = source.node(event)
+                if shown not in g:
+                    ja, en = source.labels.get(role_iri, (None, None)) if role_iri else (None, None)
+                    g.add_node(
+                        shown,
+                        kind="event",
+                        date=date,
+                        role=role,
+                        sentence=min(sentences.get(event, []), default=None),
+                        label_ja=f"{date} {ja or role or ''}".strip(),
+                        label_en=f"{date} {en or role or ''}".strip(),
+                    )
+                _add_edge(g, node, shown, "has_event")
 
 
 def load_details(g: nx.MultiDiGraph, incidents: Collection[str] | None = None) -> None:
@@ -329,21 +476,63 @@ def load_details(g: nx.MultiDiGraph, incidents: Collection[str] | None = None) -
     if source is None:
         return
     if incidents is None:
-        wanted = set(source.graph_of) - source.loaded
-        if not wanted:
-            return
-        graphs = {graph: report for report, graph in source.graph_of.items()}
-        for graph, text in source.store.all_summary_details():
-            if graphs.get(graph) in wanted:
-                attach_details(g, json.loads(text), source)
-        source.loaded |= wanted
+        wanted = set(source.graph_of.values()) - source.loaded
+        if wanted:
+            found = [
+                json.loads(text)
+                for graph, text in source.store.all_summary_details()
+                if graph in wanted
+            ]
+            attach_details(g, found, source)
+            source.loaded |= wanted
         source.complete = True
         return
-    reports = {g.nodes[i].get("report") for i in incidents if i in g} - source.loaded - {None}
-    for report in sorted(reports):
-        graph = source.graph_of.get(report)
-        text = source.store.summary_details(graph) if graph is not None else None
+    graphs = source.graphs_for(incidents) - source.loaded
+    read = []
+    for graph in sorted(graphs):
+        text = source.store.summary_details(graph)
         if text is None:
-            raise ProjectionError(f"no details kept for report {report}")
-        attach_details(g, json.loads(text), source)
-        source.loaded.add(report)
+            raise ProjectionError(f"no details kept for report graph {graph}")
+        read.append(json.loads(text))
+    attach_details(g, read, source)
+    source.loaded |= graphs
+
+
+def read_links(store: GraphStore) -> list[Row]:
+    """The rows of queries/network/incident-links.rq: the links graph, which the link pass
+    rewrites after every build and import (graph/links.py), read whole."""
+    from incident_kg.queries.library import run_local
+
+    table = run_local(store, load_query("incident-links"))
+    return [dict(zip(table.columns, row, strict=True)) for row in table.rows]
+
+
+def network_of_store(
+    store: GraphStore, *, details: bool = True, relations: Collection[str] | None = None
+) -> nx.MultiDiGraph:
+    """The projection of a store from its summaries (see :func:`~.network.load_network`):
+    the summaries' network, then the link pass's part (analysis/linked.py), then — with
+    ``details`` — every report's evidence and timeline."""
+    from .linked import link_projection
+
+    wanted = ALL_RELATIONS if relations is None else frozenset(relations)
+    concepts = read_concepts(store)
+    g, read = network_from_summaries(read_summaries(store), concepts, wanted)
+    alias = link_projection(
+        g, {"incident-links": read_links(store), "measure-links": read.measure_links}
+    )
+    notation, labels = concept_tables(concepts)
+    source = DetailSource(
+        store,
+        read.graph_of,
+        notation,
+        labels,
+        "has_event" in wanted,
+        alias=alias,
+        org_relation=read.org_relation,
+    )
+    source.index(g)
+    g.graph[SOURCE] = source
+    if details:
+        load_details(g)
+    return g

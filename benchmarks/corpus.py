@@ -520,6 +520,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     text = sub.add_parser("text", help="write N report files and planted.jsonl")
     text.add_argument("--reports", type=int, required=True)
     text.add_argument("--seed", type=int, default=7)
+    text.add_argument(
+        "--recurrence-bodies",
+        type=int,
+        default=0,
+        help="also write the reports of N bodies with recurrences and their ground truth "
+        "(benchmarks/recurrence.py)",
+    )
     text.add_argument("out", type=Path)
     graph = sub.add_parser("graph", help="write report graphs as N-Quads")
     graph.add_argument("--triples", type=int, required=True)
@@ -529,6 +536,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.mode == "text":
         written = write_corpus(args.out, args.reports, args.seed)
         print(f"wrote {len(written)} reports to {args.out}", file=sys.stderr)
+        if args.recurrence_bodies:
+            from .recurrence import write_recurrences
+
+            write_recurrences(args.out, args.recurrence_bodies, args.seed)
     else:
         count = write_graph_corpus(args.out, args.triples, args.seed)
         print(f"wrote {count} report graphs to {args.out}", file=sys.stderr)

@@ -155,6 +155,11 @@ class _ClosureStore:
         self._store = ox.Store()
         rows = (_nt_row(t) for t in graph if not isinstance(t[0], Literal))  # no store holds those
         self._store.load("".join(rows).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        # the links graph is the project's link pass over the same facts, not reasoning
+        from incident_kg.graph.links import relink
+        from incident_kg.graph.store import GraphStore
+
+        relink(GraphStore(self._store, Path(".")))
 
     def query(self, text: str, terms: dict[str, Any]) -> Any:
         import pyoxigraph as ox

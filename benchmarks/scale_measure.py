@@ -66,6 +66,7 @@ ANALYZE_COMMANDS: dict[str, list[str]] = {
     "similar": ["analyze", "similar", "{incident}"],
     "recommend": ["analyze", "recommend", "--incident", "{incident}"],
     "chain": ["analyze", "chain", "{incident}"],
+    "effectiveness": ["analyze", "effectiveness"],  # issue 18: reads the store as the link pass
 }
 #: A trivial query, the yardstick of an analysis (the issue: ≤ 5× it at 1,000 reports).
 TRIVIAL_COMMAND = ["query", "incident-timeline", "--param", "incident={incident}"]

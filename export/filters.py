@@ -156,12 +156,13 @@ _RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 _INCIDENT = f"<{IKG.Incident}>"
 _REPORT = f"<{IKG.Report}>"
 _STATISTIC = f"<{IKG.Statistic}>"
+_EXTRACTION = f"<{IKG.Extraction}>"
 
 
 def subset(triples: Collection[Triple], keep: Collection[str]) -> set[Triple]:
     """The part of one report graph that tells only the incidents in ``keep`` (IRIs).
 
-    Kept: the report and its statistics, the kept incidents, whatever points at a kept
+    Kept: the report, its statistics and its extraction run, the kept incidents, whatever points at a kept
     incident (its evidence annotations, curation changes), and everything reachable
     from those by following objects — but never another incident of the report, nor
     what only that other incident reaches (its organisations, its evidence).
@@ -175,7 +176,7 @@ def subset(triples: Collection[Triple], keep: Collection[str]) -> set[Triple]:
         if t[1] == _RDF_TYPE:
             if t[2] == _INCIDENT:
                 incidents.add(t[0])
-            elif t[2] in (_REPORT, _STATISTIC):
+            elif t[2] in (_REPORT, _STATISTIC, _EXTRACTION):
                 seeds.add(t[0])
     for s, _p, o in triples:
         if o in keep_terms and s not in incidents:

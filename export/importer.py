@@ -49,9 +49,12 @@ import yaml
 from rdflib import Graph
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
-from incident_kg.errors import IncidentKGError
+from incident_kg.errors import FileReadError, IncidentKGError
+from incident_kg.files import read_bounded
 from incident_kg.graph.build import stable_ontology, utc_now
 from incident_kg.graph.evidence import READINGS_GRAPH, compact
+from incident_kg.graph.links import relink
+from incident_kg.graph.overlap import reconcile_imports
 from incident_kg.graph.reason import (
     ONTOLOGY_INFERRED,
     Rules,
@@ -61,9 +64,11 @@ from incident_kg.graph.reason import (
 )
 from incident_kg.graph.store import (
     INFERRED_PREFIX,
+    LINKS_GRAPH,
     META_GRAPH,
     READINGS_GC,
     GraphStore,
+    imported_inferred_graph,
     summary_ntriples,
     to_ntriples,
 )
@@ -87,7 +92,6 @@ from .records import (
     import_id,
     import_iri,
     imported_graphs,
-    imported_inferred_graph,
     read_records,
     record_ntriples,
 )
@@ -292,13 +296,21 @@ def read_received(
     """Parse a received file within the limits; one clear line when it cannot be."""
     name, rdf_format = format_of(path, fmt)
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise ImportReadError(message("too-large", file=path, size=size, limit=max_bytes))
-        data = path.read_bytes()
-    except OSError as exc:
-        detail = exc.strerror or str(exc)
-        raise ImportReadError(message("unreadable", file=path, detail=detail)) from exc
+        data = read_bounded(path, max_bytes)  # a FIFO or a device is refused by its type
+    except FileReadError as exc:
+        if exc.kind == "too-large":
+            try:
+                size: object = path.stat().st_size
+            except OSError:
+                size = f"more than {max_bytes}"
+            raise ImportReadError(
+                message("too-large", file=path, size=size, limit=max_bytes)
+            ) from None
+        if exc.kind == "not-a-file":
+            detail = exc.message.split(", not a file")[0]
+            raise ImportReadError(message("not-a-file", file=path, detail=detail)) from None
+        raise ImportReadError(message("unreadable", file=path, detail=exc.message)) from None
+    size = len(data)
     digest = hashlib.sha256(data).hexdigest()
     genid = f"{GENID_BASE}{digest[:16]}/"
     blanks: dict[str, str] = {}
@@ -322,6 +334,8 @@ def read_received(
     except SyntaxError as exc:
         detail = str(exc).splitlines()[0] if str(exc) else "syntax error"
         raise ImportReadError(message("syntax", file=path, format=name, detail=detail)) from None
+    if not quads:
+        raise ImportReadError(message("empty", file=path))
     return ReceivedFile(path.name, name, size, digest, tuple(dict.fromkeys(quads)))
 
 
@@ -415,6 +429,9 @@ def sort_received(received: ReceivedFile, agency: str, guard: OntologyGuard) -> 
             continue
         if g.startswith(INFERRED_PREFIX):
             skipped["inferred"] += 1
+            continue
+        if g == LINKS_GRAPH:  # derived across reports: this store links for itself
+            skipped["links"] += 1
             continue
         if g == META_GRAPH:
             problems.append(ImportProblem.of("reserved-graph", graph=g))
@@ -603,6 +620,7 @@ def import_file(
     max_triples: int = DEFAULT_MAX_TRIPLES,
     lang: str = "en",
     clock: Callable[[], str] = utc_now,
+    wait: float = 0.0,
 ) -> ImportResult:
     """Import one file received from ``agency`` into the store at ``store_dir``.
 
@@ -637,14 +655,17 @@ def import_file(
         graphs=tuple(sorted_file.graphs),
         triples=sum(len(v) for v in sorted_file.graphs.values()),
     )
-    with GraphStore.open(store_dir, create=True) as store:
+    with GraphStore.open(store_dir, create=True, wait=wait) as store:
         # checked again under the write lock: the store may have changed meanwhile
         problems = check_owners(sorted_file.graphs, store, agency)
         if problems:
             raise ImportRefused(str(path), problems, lang)
+        store.ensure_pseudonym_key()
         has_ontology = ONTOLOGY_GRAPH in store.graphs()
         ontology = None if has_ontology else (guard.ontology_nt, guard.closure_nt)
         store.update(import_update(record, sorted_file.graphs, inferred, ontology=ontology))
+        reconcile_imports(store)  # what the store already holds is kept once (graph/overlap.py)
+        relink(store)  # incidents the import tells again are counted once (graph/links.py)
     log.info(
         "imported %s from %s: %d graph(s), %d triple(s)",
         received.name,
@@ -677,6 +698,7 @@ def remove_import(store: GraphStore, record_id: str) -> ImportRecord:
             f"DROP SILENT GRAPH <{imported_inferred_graph(graph)}>",
             f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{graph}> ?p ?o }} }}",
             f"DELETE WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ <{graph}> ?p ?o }} }}",
+            f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{imported_inferred_graph(graph)}> ?p ?o }} }}",
         ]
     ops += [
         READINGS_GC,
@@ -688,4 +710,6 @@ def remove_import(store: GraphStore, record_id: str) -> ImportRecord:
         f"FILTER NOT EXISTS {{ ?x <{PROV.wasAttributedTo}> <{record.agency_iri}> }} }} }}",
     ]
     store.update(" ;\n".join(ops))
+    reconcile_imports(store)  # what another import deferred to this one comes back
+    relink(store)
     return record

@@ -31,7 +31,7 @@ from urllib.parse import quote
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from incident_kg.errors import IncidentKGError
-from incident_kg.graph.store import INFERRED_PREFIX, META_GRAPH, GraphStore
+from incident_kg.graph.store import META_GRAPH, GraphStore
 from incident_kg.ontology.namespaces import IKG
 
 from .marking import Tlp
@@ -96,11 +96,6 @@ def import_id(agency: str, file_sha256: str) -> str:
 def import_iri(record_id: str) -> str:
     """The IRI of an import activity."""
     return IMPORT_BASE + record_id
-
-
-def imported_inferred_graph(graph: str) -> str:
-    """The name of the graph that holds what is inferred from an imported graph."""
-    return INFERRED_PREFIX + "import/" + hashlib.sha256(graph.encode()).hexdigest()[:24]
 
 
 def default_graph_name(agency: str, file_name: str) -> str:

@@ -3,7 +3,7 @@
 Quads are read from the store, sorted as N-Quads lines, and handed to the format
 writer in that order; no blank nodes are minted by the pipeline (and an import
 names the blank nodes of a received file), so no random labels can appear.
-Formats live in :data:`FORMATS`, a name → writer registry.
+Formats live in :data:`.formats.FORMATS`, a name → writer registry.
 
 An export is built in steps, each a function of the one before:
 
@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
+import logging
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -36,35 +36,38 @@ from dataclasses import dataclass, field, replace
 from typing import BinaryIO
 
 import pyoxigraph as ox
-from rdflib import Graph
-from rdflib.namespace import DCAT, DCTERMS, OWL, RDF
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS
 
+from incident_kg.graph.evidence import expand
+from incident_kg.graph.overlap import held_elsewhere
 from incident_kg.graph.reason import ONTOLOGY_INFERRED, inferred_graph_for
-from incident_kg.graph.store import SHARED_INFERRED, GraphStore, SharedPart
+from incident_kg.graph.store import (
+    SHARED_INFERRED,
+    GraphStore,
+    SharedPart,
+    imported_inferred_graph,
+)
 from incident_kg.ontology.namespaces import (
     IKG,
     ONTOLOGY_GRAPH,
     ONTOLOGY_IRI,
     ONTOLOGY_VERSION,
     ORG,
-    PREFIXES,
 )
+from incident_kg.privacy.pseudonyms import FILE_NAME, Pseudonymiser
 from incident_kg.privacy.redact import RedactionRules, load_rules, redact, redact_quote
 
 from .filters import Selection, check_selection, selected_incidents, subset
+from .formats import DEFAULT_GRAPH, FORMATS, QUAD_FORMATS, Line, nquads_bytes, turtle_parts
 from .marking import Tlp, resolve_marking
-from .records import imported_graphs, imported_inferred_graph, read_records
+from .records import imported_graphs, read_records
 
-#: The graph name the writers use for the default graph (the header of quad formats).
-DEFAULT_GRAPH = ""
+log = logging.getLogger(__name__)
+
 #: Where exported datasets are named (by a digest of their content).
 EXPORT_BASE = "https://w3id.org/incident-kg/export/"
 #: The label of an export that does not choose one (internal use, the organisation only).
 DEFAULT_MARKING = Tlp.AMBER_STRICT
-#: Formats that keep named graphs; the others write the union of the graphs.
-QUAD_FORMATS = frozenset({"nquads", "trig"})
-
-Line = tuple[str, str]  # (graph name, N-Triples line)
 
 
 @dataclass(frozen=True)
@@ -91,96 +94,12 @@ class ExportResult:
     redacted: bool
     redactions: Mapping[str, int]  # spans replaced, by kind (all kinds when redacted)
     graphs: tuple[str, ...]  # the graphs exported (before the union of triple formats)
-    triples: int  # data triples written (the header not counted)
+    triples: int  # distinct data triples (the header not counted; the same in every format)
     subjects: int  # distinct subjects of those
     classes: Mapping[str, int]  # instances of the main classes, by class IRI
     sources: tuple[str, ...]  # datasets (or agencies) the exported imported data came from
     byte_size: int = 0  # of the file written
     sha256: str = ""  # of the file written (hex)
-
-
-def _bind(graph: Graph) -> None:
-    for prefix, iri in PREFIXES.items():
-        graph.bind(prefix, iri, override=True, replace=True)
-
-
-def _union_graph(lines: list[tuple[str, str]]) -> Graph:
-    graph = Graph()
-    _bind(graph)
-    text = "\n".join(sorted({line for _, line in lines}))
-    graph.parse(data=text, format="nt")
-    return graph
-
-
-def _turtle(lines: list[tuple[str, str]]) -> bytes:
-    return _union_graph(lines).serialize(format="turtle", encoding="utf-8")
-
-
-def _ntriples(lines: list[tuple[str, str]]) -> bytes:
-    return ("\n".join(sorted({line for _, line in lines})) + "\n").encode("utf-8")
-
-
-def _nquads(lines: list[tuple[str, str]]) -> bytes:
-    return "".join(
-        f"{line}\n" if graph == DEFAULT_GRAPH else f"{line[:-2]} <{graph}> .\n"
-        for graph, line in lines
-    ).encode("utf-8")
-
-
-def _turtle_parts(lines: Iterable[str]) -> tuple[list[str], str]:
-    """A graph as Turtle, split into its prefix lines and its body."""
-    graph = Graph()
-    _bind(graph)
-    graph.parse(data="\n".join(lines), format="nt")
-    text = graph.serialize(format="turtle", encoding="utf-8").decode("utf-8")
-    prefixes = [line for line in text.splitlines() if line.startswith("@prefix ")]
-    body = "\n".join(line for line in text.splitlines() if not line.startswith("@prefix "))
-    return prefixes, body.strip("\n")
-
-
-def _trig(lines: list[tuple[str, str]]) -> bytes:
-    """TriG, one block per graph in sorted order (the default graph first), each block
-    the Turtle of that graph: rdflib's own TriG writer orders graphs by hash."""
-    prefixes: set[str] = set()
-    blocks: list[str] = []
-    for name in sorted({graph for graph, _ in lines}):
-        head, body = _turtle_parts(line for g, line in lines if g == name)
-        prefixes.update(head)
-        label = "" if name == DEFAULT_GRAPH else f"<{name}> "
-        # not indented: a long literal spans lines, and indenting would change it
-        blocks.append(f"{label}{{\n{body}\n}}\n")
-    text = "\n".join(sorted(prefixes)) + "\n\n" + "\n".join(blocks)
-    return text.encode("utf-8")
-
-
-def _canonical_json(value: object, key: str = "") -> object:
-    """JSON with every array in a fixed order (arrays are sets in JSON-LD, but for
-    ``@list``), so that the same triples always give the same text."""
-    if isinstance(value, dict):
-        return {k: _canonical_json(v, k) for k, v in value.items()}
-    if isinstance(value, list):
-        items = [_canonical_json(v) for v in value]
-        if key == "@list":
-            return items
-        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
-    return value
-
-
-def _jsonld(lines: list[tuple[str, str]]) -> bytes:
-    graph = _union_graph(lines)
-    data = json.loads(graph.serialize(format="json-ld", context=PREFIXES, sort_keys=True))
-    text = json.dumps(_canonical_json(data), sort_keys=True, indent=1, ensure_ascii=False)
-    return (text + "\n").encode("utf-8")
-
-
-#: Format name → (writer, file suffix, media type).
-FORMATS: dict[str, tuple[Callable[[list[tuple[str, str]]], bytes], str, str]] = {
-    "turtle": (_turtle, ".ttl", "text/turtle"),
-    "ntriples": (_ntriples, ".nt", "application/n-triples"),
-    "nquads": (_nquads, ".nq", "application/n-quads"),
-    "trig": (_trig, ".trig", "application/trig"),
-    "jsonld": (_jsonld, ".jsonld", "application/ld+json"),
-}
 
 
 # -- 1. and 2. choose and filter -------------------------------------------------------
@@ -194,11 +113,21 @@ def _read(store: GraphStore, name: str, shared: str = "") -> list[Quad]:
     """The quads of one graph, with ``shared`` (N-Triples: what the graph's report says of
     resources other reports share, kept once in the store's shared graph) put back in it:
     a report graph is exported whole, as the report states it."""
-    text = store.graph_ntriples([name]).decode("utf-8") + shared  # evidence in full form
-    return [
+    quads: list[Quad] = [
         (name, t.subject, t.predicate, t.object)  # type: ignore[misc]
-        for t in ox.parse(text, format=ox.RdfFormat.N_TRIPLES)
-    ]
+        for t in ox.parse(store.graph_ntriples([name]), format=ox.RdfFormat.N_TRIPLES)
+    ]  # the evidence in full form (graph/evidence.py)
+    if shared:  # what another graph holds may be compact evidence too (graph/overlap.py)
+        held = [
+            (str(t.subject), str(t.predicate), str(t.object))
+            for t in ox.parse(shared, format=ox.RdfFormat.N_TRIPLES)
+        ]
+        text = "".join(f"{s} {p} {o} .\n" for s, p, o in expand(held, store.readings()))
+        quads += [
+            (name, t.subject, t.predicate, t.object)  # type: ignore[misc]
+            for t in ox.parse(text, format=ox.RdfFormat.N_TRIPLES)
+        ]
+    return quads
 
 
 def _triple(q: Quad) -> tuple[str, str, str]:
@@ -229,6 +158,13 @@ def _plan(
     inferred_shared = {
         inferred_graph_for(g): part.inferred for g, part in shared.items() if g not in imported
     }
+    # an imported graph's triples that another graph holds are stored once (graph/overlap.py)
+    for name, text in held_elsewhere(store).items():
+        if name in imported:
+            old = shared.get(name, SharedPart())
+            shared[name] = SharedPart(old.asserted + text, old.inferred)
+        else:
+            inferred_shared[name] = inferred_shared.get(name, "") + text
 
     def reader(name: str, extra: str) -> Reader:
         return lambda: _read(store, name, extra)
@@ -305,13 +241,21 @@ def _bodies(quads: Sequence[Quad]) -> set[str]:
 
 
 def redact_quads(
-    quads: Sequence[Quad], rules: RedactionRules, bodies: set[str] | None = None
+    quads: Sequence[Quad],
+    rules: RedactionRules,
+    bodies: set[str] | None = None,
+    pseudonyms: Pseudonymiser | None = None,
 ) -> tuple[list[Quad], Counter[str]]:
-    """Every text of the quads redacted (the ontology's are left alone by the caller).
+    """Every text of the quads redacted (the ontology's are left alone by the caller), and
+    with ``pseudonyms`` every IRI and report identifier too (:func:`pseudonymise_quads`).
 
     ``bodies`` are the organisations' names never taken for a person's (by default those
     the quads hold).  A quote and its context (``oa:prefix``, ``oa:exact``, ``oa:suffix``
     of one selector) are redacted together (:func:`.redact.redact_quote`)."""
+    if pseudonyms is not None:
+        redacted, found = redact_quads(quads, rules, bodies)
+        renamed, more = pseudonymise_quads(redacted, pseudonyms)
+        return renamed, found + more
     rules = rules.with_bodies(_bodies(quads) if bodies is None else bodies)
     cut = rules.truncation
     quote_parts = {cut.prefix_property: 0, cut.exact_property: 1, cut.suffix_property: 2}
@@ -340,6 +284,67 @@ def redact_quads(
     return out, counts
 
 
+_SOURCE_FILE = str(IKG.sourceFile)
+_IDENTIFIER = str(DCTERMS.identifier)
+_LABEL = str(RDFS.label)
+
+
+def pseudonymise_quads(
+    quads: Sequence[Quad], pseudonyms: Pseudonymiser
+) -> tuple[list[Quad], Counter[str]]:
+    """The quads with every IRI (graph names too) through ``pseudonyms``, each report's
+    identifier replaced by its pseudonym, its file name and each curator's name by their
+    placeholders (counted as ``file-name`` and ``person-name``)."""
+    placeholders = pseudonyms.rules.placeholders
+    counts: Counter[str] = Counter()
+    renamed: dict[str, ox.NamedNode] = {}
+
+    def node(term: ox.NamedNode) -> ox.NamedNode:
+        found = renamed.get(term.value)
+        if found is None:
+            new = pseudonyms.iri(term.value)
+            found = renamed[term.value] = term if new == term.value else ox.NamedNode(new)
+        return found
+
+    out: list[Quad] = []
+    for graph, s, p, o in quads:
+        obj: ox.NamedNode | ox.BlankNode | ox.Literal = o
+        if isinstance(o, ox.NamedNode):
+            obj = node(o)
+        elif isinstance(o, ox.Literal) and _is_text(o):
+            if p.value == _SOURCE_FILE:
+                obj = ox.Literal(placeholders[FILE_NAME])
+                counts[FILE_NAME] += 1
+            elif p.value == _IDENTIFIER and o.value in pseudonyms.report_ids:
+                obj = ox.Literal(pseudonyms.identifier(o.value))
+            elif p.value == _LABEL and pseudonyms.is_curator(str(s.value)):
+                obj = _with_value(o, placeholders["person-name"])
+                counts["person-name"] += o.value != placeholders["person-name"]
+        subject = node(s) if isinstance(s, ox.NamedNode) else s
+        out.append((pseudonyms.iri(graph) if graph else graph, subject, p, obj))
+    return out, counts
+
+
+_REPORT_IDS = """
+PREFIX ikg: <https://w3id.org/incident-kg/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT DISTINCT ?id WHERE { ?report a ikg:Report ; dcterms:identifier ?id }"""
+
+
+def store_pseudonymiser(store: GraphStore, rules: RedactionRules) -> Pseudonymiser:
+    """The pseudonymiser of what leaves this store: its secret key, the identifiers of the
+    reports it holds (its own and imported ones)."""
+    key = store.pseudonym_key()
+    if key is None:  # a store no build of this version has written yet
+        log.warning("store %s has no key for pseudonyms yet: build into it to make one", store.path)
+        key = hashlib.sha256(f"{store.path.resolve()}".encode()).hexdigest()
+    ids = frozenset(
+        str(getattr(row["id"], "value", row["id"]))  # type: ignore[index]
+        for row in store.query(_REPORT_IDS)  # type: ignore[attr-defined]
+    )
+    return Pseudonymiser(key, rules, ids)
+
+
 # -- 5. write --------------------------------------------------------------------------
 
 
@@ -353,14 +358,35 @@ def _conforms_to(store: GraphStore) -> str:
     return f"{ONTOLOGY_IRI}/{ONTOLOGY_VERSION}"
 
 
-def dataset_iri(lines: Iterable[Line], fmt: str) -> str:
-    """The exported dataset's IRI: a digest of what the file holds, so the same
-    content always gets the same name (whatever the store it came from)."""
-    if fmt in QUAD_FORMATS:
-        text = "".join(f"{g}\t{line}\n" for g, line in sorted(set(lines)))
-    else:
-        text = "".join(f"{line}\n" for line in sorted({line for _, line in lines}))
-    return EXPORT_BASE + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+class DistinctTriples:
+    """The distinct triples of an export, counted and digested whatever graphs hold them:
+    every format of the same data gets the same dataset IRI and the same ``void:triples``
+    (a triple several graphs hold is one triple of the dataset).  Keeps a 16-byte digest
+    per triple, not the triple."""
+
+    def __init__(self) -> None:
+        self._seen: set[bytes] = set()
+
+    def add(self, line: str) -> None:
+        self._seen.add(hashlib.blake2b(line.encode("utf-8"), digest_size=16).digest())
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+    @property
+    def dataset(self) -> str:
+        """The exported dataset's IRI: a digest of its triples, so the same content always
+        gets the same name (whatever the store, the graphs or the format)."""
+        digest = hashlib.sha256(b"".join(sorted(self._seen))).hexdigest()[:32]
+        return EXPORT_BASE + digest
+
+
+def dataset_iri(lines: Iterable[Line]) -> str:
+    """The exported dataset's IRI (:class:`DistinctTriples`)."""
+    triples = DistinctTriples()
+    for _, line in lines:
+        triples.add(line)
+    return triples.dataset
 
 
 def header_lines(
@@ -462,31 +488,36 @@ def _export_by_graph(
     marking = resolve_marking(options.marking, received, DEFAULT_MARKING)
     schema = {ONTOLOGY_GRAPH, ONTOLOGY_INFERRED}
     bodies: set[str] | None = None
+    pseudonyms: Pseudonymiser | None = None
     if options.redact:
         rules = rules or load_rules()
         bodies = _organisation_names(parts, schema)
+        pseudonyms = store_pseudonymiser(store, rules)
+
+    def shown(name: str) -> str:  # the name a graph leaves under
+        return pseudonyms.iri(name) if pseudonyms is not None else name
+
     counts: Counter[str] = Counter()
-    dataset_digest = hashlib.sha256()
+    distinct = DistinctTriples()
     graphs: list[str] = []
-    lines_written = 0
     subjects: set[int] = set()
     class_lines: set[str] = set()
     class_suffixes = tuple(f" <{RDF.type}> <{c}> ." for c in _CLASSES)
     prefixes: set[str] = set()
     with tempfile.TemporaryFile() as body:
-        for name in sorted(parts):
-            quads = parts[name]()
-            if options.redact and name not in schema:
+        for stored in sorted(parts, key=shown):
+            quads = parts[stored]()
+            name = shown(stored)
+            if options.redact and stored not in schema:
                 assert rules is not None
-                quads, found = redact_quads(quads, rules, bodies)
+                quads, found = redact_quads(quads, rules, bodies, pseudonyms)
                 counts += found
             lines = sorted({f"{s} {p} {o} ." for _, s, p, o in quads})
             if not lines:
                 continue
             graphs.append(name)
-            lines_written += len(lines)
             for line in lines:
-                dataset_digest.update(f"{name}\t{line}\n".encode())
+                distinct.add(line)
                 subject = line.split(" ", 1)[0]
                 subjects.add(
                     int.from_bytes(hashlib.blake2b(subject.encode(), digest_size=8).digest())
@@ -494,19 +525,19 @@ def _export_by_graph(
                 if line.endswith(class_suffixes):
                     class_lines.add(line)
             if fmt == "nquads":
-                body.write(_nquads([(name, line) for line in lines]))
+                body.write(nquads_bytes([(name, line) for line in lines]))
             else:
-                head, text = _turtle_parts(lines)
+                head, text = turtle_parts(lines)
                 prefixes.update(head)
                 body.write(f"\n<{name}> {{\n{text}\n}}\n".encode())
-        dataset = EXPORT_BASE + dataset_digest.hexdigest()[:32]
+        dataset = distinct.dataset
         conforms_to = _conforms_to(store)
         header = sorted(header_lines(dataset, marking, conforms_to, graphs, fmt))
         writer = _HashingWriter(out)
         if fmt == "nquads":
-            writer.write(_nquads(header))
+            writer.write(nquads_bytes(header))
         else:
-            head, text = _turtle_parts(line for _, line in header)
+            head, text = turtle_parts(line for _, line in header)
             prefixes.update(head)
             writer.write(("\n".join(sorted(prefixes)) + "\n\n" + f"{{\n{text}\n}}\n").encode())
         body.seek(0)
@@ -523,7 +554,7 @@ def _export_by_graph(
         redacted=options.redact,
         redactions={k: counts.get(k, 0) for k in kinds},
         graphs=tuple(graphs),
-        triples=lines_written,
+        triples=len(distinct),
         subjects=len(subjects),
         classes=_class_counts(class_lines),
         sources=sources,
@@ -569,10 +600,10 @@ def _export_in_memory(
         rules = rules or load_rules()
         schema = {ONTOLOGY_GRAPH, ONTOLOGY_INFERRED}
         data = [q for q in quads if q[0] not in schema]
-        redacted, counts = redact_quads(data, rules)
+        redacted, counts = redact_quads(data, rules, None, store_pseudonymiser(store, rules))
         quads = [q for q in quads if q[0] in schema] + redacted
     lines = sorted({(g, f"{s} {p} {o} .") for g, s, p, o in quads})
-    dataset = dataset_iri(lines, fmt)
+    dataset = dataset_iri(lines)
     conforms_to = _conforms_to(store)
     graphs = tuple(sorted({g for g, _ in lines}))
     header = header_lines(dataset, marking, conforms_to, graphs, fmt)
@@ -591,7 +622,7 @@ def _export_in_memory(
         redacted=options.redact,
         redactions={k: counts.get(k, 0) for k in kinds},
         graphs=graphs,
-        triples=len(triples) if fmt not in QUAD_FORMATS else len(lines),
+        triples=len(triples),
         subjects=len(subjects),
         classes=classes,
         sources=sources,

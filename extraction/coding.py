@@ -46,6 +46,7 @@ ROLES = frozenset(
         "response",
         "contact",
         "other",
+        "background",  # what happened elsewhere (全国では…相次いでいる): no rule reads it
     }
 )
 
@@ -87,6 +88,18 @@ class Analyzer:
 
     def __init__(self) -> None:
         self._tokenizer = Dictionary(dict="core").tokenizer(mode=SplitMode.A)
+        self._words: Any = None  # a split-mode-C tokenizer, made when first needed
+
+    def content_words(self, text: str) -> list[str]:
+        """The nouns, verbs and adjectives of ``text`` as whole words (split mode C, dictionary
+        forms): the words an analyst would put in a rule (込み合う, not 込み | 合う)."""
+        if self._words is None:
+            self._words = Dictionary(dict="core").tokenizer(mode=SplitMode.C)
+        return [
+            m.dictionary_form()
+            for m in self._words.tokenize(text[: self._MAX_CHARS])
+            if m.part_of_speech()[0] in ("名詞", "動詞", "形容詞", "形状詞")
+        ]
 
     def tokens(self, text: str) -> tuple[Token, ...]:
         """The morphemes of ``text`` with offsets into it."""
@@ -272,7 +285,9 @@ def load_lexicon(
             if code not in allowed:
                 raise UnknownCodeError(f"{source}: unknown {field_name} code {code!r}")
             for i, spec in enumerate(code_rules, start=1):
-                roles = frozenset(spec.get("roles", field_defaults.get("roles", sorted(ROLES))))
+                roles = frozenset(
+                    spec.get("roles", field_defaults.get("roles", sorted(ROLES - {"background"})))
+                )
                 if not roles <= ROLES:
                     raise IncidentKGError(f"{source}: {code}: unknown roles {roles - ROLES}")
                 rules.append(

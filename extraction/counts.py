@@ -9,7 +9,22 @@ from .cues import Cues
 from .model import CountValue, evidence
 from .sentences import Sentence
 
-_COUNT = re.compile(r"(?<![\d,.])(\d{1,3}(?:,\s?\d{3})+|\d+)\s?(件|名|人分|人|世帯|枚)")
+#: A count and its unit: 48件, 1,234名, 2人分, 1万9231通 (letters count too); not 2件目.
+_COUNT = re.compile(
+    r"(?<![\d,.])(?:(?P<man>\d+)万(?P<rest>\d{1,4})?|(?P<n>\d{1,3}(?:,\s?\d{3})+|\d+))"
+    r"\s?(?P<unit>件|名|人分|人|世帯|枚|通)(?!目)"
+)
+
+
+def _value(m: re.Match[str]) -> int:
+    """The number a count match says (1万9231 → 19231)."""
+    if m["man"] is not None:
+        return int(m["man"]) * 10_000 + int(m["rest"] or 0)
+    return int(re.sub(r"[,\s]", "", m["n"]))
+
+
+#: Sentences whose counts are not the incident's: measures, contacts, what happened elsewhere.
+_NOT_COUNTED = frozenset({"countermeasure", "contact", "background"})
 
 
 def _has_any(text: str, words: Iterable[str]) -> bool:
@@ -34,7 +49,7 @@ def affected_count(cues: Cues, sentences: Sequence[Sentence]) -> CountValue | No
 
     best: tuple[int, int, CountValue] | None = None
     for order, sentence in enumerate(sentences):
-        if sentence.role in ("countermeasure", "contact"):
+        if sentence.role in _NOT_COUNTED:
             continue
         text = sentence.span.text
         if _has_any(text, cues.count_excluded) or cues.count_excluded_patterns.search(text):
@@ -48,15 +63,12 @@ def affected_count(cues: Cues, sentences: Sequence[Sentence]) -> CountValue | No
         m = m or first_count(text, 0)
         if not m:
             continue
-        value = int(re.sub(r"[,\s]", "", m.group(1)))
-        candidate = CountValue(value, evidence(sentence.span, f"count/{m.group(2)}", 0.7))
+        candidate = CountValue(_value(m), evidence(sentence.span, f"count/{m['unit']}", 0.7))
         if best is None or (rank, order) < best[:2]:
             best = (rank, order, candidate)
     if best is not None:
         return best[2]
     for sentence in sentences:
-        if sentence.role not in ("countermeasure", "contact") and cues.single_case.search(
-            sentence.span.text
-        ):
+        if sentence.role not in _NOT_COUNTED and cues.single_case.search(sentence.span.text):
             return CountValue(1, evidence(sentence.span, "count/single-case", 0.5))
     return None

@@ -13,6 +13,12 @@ A report ``reports/003.txt`` may have a sidecar ``reports/003.curation.yaml``::
         organizations: {add: [横浜市中区役所], remove: [中区]}
         evidence: {ManualNonCompliance: "担当した職員の処理が漏れていました。"}   # optional
         note: checked against the ward's own minutes
+        same-as: [004_d033e62ab533392d/incident/1]      # the same event as another report's
+        not-same-as: [s03-kumamoto-council/incident/2]  # looks alike, is another event
+
+``same-as`` and ``not-same-as`` (optional) name incidents of other reports as
+``REPORT_ID/incident/N`` (or by IRI): the link pass (graph/linking.py) then links them,
+or never does, whatever the facts say; delete the line to undo.
 
 The build applies it every time the report is loaded (:func:`apply_curation`, a
 pure function); the graph records which facts were curated, by whom and when.
@@ -20,6 +26,7 @@ pure function); the graph records which facts were curated, by whom and when.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -27,7 +34,8 @@ from typing import Any
 
 import yaml
 
-from incident_kg.errors import IncidentKGError, UnknownCodeError
+from incident_kg.errors import FileReadError, IncidentKGError, UnknownCodeError
+from incident_kg.files import read_text_bounded
 
 from .dates import iso_from_yaml
 from .model import (
@@ -45,6 +53,8 @@ from .model import (
 from .organizations import normalize_name
 
 SIDECAR_SUFFIX = ".curation.yaml"
+#: Largest sidecar read (a few corrections take a few kilobytes).
+MAX_SIDECAR_BYTES = 1 << 20
 CURATION_RULE = "curation"
 
 
@@ -65,6 +75,24 @@ class IncidentCuration:
     remove_organizations: tuple[str, ...] = ()
     evidence: Mapping[str, str] = field(default_factory=dict)
     note: str = ""
+    same_as: tuple[str, ...] = ()
+    not_same_as: tuple[str, ...] = ()
+
+
+#: How a sidecar names an incident of another report: REPORT_ID/incident/N, or an IRI.
+INCIDENT_REF = re.compile(r"^(https?://\S+/incident/[0-9]+|[A-Za-z0-9._~%-]+/incident/[0-9]+)$")
+
+
+def _refs(raw: object, *, where: str) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    values = raw if isinstance(raw, list) else [raw]
+    for value in values:
+        if not isinstance(value, str) or not INCIDENT_REF.match(value.strip()):
+            raise CurationError(
+                f"{where}: {value!r} is not an incident (REPORT_ID/incident/N or an IRI)"
+            )
+    return tuple(str(v).strip() for v in values)
 
 
 @dataclass(frozen=True)
@@ -143,6 +171,8 @@ def parse_curation(data: object, *, source: str, known_codes: Mapping[str, set[s
                 remove_organizations=tuple(str(o) for o in orgs.get("remove", []) or []),
                 evidence={str(k): str(v) for k, v in (item.get("evidence") or {}).items()},
                 note=str(item.get("note", "")),
+                same_as=_refs(item.get("same-as"), where=f"{where}.same-as"),
+                not_same_as=_refs(item.get("not-same-as"), where=f"{where}.not-same-as"),
             )
         )
     return Curation(
@@ -153,8 +183,10 @@ def parse_curation(data: object, *, source: str, known_codes: Mapping[str, set[s
 def load_curation(path: Path, *, known_codes: Mapping[str, set[str]]) -> Curation:
     """Read a sidecar file (raises CurationError / UnknownCodeError naming it)."""
     try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        data: Any = yaml.safe_load(read_text_bounded(path, MAX_SIDECAR_BYTES))
+    except FileReadError as exc:
+        raise CurationError(f"{path}: cannot read curation file: {exc.message}") from exc
+    except yaml.YAMLError as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise CurationError(f"{path}: cannot read curation file: {first}") from exc
     return parse_curation(data, source=path.name, known_codes=known_codes)
@@ -172,7 +204,9 @@ def _span_for(report: Report, incident: Incident, sentence: str | None) -> Span:
 
 
 def _curated(report: Report, incident: Incident, fix: IncidentCuration, key: str) -> Evidence:
-    return Evidence(_span_for(report, incident, fix.evidence.get(key)), CURATION_RULE, 1.0)
+    return Evidence(
+        _span_for(report, incident, fix.evidence.get(key)), CURATION_RULE, 1.0, mechanism="curation"
+    )
 
 
 def _apply(
@@ -181,11 +215,17 @@ def _apply(
     removed = {(f, c) for f, codes in fix.remove.items() for c in codes}
     coded = [v for v in incident.coded if (v.field, v.code) not in removed]
     present = {(v.field, v.code) for v in coded}
+    # a code only similarity inferred that the curator adds is confirmed: it gets the curator's
+    # evidence beside the inferred one (and counts as curated, no longer as inferred)
+    inferred = {(v.field, v.code) for v in coded if v.evidence.mechanism == "similarity"} - {
+        (v.field, v.code) for v in coded if v.evidence.mechanism != "similarity"
+    }
     for name, codes in fix.add.items():
         for code in codes:
-            if (name, code) not in present:
+            if (name, code) not in present or (name, code) in inferred:
                 coded.append(CodedValue(name, code, _curated(report, incident, fix, code)))
                 present.add((name, code))
+                inferred.discard((name, code))
     orgs = [
         o
         for o in incident.organizations
@@ -204,7 +244,13 @@ def _apply(
             CountValue(int(value), evidence) if key == "affected" else DateValue(value, evidence)
         )
     mark = CurationMark(
-        curation.curator, curation.date, fix.confirm, fix.note, tuple(sorted(removed))
+        curation.curator,
+        curation.date,
+        fix.confirm,
+        fix.note,
+        tuple(sorted(removed)),
+        same_as=fix.same_as,
+        not_same_as=fix.not_same_as,
     )
     return replace(
         incident, coded=tuple(coded), organizations=tuple(orgs), curation=mark, **changes

@@ -49,6 +49,12 @@ Context rules (where the forms above leave something out):
 * With no year to be had, a bare month-day is still reported, with ``iso``
   ``None``; a bare month is not reported at all (``3月分`` is a month only when
   a year is known).
+* News and web pages give a publication date (a dateline) and then dates with no
+  year (``4月28日``) or only a day (``9日``): given ``published`` (and the span of
+  the dateline, which then sets no context), such a date before any dated context
+  takes the publication's year (and month), a year (or a month) earlier when it
+  would fall after the publication; a day alone is read only then, and only when a
+  particle or 、 follows it (``9日、``, ``23日に``), never ``90日間``.
 * The end of a range takes what it leaves out from the start; when it leaves
   out the year and its month comes before the start's month, it is in the next
   year (``令和5年11月～2月`` ends in 2024-02).
@@ -443,12 +449,25 @@ def _parse_bare(view: str, pos: int) -> _Parsed | None:
     return _Parsed(pos, m.end(), "bare", month=month)
 
 
-def _parse_at(view: str, pos: int) -> _Parsed | None:
-    """The date that begins at ``pos``, with its trailing weekday / 末 / (日付は不明)."""
+#: A day alone, as news tells it (9日、 / 23日に / 24日明らかにした), read only in a page
+#: with a publication date: a particle, 、 or a time of day must follow, and no digit or
+#: 月 may stand before it.
+_DAY_ONLY = re.compile(
+    r"(?<![0-9月/.])(?P<day>[0-9]{1,2})日(?:\s?\([月火水木金土日](?:曜日?)?\))?"
+    r"(?=[、,にはのまでからよ]|(?:午前|午後|夜|朝|夕方)|明らか|発表|公表)"
+)
+
+
+def _parse_at(view: str, pos: int, *, days: bool = False) -> _Parsed | None:
+    """The date that begins at ``pos``, with its trailing weekday / 末 / (日付は不明); with
+    ``days`` also a day alone (:data:`_DAY_ONLY`)."""
     for parser in (_parse_year_form, _parse_numeric, _parse_same, _parse_relative, _parse_bare):
         parsed = parser(view, pos)
         if parsed is not None:
             return _with_tail(view, parsed)
+    day = _DAY_ONLY.match(view, pos) if days else None
+    if day and 1 <= int(day["day"]) <= 31:
+        return _Parsed(pos, day.end(), "day_only", day=int(day["day"]))
     return None
 
 
@@ -524,10 +543,34 @@ def _with_weekday(year: int, month: int, day: int, weekday: int | None) -> int:
     return year
 
 
-def _resolve(parsed: _Parsed, context: _Point | None, default_year: int | None) -> _Point:
-    """Fill in what ``parsed`` leaves out from the context (see the module rules)."""
+def _before_publication(parsed: _Parsed, published: datetime.date) -> _Point:
+    """A date with no year (or only a day) told in a page published on ``published``: the
+    latest such date on or before the publication."""
+    year, month = published.year, parsed.month
+    if month is None:  # a day alone: this month, or the month before
+        month = published.month
+        if parsed.day is not None and parsed.day > published.day:
+            year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    elif (month, parsed.day or 1) > (published.month, published.day):
+        year -= 1
+    return _checked(_Point(year, month, parsed.day))
+
+
+def _resolve(
+    parsed: _Parsed,
+    context: _Point | None,
+    default_year: int | None,
+    published: datetime.date | None = None,
+) -> _Point:
+    """Fill in what ``parsed`` leaves out from the context (see the module rules); with
+    ``published`` (no date with a year written before it) a date with no year is told
+    from the publication."""
     if parsed.kind == "explicit":
         return _Point(parsed.year, parsed.month, parsed.day, parsed.fiscal)
+    if published is not None and parsed.kind in ("bare", "day_only"):
+        return _before_publication(parsed, published)
+    if parsed.kind == "day_only":
+        return _resolve(replace(parsed, kind="same_month"), context, default_year)
     if parsed.kind in ("next_day", "previous_day", "next_day_of_month", "next_month"):
         return _resolve_relative(parsed, context)
     base = context.year if context is not None else default_year
@@ -596,21 +639,30 @@ def _document_year(view: str) -> int | None:
     return max(year for _, year in years)
 
 
-def find_dates(text: str, *, default_year: int | None = None) -> list[DateMention]:
+def find_dates(
+    text: str,
+    *,
+    default_year: int | None = None,
+    published: datetime.date | None = None,
+    dateline: tuple[int, int] | None = None,
+) -> list[DateMention]:
     """Every date mention in ``text``, in order (see the module documentation).
 
     A bare date after 本年/今年 takes the year the document was written in
-    (:func:`_document_year`), not the year of the date before it."""
+    (:func:`_document_year`), not the year of the date before it.  With ``published`` (a
+    page's publication date, written at ``dateline``) a date with no year, or a day alone,
+    is told from the publication."""
     view = text.translate(_TO_ASCII)
     mentions: list[DateMention] = []
     context: _Point | None = None
+    anchored = False  # whether a date with its year has been written (outside the dateline)
     this_year = _document_year(view) if "本年" in view or "今年" in view else None
     pos = 0
     while True:
         candidate = _CANDIDATE.search(view, pos)
         if candidate is None:
             break
-        first = _parse_at(view, candidate.start())
+        first = _parse_at(view, candidate.start(), days=published is not None)
         if first is None:
             pos = candidate.end()
             continue
@@ -622,7 +674,7 @@ def find_dates(text: str, *, default_year: int | None = None) -> list[DateMentio
         ):
             start = _resolve(first, None, this_year)
         else:
-            start = _resolve(first, context, default_year)
+            start = _resolve(first, context, default_year, None if anchored else published)
         pos = (second or first).end
         if first.kind == "bare" and first.day is None and start.year is None:
             continue  # a bare month is a date only when a year is known
@@ -640,8 +692,10 @@ def find_dates(text: str, *, default_year: int | None = None) -> list[DateMentio
             )
         )
         latest = end if end is not None and end.year is not None else start
-        if latest.year is not None:
+        in_dateline = dateline is not None and dateline[0] <= first.start < dateline[1]
+        if latest.year is not None and not in_dateline:
             context = latest
+            anchored = anchored or first.kind == "explicit"  # a year written in the text
     log.debug("find_dates: %d mentions", len(mentions))
     return mentions
 

@@ -18,6 +18,10 @@ Pure functions over the JSON that ``extract`` prints (a list of
 4. Dates and ``affected``: accuracy over the gold incidents that give the field;
    right when the predicted value equals one of the gold values.
 5. Incidents: the reports whose predicted incident count equals the gold count.
+6. By mechanism: each predicted code counts for the mechanism that read it (a lexicon rule
+   when any of its evidence came from one, else similarity to exemplars, else curation);
+   per mechanism and field, its true and false positives, its precision, and its recall —
+   the share of all gold codes of the field it found.
 
 A ratio with an empty denominator is 1.0 when nothing was got wrong (nothing to
 find and nothing extra) and 0.0 otherwise.
@@ -34,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .gold import VALUE_FIELDS, GoldIncident, GoldReport, report_name
-from .model import CODED_FIELDS
+from .model import CODED_FIELDS, MECHANISMS
 
 log = logging.getLogger(__name__)
 
@@ -293,6 +297,10 @@ def _zero_accuracies() -> dict[str, Accuracy]:
     return {name: Accuracy() for name in VALUE_FIELDS}
 
 
+def _zero_mechanisms() -> dict[str, dict[str, Counts]]:
+    return {m: {name: Counts() for name in CODED_FIELDS} for m in MECHANISMS}
+
+
 @dataclass(frozen=True)
 class Evaluation:
     """Scores per field and every difference, for one run over a set of reports."""
@@ -300,6 +308,8 @@ class Evaluation:
     fields: Mapping[str, Counts] = field(default_factory=_zero_counts)
     organizations: OrgCounts = OrgCounts()
     values: Mapping[str, Accuracy] = field(default_factory=_zero_accuracies)
+    #: mechanism → field → true and false positives of the codes it read (fn unused)
+    mechanisms: Mapping[str, Mapping[str, Counts]] = field(default_factory=_zero_mechanisms)
     reports: tuple[ReportCount, ...] = ()  # the reports scored
     differences: tuple[Difference, ...] = ()  # in report, then alignment order
     gold_only: tuple[str, ...] = ()  # reports with gold but no prediction
@@ -310,6 +320,10 @@ class Evaluation:
             fields={n: self.fields[n] + other.fields[n] for n in CODED_FIELDS},
             organizations=self.organizations + other.organizations,
             values={n: self.values[n] + other.values[n] for n in VALUE_FIELDS},
+            mechanisms={
+                m: {n: self.mechanisms[m][n] + other.mechanisms[m][n] for n in CODED_FIELDS}
+                for m in MECHANISMS
+            },
             reports=self.reports + other.reports,
             differences=self.differences + other.differences,
             gold_only=self.gold_only + other.gold_only,
@@ -329,6 +343,14 @@ class Evaluation:
     @property
     def extras(self) -> tuple[Difference, ...]:
         return tuple(d for d in self.differences if d.kind == "extra")
+
+    def mechanism_scores(self, mechanism: str, name: str) -> tuple[int, int, float, float]:
+        """True and false positives of one mechanism in one field, its precision, and its
+        recall of all the field's gold codes."""
+        c = self.mechanisms[mechanism][name]
+        support = self.fields[name].support
+        precision = c.tp / (c.tp + c.fp) if c.tp + c.fp else 1.0
+        return c.tp, c.fp, precision, (c.tp / support if support else 0.0)
 
     def to_json(self) -> dict[str, Any]:
         """Everything, for ``evaluate --format json``."""
@@ -352,6 +374,19 @@ class Evaluation:
             "values": {
                 name: {"correct": a.correct, "total": a.total, "accuracy": a.value}
                 for name, a in self.values.items()
+            },
+            "mechanisms": {
+                m: {
+                    name: dict(
+                        zip(
+                            ("tp", "fp", "precision", "recall"),
+                            self.mechanism_scores(m, name),
+                            strict=True,
+                        )
+                    )
+                    for name in CODED_FIELDS
+                }
+                for m in MECHANISMS
             },
             "incidents": {
                 "correct": incidents.correct,
@@ -378,11 +413,23 @@ def predicted_name(incident: Mapping[str, Any], index: int) -> str:
     return f"{key} ({title[:30]}…)" if len(title) > 30 else f"{key} ({title})"
 
 
+def predicted_mechanism(incident: Mapping[str, Any], name: str, code: str) -> str:
+    """The mechanism that read a predicted code: ``rule`` when any of its evidence came from a
+    lexicon rule (or it has none), else ``curation``, else ``similarity``."""
+    entries = ((incident.get("evidence") or {}).get(name) or {}).get(code) or []
+    found = {str(e.get("mechanism", "rule")) for e in entries if isinstance(e, Mapping)}
+    for mechanism in ("rule", "curation", "similarity"):
+        if mechanism in found:
+            return mechanism
+    return "rule"
+
+
 def _score_codes(
     report: str, gold: GoldIncident | None, pred: Mapping[str, Any] | None, names: tuple[str, str]
 ) -> Evaluation:
     gname, pname = names
     counts = _zero_counts()
+    mechanisms = _zero_mechanisms()
     diffs: list[Difference] = []
     for name in CODED_FIELDS:
         if gold is not None and name not in gold.codes:
@@ -392,9 +439,13 @@ def _score_codes(
         got = predicted_codes(pred, name) if pred is not None else frozenset()
         extra, missed = sorted(got - expected - ok), sorted(expected - got)
         counts[name] = Counts(tp=len(got & expected), fp=len(extra), fn=len(missed))
+        for code in got & expected:
+            mechanisms[predicted_mechanism(pred or {}, name, code)][name] += Counts(tp=1)
+        for code in extra:
+            mechanisms[predicted_mechanism(pred or {}, name, code)][name] += Counts(fp=1)
         diffs += [Difference("miss", report, gname, name, c, pname or None) for c in missed]
         diffs += [Difference("extra", report, pname, name, c, gname or None) for c in extra]
-    return Evaluation(fields=counts, differences=tuple(diffs))
+    return Evaluation(fields=counts, mechanisms=mechanisms, differences=tuple(diffs))
 
 
 def _score_organizations(
@@ -536,6 +587,17 @@ def format_table(ev: Evaluation) -> str:
         f"{'incidents':<16}{'accuracy':>10}{inc.value:>8.3f}{f'{inc.correct}/{inc.total}':>17}"
         "  reports with the gold number of incidents"
     )
+    lines.append("")
+    lines.append(
+        f"{'by mechanism':<16}{'field':<16}{'tp':>5}{'fp':>5}{'precision':>10}{'recall':>8}"
+    )
+    for mechanism in MECHANISMS:
+        for name in CODED_FIELDS:
+            tp, fp, precision, recall = ev.mechanism_scores(mechanism, name)
+            if tp + fp or mechanism == "rule":
+                lines.append(
+                    f"{mechanism:<16}{name:<16}{tp:>5}{fp:>5}{precision:>10.3f}{recall:>8.3f}"
+                )
     if ev.gold_only:
         lines.append(f"not scored, gold but no prediction: {', '.join(ev.gold_only)}")
     if ev.predicted_only:

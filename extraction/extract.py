@@ -26,11 +26,13 @@ from .coding import (
 )
 from .counts import affected_count
 from .cues import Cues
+from .dateline import Dateline, dated_mentions, find_dateline
 from .dates import DateMention, find_dates
 from .model import Incident, Problem, Report, Span
 from .normalize import normalize
 from .organizations import OrgRules, incident_organizations, own_cities
 from .sentences import (
+    Sentence,
     apply_references,
     context_sentences,
     is_date_line,
@@ -38,6 +40,7 @@ from .sentences import (
     refine_roles,
     shared_sentences,
 )
+from .similarity import SimilarityCoder, load_exemplars, make_coder
 from .statistics import find_statistics
 from .structure import Structure, find_structure, report_sections
 from .timeline import header_date_lines, incident_timeline, published_date, resolved_date
@@ -52,6 +55,9 @@ class Extractor:
     org_rules: OrgRules
     known_codes: Mapping[str, set[str]]  # field → the vocabulary's codes
     cues: Cues
+    similarity: SimilarityCoder  # codes for sentences no rule codes (exemplars.yaml)
+    #: Digest of the exemplar file: part of the pipeline's digest, as the lexicon is.
+    exemplars_digest: str = ""
 
     def tokens(self, text: str) -> tuple[Token, ...]:
         return self.analyzer.tokens(text)
@@ -61,18 +67,28 @@ class Extractor:
 
 
 def make_extractor(
-    *, known_codes: Mapping[str, Iterable[str]], lexicon_path: Path | None = None
+    *,
+    known_codes: Mapping[str, Iterable[str]],
+    lexicon_path: Path | None = None,
+    exemplars_path: Path | None = None,
 ) -> Extractor:
-    """Load SudachiPy and compile the lexicon against the vocabulary's codes."""
+    """Load SudachiPy, compile the lexicon and index the exemplar sentences against the
+    vocabulary's codes."""
     analyzer = Analyzer()
     lexicon = load_lexicon(analyzer, lexicon_path, known_codes=known_codes)
     known = {name: set(codes) for name, codes in known_codes.items()}
+    exemplars, settings = load_exemplars(exemplars_path, known_codes=known_codes)
+    digest = hashlib.sha256(
+        repr((sorted((e.field, e.codes, e.text) for e in exemplars), settings)).encode()
+    ).hexdigest()
     return Extractor(
         analyzer,
         lexicon,
         OrgRules.from_lexicon(lexicon.data),
         known,
         Cues.from_lexicon(lexicon.data),
+        make_coder(exemplars, settings),
+        digest,
     )
 
 
@@ -82,9 +98,20 @@ def report_id_for(source: str) -> str:
     return quote(stem, safe="-_.~") or hashlib.sha256(source.encode()).hexdigest()[:16]
 
 
-def extract_incidents(
-    ex: Extractor, text: str
-) -> tuple[Structure, tuple[Incident, ...], list[DateMention]]:
+@dataclass(frozen=True)
+class Found:
+    """What :func:`extract_incidents` read: the structure, the incidents, the dates and the
+    page's dateline."""
+
+    structure: Structure
+    incidents: tuple[Incident, ...]
+    mentions: list[DateMention]
+    dateline: Dateline | None
+    #: Each incident's own sentences with their roles (what `review` goes through).
+    sentences: tuple[tuple[Sentence, ...], ...] = ()
+
+
+def extract_incidents(ex: Extractor, text: str) -> Found:
     """Find and code the incidents of a normalised text: structure → sentences → codes,
     timeline, count and bodies of each incident."""
     structure = find_structure(
@@ -95,6 +122,11 @@ def extract_incidents(
         guidance_title=ex.cues.guidance_title,
     )
     mentions = find_dates(text)
+    first_heading = next(
+        (i for i, ln in enumerate(structure.lines) if ln.kind == "heading"), len(structure.lines)
+    )
+    dateline = find_dateline(text, structure.lines, mentions, first_heading=first_heading)
+    mentions = dated_mentions(text, dateline, mentions)
     cities = own_cities(text, ex.org_rules)
     per_incident = [
         refine_roles(ex.cues, part_sentences(text, structure.lines, part, ex.lexicon.section_roles))
@@ -102,7 +134,7 @@ def extract_incidents(
     ]
     apply_references(structure.incidents, per_incident, text)
     shared = shared_sentences(text, structure)
-    header = header_date_lines(structure)
+    header = header_date_lines(structure) | ({dateline.line} if dateline else set())
     shared_coded, shared_negative = code_sentences(ex.lexicon, ex.analyzer, shared)
     # closing parts about every incident add causes and measures, not the particulars of one
     shared_coded = [v for v in shared_coded if shared_field(v)]
@@ -113,6 +145,8 @@ def extract_incidents(
         coded, negative = code_sentences(ex.lexicon, ex.analyzer, own)
         known = {(v.field, v.code) for v in coded}
         coded += [v for v in shared_coded if (v.field, v.code) not in known]
+        # what no rule coded in a cause or countermeasure part: the nearest exemplars
+        coded += ex.similarity.code(own, [*coded, *negative])
         negative += shared_negative
         timeline, occurred, discovered = incident_timeline(
             ex.cues, [x for x in own + shared if x.line not in header], mentions
@@ -135,7 +169,9 @@ def extract_incidents(
                 negative_findings=tuple(negative),
             )
         )
-    return structure, tuple(incidents), mentions
+    return Found(
+        structure, tuple(incidents), mentions, dateline, tuple(tuple(s) for s in per_incident)
+    )
 
 
 def extract_report(
@@ -144,7 +180,8 @@ def extract_report(
     """Read one report's text into a :class:`Report` (pure: no I/O)."""
     normalized = normalize(raw_text)
     text = normalized.text
-    structure, incidents, mentions = extract_incidents(ex, text)
+    found = extract_incidents(ex, text)
+    structure, incidents, mentions = found.structure, found.incidents, found.mentions
     incident_lines = {
         i for part in structure.incidents for first, last in part.spans for i in range(first, last)
     }
@@ -165,7 +202,9 @@ def extract_report(
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         text=text,
         title=structure.title,
-        published=published_date(text, structure, mentions),
+        published=found.dateline.value
+        if found.dateline
+        else published_date(text, structure, mentions),
         sections=report_sections(text, structure),
         incidents=incidents,
         statistics=statistics,

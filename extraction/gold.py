@@ -14,7 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from incident_kg.errors import GoldFormatError
+from incident_kg.errors import FileReadError, GoldFormatError
+from incident_kg.files import read_text_bounded
 
 from .dates import iso_from_yaml
 from .model import CODED_FIELDS
@@ -24,6 +25,8 @@ log = logging.getLogger(__name__)
 DATE_FIELDS: tuple[str, ...] = ("occurred", "discovered")
 VALUE_FIELDS: tuple[str, ...] = (*DATE_FIELDS, "affected")
 
+#: Largest gold file read (a report's annotations take a few kilobytes).
+MAX_GOLD_BYTES = 1 << 20
 _REPORT_KEYS = frozenset({"report", "published", "incidents"})
 _INCIDENT_KEYS = frozenset({"key", "organizations", *CODED_FIELDS, *VALUE_FIELDS, "also_ok"})
 
@@ -198,9 +201,9 @@ def load_gold(directory: Path) -> dict[str, GoldReport]:
     out: dict[str, GoldReport] = {}
     for path in sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml")):
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as exc:
-            raise GoldFormatError(f"{path}: cannot read the gold file: {exc}") from exc
+            data = yaml.safe_load(read_text_bounded(path, MAX_GOLD_BYTES))
+        except FileReadError as exc:
+            raise GoldFormatError(f"{path}: cannot read the gold file: {exc.message}") from exc
         except yaml.YAMLError as exc:
             raise GoldFormatError(f"{path}: not valid YAML, {_yaml_problem(exc)}") from exc
         gold = parse_gold(data, source=str(path))

@@ -35,21 +35,33 @@ class Span:
         return {"start": self.start, "end": self.end, "sentence": self.text}
 
 
+#: How a value was read: a lexicon rule, similarity to exemplar sentences, or an analyst.
+MECHANISMS: tuple[str, ...] = ("rule", "similarity", "curation")
+
+
 @dataclass(frozen=True)
 class Evidence:
-    """Why a value was extracted: the sentence, the rule that fired, how sure we are."""
+    """Why a value was extracted: the sentence, the rule that fired, how sure we are, and the
+    mechanism (``rule``: the lexicon; ``similarity``: the nearest exemplar sentences, see
+    :mod:`.similarity`; ``curation``: an analyst)."""
 
     span: Span
     rule: str
     confidence: float
+    mechanism: str = "rule"
 
     def to_json(self) -> dict[str, Any]:
-        return {**self.span.to_json(), "rule": self.rule, "confidence": self.confidence}
+        return {
+            **self.span.to_json(),
+            "rule": self.rule,
+            "mechanism": self.mechanism,
+            "confidence": self.confidence,
+        }
 
 
-def evidence(span: Span, rule: str, confidence: float) -> Evidence:
+def evidence(span: Span, rule: str, confidence: float, *, mechanism: str = "rule") -> Evidence:
     """The evidence of a value read from ``span`` by ``rule`` (confidence to two places)."""
-    return Evidence(span=span, rule=rule, confidence=round(confidence, 2))
+    return Evidence(span=span, rule=rule, confidence=round(confidence, 2), mechanism=mechanism)
 
 
 @dataclass(frozen=True)
@@ -102,6 +114,9 @@ class OrganizationMention:
     #: Answers for the incident (a local body, insurer, company, or a national body acting in
     #: the text) rather than merely involved (a ministry that was consulted).
     responsible: bool = True
+    #: A generic word standing for bodies the text does not name (保険者, 地方公共団体): kept in
+    #: the record (it says who was responsible), never made an organisation in the graph.
+    generic: bool = False
 
 
 @dataclass(frozen=True)
@@ -113,6 +128,52 @@ class CountValue:
 
 
 @dataclass(frozen=True)
+class MeasureLink:
+    """One countermeasure of an incident tied to one of its causes: stated by the text (with
+    the sentence that says so) or defaulted from the reviewed table ``measures.yaml``."""
+
+    measure: str
+    cause: str
+    basis: str  # stated | defaulted
+    rule: str  # measure-link/purpose, measure-link/numbering, or "measures.yaml: M → C"
+    evidence: Evidence | None = None  # the sentence that states it (stated links only)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "measure": self.measure,
+            "cause": self.cause,
+            "basis": self.basis,
+            "rule": self.rule,
+        }
+        if self.evidence is not None:
+            out.update(self.evidence.span.to_json())
+        return out
+
+
+@dataclass(frozen=True)
+class StatusValue:
+    """Where an incident stands as its report tells it, and what set it."""
+
+    code: str  # a concept of code:incident-statuses: status-open, status-contained, …
+    date: DateValue | None = None
+    event: int | None = None  # 1-based position in the incident's timeline that set it
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "date": self.date.iso if self.date else None}
+
+
+@dataclass(frozen=True)
+class SeverityValue:
+    """How serious an incident is by what its report states, and the facts read."""
+
+    level: str  # a concept of code:severity-levels
+    factors: tuple[str, ...] = ()  # concepts of code:severity-factors
+
+    def to_json(self) -> dict[str, Any]:
+        return {"level": self.level, "factors": list(self.factors)}
+
+
+@dataclass(frozen=True)
 class CurationMark:
     """That an analyst curated an incident: who, when, whether confirmed, what was removed."""
 
@@ -121,6 +182,10 @@ class CurationMark:
     confirmed: bool
     note: str = ""
     removed: tuple[tuple[str, str], ...] = ()  # (field, code) the curator took out
+    #: Incidents of other reports the curator says are the same event, or are not
+    #: (``REPORT_ID/incident/N`` or an IRI): the link pass follows them (graph/linking.py).
+    same_as: tuple[str, ...] = ()
+    not_same_as: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -140,6 +205,11 @@ class Incident:
     #: Codes the report explicitly denies (個人情報の漏えいは無い): kept as facts, not coded.
     negative_findings: tuple[CodedValue, ...] = ()
     curation: CurationMark | None = None
+    #: Each countermeasure tied to the cause(s) it addresses, stated or defaulted
+    #: (extraction/measure_links.py); status and severity (extraction/assessment.py).
+    measure_links: tuple[MeasureLink, ...] = ()
+    status: StatusValue | None = None
+    severity: SeverityValue | None = None
 
     def codes(self, field_name: str) -> list[str]:
         """The distinct codes of one field, in order of first evidence."""
@@ -196,12 +266,23 @@ class Incident:
                 "confirmed": self.curation.confirmed,
                 "removed": [{"field": f, "code": c} for f, c in self.curation.removed],
                 "note": self.curation.note,
+                "same_as": list(self.curation.same_as),
+                "not_same_as": list(self.curation.not_same_as),
             }
         out["timeline"] = [
             {"date": event.date.iso, "role": event.role, **event.date.evidence.span.to_json()}
             for event in self.timeline
         ]
+        out.update(self._assessment_json())
         return out
+
+    def _assessment_json(self) -> dict[str, Any]:
+        """Measure links, status and severity (issue 18), apart from the gold contract."""
+        return {
+            "measure_links": [link.to_json() for link in self.measure_links],
+            "status": self.status.to_json() if self.status else None,
+            "severity": self.severity.to_json() if self.severity else None,
+        }
 
 
 @dataclass(frozen=True)
@@ -264,6 +345,10 @@ class Report:
     #: (``len(text) + 1`` entries), so evidence can be shown as written.
     original: str = ""
     offsets: tuple[int, ...] = ()
+    #: Who published the report and where, when known (a ``<stem>.source.yaml`` sidecar;
+    #: see graph/publication.py).
+    publisher: str | None = None
+    url: str | None = None
 
     def as_written(self, span: Span) -> str:
         """The raw text a span of the normalised text came from (PDF line breaks and all)."""

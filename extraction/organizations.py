@@ -31,6 +31,9 @@ _PLACE = re.compile(
 _NOT_PLACE = re.compile(
     r"[部課係室局]|役所|役場|^(?:市民|区民|町民|村民|住民)"
     r"|^(?:この|その|あの|どの|すべて|それぞれ|におけ|におい|および|または|ならび|なお|また|ただし|さらに)"
+    # a particle or a connective before 市 in running text (ところが市は, すぐに市役所へ,
+    # をもって市役所): no name opens with these
+    r"|^(?:[をがでへ]|ところ|すぐ|しかし|そこで|ただち|まず|すでに|とくに|ともに|のちに|いずれ|これ|それ|あわせ|もって)"
 )
 #: After a body's name, the number of a document it issued (東雲市第1204号 / 水市発第3号).
 _DOCUMENT_NUMBER = re.compile(r"\s?(発|収)?第\s?\d")
@@ -44,6 +47,13 @@ _UNIT = re.compile(rf"[{_KANJI}]{{1,8}}?(?:課|室|係|センター)")
 _INSURER = re.compile(
     rf"(?<![ぁ-ん{_KANJI}])[{_KANJI}ぁ-んA-Za-z]{{1,15}}?(?:健康保険組合|共済組合)"
 )
+#: Not an insurer's name but a phrase about insurers (地方公務員が入るすべての共済組合, 各共済組合).
+_NOT_INSURER = re.compile(r"各|すべて|全て|が入る|が加入|に加入|の(?:ある|いる)")
+#: After a body's name, a person's place of living or origin (兵庫県在住の女性): not a party.
+_RESIDENCE = re.compile(r"(?:内)?(?:在住|に住む|出身|在勤|内に住む)")
+#: A prefecture's name written before one of its municipalities (栃木県小山市): the prefecture
+#: only says where the municipality is.
+_PLACE_AFTER_PREFECTURE = re.compile(rf"[{_KANJI}ぁ-ん]{{1,6}}?[市町村](?![民長議])")
 _PREFECTURE = re.compile(rf"(?<![{_KANJI}])(?:東京都|北海道|京都府|大阪府|[{_KANJI}]{{1,3}}県)")
 _COMPANY = re.compile(
     rf"(?:[{_KANJI}A-Za-z]{{1,12}}(?:\s?[A-Za-z]+)?\s?株式会社"
@@ -109,6 +119,8 @@ def _places(text: str, rules: OrgRules) -> list[OrgFound]:
             continue
         if _DOCUMENT_NUMBER.match(text, end):
             continue  # 東雲市第1204号: a document number, not the body
+        if _RESIDENCE.match(text, end):
+            continue  # 市内在住の男性 / 船橋市在住: where someone lives, not a party
         kind = "municipality" if name.endswith(("市", "町", "村")) else "ward"
         if kind == "ward" and name in TOKYO_SPECIAL_WARDS and name not in rules.ambiguous_wards:
             kind = "municipality"
@@ -145,8 +157,9 @@ def find_organizations(text: str, rules: OrgRules) -> list[OrgFound]:
     """Every organisation named in one sentence, in order of appearance."""
     found: list[OrgFound] = []
     for name, kind in {**rules.national, **rules.generic}.items():
-        # a name inside a longer word is not that body: 保険者 in 被保険者
-        for m in re.finditer(rf"(?<![{_KANJI}]){re.escape(name)}", text):
+        # a name inside a longer word is not that body (保険者 in 被保険者), nor one after a
+        # count (7自治体: a number of bodies)
+        for m in re.finditer(rf"(?<![{_KANJI}0-9]){re.escape(name)}", text):
             found.append(OrgFound(normalize_name(name), name, kind, m.start(), m.end()))
     for m in _COMPANY.finditer(text):
         found.append(
@@ -163,10 +176,14 @@ def find_organizations(text: str, rules: OrgRules) -> list[OrgFound]:
         found.append(OrgFound(name, name, "national", m.start(), m.end()))
     for m in _INSURER.finditer(text):
         name = normalize_name(m.group(0))
+        if _NOT_INSURER.search(name.removesuffix("健康保険組合").removesuffix("共済組合")):
+            continue
         found.append(OrgFound(name, name, "insurer", m.start(), m.end()))
     for m in _PREFECTURE.finditer(text):
         if m.group(0) in rules.not_names:  # 本県 / 当県: the author, named elsewhere
             continue
+        if _RESIDENCE.match(text, m.end()) or _PLACE_AFTER_PREFECTURE.match(text, m.end()):
+            continue  # 兵庫県在住 / 兵庫県西宮市: where, not who
         found.append(OrgFound(m.group(0), m.group(0), "prefecture", m.start(), m.end()))
     found = [
         f
@@ -298,6 +315,7 @@ def incident_organizations(
             if o.kind in LOCAL_KINDS and not _ADDRESSED.match(s.text[o.end :])
         ]
     resolved = resolve([o for o, _ in found], own_cities=own_cities, rules=rules)
+    resolved, found = _with_own_sections(resolved, found, own)
     seen: dict[str, OrganizationMention] = {}
     for org, (raw, span) in zip(resolved, found, strict=True):
         if org.name in seen:
@@ -312,8 +330,43 @@ def incident_organizations(
             parent=org.parent,
             resolved=org.resolved,
             responsible=responsible(raw, span),
+            generic=org.name in generic,
         )
     return tuple(seen.values())
+
+
+#: A section named alone as the actor of a sentence (市民課は「…」としている, 住民課によると):
+#: news and web pages name the body once and its section apart.
+_LONE_SECTION = re.compile(
+    rf"(?<![{_KANJI}])(?P<unit>[{_KANJI}]{{2,8}}?(?:課|室|係))"
+    r"(?=(?:は|が|では|によると|によれば|の(?:職員|担当者|課長|室長)|長は))"
+)
+_NOT_SECTION = re.compile(r"^(?:同|当|本|各|担当|所管|関係|主管|他|全)")
+
+
+def _with_own_sections(
+    resolved: list[OrgFound], found: list[tuple[OrgFound, Span]], own: Sequence[Sentence]
+) -> tuple[list[OrgFound], list[tuple[OrgFound, Span]]]:
+    """Add the sections an incident's sentences name alone (市民課は…), each under the one local
+    body the incident names — none when it names no body or several."""
+    bodies = {o.name for o in resolved if o.kind in ("municipality", "ward", "prefecture")}
+    if len(bodies) != 1:
+        return resolved, found
+    body = next(iter(bodies))
+    known = {o.name for o in resolved}
+    for sentence in own:
+        if sentence.role == "contact":
+            continue
+        for m in _LONE_SECTION.finditer(sentence.span.text):
+            unit = m.group("unit")
+            name = f"{body}/{unit}"
+            if _NOT_SECTION.match(unit) or name in known:
+                continue
+            known.add(name)
+            org = OrgFound(name, unit, "section", m.start(), m.end(), parent=body)
+            resolved.append(org)
+            found.append((org, sentence.span))
+    return resolved, found
 
 
 def own_cities(text: str, rules: OrgRules) -> list[str]:

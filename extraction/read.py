@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import itertools
 import logging
 import os
 import unicodedata
@@ -33,18 +34,26 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import charset_normalizer
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
 from incident_kg.errors import ReportReadError
+from incident_kg.files import kind_of, read_bounded
 
 logger = logging.getLogger(__name__)
 
 REPORT_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".markdown", ".pdf")
 MARKDOWN_SUFFIXES: tuple[str, ...] = (".md", ".markdown")
 DEFAULT_MAX_BYTES = 20_000_000
+#: Longest report text read (characters).  Building a report holds its triples, their
+#: inferences and their N-Triples in memory at once: measured (benchmarks/report_memory.py,
+#: benchmarks/RESULTS.md) about 1 KB a character, so a report at this limit takes some
+#: 600 MB to build (the extractor's ~220 MB included); 20 MB of text would take some 14 GB.
+#: The longest real report seen has 5,500 characters.
+DEFAULT_MAX_CHARS = 400_000
 
 MEDIA_TEXT = "text/plain"
 MEDIA_MARKDOWN = "text/markdown"
@@ -104,30 +113,56 @@ def iter_report_files(paths: Iterable[Path]) -> Iterator[Path]:
     recursively for files ending in :data:`REPORT_SUFFIXES` (case-insensitive),
     skipping hidden files and folders (names starting with ``.``) below it.
     A path that does not exist raises ``ReportReadError(kind="missing")`` before
-    anything is yielded.
+    anything is yielded.  :func:`find_report_files` also says what it skipped.
     """
+    found, _skipped = find_report_files(paths, strict=True)
+    yield from found
+
+
+#: Kinds of skipped paths that are a choice, not a failure (reported as warnings).
+SKIP_WARNINGS = frozenset({"hidden", "symlinked-folder"})
+
+
+def find_report_files(
+    paths: Iterable[Path], *, strict: bool = False
+) -> tuple[list[Path], list[ReportReadError]]:
+    """The report files named by *paths* (as :func:`iter_report_files`), and every path
+    with a report's name that was skipped, each with its reason: hidden, a symlink to
+    nothing, a FIFO, a device or a socket, a symlink to a folder (not followed), a folder
+    that cannot be listed, a given path that does not exist.  ``strict``: raise the first
+    missing given path instead."""
     found: dict[str, Path] = {}
+    skipped: list[ReportReadError] = []
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            for real, candidate in _walk_folder(path):
+            for real, candidate in _walk_folder(path, skipped):
                 found.setdefault(real, candidate)
         else:
-            candidate = _existing_file(path)
+            try:
+                candidate = _existing_file(path)
+            except ReportReadError as exc:
+                if strict:
+                    raise
+                skipped.append(exc)
+                continue
             found.setdefault(os.path.realpath(candidate), candidate)
-    yield from sorted(found.values())
+    return sorted(found.values()), sorted(skipped, key=lambda e: e.path)
 
 
 def _existing_file(path: Path) -> Path:
     """Return *path* if it exists, else raise ``missing``."""
     if not path.exists():
+        if path.is_symlink():
+            raise ReportReadError(path, "missing", "a symlink to nothing (its target is gone)")
         raise ReportReadError(path, "missing", "no such file or directory")
     return path
 
 
-def _walk_folder(root: Path) -> list[tuple[str, Path]]:
+def _walk_folder(root: Path, skipped: list[ReportReadError]) -> list[tuple[str, Path]]:
     """Report files under *root* as (real path, path as found), hidden names skipped,
-    symlinked folders not followed.
+    symlinked folders not followed; what was skipped with a report's name (or a folder)
+    is added to *skipped* with its reason.
 
     One ``scandir`` per folder and one ``realpath`` per folder (per file only for a file
     that is a symlink): a folder of ten thousand reports is listed in a fraction of the time
@@ -140,23 +175,57 @@ def _walk_folder(root: Path) -> list[tuple[str, Path]]:
         try:
             with os.scandir(folder) as listing:
                 entries = list(listing)
-        except OSError:  # an unreadable folder is skipped, as os.walk does
+        except OSError as exc:
+            reason = (exc.strerror or str(exc)).lower()
+            skipped.append(ReportReadError(folder, "unreadable", f"folder not read: {reason}"))
             continue
         for entry in entries:
-            if entry.name.startswith("."):
+            candidate = folder / entry.name
+            skip = _skip_reason(entry)
+            if skip is not None:
+                if skip[0] != "ignored":
+                    skipped.append(ReportReadError(candidate, *skip))
                 continue
             if entry.is_dir(follow_symlinks=False):
-                folders.append(folder / entry.name)
-            elif _is_report_name(entry.name) and entry.is_file():
-                candidate = folder / entry.name
-                real = (
-                    os.path.realpath(candidate)
-                    if entry.is_symlink()
-                    else os.path.join(real_folder, entry.name)
-                )
-                files.append((real, candidate))
+                folders.append(candidate)
+                continue
+            real = (
+                os.path.realpath(candidate)
+                if entry.is_symlink()
+                else os.path.join(real_folder, entry.name)
+            )
+            files.append((real, candidate))
     logger.debug("folder %s: %d report files", root.name, len(files))
     return files
+
+
+def _skip_reason(entry: os.DirEntry[str]) -> tuple[str, str] | None:
+    """Why a folder entry is not walked or read, as (kind, message); ``("ignored", "")``
+    for a file that is no report by its name; None to take it (a folder to walk, a report
+    file)."""
+    name = entry.name
+    report_name = name.lower().endswith(REPORT_SUFFIXES)
+    try:
+        is_dir = entry.is_dir(follow_symlinks=False)
+        if name.startswith("."):
+            if is_dir:
+                return "hidden", "hidden folder: not walked (its name starts with a dot)"
+            if report_name:
+                return "hidden", "hidden file: not read (its name starts with a dot)"
+            return "ignored", ""
+        if is_dir:
+            return None
+        if entry.is_symlink() and entry.is_dir():
+            return "symlinked-folder", "a symlink to a folder: not followed (give the folder)"
+        if not report_name:
+            return "ignored", ""
+        if entry.is_file():
+            return None
+        if entry.is_symlink() and not os.path.exists(entry.path):
+            return "missing", "a symlink to nothing (its target is gone)"
+        return "not-a-file", f"{kind_of(entry.stat().st_mode)}, not a file: not read"
+    except OSError as exc:
+        return "unreadable", f"cannot examine it: {(exc.strerror or str(exc)).lower()}"
 
 
 def _is_report_name(name: str) -> bool:
@@ -167,13 +236,18 @@ def _is_report_name(name: str) -> bool:
 # --------------------------------------------------------------------------- reading
 
 
-def read_report(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> RawReport:
+def read_report(
+    path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, max_chars: int = DEFAULT_MAX_CHARS
+) -> RawReport:
     """Read one report file into a :class:`RawReport`.
 
     PDFs are recognised by their ``%PDF-`` header or by the ``.pdf`` suffix;
     anything else is decoded as text (see :func:`decode_text`).  Raises
     :class:`ReportReadError` for a missing, empty, too large, binary, undecodable
-    or unreadable file, or a PDF without a text layer.
+    or unreadable file, or a PDF without a text layer.  ``max_bytes`` bounds the file,
+    ``max_chars`` its text (what building a report costs grows with it: see
+    :data:`DEFAULT_MAX_CHARS`); a text file that must hold more characters than that
+    (over four bytes a character allowed) is refused before it is decoded.
     """
     path = Path(path)
     data = _read_bytes(path, max_bytes=max_bytes)
@@ -182,34 +256,31 @@ def read_report(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> RawReport:
     if _looks_like_pdf(path, data):
         report = RawReport(path, _read_pdf(path, data), "pdf", MEDIA_PDF)
     else:
+        if len(data) > 4 * max_chars:
+            raise ReportReadError(
+                path, "too-large", _too_many_chars(f"over {len(data) // 4:,}", max_chars)
+            )
         text, encoding = decode_text(data, path=path)
         report = RawReport(path, text, encoding, _text_media_type(path))
+    if len(report.text) > max_chars:
+        raise ReportReadError(
+            path, "too-large", _too_many_chars(f"{len(report.text):,}", max_chars)
+        )
     logger.debug("read %s: %d bytes, encoding %s", path.name, len(data), report.encoding)
     return report
 
 
+def _too_many_chars(count: str, max_chars: int) -> str:
+    return (
+        f"its text is too long ({count} characters; the limit is {max_chars:,}, about "
+        "600 MB of memory to build): split the report"
+    )
+
+
 def _read_bytes(path: Path, *, max_bytes: int) -> bytes:
-    """The file's bytes, after checking that it is a regular file within *max_bytes*."""
-    try:
-        size = path.stat().st_size
-    except (FileNotFoundError, NotADirectoryError) as exc:
-        raise ReportReadError(path, "missing", "no such file or directory") from exc
-    if not path.is_file():
-        raise ReportReadError(path, "missing", "not a regular file (a folder?)")
-    if size > max_bytes:
-        raise ReportReadError(path, "too-large", _too_large_message(size, max_bytes))
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(max_bytes + 1)
-    except PermissionError as exc:
-        raise ReportReadError(path, "missing", "cannot open file: permission denied") from exc
-    if len(data) > max_bytes:  # the file grew after stat()
-        raise ReportReadError(path, "too-large", _too_large_message(len(data), max_bytes))
-    return data
-
-
-def _too_large_message(size: int, max_bytes: int) -> str:
-    return f"file is too large ({size:,} bytes; the limit is {max_bytes:,} bytes); split it"
+    """The file's bytes, after checking that it is a regular file within *max_bytes*
+    (:func:`~incident_kg.files.read_bounded`: a FIFO or a device is refused by its type)."""
+    return read_bounded(path, max_bytes, error=ReportReadError)
 
 
 def _looks_like_pdf(path: Path, data: bytes) -> bool:
@@ -400,7 +471,7 @@ def _read_pdf(path: Path, data: bytes) -> str:
     """The text layer of a PDF, page texts joined by a blank line."""
     try:
         with _quiet_pdf_loggers(), pdfplumber.open(io.BytesIO(data)) as pdf:
-            pages = [page.extract_text(layout=False) or "" for page in pdf.pages]
+            pages = [_page_text(page) for page in pdf.pages]
     except Exception as exc:  # pdfminer raises many unrelated types on damaged files
         logger.debug("%s: PDF parse failed (%s)", path.name, type(exc).__name__)
         raise ReportReadError(path, "unreadable-pdf", _pdf_failure_message(exc)) from exc
@@ -411,6 +482,34 @@ def _read_pdf(path: Path, data: bytes) -> str:
         )
     logger.debug("%s: PDF with %d pages", path.name, len(pages))
     return text
+
+
+#: A gap between two characters of one line this wide (in font sizes) separates two cells of
+#: a table laid out in columns: written as a TAB, as a text table would be, so the table is
+#: read as rows and not as running text.  Japanese text has no gap inside a line; words of
+#: Latin text are about a quarter of the size apart.
+_CELL_GAP = 0.8
+#: A narrower gap than this (in points) is no space at all (pdfplumber's own tolerance).
+_SPACE_GAP = 3.0
+
+
+def _page_text(page: Any) -> str:
+    """One page's text, line by line, with a TAB where a wide gap parts the cells of a table."""
+    out: list[str] = []
+    for line in page.extract_text_lines(layout=False, strip=True, return_chars=True):
+        chars = sorted(line["chars"], key=lambda c: c["x0"])
+        if not chars:
+            continue
+        parts = [chars[0]["text"]]
+        for before, char in itertools.pairwise(chars):
+            gap = char["x0"] - before["x1"]
+            if gap >= _CELL_GAP * max(char["size"], before["size"]):
+                parts.append("\t")
+            elif gap > _SPACE_GAP:
+                parts.append(" ")
+            parts.append(char["text"])
+        out.append("".join(parts))
+    return "\n".join(out)
 
 
 def _pdf_failure_message(exc: Exception) -> str:

@@ -9,14 +9,13 @@ names; closing parts about every incident give their sentences to each.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from .cues import Cues
 from .dates import find_dates
 from .lines import Line
 from .model import Span
-from .normalize import sentence_spans
 from .structure import IncidentPart, Structure, without_keywords
 
 
@@ -44,13 +43,14 @@ _SECTION_ROLES = frozenset({"cause", "countermeasure", "response", "timeline", "
 
 def refine_roles(cues: Cues, sentences: list[Sentence]) -> list[Sentence]:
     """In a part no heading names (a report of plain paragraphs), let the sentence say its
-    role: 今後は…徹底します is a countermeasure, …が原因と考えられます a cause."""
+    role: 今後は…徹底します is a countermeasure, …が原因と考えられます a cause, and
+    全国では…相次いでいる background (what happened elsewhere: no code is read from it)."""
     out: list[Sentence] = []
     previous: Sentence | None = None
     for sentence in sentences:
         role = sentence.role
         if role not in _SECTION_ROLES:
-            for candidate in ("countermeasure", "cause"):
+            for candidate in ("background", "countermeasure", "cause"):
                 said = cues.sentence_roles.get(candidate)
                 if said is not None and said.search(sentence.span.text):
                     role = candidate
@@ -206,3 +206,95 @@ def context_sentences(text: str, structure: Structure, part: IncidentPart) -> li
         for span in sentence_spans(text, line.start, line.end):
             out.append(Sentence(span, "context", i))
     return out
+
+
+# ------------------------------------------------------- splitting lines into sentences
+
+_OPENERS = {
+    "「": "」",
+    "『": "』",
+    "(": ")",
+    "（": "）",
+    "【": "】",
+    "〈": "〉",
+    "《": "》",
+    "[": "]",
+}
+_CLOSERS = frozenset(_OPENERS.values())
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Split ``text[start:end]`` into sentence spans (offsets into ``text``).
+
+    A sentence ends after a run of 。 or at a line end.  A 。 inside brackets
+    that close on the same line (``「…した。」との``, ``(以下「窓口」という。)``)
+    does not end one.  Leading and trailing whitespace is left out of each span
+    (a bullet or enumerator at the start stays in); empty pieces are skipped.
+    """
+    stop = len(text) if end is None else end
+    if not 0 <= start <= stop <= len(text):
+        raise ValueError(f"bad range [{start}, {end}) for text of length {len(text)}")
+    spans: list[Span] = []
+    pos = start
+    while pos <= stop:
+        newline = text.find("\n", pos, stop)
+        line_end = stop if newline < 0 else newline
+        for a, b in _line_sentences(text, pos, line_end):
+            spans.append(Span(a, b, text[a:b]))
+        if newline < 0:
+            break
+        pos = newline + 1
+    return spans
+
+
+def _line_sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Sentence pieces of one line ``text[start:end]``, whitespace trimmed."""
+    protected = _bracketed(text, start, end)
+    piece = start
+    k = start
+    while k < end:
+        if text[k] == "。" and k not in protected:
+            while k + 1 < end and text[k + 1] == "。":
+                k += 1
+            yield from _trimmed(text, piece, k + 1)
+            piece = k + 1
+        k += 1
+    yield from _trimmed(text, piece, end)
+
+
+def _bracketed(text: str, start: int, end: int) -> frozenset[int]:
+    """Positions of 。 that lie inside a bracket pair closed on the same line."""
+    stack: list[tuple[str, int]] = []
+    depth_change: dict[int, int] = {}
+    for k in range(start, end):
+        ch = text[k]
+        if ch in _OPENERS:
+            stack.append((_OPENERS[ch], k))
+        elif ch in _CLOSERS:
+            # Pop to the matching opener; unmatched closers are ignored.
+            for level in range(len(stack) - 1, -1, -1):
+                if stack[level][0] == ch:
+                    opened = stack[level][1]
+                    del stack[level:]
+                    depth_change[opened] = depth_change.get(opened, 0) + 1
+                    depth_change[k] = depth_change.get(k, 0) - 1
+                    break
+    if not depth_change:
+        return frozenset()
+    inside: set[int] = set()
+    depth = 0
+    for k in range(start, end):
+        depth += depth_change.get(k, 0)
+        if depth > 0 and text[k] == "。":
+            inside.add(k)
+    return frozenset(inside)
+
+
+def _trimmed(text: str, a: int, b: int) -> Iterator[tuple[int, int]]:
+    """``(a, b)`` without leading/trailing whitespace, if anything is left."""
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    if a < b:
+        yield a, b

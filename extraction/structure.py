@@ -90,15 +90,24 @@ _TITLE_END = re.compile(
 )
 
 
+#: A line this short above the headline is a page's category or site name (ニュース).
+_FURNITURE_MAX = 5
+
+
 def _find_title(lines: Sequence[Line], is_date: Callable[[str], bool]) -> int | None:
     """The report's title: among the lines before the first numbered heading that are not
     dates or sentences, the first that reads like a title (…について), else the first."""
     candidates: list[int] = []
+    body = False
     for i, line in enumerate(lines):
         if line.kind == "heading":
             break
+        if line.kind == "text" and len(line.text) > 80 and "。" in line.text:
+            body = True  # a paragraph of running text: the body has begun
         if line.kind != "text" or is_date(line.text) or len(line.text) > 80:
             continue
+        if body and (len(line.text) > 30 or "、" in line.text):
+            continue  # in the body only a short heading-like line may still be the title
         if not re.search(r"[^\W\d_]", line.text):
             continue  # a rule (━━━━) or a page number: no words
         if line.text.endswith("。"):
@@ -108,7 +117,10 @@ def _find_title(lines: Sequence[Line], is_date: Callable[[str], bool]) -> int | 
         for i in candidates:
             if pattern.search(lines[i].text):
                 return i
-    return candidates[0] if candidates else None
+    # a web page's category or site name over the headline (ニュース, 鎌倉市) is no title
+    named = [i for i in candidates if len(lines[i].text.strip("#* ")) > _FURNITURE_MAX]
+    chosen = named or candidates
+    return chosen[0] if chosen else None
 
 
 def _opening_lines(lines: Sequence[Line], start: int, limit: int = 6) -> list[str]:
@@ -241,7 +253,9 @@ _CASE_TITLE = re.compile(r"(事案|事故|事例)\s*([(（][^()（）]{1,20}[)�
 
 #: A text that tells of others' wrongs or of finding none (他市の誤交付を受け点検…問題はありません).
 _ELSEWHERE_OR_FINE = re.compile(
-    r"(他の?(自治体|都市|市区町村|市町村|団体)|全国で|(問題|誤り|異常|不具合)(は|が)?(ありません|なかった|ない|認められ))"
+    r"(他の?(自治体|都市|市区町村|市町村|団体)|全国で|各地(で|から)"
+    r"|(ケース|事案|事例|トラブル)が[^。]{0,15}(起きています|起きている|報告されています|相次いでいます|発生しています)"
+    r"|(問題|誤り|異常|不具合)(は|が)?(ありません|なかった|ない|認められ))"
 )
 
 
@@ -406,6 +420,16 @@ def find_structure(
     preamble = tuple(i for i in range(first_part) if lines[i].kind != "blank")
 
     chosen = [k for k, p in enumerate(parts) if p.explicit]
+    cases = [] if chosen else _told_cases(lines, title_line or 0)
+    if cases:
+        # news telling its cases in turn (1件目は… / 2件目は…): one incident each, the
+        # paragraphs before the first as their context
+        first_case = cases[0][0]
+        context = tuple(i for i in range(first_case) if lines[i].kind != "blank")
+        told = tuple(
+            IncidentPart(title, ((a, b),), context, n, -1) for n, (a, b) in enumerate(cases, 1)
+        )
+        return Structure(lines, title, title_line, told, ())
     whole = False
     # a Q&A page is guidance, unless its title names a wrong (…誤発行に関するよくあるご質問)
     guidance = (
@@ -454,7 +478,7 @@ def find_structure(
         opening = _opening_lines(lines, (title_line + 1) if title_line is not None else 0)
         if (
             whole
-            or has_cue(title)
+            or (has_cue(title) and not _only_elsewhere(lines, opening, has_cue))
             or any(has_cue(s) for s in opening)
             or _has_cause_and_measures(lines)
             or _has_finding_heading(lines, parts)
@@ -469,6 +493,19 @@ def find_structure(
     incidents = _merge_continued(incidents)
     shared = _shared_parts(lines, parts, chosen) if len(incidents) > 1 else ()
     return Structure(lines, title, title_line, tuple(incidents), shared)
+
+
+def _only_elsewhere(
+    lines: Sequence[Line], opening: Sequence[str], has_cue: Callable[[str], bool]
+) -> bool:
+    """Whether a page whose title names a wrong tells it only as something happening elsewhere
+    (…ケースが各地から報告されています): a notice to residents, not a report of an incident."""
+    if any(has_cue(s) for s in opening):
+        return False
+    return any(
+        line.kind == "text" and _ELSEWHERE_OR_FINE.search(line.text) and has_cue(line.text)
+        for line in lines
+    )
 
 
 def _has_finding_heading(lines: Sequence[Line], parts: Sequence[Part]) -> bool:
@@ -521,6 +558,27 @@ def _subject_field(lines: Sequence[Line], first: int, end: int) -> str | None:
         if m:
             return m.group(1)[: MAX_TITLE * 3]
     return None
+
+
+#: A paragraph that opens one of the cases a news article tells in turn: 1件目は / 2件目は /
+#: もう1件は.
+_CASE_PARAGRAPH = re.compile(
+    r"(?:^|[。、])[^。、]{0,12}?(?:(?P<n>[1-9１-９一二三])件目|もう(?:1|一)件)(?:は|の|、|で)"
+)
+
+
+def _told_cases(lines: Sequence[Line], start: int) -> list[tuple[int, int]]:
+    """The stretches (first line, end) of the cases a page of plain paragraphs tells in turn,
+    each from its 1件目 / 2件目 paragraph to the next; none unless at least two, numbered in
+    order from the first."""
+    found: list[int] = []
+    for i in range(start + 1, len(lines)):
+        m = _CASE_PARAGRAPH.search(lines[i].text) if lines[i].kind != "blank" else None
+        if m and (m["n"] is None or "１一1".find(m["n"]) >= 0 or found):
+            found.append(i)
+    if len(found) < 2:
+        return []
+    return list(zip(found, [*found[1:], len(lines)], strict=True))
 
 
 def _repeated_documents(

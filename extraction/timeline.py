@@ -55,6 +55,21 @@ def _entry_text(
     return "".join(parts)
 
 
+def _shares_sentence(dated: Sequence[tuple[Sentence, DateMention]], k: int) -> bool:
+    """Whether the sentence of the ``k``-th dated mention holds another date."""
+    sentence = dated[k][0]
+    return sum(1 for s, _ in dated if s is sentence) > 1
+
+
+def _clause_after(dated: Sequence[tuple[Sentence, DateMention]], k: int) -> str:
+    """What a sentence with several dates says of its ``k``-th: from the date to the next one
+    (4月28日に交付し、5月2日に…判明した: the discovery is 5月2日's)."""
+    sentence, mention = dated[k]
+    nxt = dated[k + 1] if k + 1 < len(dated) else None
+    end = nxt[1].start if nxt is not None and nxt[0] is sentence else sentence.span.end
+    return sentence.span.text[mention.start - sentence.span.start : end - sentence.span.start]
+
+
 def _earlier_or_finer(iso: str, than: str) -> bool:
     """Whether ``iso`` is an earlier date than ``than``, or the same one told more precisely
     (令和5年6月 … then 6月20日: the day is the date)."""
@@ -97,7 +112,7 @@ def incident_timeline(
     dated = [
         (s, m)
         for s, m in _dates_by_sentence(sentences, mentions)
-        if s.role not in ("countermeasure", "contact")
+        if s.role not in ("countermeasure", "contact", "background")
     ]
     events: list[TimelineEvent] = []
     occurred: DateValue | None = None
@@ -106,7 +121,9 @@ def incident_timeline(
     background: DateValue | None = None  # the earliest date of a cause or reference section
     for k, (sentence, mention) in enumerate(dated):
         assert mention.iso is not None
-        entry = _entry_text(dated, sentences, k)
+        # a sentence with several dates tells of each in the clause after it
+        entry = _clause_after(dated, k) if _shares_sentence(dated, k) else ""
+        entry = entry or _entry_text(dated, sentences, k)
         denied = cues.discovered_negated.search(entry) is not None  # 後日判明 / 気付かなかった
         role = next(
             (
@@ -122,6 +139,8 @@ def incident_timeline(
         own = sentence.span.text
         if is_date_line(own):
             own = _entry_text(dated, sentences, k, limit=2)
+        elif _shares_sentence(dated, k):
+            own = _clause_after(dated, k)
         if (
             discovered is None
             and (_has_any(own, cues.discovered) or _has_any(entry, cues.discovered_strong))

@@ -31,7 +31,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import json
 import logging
 import multiprocessing as mp
 import os
@@ -53,12 +52,22 @@ from rdflib.plugins.serializers.nt import _quoteLiteral
 from rdflib.term import Node
 
 from incident_kg import __version__
-from incident_kg.errors import IncidentKGError, ReportReadError
-from incident_kg.extraction.curation import apply_curation, load_curation, sidecar_for
+from incident_kg.errors import FileReadError, IncidentKGError, ReportReadError
+from incident_kg.extraction.assessment import assess_report
+from incident_kg.extraction.curation import (
+    apply_curation,
+    load_curation,
+    sidecar_for,
+)
 from incident_kg.extraction.extract import Extractor, extract_report, make_extractor, report_id_for
 from incident_kg.extraction.model import Problem, Report
-from incident_kg.extraction.read import iter_report_files, read_report
+from incident_kg.extraction.read import (
+    SKIP_WARNINGS,
+    find_report_files,
+    read_report,
+)
 from incident_kg.ontology.namespaces import ONTOLOGY_GRAPH
+from incident_kg.ontology.tables import Tables, load_tables
 from incident_kg.ontology.vocabulary import (
     CONCEPTS_FILE,
     ONTOLOGY_FILE,
@@ -67,7 +76,13 @@ from incident_kg.ontology.vocabulary import (
     ontology_graph,
 )
 
+from .digests import pipeline_digest, rules_digest, source_digest, source_stat
 from .evidence import compact
+from .lifetime import die_with_parent
+from .links import LinkSummary, relink
+from .lock import store_lock
+from .overlap import reconcile_imports
+from .publication import load_source, with_source
 from .reason import (
     ONTOLOGY_INFERRED,
     Rules,
@@ -77,6 +92,7 @@ from .reason import (
     materialise,
 )
 from .store import (
+    LINKS_GRAPH,
     META_GRAPH,
     GraphStore,
     RecordInfo,
@@ -85,7 +101,7 @@ from .store import (
     SourceEntry,
     to_ntriples,
 )
-from .summary import summarise
+from .summary import SUMMARY_FORM, summarise
 from .triples import Minter, report_triples, split_shared
 
 log = logging.getLogger(__name__)
@@ -116,6 +132,7 @@ class BuildResult:
     #: workers), write and ontology (in the building process).
     seconds: dict[str, float] = field(default_factory=dict)
     workers: int = 1
+    links: LinkSummary | None = None  # the link pass, when something changed
 
     def add_seconds(self, stage: str, seconds: float) -> None:
         """Add time spent in one stage."""
@@ -137,19 +154,21 @@ def default_extractor() -> Extractor:
 
 
 def collect_files(paths: Sequence[Path]) -> tuple[list[Path], list[Problem]]:
-    """Report files under the given paths; a missing path is a problem, not a crash."""
-    files: list[Path] = []
-    problems: list[Problem] = []
-    for path in paths:
-        try:
-            files.extend(iter_report_files([path]))
-        except ReportReadError as exc:
-            problems.append(Problem(exc.path, exc.kind, exc.message))
-    return sorted(dict.fromkeys(files)), problems
+    """Report files under the given paths, and a problem for every path skipped, with its
+    reason (a missing path, a FIFO, a symlink to nothing…: errors; a hidden file, a
+    symlinked folder not followed: warnings) — never silently, never a crash."""
+    files, skipped = find_report_files(paths)
+    problems = [
+        Problem(e.path, e.kind, e.message, "warning" if e.kind in SKIP_WARNINGS else "error")
+        for e in skipped
+    ]
+    return files, problems
 
 
-def read_and_extract(path: Path, extractor: Extractor) -> Report:
-    """One file → one extracted report, with its curation sidecar applied when there is one.
+def read_and_extract(path: Path, extractor: Extractor, tables: Tables | None = None) -> Report:
+    """One file → one extracted report, with its curation sidecar applied when there is one,
+    then assessed (measure links, status, severity: extraction/assessment.py) with the
+    reviewed tables (loaded when not given).
 
     Raises ReportReadError for unreadable files and CurationError / UnknownCodeError
     for a bad sidecar.
@@ -162,7 +181,9 @@ def read_and_extract(path: Path, extractor: Extractor) -> Report:
     if sidecar.is_file():
         curation = load_curation(sidecar, known_codes=extractor.known_codes)
         report = apply_curation(report, curation)
-    return report
+    tables = tables if tables is not None else load_tables()
+    report = assess_report(report, extractor.lexicon, extractor.analyzer, tables)
+    return with_source(report, load_source(path))
 
 
 def stable_ontology() -> Graph:
@@ -182,9 +203,10 @@ def extract_files(
     """Extract every report under ``paths`` without a store; a file that fails is a problem."""
     files, problems = collect_files(paths)
     reports: list[Report] = []
+    tables = load_tables()
     for path in files:
         try:
-            reports.append(read_and_extract(path, extractor))
+            reports.append(read_and_extract(path, extractor, tables))
         except ReportReadError as exc:
             problems.append(Problem(exc.path, exc.kind, exc.message))
         except IncidentKGError as exc:  # a bad curation sidecar
@@ -254,57 +276,6 @@ def _rdflib(term: object) -> Node:
     raise TypeError(f"not an RDF term of a triple: {term!r}")
 
 
-def rules_digest(rules: Rules) -> str:
-    """A short digest of the compiled schema: a changed ontology re-reasons every report."""
-    text = "".join(sorted(f"{t}\n" for t in map(str, rules.schema)))
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def pipeline_digest(extractor: Extractor, rules: Rules, base: str) -> str:
-    """Digest of everything besides the file that decides a report's graph: the software
-    (version and the code of the pipeline's modules), the lexicon, the ontology's rules
-    and the base IRI.  Part of every source digest, so any change re-extracts."""
-    h = hashlib.sha256()
-    h.update(__version__.encode())
-    here = Path(__file__).resolve().parent
-    for folder in (here.parent / "extraction", here):  # the code from text to a report's graph
-        for module in sorted(folder.glob("*.py")):
-            h.update(f"{folder.name}/{module.name}".encode())
-            h.update(module.read_bytes())
-    h.update(json.dumps(extractor.lexicon.data, sort_keys=True, default=str).encode())
-    h.update(rules_digest(rules).encode())
-    h.update(base.encode())
-    return h.hexdigest()
-
-
-def source_digest(path: Path, pipeline: str) -> str:
-    """Digest of one report's input: the file, its curation sidecar (if any), the pipeline."""
-    h = hashlib.sha256(pipeline.encode())
-    h.update(path.read_bytes())
-    sidecar = sidecar_for(path)
-    if sidecar.is_file():
-        h.update(b"\0sidecar\0")
-        h.update(sidecar.read_bytes())
-    return h.hexdigest()
-
-
-def source_stat(path: Path, pipeline: str) -> str | None:
-    """What decides, without reading it, that a file is as it was when last hashed: the
-    pipeline digest, the file's size and modification time (ns), and its sidecar's (as make
-    and git do: a change that keeps both size and time is not seen; touch the file).  None
-    when the file cannot be examined."""
-    try:
-        st = path.stat()
-        parts = [pipeline, str(st.st_size), str(st.st_mtime_ns)]
-        sidecar = sidecar_for(path)
-        if sidecar.is_file():
-            side = sidecar.stat()
-            parts += [str(side.st_size), str(side.st_mtime_ns)]
-    except OSError:
-        return None
-    return ":".join(parts)
-
-
 @dataclass(frozen=True)
 class Pipeline:
     """What preparing a report needs: the extractor, the compiled rules, the base IRI."""
@@ -313,6 +284,7 @@ class Pipeline:
     rules: Rules
     base: str
     rules_digest: str
+    tables: Tables = field(default_factory=load_tables)
 
 
 @dataclass(frozen=True)
@@ -353,7 +325,7 @@ def prepare(path: Path, pipeline: Pipeline) -> Prepared:
     clock = time.perf_counter
     t0 = clock()
     try:
-        report = read_and_extract(path, pipeline.extractor)
+        report = read_and_extract(path, pipeline.extractor, pipeline.tables)
     except ReportReadError as exc:
         return Prepared(
             path, report_id, problems=(Problem(exc.path, exc.kind, exc.message),), failed=True
@@ -388,7 +360,8 @@ def prepare(path: Path, pipeline: Pipeline) -> Prepared:
             "".join(sorted(rows[t] for t in shared)),
             "".join(sorted(map(_nt_row, shared_inferred))),
         ),
-        digest=f"{digest}+{pipeline.rules_digest}",  # a changed ontology re-reasons every report
+        # a changed ontology re-reasons every report; summaries of another form are rewritten
+        digest=f"{digest}+{pipeline.rules_digest}+{SUMMARY_FORM}",
         readings="".join(sorted(f"{a} {b} {c} .\n" for a, b, c in readings)),
         summary=summary,
         incidents=len(report.incidents),
@@ -408,9 +381,10 @@ def prepare(path: Path, pipeline: Pipeline) -> Prepared:
 _worker_pipeline: Pipeline | None = None
 
 
-def _init_worker(pipeline: Pipeline) -> None:
+def _init_worker(pipeline: Pipeline, parent: int) -> None:
     global _worker_pipeline
     _worker_pipeline = pipeline
+    die_with_parent(parent)
 
 
 def _prepare_chunk(paths: Sequence[Path]) -> list[Prepared]:
@@ -439,7 +413,10 @@ def prepare_all(paths: Sequence[Path], pipeline: Pipeline, workers: int) -> Iter
         return
     context = mp.get_context("fork")  # the extractor (SudachiPy) cannot be pickled: inherit it
     with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(pipeline,)
+        max_workers=workers,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(pipeline, os.getpid()),
     ) as pool:
         queue = iter(chunks)
         pending: deque[Future[list[Prepared]]] = deque()
@@ -514,7 +491,7 @@ def build(
         else:
             try:
                 digest = source_digest(path, pipeline_id)
-            except OSError:
+            except (OSError, FileReadError):
                 digest = None  # let prepare() name the problem
         stats[path] = stat
         plan.append((path, report_id, entry, digest))
@@ -634,6 +611,12 @@ def build(
     if prune:
         folders = [Path(os.path.abspath(p)) for p in paths if p.is_dir()]
         result.removed = prune_missing(store, base, folders, set(seen), sources)
+    if result.written or result.removed or not store.has_graph(LINKS_GRAPH):
+        t = time.perf_counter()
+        if imported:  # what this build now holds itself, an import keeps no second copy of
+            reconcile_imports(store)
+        result.links = relink(store, pipeline.tables.linking)  # incidents across reports
+        result.add_seconds("link", time.perf_counter() - t)
     return result
 
 
@@ -659,27 +642,15 @@ def prune_missing(
         if source is None or not report.startswith(prefix):
             continue
         report_id = report.removeprefix(prefix)
-        if report_id in present or not _under(source, folders) or Path(source).exists():
+        # a path still there (a symlink to nothing, a file that cannot be read) is not gone:
+        # the build named it as a problem, and its report stays
+        if report_id in present or not _under(source, folders) or os.path.lexists(source):
             continue
         graph = str(Minter(base, report_id).graph)
         store.remove_report(report, [graph, inferred_graph_for(graph)])
         log.info("removed %s: its file %s is gone", report_id, Path(source).name)
         removed.append(source)
     return removed
-
-
-def _staging_dirs(store_dir: Path) -> list[Path]:
-    return sorted(store_dir.parent.glob(f".{store_dir.name}.building-*"))
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def is_new_store(store_dir: Path) -> bool:
@@ -697,14 +668,18 @@ def build_store(
     clock: Callable[[], str] = utc_now,
     workers: int = 1,
     prune: bool = True,
+    wait: float = 0.0,
 ) -> BuildResult:
-    """:func:`build` into the store at ``store_dir``, creating it when needed.
+    """:func:`build` into the store at ``store_dir``, creating it when needed, holding the
+    store's lock throughout (another writer: wait up to ``wait`` s, then
+    :class:`~.lock.StoreBusyError`).
 
     A store that does not exist yet is built in a staging directory beside it
     (``.<name>.building-<pid>``) with Oxigraph's bulk loader, several times faster than
     transactions, compacted (queries then join two to three times faster) and renamed into
     place once complete: a first build killed midway leaves
     no store (and a staging directory the next build removes), never a half-written one.
+    Nothing is created when no report file was found for a new store (a mistyped path).
     An existing store is updated in place, one transaction per report or batch of reports.
     """
     store_dir = Path(store_dir)
@@ -716,27 +691,26 @@ def build_store(
         "workers": workers,
         "prune": prune,
     }
-    if not is_new_store(store_dir):
-        with GraphStore.open(store_dir, create=True) as store:
-            return build(paths, store, **kwargs)
-    for stale in _staging_dirs(store_dir):
-        pid = stale.name.rsplit("-", 1)[-1]
-        if not pid.isdigit() or not _alive(int(pid)):
+    if is_new_store(store_dir) and not collect_files(paths)[0]:
+        return BuildResult(problems=collect_files(paths)[1])  # no store for nothing
+    with store_lock(store_dir, wait=wait):
+        if not is_new_store(store_dir):  # also when another build made it while this waited
+            with GraphStore.open(store_dir, create=True) as store:
+                return build(paths, store, **kwargs)
+        for stale in sorted(store_dir.parent.glob(f".{store_dir.name}.building-*")):
             log.info("removing %s, left by a first build that did not finish", stale.name)
-            shutil.rmtree(stale, ignore_errors=True)
-    store_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = store_dir.parent / f".{store_dir.name}.building-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
-        with GraphStore.open(staging, create=True) as store:
-            result = build(paths, store, bulk=True, **kwargs)
-            started = time.perf_counter()
-            store.optimize()  # the bulk loader leaves overlapping files: compact them once
-            result.add_seconds("optimize", time.perf_counter() - started)
-        if store_dir.exists():
-            store_dir.rmdir()  # empty (is_new_store): make way for the rename
-        staging.rename(store_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+            shutil.rmtree(stale, ignore_errors=True)  # the lock is ours: its build is dead
+        staging = store_dir.parent / f".{store_dir.name}.building-{os.getpid()}"
+        try:
+            with GraphStore.open(staging, create=True, lock=False) as store:
+                result = build(paths, store, bulk=True, **kwargs)
+                started = time.perf_counter()
+                store.optimize()  # the bulk loader leaves overlapping files: compact them once
+                result.add_seconds("optimize", time.perf_counter() - started)
+            if store_dir.exists():
+                store_dir.rmdir()  # empty (is_new_store): make way for the rename
+            staging.rename(store_dir)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     return result

@@ -13,7 +13,8 @@ paid for.  The store keeps instead:
   and ``prov:wasGeneratedBy`` for a curated fact;
 * a **reading** (``ikg:Reading``, in the store's readings graph :data:`READINGS_GRAPH`,
   shared by every annotation that reads the same): the asserted property, the code read
-  (``ikg:readingBody``), the lexicon rule, its confidence, the causal role and the
+  (``ikg:readingBody``), the lexicon rule, the mechanism (``ikg:extractionMechanism``: a
+  rule, similarity to exemplars, a curation), its confidence, the causal role and the
   annotation's creator.  A few hundred readings serve a whole corpus; their IRIs are
   made from their content, so the same reading is one node whatever the report;
 * a **span** as its text and offsets — ``ikg:spanText``, ``ikg:spanPrefix``,
@@ -69,6 +70,7 @@ START, END = f"<{_OA}start>", f"<{_OA}end>"
 ABOUT_INCIDENT = f"<{_IKG}aboutIncident>"
 ASSERTED_PROPERTY = f"<{_IKG}assertedProperty>"
 EXTRACTION_RULE = f"<{_IKG}extractionRule>"
+EXTRACTION_MECHANISM = f"<{_IKG}extractionMechanism>"
 CONFIDENCE = f"<{_IKG}confidence>"
 CAUSAL_ROLE = f"<{_IKG}causalRole>"
 CREATOR = "<http://purl.org/dc/terms/creator>"
@@ -83,7 +85,8 @@ SPAN_TEXT, SPAN_PREFIX, SPAN_SUFFIX = (f"<{_IKG}spanText>", f"<{_IKG}spanPrefix>
 SPAN_START, SPAN_END = f"<{_IKG}spanStart>", f"<{_IKG}spanEnd>"
 
 #: Annotation predicates that move to its reading (``oa:hasBody`` too, for a code).
-_TO_READING = (ASSERTED_PROPERTY, EXTRACTION_RULE, CONFIDENCE, CAUSAL_ROLE, CREATOR)
+_TO_READING = (ASSERTED_PROPERTY, EXTRACTION_RULE, EXTRACTION_MECHANISM, CONFIDENCE,
+               CAUSAL_ROLE, CREATOR)  # fmt: skip
 #: Predicates an annotation keeps in compact form.
 _KEPT = (ABOUT_INCIDENT, HAS_TARGET, BODY_VALUE, GENERATED_BY)
 #: Full quote-selector predicate → compact span predicate.

@@ -29,8 +29,11 @@ report's graph (the exported bytes do not change).
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -42,8 +45,11 @@ from rdflib.namespace import PROV
 
 from incident_kg.errors import StoreError
 from incident_kg.ontology.namespaces import IKG, ONTOLOGY_GRAPH
+from incident_kg.privacy.pseudonyms import new_key
 
 from .evidence import READING, READINGS_GRAPH, Triple, expand, readings_of
+from .lock import held_here, store_lock
+from .records import RecordInfo, SourceEntry, record_from
 from .summary import DETAILS_KEY, SUMMARY_GRAPH, SUMMARY_KEY
 
 log = logging.getLogger(__name__)
@@ -52,73 +58,36 @@ log = logging.getLogger(__name__)
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
 META_GRAPH = "https://w3id.org/incident-kg/graph/meta"
+#: Seconds a writer holding the store lock waits for Oxigraph's own directory lock (the
+#: previous writer closing the store).
+ROCKSDB_LOCK_GRACE = 3.0
 #: Prefix of the graphs of inferred triples (graph/reason.py), dropped and recomputed at will.
 INFERRED_PREFIX = "https://w3id.org/incident-kg/graph/inferred/"
 _STORE_NODE = "https://w3id.org/incident-kg/graph/meta#store"
+#: Key, in the metadata graph, of the store's secret for pseudonyms (never leaves the store).
+PSEUDONYM_KEY = META_GRAPH + "#pseudonymKey"
 #: The graph of triples about resources several reports share (organisations, agents),
 #: each triple once whatever the number of reports that state it.
 SHARED_GRAPH = "https://w3id.org/incident-kg/graph/shared"
 #: What is inferred about shared resources (an inferred graph: dropped and recomputed
 #: with the others).
 SHARED_INFERRED = INFERRED_PREFIX + "shared"
+#: What the link pass derives across reports (graph/links.py): incidents told by several
+#: reports, parts of national groupings, measure adoptions. Recomputed, never exported.
+LINKS_GRAPH = "https://w3id.org/incident-kg/graph/links"
 #: Metadata predicates of a report graph's contribution to the shared graphs (N-Triples).
 SHARED_ASSERTED_KEY = str(IKG.sharedAsserted)
 SHARED_INFERRED_KEY = str(IKG.sharedInferred)
 
 
+def imported_inferred_graph(graph: str) -> str:
+    """The name of the graph that holds what is inferred from an imported graph."""
+    return INFERRED_PREFIX + "import/" + hashlib.sha256(graph.encode()).hexdigest()[:24]
+
+
 def to_ntriples(graph: Graph) -> str:
     """N-Triples text of an rdflib graph (UTF-8, one triple per line)."""
     return graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
-
-
-@dataclass(frozen=True)
-class RecordInfo:
-    """Bookkeeping of one report in the store: which graph digest, created and changed when.
-
-    Kept in the metadata graph, never exported, so exports stay byte-identical."""
-
-    report: str  # report IRI
-    digest: str  # sha256 of the report graph's sorted N-Triples
-    created: str  # xsd:dateTime, first load
-    modified: str  # xsd:dateTime, last load that changed the graph
-    source_path: str | None = None  # absolute path of the file last built from
-    source_digest: str | None = None  # sha256 of file + sidecar + pipeline (no change: skip)
-    incidents: int | None = None  # incidents in the report's graph
-    #: pipeline digest, size and modification time of the file (and sidecar) the source digest
-    #: was computed from: the same again, the file is not read to be hashed again
-    source_stat: str | None = None
-
-    def ntriples(self) -> str:
-        """The record as N-Triples (subject: the report IRI), literals escaped by Oxigraph."""
-        r = f"<{self.report}>"
-        dt_type = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
-        values: list[tuple[str, ox.Literal]] = [
-            (str(IKG.graphDigest), ox.Literal(self.digest)),
-            (str(IKG.recordCreated), ox.Literal(self.created, datatype=dt_type)),
-            (str(IKG.recordModified), ox.Literal(self.modified, datatype=dt_type)),
-        ]
-        if self.source_path is not None:
-            values.append((str(IKG.sourcePath), ox.Literal(self.source_path)))
-        if self.source_digest is not None:
-            values.append((str(IKG.sourceDigest), ox.Literal(self.source_digest)))
-        if self.source_stat is not None:
-            values.append((str(IKG.sourceStat), ox.Literal(self.source_stat)))
-        if self.incidents is not None:
-            integer = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-            values.append(
-                (str(IKG.recordedIncidents), ox.Literal(str(self.incidents), datatype=integer))
-            )
-        return "".join(f"{r} <{p}> {v} .\n" for p, v in values)
-
-
-@dataclass(frozen=True)
-class SourceEntry:
-    """What a report's record says of its source (see :meth:`GraphStore.source_index`)."""
-
-    digest: str | None
-    path: str | None
-    incidents: int
-    stat: str | None = None  # see RecordInfo.source_stat
 
 
 @dataclass(frozen=True)
@@ -186,24 +155,6 @@ def _shared_nquads(writes: Sequence[ReportWrite]) -> str:
     return "".join(out)
 
 
-def _record(report_iri: str, values: dict[str, str]) -> RecordInfo | None:
-    """A record from its predicate → value pairs; None when it is not a report's record."""
-    try:
-        incidents = values.get(str(IKG.recordedIncidents))
-        return RecordInfo(
-            report_iri,
-            values[str(IKG.graphDigest)],
-            values[str(IKG.recordCreated)],
-            values[str(IKG.recordModified)],
-            source_path=values.get(str(IKG.sourcePath)),
-            source_digest=values.get(str(IKG.sourceDigest)),
-            incidents=None if incidents is None else int(incidents),
-            source_stat=values.get(str(IKG.sourceStat)),
-        )
-    except KeyError:
-        return None
-
-
 def summary_ntriples(graph: str, summary: tuple[str, str] | None) -> str:
     """The triples that keep a report graph's summary and details (subject: the graph)."""
     if summary is None:
@@ -215,10 +166,14 @@ def summary_ntriples(graph: str, summary: tuple[str, str] | None) -> str:
 
 
 #: Removes every reading no annotation refers to any more (after a report graph is dropped
-#: or replaced): readings are shared, so one goes only with the last annotation that reads it.
+#: or replaced): readings are shared, so one goes only with the last annotation that reads it
+#: — counting the annotations of an imported graph that another graph held when it was
+#: imported, recorded in the metadata graph (graph/overlap.py) and put back into it later.
 READINGS_GC = (
     f"DELETE {{ GRAPH <{READINGS_GRAPH}> {{ ?r ?p ?o }} }} WHERE {{ GRAPH <{READINGS_GRAPH}> "
-    f"{{ ?r ?p ?o }} FILTER NOT EXISTS {{ GRAPH ?g {{ ?a {READING} ?r }} }} }}"
+    f"{{ ?r ?p ?o }} FILTER NOT EXISTS {{ GRAPH ?g {{ ?a {READING} ?r }} }} "
+    f"FILTER NOT EXISTS {{ GRAPH <{META_GRAPH}> {{ ?x <{IKG.heldElsewhere}> ?held }} "
+    f"FILTER(CONTAINS(?held, STR(?r))) }} }}"
 )
 
 
@@ -241,7 +196,7 @@ def _new_reports_nquads(writes: Sequence[ReportWrite]) -> str:
 
 #: The graphs that are not report graphs (besides the inferred ones).
 _NOT_REPORT_GRAPHS = frozenset(
-    (ONTOLOGY_GRAPH, META_GRAPH, SHARED_GRAPH, READINGS_GRAPH, SUMMARY_GRAPH)
+    (ONTOLOGY_GRAPH, META_GRAPH, SHARED_GRAPH, LINKS_GRAPH, READINGS_GRAPH, SUMMARY_GRAPH)
 )
 
 
@@ -252,10 +207,25 @@ class GraphStore:
         self._store = store
         self.path = path
         self._readings: dict[str, list[tuple[str, str]]] | None = None  # read once, see readings()
+        self._held = ExitStack()  # the write lock, when opened for writing
 
     @classmethod
-    def open(cls, path: Path, *, create: bool = False, read_only: bool = False) -> GraphStore:
-        """Open the store at ``path``; create it when asked, else it must exist."""
+    def open(
+        cls,
+        path: Path,
+        *,
+        create: bool = False,
+        read_only: bool = False,
+        wait: float = 0.0,
+        command: str | None = None,
+        lock: bool = True,
+    ) -> GraphStore:
+        """Open the store at ``path``; create it when asked, else it must exist.
+
+        Opened for writing, the store's lock (graph/lock.py) is held until :meth:`close`:
+        another writer waits up to ``wait`` seconds for it, then is told the store is busy
+        and by whom (``lock=False``: a folder nobody else knows of, a first build's
+        staging folder).  Opened read-only, the store is seen as it was at that moment."""
         path = Path(path)
         if not create and not (path / "CURRENT").exists():
             raise StoreError(
@@ -263,13 +233,33 @@ class GraphStore:
             )
         if path.exists() and not path.is_dir():
             raise StoreError(f"{path} is a file, not a store directory")
-        try:
-            store = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
-        except OSError as exc:
-            if "lock" in str(exc).lower():
-                raise StoreError(f"store {path} is in use by another process (a server?)") from exc
-            raise StoreError(f"cannot open store {path}: {exc}") from exc
-        return cls(store, path)
+        held = ExitStack()
+        grace = 0.0 if held_here(path) else ROCKSDB_LOCK_GRACE  # open already in this process?
+        if not read_only and lock:
+            held.enter_context(store_lock(path, command=command, wait=wait))
+        deadline = time.monotonic() + grace
+        while True:
+            try:
+                store = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+                break
+            except OSError as exc:
+                # With the store lock held, Oxigraph's own lock can only be a writer that has
+                # released the store lock and is closing the store, or a program that does
+                # not take the store lock: give the first a moment.
+                if "lock" in str(exc).lower() and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                    continue
+                held.close()
+                if "lock" in str(exc).lower():
+                    raise StoreError(
+                        f"store {path} is in use: already open for writing, in this process or "
+                        "in a program that does not take incident-kg's store lock (an "
+                        "`oxigraph serve` on it?)"
+                    ) from exc
+                raise StoreError(f"cannot open store {path}: {exc}") from exc
+        opened = cls(store, path)
+        opened._held = held
+        return opened
 
     def __enter__(self) -> GraphStore:
         return self
@@ -290,7 +280,8 @@ class GraphStore:
             self._store.flush()
         except (OSError, RuntimeError):  # a read-only store cannot flush
             pass
-        del self._store
+        del self._store  # Oxigraph closes the directory once the last reference is gone
+        self._held.close()
 
     def optimize(self) -> None:
         """Compact the store's files (RocksDB compaction).  After a bulk load the data sits
@@ -480,7 +471,7 @@ class GraphStore:
             subject, predicate, value = row[0], row[1], row[2]
             if isinstance(subject, ox.NamedNode) and isinstance(value, ox.Literal):
                 values.setdefault(subject.value, {})[predicate.value] = value.value
-        out = [_record(report, v) for report, v in sorted(values.items())]
+        out = [record_from(report, v) for report, v in sorted(values.items())]
         return [r for r in out if r is not None]
 
     def source_index(self) -> dict[str, SourceEntry]:
@@ -535,7 +526,7 @@ class GraphStore:
         ):
             if isinstance(quad.object, ox.Literal):
                 values[quad.predicate.value] = quad.object.value
-        return _record(report_iri, values)
+        return record_from(report_iri, values)
 
     def update(self, sparql: str) -> None:
         """Run one SPARQL update: all its operations in one transaction, or none."""
@@ -556,8 +547,19 @@ class GraphStore:
         self._readings = None
         self._store.update(f"DROP SILENT GRAPH <{graph_iri}>")
 
+    def pseudonym_key(self) -> str | None:
+        """The store's secret for pseudonyms of what leaves it (privacy/pseudonyms.py)."""
+        return self.meta_value(PSEUDONYM_KEY)
+
+    def ensure_pseudonym_key(self) -> None:
+        """Give the store its secret for pseudonyms when it has none yet."""
+        if self.pseudonym_key() is None:
+            self.set_meta_value(PSEUDONYM_KEY, new_key())
+
     def check_base(self, base: str) -> None:
-        """Record the base IRI on first use; refuse a different one later."""
+        """Record the base IRI on first use; refuse a different one later.  (A build calls
+        it first: the store also gets its secret for pseudonyms here.)"""
+        self.ensure_pseudonym_key()
         found = self.base_iri()
         if found is None:  # added to the metadata graph, which may hold import records
             self._store.update(
@@ -590,7 +592,7 @@ class GraphStore:
         )
 
     def report_graphs(self) -> list[str]:
-        """Names of the report graphs (not the ontology, metadata, shared or inferred
+        """Names of the report graphs (not the ontology, metadata, shared, links or inferred
         graphs)."""
         return [
             g
@@ -614,6 +616,23 @@ class GraphStore:
             return
         for name in graphs:
             yield from self._store.quads_for_pattern(None, None, None, ox.NamedNode(name))
+
+    def graphs_with(self, triple: ox.Triple) -> set[str]:
+        """The names of the named graphs that hold ``triple``."""
+        return {
+            str(getattr(q.graph_name, "value", ""))
+            for q in self._store.quads_for_pattern(
+                triple.subject, triple.predicate, triple.object, None
+            )
+        }
+
+    def pairs(self, predicate: str) -> set[tuple[str, str]]:
+        """Every (subject, object) that some graph states with ``predicate``, each once
+        however many graphs hold it; IRIs and literals by their value."""
+        return {
+            (str(getattr(q.subject, "value", q.subject)), str(getattr(q.object, "value", q.object)))
+            for q in self._store.quads_for_pattern(None, ox.NamedNode(predicate), None, None)
+        }
 
     def graph_ntriples(self, graphs: Iterable[str]) -> bytes:
         """The triples of some graphs as N-Triples bytes, the evidence in full Web Annotation

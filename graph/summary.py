@@ -9,8 +9,9 @@ analysis reads the rows of every report in one scan:
 
 * the **summary** (``ikg:analysisSummary``): the report (identifier, file, title), its
   incidents (label, key, dates, affected count), their coded facts (property, code) and
-  organisations (responsible or involved, as stated), and the organisations it names with
-  their labels, classes and parents;
+  organisations (responsible or involved, as stated), the organisations it names with
+  their labels, classes and parents, and its countermeasure links (which cause each
+  measure addresses, stated with its sentence or defaulted: graph/qualified.py);
 * the **details** (``ikg:analysisDetails``), read only for the incidents a command shows:
   the evidence of every fact (sentence, offsets, rule, confidence, causal role) and the
   timeline events.
@@ -30,6 +31,9 @@ from typing import Any
 
 from .evidence import Triple
 
+#: The form of the summaries: part of every report's record digest, so that a build with
+#: summaries of another form rewrites them (2: countermeasure links, several reports a graph).
+SUMMARY_FORM = "summary-2"
 #: The graph of the per-report summaries: store-internal, never exported.
 SUMMARY_GRAPH = "https://w3id.org/incident-kg/graph/summary"
 _IKG = "https://w3id.org/incident-kg/ontology#"
@@ -78,6 +82,11 @@ _EVENT_DATE = f"<{_IKG}date>"
 _EVENT_ROLE = f"<{_IKG}eventRole>"
 _OA = "http://www.w3.org/ns/oa#"
 _ANNOTATION = f"<{_OA}Annotation>"
+_MEASURE_LINK = f"<{_IKG}hasCountermeasureLink>"
+#: A countermeasure link's parts, as the summary's row gives them.
+_LINK_PARTS = (f"<{_IKG}measure>", f"<{_IKG}addressesCause>", f"<{_IKG}linkBasis>")
+_LINK_RULE = f"<{_IKG}linkRule>"
+_LINK_EVIDENCE = f"<{_IKG}linkEvidence>"
 
 _ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
 _SIMPLE = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
@@ -128,28 +137,36 @@ def summarise(triples: Iterable[Triple]) -> tuple[str, str]:
     """(summary JSON, details JSON) of one report graph, from its triples in full form
     (N-Triples terms).
 
-    The summary: ``report`` (IRI), ``id``, ``file``, ``title`` and
-    ``incidents`` — rows ``[iri, report, key, label, occurred, discovered, resolved,
+    The summary: ``report`` (IRI), ``id``, ``file``, ``title`` (of the graph's report: the
+    least IRI when an imported graph holds several), ``other_reports`` (IRI → ``[id, file,
+    title]`` of the others), ``incidents`` — rows ``[iri, report, key, label, occurred, discovered, resolved,
     affected, facts, organisations]``, facts as ``[property, code]`` and organisations as
     ``[relation as stated, organisation]`` — and ``organizations`` — rows ``[iri, labels,
-    classes, unresolved, parents]``.  The details: ``evidence`` — rows ``[incident,
-    property, body, sentence, start, end, rule, confidence, causal role]`` — and ``events``
-    — rows ``[incident, event, date, role]`` — with the ``report`` they are relative to.  IRIs are written by :func:`short`."""
+    classes, unresolved, parents]`` — and ``measure_links`` — rows ``[incident, measure,
+    cause, basis, rule, sentence]`` (the sentence of a stated link, else None).  The
+    details: ``evidence`` — rows ``[incident, property, body, sentence, start, end, rule,
+    confidence, causal role]`` — and ``events`` — rows ``[incident, event, date, role]`` —
+    with the ``report`` they are relative to.  IRIs are written by :func:`short`."""
     by_subject: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for s, p, o in triples:
         by_subject[s].append((p, o))
-    report: dict[str, Any] = {}
+    reports: dict[str, dict[str, str]] = {}  # a graph may hold several (an imported file)
     incidents: list[list[Any]] = []
     organizations: list[list[Any]] = []
     annotations: list[str] = []
     for subject, pairs in by_subject.items():
-        types = {o for p, o in pairs if p == _RDF_TYPE}
-        if _REPORT in types and not report:
-            report = {"report": value(subject)}
+        if (_RDF_TYPE, _REPORT) in pairs:
+            fields = reports[value(subject)] = {}
             for p, o in sorted(pairs):
                 if p in _REPORT_FIELDS:
-                    report.setdefault(_REPORT_FIELDS[p], value(o))
-    base = str(report.get("report", ""))
+                    fields.setdefault(_REPORT_FIELDS[p], value(o))
+    base = min(reports, default="")
+    report: dict[str, Any] = {"report": base, **reports.get(base, {})} if base else {}
+    others = {
+        iri: [fields.get(name) for name in ("id", "file", "title")]
+        for iri, fields in reports.items()
+        if iri != base
+    }
     for subject, pairs in by_subject.items():
         types = {o for p, o in pairs if p == _RDF_TYPE}
         if _INCIDENT in types:
@@ -168,7 +185,13 @@ def summarise(triples: Iterable[Triple]) -> tuple[str, str]:
             )
     incidents.sort(key=lambda row: str(row[0]))
     organizations.sort(key=lambda row: str(row[0]))
-    summary = {**report, "incidents": incidents, "organizations": organizations}
+    summary = {
+        **report,
+        "other_reports": others,
+        "incidents": incidents,
+        "organizations": organizations,
+        "measure_links": sorted(_measure_links(by_subject, incidents, base), key=str),
+    }
     details = {
         "report": base,
         "evidence": sorted(_evidence(by_subject, a, base) for a in annotations),
@@ -267,4 +290,34 @@ def _events(
                     role and short(value(role), base),
                 ]
             )
+    return out
+
+
+def _quote(by_subject: dict[str, list[tuple[str, str]]], span: str | None) -> str | None:
+    """The text a span quotes (its quote selector's ``oa:exact``), if any."""
+    for p, selector in by_subject.get(span or "", ()):
+        if p == f"<{_OA}hasSelector>":
+            exact = _one(by_subject.get(selector, []), f"<{_OA}exact>")
+            if exact is not None:
+                return value(exact)
+    return None
+
+
+def _measure_links(
+    by_subject: dict[str, list[tuple[str, str]]], incidents: list[list[Any]], base: str
+) -> list[list[str | None]]:
+    """[incident, measure, cause, basis, rule, sentence] of every countermeasure link."""
+    out: list[list[str | None]] = []
+    for incident in incidents:
+        for p, link in by_subject.get(f"<{long(incident[0], base)}>", ()):
+            if p != _MEASURE_LINK:
+                continue
+            pairs = by_subject.get(link, [])
+            parts = [_one(pairs, part) for part in _LINK_PARTS]
+            rule = _one(pairs, _LINK_RULE)
+            if any(part is None for part in parts) or rule is None:
+                continue  # not a whole link: the projection query does not read it either
+            measure, cause, basis = (short(value(str(part)), base) for part in parts)
+            sentence = _quote(by_subject, _one(pairs, _LINK_EVIDENCE))
+            out.append([incident[0], measure, cause, basis, value(rule), sentence])
     return out

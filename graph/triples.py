@@ -8,7 +8,8 @@ Each coded fact is stated twice: as a plain triple on the incident
 (``<incident> ikg:hasCause code:LogoutOmission``) for easy querying, and as a Web
 Annotation whose target is the exact span of the report's normalised text it
 was read from (``oa:TextQuoteSelector`` + ``oa:TextPositionSelector``), with the
-lexicon rule that fired and a confidence.  The target is minted from the span
+lexicon rule that fired, a confidence and the mechanism (``ikg:extractionMechanism``:
+a lexicon rule, similarity to exemplar sentences, or an analyst's curation).  The target is minted from the span
 (``…/text/<start>-<end>``), so the facts read from one sentence share it: a third
 fewer triples than a target per annotation.
 """
@@ -37,6 +38,9 @@ from incident_kg.extraction.model import (
     Statistic,
 )
 from incident_kg.ontology import namespaces as _ns
+from incident_kg.ontology.local_governments import code_of, shared_iri
+
+from .publication import publisher_of
 
 
 class _Terms:
@@ -105,7 +109,15 @@ EVENT_ROLE = {
         "other",
     )
 }
+#: The individual naming each mechanism of :data:`~.model.MECHANISMS` (issue 15).
+MECHANISM_IRI = {
+    "rule": IKG.LexiconRule,
+    "similarity": IKG.ExemplarSimilarity,
+    "curation": IKG.AnalystCuration,
+}
 _CONTEXT = 12  # characters of prefix/suffix kept in a quote selector
+#: dcterms:language of every report: Japanese, by its ISO 639-2 IRI (as DCMI recommends).
+JAPANESE = URIRef("http://id.loc.gov/vocabulary/iso639-2/jpn")
 
 
 @dataclass(frozen=True)
@@ -143,9 +155,12 @@ class Minter:
         return URIRef(f"{self.base}report/{self.report_id}/evidence/{digest}")
 
     def organization(self, org: OrganizationMention) -> URIRef:
+        """A resolved local government (or a unit of one) is named from its code under the
+        namespace every agency shares (ontology/local_governments.py); another resolved body
+        under the base; an unresolved one under the report."""
         local = quote(org.name, safe="")
         if org.resolved:
-            return URIRef(f"{self.base}org/{local}")
+            return URIRef(shared_iri(org.name) or f"{self.base}org/{local}")
         return URIRef(f"{self.base}report/{self.report_id}/org/{local}")
 
     def agent(self) -> URIRef:
@@ -183,7 +198,7 @@ def _curation(m: Minter, incident: Incident) -> Iterator[tuple[URIRef, URIRef, U
         yield change, RDF.type, IKG.CurationChange
         yield change, IKG.changeOf, node
         yield change, IKG.assertedProperty, FIELD_PROPERTY[field_name]
-        yield change, OA.hasBody, CODE[code]
+        yield change, IKG.changedCode, CODE[code]
         yield change, IKG.curationAction, Literal("removed")
         yield change, PROV.wasGeneratedBy, activity
 
@@ -216,6 +231,7 @@ def _annotation(
     yield ann, IKG.aboutIncident, incident
     yield ann, IKG.assertedProperty, prop
     yield ann, IKG.extractionRule, Literal(evidence.rule)
+    yield ann, IKG.extractionMechanism, MECHANISM_IRI[evidence.mechanism]
     yield ann, IKG.confidence, Literal(Decimal(str(evidence.confidence)), datatype=XSD.decimal)
     if evidence.rule == "curation" and curation is not None:
         yield ann, DCTERMS.creator, m.curator(curation.curator)
@@ -233,6 +249,7 @@ def _organization(
     yield node, RDF.type, ORG.Organization
     yield node, RDF.type, ORG_CLASS.get(org.kind, ORG.Organization)
     yield node, SKOS.prefLabel, Literal(org.name.split("/")[-1], lang="ja")
+    yield from _identifier(node, org.name if org.resolved else None)
     if not org.resolved:
         yield node, IKG.unresolvedName, Literal(True)
     if org.parent:
@@ -249,6 +266,15 @@ def _organization(
         yield parent_node, RDF.type, ORG.Organization
         yield parent_node, RDF.type, ORG_CLASS[parent_kind]
         yield parent_node, SKOS.prefLabel, Literal(org.parent.split("/")[-1], lang="ja")
+        yield from _identifier(parent_node, org.parent if parent.resolved else None)
+
+
+def _identifier(node: URIRef, name: str | None) -> Iterator[tuple[URIRef, URIRef, Literal]]:
+    """A local government's code (全国地方公共団体コード): ikg:localGovernmentCode ⊑
+    org:identifier."""
+    code = code_of(name) if name else None
+    if code is not None:
+        yield node, IKG.localGovernmentCode, Literal(code)
 
 
 def _date(
@@ -276,6 +302,9 @@ def _incident(
     yield node, IKG.incidentKey, Literal(f"incident-{incident.ordinal}")
     yield node, IKG.reportedIn, m.report
     for org in incident.organizations:
+        if org.generic:  # 保険者, 地方公共団体: a kind of body, not an organisation
+            yield node, IKG.bodyKindNamed, Literal(org.name, lang="ja")
+            continue
         prop = IKG.responsibleOrganization if org.responsible else IKG.involvedOrganization
         org_node = m.organization(org)
         yield node, prop, org_node
@@ -365,6 +394,38 @@ def _statistic(
     yield from _selectors(m, report.text, statistic.evidence.span)
 
 
+def _publication(m: Minter, report: Report) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
+    """Who published the report (an organisation) and at which URL, where known
+    (graph/publication.py says how)."""
+    if report.url:
+        yield m.report, DCTERMS.source, URIRef(report.url)
+    publisher = publisher_of(report)
+    if publisher is not None:
+        yield m.report, DCTERMS.publisher, m.organization(publisher)
+        yield from _organization(m, publisher)
+
+
+def _qualified(
+    m: Minter, report: Report, incident: Incident
+) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
+    """Qualified causes, countermeasure links, status, severity, curated links (issue 18:
+    graph/qualified.py), minted with this module's evidence IRIs and selectors."""
+    from .qualified import qualified_triples
+
+    node = m.incident(incident.ordinal)
+    yield from qualified_triples(
+        report,
+        incident,
+        base=m.base,
+        node=node,
+        annotation=lambda prop, code, ev: _annotation_iri(m, node, prop, CODE[code], ev),
+        span=lambda span: _selectors(m, report.text, span),
+        span_iri=lambda span: m.span(span.start, span.end),
+        event=lambda k: m.event(incident.ordinal, k),
+        date=date_literal,
+    )
+
+
 def report_triples(
     report: Report, *, base: str, software_version: str
 ) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
@@ -375,20 +436,22 @@ def report_triples(
     yield r, DCTERMS.identifier, Literal(report.report_id)
     yield r, IKG.sourceFile, Literal(report.source)
     yield r, IKG.contentSha256, Literal(report.sha256)
-    yield r, DCTERMS.language, Literal("ja")
+    yield r, DCTERMS.language, JAPANESE
     if report.title:
         yield r, DCTERMS.title, Literal(report.title, lang="ja")
     if report.published:
         yield r, DCTERMS.issued, date_literal(report.published.iso)
-    yield r, PROV.wasGeneratedBy, m.extraction
+    yield from _publication(m, report)
     yield m.extraction, RDF.type, IKG.Extraction
     yield m.extraction, PROV.used, r
+    yield m.extraction, PROV.generated, m.graph
     yield m.extraction, PROV.wasAssociatedWith, m.agent()
     yield m.extraction, IKG.softwareVersion, Literal(software_version)
     yield m.agent(), RDF.type, PROV.SoftwareAgent
     yield m.agent(), RDFS.label, Literal("incident-kg")
     for incident in report.incidents:
         yield from _incident(m, report, incident)
+        yield from _qualified(m, report, incident)
     for k, statistic in enumerate(report.statistics, start=1):
         yield from _statistic(m, report, k, statistic)
 

@@ -10,14 +10,19 @@ class IncidentKGError(Exception):
     """Base of every expected failure (bad input, missing store, unknown code)."""
 
 
-class ReportReadError(IncidentKGError):
-    """A report file cannot be read as text: empty, binary, unknown encoding, no text layer."""
+class FileReadError(IncidentKGError):
+    """A file that cannot be read: missing, not a regular file (a FIFO, a device, a folder),
+    larger than its limit, unreadable or undecodable.  ``kind`` names which, for programs."""
 
     def __init__(self, path: Path | str, kind: str, message: str) -> None:
         self.path = str(path)
         self.kind = kind
         self.message = message
         super().__init__(f"{self.path}: {message}")
+
+
+class ReportReadError(FileReadError):
+    """A report file cannot be read as text: empty, binary, unknown encoding, no text layer."""
 
 
 class StoreError(IncidentKGError):

@@ -5,9 +5,9 @@ Pure: text in, text and counts out. What is recognised is data, in
 organisation words); this module only compiles it and applies it:
 
 - **individual numbers** (個人番号): twelve digits whose last is the check digit of
-  番号法施行規則 第5条 (:func:`check_digit`), together or 4-4-4 with spaces or
-  hyphens, in full- or half-width digits; twelve digits with a wrong check digit
-  stay;
+  番号法施行規則 第5条 (:func:`check_digit`), however grouped — together, 4-4-4, or split
+  anywhere by spaces, hyphens or a line break — in half-width, full-width or kanji
+  digits; twelve digits with a wrong check digit stay;
 - **phone and fax numbers**, **e-mail addresses**, **bank account numbers** and
   **payment-service IDs** (in the context that says what they are);
 - **names of private persons** before an honorific (様, 氏, さん, 殿) or after
@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.resources import files
 from typing import Any
@@ -46,6 +46,34 @@ _FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {
 #: My Number check digit weights, from the leftmost of the eleven digits (第5条: Qn = n+1
 #: for 1 ≤ n ≤ 6 and n−5 for 7 ≤ n ≤ 11, n counted from the right).
 _WEIGHTS = tuple(n + 1 if n <= 6 else n - 5 for n in range(11, 0, -1))
+
+
+#: Kanji numerals written digit by digit (六七八九〇一…) → ASCII digits, one for one.
+_KANJI_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+
+
+def fold_kanji_digits(text: str) -> str:
+    """The text with kanji digits as ASCII digits (same length): for the rules that read
+    numbers written in kanji, never for names (一郎 is a name).
+
+    >>> fold_kanji_digits("六七八九〇一")
+    '678901'
+    """
+    return text.translate(_KANJI_DIGITS)
+
+
+def _digit_windows(text: str, start: int, end: int, digits: int) -> Iterator[tuple[int, int]]:
+    """Spans of ``text[start:end]`` (a run of digit groups) made of whole groups that hold
+    exactly ``digits`` digits: ``567890 123457`` gives one, ``1234 5678 9012 3456`` two."""
+    groups = [m.span() for m in re.finditer(r"[0-9]+", text[start:end])]
+    for i in range(len(groups)):
+        total = 0
+        for j in range(i, len(groups)):
+            total += groups[j][1] - groups[j][0]
+            if total == digits:
+                yield start + groups[i][0], start + groups[j][1]
+            if total >= digits:
+                break
 
 
 def fold(text: str) -> str:
@@ -102,6 +130,11 @@ class Rule:
     check: str | None = None
     relabel: tuple[tuple[str, re.Pattern[str]], ...] = ()
     person: bool = False
+    #: The match is a run of digit groups; every run of whole groups holding this many
+    #: digits is a candidate (:func:`_digit_windows`).
+    digits: int | None = None
+    #: Kanji numerals written digit by digit count as digits for this rule.
+    kanji_digits: bool = False
 
 
 @dataclass(frozen=True)
@@ -176,6 +209,7 @@ def parse_rules(data: Mapping[str, Any]) -> RedactionRules:
         relabel = tuple(
             (str(k), _compile(str(v), macros)) for k, v in (item.get("relabel") or {}).items()
         )
+        digits = item.get("digits")
         rules.append(
             Rule(
                 kind,
@@ -183,6 +217,8 @@ def parse_rules(data: Mapping[str, Any]) -> RedactionRules:
                 check,
                 relabel,
                 bool(item.get("person")),
+                int(digits) if digits is not None else None,
+                bool(item.get("kanji_digits")),
             )
         )
     person = data.get("person") or {}
@@ -256,25 +292,30 @@ def _person_span(text: str, start: int, end: int, rules: RedactionRules) -> tupl
 def find(text: str, rules: RedactionRules) -> list[Found]:
     """Every span of ``text`` to replace, sorted, none overlapping another."""
     folded = fold(text)
+    with_kanji = fold_kanji_digits(folded)
     candidates: list[tuple[int, int, int, str]] = []  # start, -length, rule order, kind
     for order, rule in enumerate(rules.rules):
-        for match in rule.pattern.finditer(folded):
+        read = with_kanji if rule.kanji_digits else folded
+        for match in rule.pattern.finditer(read):
             group = "value" if "value" in rule.pattern.groupindex else 0
-            start, end = match.span(group)
-            if start == end:
-                continue
-            if rule.check is not None and not CHECKS[rule.check](folded[start:end]):
-                continue
-            if rule.person:
-                span = _person_span(folded, start, end, rules)
-                if span is None:
+            spans: Iterable[tuple[int, int]] = [match.span(group)]
+            if rule.digits is not None:
+                spans = _digit_windows(read, *match.span(group), rule.digits)
+            for start, end in spans:
+                if start == end:
                     continue
-                start, end = span
-            kind = rule.kind
-            for other, before in rule.relabel:
-                if before.search(folded[max(0, start - 16) : start]):
-                    kind = other
-            candidates.append((start, start - end, order, kind))
+                if rule.check is not None and not CHECKS[rule.check](read[start:end]):
+                    continue
+                if rule.person:
+                    span = _person_span(folded, start, end, rules)
+                    if span is None:
+                        continue
+                    start, end = span
+                kind = rule.kind
+                for other, before in rule.relabel:
+                    if before.search(folded[max(0, start - 16) : start]):
+                        kind = other
+                candidates.append((start, start - end, order, kind))
     found: list[Found] = []
     last_end = 0
     for start, negative_length, _order, kind in sorted(candidates):

@@ -2,43 +2,32 @@
 
 ``incident-kg serve``
     Runs the SPARQL server that ships with the ``oxigraph`` pip wheel,
-    ``oxigraph serve-read-only --location STORE --union-default-graph --timeout-s N``,
+    ``oxigraph serve-read-only --location COPY --union-default-graph --timeout-s N``,
     on a private loopback port, with a small stdlib reverse proxy in front of it on
-    ``--host``/``--port`` (127.0.0.1:7878 by default).  Oxigraph does the SPARQL 1.1
-    Protocol (GET and POST, its offline query page at ``/``); the default graph is
-    the union of the store's graphs, exactly what :meth:`GraphStore.query` queries,
-    so queries written for the store work unchanged.  Writes (``/update``, Graph
-    Store PUT/POST/DELETE) are refused by Oxigraph's read-only mode (403).
+    ``--host``/``--port`` (127.0.0.1:7878 by default; :mod:`.proxy` checks every request
+    and keeps every answer within the limits).  Oxigraph does the SPARQL 1.1 Protocol (GET
+    and POST, its offline query page at ``/``); the default graph is the union of the
+    store's graphs, exactly what :meth:`GraphStore.query` queries, so queries written for
+    the store work unchanged.
 
-    Why a proxy: Oxigraph 0.5 has no result-size limit, and its time limit
-    (``--timeout-s``, whole seconds) is not enough on its own.  Measured with
-    0.5.13: a query is cancelled only where the evaluator checks for it, so a
-    cross join under ``ORDER BY`` kept a core busy for a minute past a 2 s limit,
-    and a cancelled query still answers ``200 OK`` with a cut-off body ending in
-    "The SPARQL operation has been cancelled".  The proxy, for every query
-    (``/query`` and ``/sparql``):
+    **What is served is a copy** (:func:`served_copy`): every graph of the store but its
+    record keeping (the metadata graph: absolute source paths, import records) and the
+    analysis's summaries (graph/summary.py: JSON copies of the report graphs), in a
+    private store beside it (``.<store>.served-<pid>-<n>``, removed on the way out).  So the
+    record keeping is never served, and a build may write the store while it is served:
+    the copy is taken from a read-only view of the store (every transaction whole), and
+    once a writer has released the store's lock (:mod:`incident_kg.graph.lock`) a new copy
+    is taken and served in its place — queries see the store as it was before a build or
+    after it, never half of a report.  Oxigraph's own read-only mode on a store another
+    process writes is undefined behaviour; on a private copy it is not.
 
-    * asks Oxigraph for a line-per-result format (TSV for SELECT/ASK, N-Triples
-      for CONSTRUCT/DESCRIBE) and counts lines as they arrive: past
-      ``--max-results`` it hangs up (Oxigraph stops streaming) and refuses;
-    * gives the whole answer ``--timeout`` seconds plus :data:`GRACE`; an answer
-      Oxigraph cancelled in-band, or that has not finished by then, is refused,
-      and in the second case Oxigraph is restarted (0.1 s), because nothing else
-      stops a query it does not cancel itself.  Queries running at that moment
-      are cut off and answered 502 (try again);
-    * refuses ``SERVICE`` (federated query): it would make the server send
-      requests to any address a client names;
-    * answers in the format the client's ``Accept`` header asks for (SPARQL
-      results JSON, XML, CSV, TSV; Turtle, N-Triples, RDF/XML, JSON-LD, N3 for
-      graphs; JSON and Turtle when any is fine), converted with pyoxigraph.
+    **The server is watched**: if the Oxigraph process dies (it aborts, exit -6, on some
+    hostile queries the proxy's checks are there to stop first), it is started again, up to
+    :data:`MAX_RESTARTS` times in :data:`RESTART_WINDOW` seconds, then ``serve`` stops with
+    one line.
 
-    A refused query is answered ``500`` with one line of ``text/plain`` saying
-    why, as the SPARQL 1.1 Protocol allows for a query a service refuses.  The
-    limits apply to queries; reading a whole graph at ``/store`` is not limited.
-    A host that is not loopback is refused unless ``allow_remote`` is set: there
-    is no authentication, anyone who reaches the port reads the whole store.
-    Do not ``build`` into a store while it is served (Oxigraph's read-only mode
-    does not support a concurrent writer).
+    A host that is not loopback is refused unless ``allow_remote`` is set: there is no
+    authentication, anyone who reaches the port reads the whole store.
 
 ``incident-kg push`` lives in :mod:`incident_kg.export.push`.
 """
@@ -47,8 +36,9 @@ from __future__ import annotations
 
 import http.client
 import ipaddress
+import itertools
 import logging
-import re
+import os
 import shutil
 import socket
 import subprocess
@@ -56,43 +46,59 @@ import sysconfig
 import tempfile
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO
 
 import pyoxigraph as ox
 
 from incident_kg.errors import IncidentKGError, StoreError
-from incident_kg.ontology.namespaces import PREFIXES
+from incident_kg.graph.lifetime import Spawner
+from incident_kg.graph.lock import read_holder
+from incident_kg.graph.store import META_GRAPH, GraphStore
+from incident_kg.graph.summary import SUMMARY_GRAPH
+
+from .proxy import (
+    DEFAULT_MAX_RESULTS,
+    DEFAULT_TIMEOUT,
+    GRACE,
+    GRAPH_FORMATS,
+    RESULT_FORMATS,
+    Limits,
+    ProxyServer,
+    negotiate,
+)
 
 log = logging.getLogger(__name__)
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
-#: Seconds a query may run (Oxigraph's ``--timeout-s`` takes whole seconds).
-DEFAULT_TIMEOUT = 30
-#: Rows (SELECT) or triples (CONSTRUCT/DESCRIBE) an answer may have.
-DEFAULT_MAX_RESULTS = 10_000
-#: Seconds the proxy waits past the time limit for Oxigraph to cancel a query itself.
-GRACE = 1.0
-#: Largest request body the proxy accepts (a query, not data: the endpoint is read-only).
-MAX_REQUEST_BYTES = 10 * 1024 * 1024
+#: Restarts of a dead Oxigraph process allowed within :data:`RESTART_WINDOW` seconds.
+MAX_RESTARTS = 5
+RESTART_WINDOW = 60.0
+#: Seconds between two looks at the Oxigraph process and the store's lock.
+WATCH_EVERY = 0.5
 
-_CANCELLED = b"operation has been cancelled"  # Oxigraph's in-band message on timeout
-_UPSTREAM_ACCEPT = "text/tab-separated-values, application/n-triples;q=0.9"
-_QUERY_PATHS = frozenset({"/query", "/sparql"})
-#: Other paths of Oxigraph's server passed through as they are (its page, its assets, and
-#: the write endpoints, which its read-only mode refuses).
-_PASS_PATHS = frozenset(
-    {"/", "/yasgui.min.css", "/yasgui.min.js", "/logo.svg", "/update", "/store"}
-)
+__all__ = [
+    "DEFAULT_MAX_RESULTS",
+    "DEFAULT_TIMEOUT",
+    "GRACE",
+    "GRAPH_FORMATS",
+    "RESULT_FORMATS",
+    "EndpointError",
+    "OxigraphServer",
+    "RunningServer",
+    "free_port",
+    "is_loopback",
+    "negotiate",
+    "running_server",
+    "served_copy",
+    "wait_until_ready",
+]
 
 
 class EndpointError(IncidentKGError):
@@ -203,6 +209,8 @@ class OxigraphServer:
         self._process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
         self._lock = threading.Lock()
+        #: Starts the process so that it dies with this one (graph/lifetime.py).
+        self._spawner: Spawner | None = None
 
     @property
     def url(self) -> str:
@@ -237,7 +245,9 @@ class OxigraphServer:
             )
             self._log = tempfile.TemporaryFile()
             log.debug("starting %s", " ".join(command))
-            self._process = subprocess.Popen(
+            if self._spawner is None:
+                self._spawner = Spawner()
+            self._process = self._spawner.popen(
                 command, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT
             )
             try:
@@ -280,6 +290,9 @@ class OxigraphServer:
         """Stop the process (stopping twice is harmless)."""
         with self._lock:
             self._reap()
+            if self._spawner is not None:
+                self._spawner.close()
+                self._spawner = None
 
     def restart(self, generation: int) -> None:
         """Kill and start again on the same port, unless someone did since ``generation``:
@@ -294,6 +307,18 @@ class OxigraphServer:
             except EndpointError as exc:
                 self.problem = str(exc)
                 log.error("%s", exc)
+
+    def revive(self) -> None:
+        """Start again a process that died by itself (on the same port)."""
+        with self._lock:
+            if self._process is None or self._process.poll() is None:
+                return
+            self._reap()
+            try:
+                self.start()
+            except EndpointError as exc:
+                self.problem = str(exc)
+                raise
 
     def __enter__(self) -> OxigraphServer:
         self.start()
@@ -333,357 +358,64 @@ def check_host(host: str, allow_remote: bool) -> None:
     log.warning("serving on %s: anyone who can reach this address can read the whole store", host)
 
 
-_IGNORED = re.compile(
-    r"""\#[^\n\r]*"""  # comment
-    r'''|"""(?:[^"\\]|\\[\s\S]|"(?!""))*"""'''  # long strings
-    r"""|'''(?:[^'\\]|\\[\s\S]|'(?!''))*'''"""
-    r'''|"(?:[^"\\\n\r]|\\.)*"'''  # strings
-    r"""|'(?:[^'\\\n\r]|\\.)*'"""
-    r"""|<[^<>"{}|^`\\\x00-\x20]*>"""  # IRIs
-)
-_SERVICE = re.compile(r"(?<![\w?$:])SERVICE(?![\w:-])", re.IGNORECASE)
-_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+def served_copy(store_dir: Path, target: Path) -> int:
+    """Copy every graph of the store at ``store_dir`` but its record keeping and its
+    summaries into a new store at ``target`` (Oxigraph's bulk loader); the number of quads
+    copied.  The store is read through a read-only view, so a writer may be at work: the
+    copy holds every transaction the view saw, whole."""
+    internal = {ox.NamedNode(META_GRAPH), ox.NamedNode(SUMMARY_GRAPH)}
+    copied = 0
+
+    def quads(source: GraphStore) -> Iterator[ox.Quad]:
+        nonlocal copied
+        for quad in source.quads():
+            if quad.graph_name not in internal:
+                copied += 1
+                yield quad
+
+    with GraphStore.open(store_dir, read_only=True) as source:
+        copy = ox.Store(str(target))
+        copy.bulk_extend(quads(source))
+        copy.flush()
+        del copy  # closed: the server opens it next
+    return copied
 
 
-def _unescape_codepoints(text: str) -> str:
-    def char(match: re.Match[str]) -> str:
-        value = int(match.group(1) or match.group(2), 16)
-        return chr(value) if value <= 0x10FFFF else match.group(0)
-
-    return _CODEPOINT.sub(char, text)
-
-
-def uses_service(query: str) -> bool:
-    """Whether a SPARQL query has the keyword ``SERVICE`` outside strings, IRIs and
-    comments (read with and without codepoint escapes, which SPARQL expands first)."""
-    return any(
-        _SERVICE.search(_IGNORED.sub(" ", text)) for text in (query, _unescape_codepoints(query))
-    )
-
-
-_MediaFormat = ox.QueryResultsFormat | ox.RdfFormat
-
-
-def negotiate(
-    accept: str | None,
-    lookup: Callable[[str], _MediaFormat | None],
-    offers: Sequence[_MediaFormat],
-) -> _MediaFormat | None:
-    """The format an ``Accept`` header prefers among ``offers`` (the first is the default,
-    also for ``*/*``); ``None`` when it accepts none of them."""
-    if not accept or not accept.strip():
-        return offers[0]
-    ranges: list[tuple[float, int, str]] = []
-    for index, item in enumerate(accept.split(",")):
-        media, *params = (p.strip() for p in item.split(";"))
-        quality = 1.0
-        for param in params:
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if media and quality > 0:
-            ranges.append((-quality, index, media.lower()))
-    for _quality, _index, media in sorted(ranges):
-        if media == "*/*":
-            return offers[0]
-        if media.endswith("/*"):
-            major = media[:-1]
-            for offer in offers:
-                if offer.media_type.startswith(major):
-                    return offer
-            continue
-        found = lookup(media)
-        if found is not None and found in offers:
-            return found
-    return None
-
-
-RESULT_FORMATS: tuple[ox.QueryResultsFormat, ...] = (
-    ox.QueryResultsFormat.JSON,
-    ox.QueryResultsFormat.XML,
-    ox.QueryResultsFormat.CSV,
-    ox.QueryResultsFormat.TSV,
-)
-GRAPH_FORMATS: tuple[ox.RdfFormat, ...] = (
-    ox.RdfFormat.TURTLE,
-    ox.RdfFormat.N_TRIPLES,
-    ox.RdfFormat.RDF_XML,
-    ox.RdfFormat.JSON_LD,
-    ox.RdfFormat.N3,
-    ox.RdfFormat.N_QUADS,
-    ox.RdfFormat.TRIG,
-)
-_WITH_PREFIXES = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.N3, ox.RdfFormat.RDF_XML)
-
-
-def _content_type(fmt: _MediaFormat) -> str:
-    media = str(fmt.media_type)
-    if media.startswith("text/") and "charset" not in media:
-        return f"{media}; charset=utf-8"
-    return media
-
-
-# -- the proxy -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What the proxy enforces on every query."""
-
-    timeout: int = DEFAULT_TIMEOUT
-    max_results: int = DEFAULT_MAX_RESULTS
-
-
-class _Refusal(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-class _ProxyServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, address: tuple[str, int], upstream: OxigraphServer, limits: Limits):
-        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
-        self.upstream = upstream
-        self.limits = limits
-        super().__init__(address, _Handler)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _ProxyServer
-    _generation = 0  # of the Oxigraph process this request reached (see _upstream)
-    protocol_version = "HTTP/1.0"  # one request per connection: simple, and enough here
-    server_version = "incident-kg"
-    timeout = 60  # seconds a client may take to send its request
-
-    def do_GET(self) -> None:
-        self._handle()
-
-    do_POST = do_HEAD = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_GET
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # the request line holds the query text: see log_request
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        path = urllib.parse.urlsplit(self.path).path  # never the query text
-        log.info("%s %s %s %s", self.command, path, code, size)
-
-    # -- dispatch --
-
-    def _handle(self) -> None:
-        try:
-            split = urllib.parse.urlsplit(self.path)
-            body = self._read_body()
-            if split.path in _QUERY_PATHS:
-                # Everything sent here goes through the limits; an update finds no query
-                # and is refused by Oxigraph's read-only mode.
-                queries = self._query_texts(split.query, body)
-                if any(uses_service(q) for q in queries):
-                    raise _Refusal(500, "query refused: SERVICE (federated query) is disabled here")
-                self._answer_query(body, found_query=bool(queries))
-            elif split.path in _PASS_PATHS:
-                self._pass_through(body)
-            else:
-                raise _Refusal(404, f"no such resource: {split.path}")
-        except _Refusal as refusal:
-            self._send(refusal.status, "text/plain; charset=utf-8", refusal.message.encode())
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client went away
-
-    def _read_body(self) -> bytes | None:
-        if self.headers.get("Transfer-Encoding"):
-            raise _Refusal(411, "send the request with a Content-Length")
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            raise _Refusal(400, "bad Content-Length") from None
-        if length > MAX_REQUEST_BYTES:
-            raise _Refusal(413, f"request larger than {MAX_REQUEST_BYTES} bytes")
-        return self.rfile.read(length) if length else None
-
-    def _query_texts(self, url_query: str, body: bytes | None) -> list[str]:
-        """Every ``query`` the request carries, wherever Oxigraph might read one."""
-        texts = urllib.parse.parse_qs(url_query).get("query", [])
-        if self.command == "POST" and body is not None:
-            media = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-            if media == "application/sparql-query":
-                texts.append(body.decode("utf-8", "replace"))
-            elif media == "application/x-www-form-urlencoded":
-                form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
-                texts += form.get("query", [])
-        return texts
-
-    # -- talking to Oxigraph --
-
-    def _upstream(
-        self, body: bytes | None, accept: str | None, timeout: float
-    ) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
-        upstream = self.server.upstream
-        headers = {}
-        if self.headers.get("Content-Type"):
-            headers["Content-Type"] = self.headers["Content-Type"]
-        if accept:
-            headers["Accept"] = accept
-        conn = http.client.HTTPConnection(upstream.host, upstream.port, timeout=timeout)
-        try:
-            conn.connect()
-            # Which process this connection reached: a restart kills the old one before
-            # it starts the next, so the generation read once connected is this one's.
-            self._generation = upstream.generation
-            conn.request(self.command, self.path, body=body, headers=headers)
-            return conn, conn.getresponse()
-        except TimeoutError:
-            conn.close()
-            raise
-        except OSError as exc:
-            conn.close()
-            raise _Refusal(
-                502, "the SPARQL server is restarting (a query ran past its time limit): retry"
-            ) from exc
-
-    def _pass_through(self, body: bytes | None) -> None:
-        idle = self.server.limits.timeout + GRACE
-        try:
-            conn, response = self._upstream(body, self.headers.get("Accept"), idle)
-        except TimeoutError as exc:
-            raise _Refusal(504, "the SPARQL server did not answer in time") from exc
-        try:
-            self.send_response(response.status)
-            for name in ("Content-Type", "Content-Length", "Allow", "Location"):
-                if response.getheader(name):
-                    self.send_header(name, response.getheader(name, ""))
-            self.end_headers()
-            if self.command == "HEAD":
-                return
-            try:
-                while chunk := response.read1(65536):
-                    self.wfile.write(chunk)
-            except (TimeoutError, http.client.HTTPException):
-                pass  # the answer broke off: the client sees a short body
-        finally:
-            conn.close()
-
-    def _answer_query(self, body: bytes | None, found_query: bool) -> None:
-        limits = self.server.limits
-        upstream = self.server.upstream
-        deadline = time.monotonic() + limits.timeout + GRACE
-        try:
-            conn, response = self._upstream(body, _UPSTREAM_ACCEPT, limits.timeout + GRACE)
-        except TimeoutError as exc:
-            upstream.restart(self._generation)
-            raise self._time_limit() from exc
-        try:
-            if response.status != 200:  # Oxigraph's own error: relay it as it is
-                data = response.read()
-                ctype = response.getheader("Content-Type", "text/plain; charset=utf-8")
-                self._send(response.status, ctype, data)
-                return
-            if not found_query:  # Oxigraph found a query where the proxy did not look
-                raise _Refusal(400, "send the query as `query=` or application/sparql-query")
-            kind = (response.getheader("Content-Type") or "").split(";")[0].strip()
-            lines = self._read_lines(conn, response, deadline, self._generation)
-        finally:
-            conn.close()
-        self._convert(kind, lines)
-
-    def _read_lines(
-        self,
-        conn: http.client.HTTPConnection,
-        response: http.client.HTTPResponse,
-        deadline: float,
-        generation: int,
-    ) -> list[bytes]:
-        """The answer's lines, stopping past the result limit or the deadline."""
-        limits = self.server.limits
-        header = 1 if "tab-separated" in (response.getheader("Content-Type") or "") else 0
-        lines: list[bytes] = []
-        try:
-            while True:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError
-                if conn.sock is not None:
-                    conn.sock.settimeout(remaining)
-                line = response.readline()
-                if not line:
-                    return lines
-                if _CANCELLED in line:
-                    raise self._time_limit()
-                lines.append(line)
-                if len(lines) - header > limits.max_results:
-                    raise _Refusal(
-                        500,
-                        f"query refused: the answer has more than {limits.max_results} "
-                        "results, this endpoint's limit: add a LIMIT (or narrow the query)",
-                    )
-        except TimeoutError as exc:
-            conn.close()
-            self.server.upstream.restart(generation)
-            raise self._time_limit() from exc
-        except http.client.HTTPException as exc:
-            if any(_CANCELLED in line for line in lines):
-                raise self._time_limit() from exc
-            raise _Refusal(502, "the SPARQL server's answer broke off") from exc
-
-    def _time_limit(self) -> _Refusal:
-        return _Refusal(
-            500,
-            f"query refused: it ran past this endpoint's time limit of "
-            f"{self.server.limits.timeout} s",
-        )
-
-    def _convert(self, kind: str, lines: list[bytes]) -> None:
-        data = b"".join(lines)
-        accept = self.headers.get("Accept")
-        try:
-            if kind == "application/n-triples":
-                fmt = negotiate(accept, ox.RdfFormat.from_media_type, GRAPH_FORMATS)
-                if not isinstance(fmt, ox.RdfFormat):
-                    raise self._not_acceptable(GRAPH_FORMATS)
-                quads = list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
-                items: list[Any] = quads if fmt.supports_datasets else [q.triple for q in quads]
-                prefixes = PREFIXES if fmt in _WITH_PREFIXES else None
-                out = ox.serialize(items, format=fmt, prefixes=prefixes)
-            else:
-                fmt = negotiate(accept, ox.QueryResultsFormat.from_media_type, RESULT_FORMATS)
-                if not isinstance(fmt, ox.QueryResultsFormat):
-                    raise self._not_acceptable(RESULT_FORMATS)
-                results = ox.parse_query_results(data, format=ox.QueryResultsFormat.TSV)
-                out = results.serialize(format=fmt)
-        except SyntaxError as exc:
-            last = lines[-1].decode("utf-8", "replace").strip() if lines else ""
-            raise _Refusal(502, f"the SPARQL server's answer broke off: {last}") from exc
-        self._send(200, _content_type(fmt), out or b"", vary=True)
-
-    def _not_acceptable(self, offers: Sequence[_MediaFormat]) -> _Refusal:
-        types = ", ".join(str(f.media_type) for f in offers)
-        return _Refusal(406, f"no acceptable format: this answer can be one of {types}")
-
-    def _send(self, status: int, content_type: str, data: bytes, vary: bool = False) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        if vary:
-            self.send_header("Vary", "Accept")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @dataclass
 class RunningServer:
-    """A served store: where to send queries, and the Oxigraph process behind the proxy."""
+    """A served store: where to send queries, the Oxigraph process behind the proxy (the
+    current one: a newer copy of the store, or a restart, replaces it), and the watch that
+    keeps it alive and up to date."""
 
     host: str
     port: int
-    upstream: OxigraphServer
+    proxy: ProxyServer
     limits: Limits
+    store_dir: Path
+    #: The copy being served, and the lock generation of the store it was taken at.
+    copy: Path
+    seen_generation: int
+    restarts: list[float] = field(default_factory=list)
+    problem: str | None = None
+    #: Servers of older copies, answering the queries they had when a newer copy replaced
+    #: them; stopped a time limit later, or with the rest.
+    retiring: list[OxigraphServer] = field(default_factory=list)
+    _counter: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    _stopped: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def upstream(self) -> OxigraphServer:
+        return self.proxy.upstream
 
     @property
     def url(self) -> str:
@@ -694,17 +426,97 @@ class RunningServer:
     def query_url(self) -> str:
         return f"{self.url}/query"
 
-    def wait(self, poll: float = 0.5) -> None:
-        """Block until the Oxigraph process ends by itself (then raise) — or for ever."""
+    def wait(self, poll: float = WATCH_EVERY) -> None:
+        """Block until the server cannot go on (then raise) — or for ever."""
         while True:
             time.sleep(poll)
-            if self.upstream.problem is not None:
-                raise EndpointError(self.upstream.problem)
-            code = self.upstream.exit_code()
-            if code is not None:
-                if code in (-2, 130):  # Ctrl-C reached it too
-                    raise KeyboardInterrupt
-                raise EndpointError(f"the SPARQL server stopped by itself (exit code {code})")
+            problem = self.problem or self.upstream.problem
+            if problem is not None:
+                raise EndpointError(problem)
+            if self.upstream.exit_code() in (-2, 130):  # Ctrl-C reached it too
+                raise KeyboardInterrupt
+
+    # -- the watch (a thread of running_server) --
+
+    def watch(self) -> None:
+        """Every :data:`WATCH_EVERY` s: restart a dead Oxigraph process, and serve a new
+        copy of the store once a writer has changed it and released it."""
+        while not self._stopped.wait(WATCH_EVERY):
+            try:
+                self._revive()
+                self._refresh()
+            except (EndpointError, StoreError, OSError) as exc:
+                self.problem = str(exc)
+                log.error("%s", exc)
+                return
+
+    def _revive(self) -> None:
+        upstream = self.upstream
+        code = upstream.exit_code()
+        if code is None or code in (-2, 130) or self._stopped.is_set():
+            return
+        now = time.monotonic()
+        self.restarts = [t for t in self.restarts if now - t < RESTART_WINDOW] + [now]
+        if len(self.restarts) > MAX_RESTARTS:
+            raise EndpointError(
+                f"the SPARQL server stopped by itself (exit code {code}) "
+                f"{len(self.restarts)} times within {RESTART_WINDOW:g} s: giving up"
+            )
+        log.warning("the SPARQL server stopped by itself (exit code %s): restarting it", code)
+        upstream.revive()
+
+    def _refresh(self) -> None:
+        holder = read_holder(self.store_dir)
+        if holder.generation == self.seen_generation or holder.pid is not None:
+            return  # unchanged, or a writer is at work: serve what was there before it
+        copy = self.new_copy()
+        fresh = OxigraphServer(copy, read_only=True, timeout=self.limits.timeout)
+        fresh.start()
+        old, old_copy = self.upstream, self.copy
+        self.proxy.upstream, self.copy = fresh, copy
+        self.seen_generation = holder.generation
+        log.info("serving the store as its last writer left it")
+
+        self.retiring.append(old)
+
+        def retire() -> None:  # once the queries it is answering are past their time limit
+            if not self._stopped.wait(self.limits.timeout + GRACE + 1):
+                old.stop()
+                shutil.rmtree(old_copy, ignore_errors=True)
+
+        threading.Thread(target=retire, daemon=True).start()
+
+    def new_copy(self) -> Path:
+        """A fresh copy of the store to serve (:func:`served_copy`)."""
+        name = self.store_dir.resolve().name
+        target = (
+            self.store_dir.resolve().parent / f".{name}.served-{os.getpid()}-{next(self._counter)}"
+        )
+        shutil.rmtree(target, ignore_errors=True)
+        try:
+            served_copy(self.store_dir, target)
+        except BaseException:
+            shutil.rmtree(target, ignore_errors=True)
+            raise
+        return target
+
+    def stop(self) -> None:
+        """Stop the watch, the Oxigraph process, and remove the copies."""
+        self._stopped.set()
+        for server in (*self.retiring, self.upstream):
+            server.stop()
+        name = self.store_dir.resolve().name
+        for copy in self.store_dir.resolve().parent.glob(f".{name}.served-{os.getpid()}-*"):
+            shutil.rmtree(copy, ignore_errors=True)
+
+
+def _remove_stale_copies(store_dir: Path) -> None:
+    """Copies left by a ``serve`` that was killed (its process is gone)."""
+    name = store_dir.resolve().name
+    for copy in store_dir.resolve().parent.glob(f".{name}.served-*-*"):
+        pid = copy.name.rsplit("-", 2)[-2]
+        if pid.isdigit() and not _pid_alive(int(pid)):
+            shutil.rmtree(copy, ignore_errors=True)
 
 
 def _check_store(store_dir: Path) -> None:
@@ -724,25 +536,48 @@ def running_server(
     max_results: int = DEFAULT_MAX_RESULTS,
     allow_remote: bool = False,
 ) -> Iterator[RunningServer]:
-    """Serve the store read-only at ``http://host:port/query`` while the block runs
-    (``port=0``: any free port); stop everything on the way out, Ctrl-C included."""
+    """Serve a copy of the store read-only at ``http://host:port/query`` while the block runs
+    (``port=0``: any free port), watched and kept up to date; stop everything and remove the
+    copies on the way out, Ctrl-C included."""
     check_host(host, allow_remote)
+    store_dir = Path(store_dir)
     _check_store(store_dir)
     if timeout < 1 or max_results < 1:
         raise EndpointError("the time limit and the result limit must be at least 1")
     limits = Limits(timeout=timeout, max_results=max_results)
-    with OxigraphServer(Path(store_dir), read_only=True, timeout=timeout) as upstream:
-        try:
-            proxy = _ProxyServer((host.strip("[]"), port), upstream, limits)
-        except OSError as exc:
-            raise EndpointError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
-        thread = threading.Thread(
-            target=proxy.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
-        )
+    _remove_stale_copies(store_dir)
+    generation = read_holder(store_dir).generation
+    name = store_dir.resolve().name
+    first = store_dir.resolve().parent / f".{name}.served-{os.getpid()}-0"
+    shutil.rmtree(first, ignore_errors=True)
+    try:
+        served_copy(store_dir, first)
+        upstream = OxigraphServer(first, read_only=True, timeout=timeout)
+        upstream.start()
+    except BaseException:
+        shutil.rmtree(first, ignore_errors=True)
+        raise
+    try:
+        proxy = ProxyServer((host.strip("[]"), port), upstream, limits)
+    except OSError as exc:
+        upstream.stop()
+        shutil.rmtree(first, ignore_errors=True)
+        raise EndpointError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+    running = RunningServer(
+        host, int(proxy.server_address[1]), proxy, limits, store_dir, first, generation
+    )
+    threads = [
+        threading.Thread(target=proxy.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True),
+        threading.Thread(target=running.watch, daemon=True, name="serve-watch"),
+    ]
+    for thread in threads:
         thread.start()
-        try:
-            yield RunningServer(host, int(proxy.server_address[1]), upstream, limits)
-        finally:
-            proxy.shutdown()
-            proxy.server_close()
+    try:
+        yield running
+    finally:
+        running._stopped.set()
+        proxy.shutdown()
+        proxy.server_close()
+        for thread in threads:
             thread.join(5)
+        running.stop()

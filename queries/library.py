@@ -24,15 +24,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
-from incident_kg.errors import IncidentKGError
+from incident_kg.errors import FileReadError, IncidentKGError
+from incident_kg.files import read_text_bounded
 from incident_kg.graph.store import GraphStore, Term
 from incident_kg.ontology.namespaces import CODE
+
+from .checks import MAX_QUERY_CHARS, QueryRefused, check_query
 
 QUERY_DIR = Path(__file__).resolve().parent
 _HEADER = re.compile(r"^#\s*([a-z][a-z ()]*?)\s*:\s*(.*)$")
@@ -67,8 +71,28 @@ class NamedQuery:
 
 
 def parse_query_file(path: Path) -> NamedQuery:
-    """Read a ``.rq`` file and its header comment."""
+    """Read a ``.rq`` file of the library and its header comment."""
     return parse_query_text(path.read_text(encoding="utf-8"), path)
+
+
+#: Largest query file read (bytes): four bytes for each character a query may have.
+MAX_QUERY_FILE_BYTES = 4 * MAX_QUERY_CHARS
+
+
+def load_query_file(path: Path) -> NamedQuery:
+    """A user's own ``.rq`` file (``query --file``), read within a size bound (a FIFO or a
+    device is refused by its type) and put through the checks of the endpoint
+    (:func:`.checks.check_query`: a SPARQL query, no update, no ``SERVICE``, not nested too
+    deep) before anything runs it; :class:`QueryError` naming the file otherwise."""
+    try:
+        text = read_text_bounded(path, MAX_QUERY_FILE_BYTES)
+    except FileReadError as exc:
+        raise QueryError(str(exc)) from None
+    try:
+        check_query(text)
+    except QueryRefused as refused:
+        raise QueryError(f"{path}: {refused.message}") from None
+    return parse_query_text(text, path)
 
 
 def parse_query_text(text: str, path: Path) -> NamedQuery:
@@ -214,9 +238,11 @@ def run_local(
     try:
         result = store.query(text, dict(terms or {}))
     except SyntaxError as exc:
-        raise QueryError(f"not valid SPARQL: {exc}") from exc
-    except RuntimeError as exc:  # e.g. a parameter the query does not project
-        raise QueryError(f"cannot run the query: {exc}") from exc
+        first = str(exc).splitlines()[0] if str(exc) else "syntax error"
+        raise QueryError(f"not valid SPARQL: {first}") from exc
+    except (RuntimeError, OSError) as exc:  # e.g. a parameter the query does not project
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise QueryError(f"cannot run the query: {first}") from exc
     if not isinstance(result, ox.QuerySolutions):
         raise QueryError("only SELECT queries can be shown as a table")
     columns = tuple(v.value for v in result.variables)
@@ -270,20 +296,23 @@ def standard_sparql(text: str) -> str:
     return out
 
 
-def run_remote(endpoint: str, query: NamedQuery, terms: Mapping[str, Term]) -> Table:
-    """Run a SELECT on a remote SPARQL 1.1 endpoint (the Protocol, POST, JSON results), in
-    plain SPARQL 1.1 (:func:`standard_sparql`); the parameters go in a trailing VALUES
-    clause."""
+_HOLDS_ONTOLOGY = (
+    "ASK { <https://w3id.org/incident-kg/ontology> "
+    "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/2002/07/owl#Ontology> }"
+)
+_NAMED_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
+
+
+def _post(endpoint: str, params: Sequence[tuple[str, str]]) -> Any:
+    """POST a query (the SPARQL 1.1 Protocol, form-encoded) and read its JSON results."""
     import json
     import urllib.error
     import urllib.parse
     import urllib.request
 
-    text = with_values_clause(standard_sparql(query.text), terms)
-    body = urllib.parse.urlencode({"query": text}).encode()
     request = urllib.request.Request(
         endpoint,
-        data=body,
+        data=urllib.parse.urlencode(params).encode(),
         headers={
             "Accept": "application/sparql-results+json",
             "Content-Type": "application/x-www-form-urlencoded",
@@ -291,9 +320,52 @@ def run_remote(endpoint: str, query: NamedQuery, terms: Mapping[str, Term]) -> T
     )
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
-            data = json.load(response)
+            return json.load(response)
     except (urllib.error.URLError, OSError, ValueError) as exc:
         raise QueryError(f"endpoint {endpoint}: {exc}") from exc
+
+
+#: Ways servers offer to read the union of their graphs as the default graph, tried in turn
+#: when the default graph does not hold the data: Oxigraph's ``union-default-graph``
+#: request parameter, Apache Jena's ``urn:x-arq:UnionGraph`` as the default graph.
+UNION_SWITCHES: tuple[tuple[tuple[str, str], ...], ...] = (
+    (("union-default-graph", ""),),
+    (("default-graph-uri", "urn:x-arq:UnionGraph"),),
+)
+
+
+def remote_dataset(endpoint: str, *, switches: bool = True) -> tuple[tuple[str, str], ...]:
+    """The request parameters that make a named query see the data at ``endpoint``: none
+    when the server's default graph already holds it (``incident-kg serve``, a store with a
+    union default graph); else a server's own switch to a union default graph, when it has
+    one of :data:`UNION_SWITCHES` (``switches``); else the standard SPARQL 1.1 Protocol's
+    dataset: every named graph as ``default-graph-uri`` (the default graph is then their
+    merge) and as ``named-graph-uri`` — correct on any store, but a server may look each
+    graph up in turn (a plain ``oxigraph serve`` of 1,000 reports took over 60 s a query)."""
+    ask = [("query", _HOLDS_ONTOLOGY)]
+    if _post(endpoint, ask).get("boolean") is True:
+        return ()
+    for switch in UNION_SWITCHES if switches else ():
+        if _post(endpoint, [*ask, *switch]).get("boolean") is True:
+            return switch
+    data = _post(endpoint, [("query", _NAMED_GRAPHS)])
+    graphs = sorted(b["g"]["value"] for b in data["results"]["bindings"] if "g" in b)
+    return (
+        *(("default-graph-uri", g) for g in graphs),
+        *(("named-graph-uri", g) for g in graphs),
+    )
+
+
+def run_remote(
+    endpoint: str, query: NamedQuery, terms: Mapping[str, Term], *, switches: bool = True
+) -> Table:
+    """Run a SELECT on a remote SPARQL 1.1 endpoint (the Protocol, POST, JSON results), in
+    plain SPARQL 1.1 (:func:`standard_sparql`); the parameters go in a trailing VALUES
+    clause.  Over a server whose default graph is not the union of its graphs (a plain
+    ``oxigraph serve``, Fuseki, GraphDB…), the request says which dataset to read
+    (:func:`remote_dataset`), so the answers are those of the local store."""
+    text = with_values_clause(standard_sparql(query.text), terms)
+    data = _post(endpoint, [("query", text), *remote_dataset(endpoint, switches=switches)])
     columns = tuple(data["head"]["vars"])
     rows = tuple(
         tuple(b.get(c, {}).get("value") for c in columns) for b in data["results"]["bindings"]

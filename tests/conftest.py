@@ -93,3 +93,24 @@ def xss_store_path(tmp_path_factory: pytest.TempPathFactory, extractor: Extracto
 def built_seed_store(seeds_store_path: Path) -> Path:
     """The seeds store under the name the sharing tests use (read it, never write to it)."""
     return seeds_store_path
+
+
+# -- interchange (issue 19) ------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def interchange_store(tmp_path_factory: pytest.TempPathFactory, extractor: Extractor) -> Path:
+    """A store built from the sample reports, one of them with curation and source sidecars
+    (tests/interchange.py): what the interchange tests export and check with other tools."""
+    from incident_kg.graph.build import build
+    from incident_kg.graph.store import GraphStore
+    from incident_kg.ontology.namespaces import DEFAULT_BASE
+
+    from .interchange import interchange_corpus
+
+    base = tmp_path_factory.mktemp("interchange")
+    corpus = interchange_corpus(base / "reports")
+    path = base / "store"
+    with GraphStore.open(path, create=True) as store:
+        build([corpus], store, base=DEFAULT_BASE, extractor=extractor)
+    return path

@@ -23,6 +23,8 @@ class Made:
     causes: list[str] = field(default_factory=list)
     measures: list[str] = field(default_factory=list)
     systems: list[str] = field(default_factory=list)
+    #: measure → the causes it addresses; None: each measure addresses each cause (defaulted)
+    addresses: dict[str, list[str]] | None = None
 
 
 CAUSE_TIERS = {"A": "unsafe-act", "B": "precondition", "C": "supervision", "D": "organisation"}
@@ -56,6 +58,7 @@ def made_network(incidents: dict[str, Made]) -> nx.MultiDiGraph:
         "incidents": [],
         "coded-facts": [],
         "organizations": [],
+        "measure-links": [],
     }
     for name, m in incidents.items():
         rows["incidents"].append(
@@ -84,6 +87,18 @@ def made_network(incidents: dict[str, Made]) -> nx.MultiDiGraph:
                         "end": "5",
                     }
                 )
+        addresses = m.addresses if m.addresses is not None else dict.fromkeys(m.measures, m.causes)
+        for measure, causes in addresses.items():
+            for cause in causes:
+                rows["measure-links"].append(
+                    {
+                        "incident": f"{ID}{name}",
+                        "measure": f"{CODE}{measure}",
+                        "cause": f"{CODE}{cause}",
+                        "basis": "defaulted",
+                        "rule": f"measures.yaml: {measure} → {cause}",
+                    }
+                )
         for body in m.bodies:
             rows["organizations"].append(
                 {
@@ -94,3 +109,14 @@ def made_network(incidents: dict[str, Made]) -> nx.MultiDiGraph:
                 }
             )
     return build_network(rows)
+
+
+def assert_same_network(a: nx.MultiDiGraph, b: nx.MultiDiGraph) -> None:
+    """Two projections are the same graph: node for node, edge for edge, attributes (evidence
+    and measure links included) equal."""
+    assert {n: dict(d) for n, d in a.nodes(data=True)} == {
+        n: dict(d) for n, d in b.nodes(data=True)
+    }
+    assert {(s, t, k): d for s, t, k, d in a.edges(keys=True, data=True)} == {
+        (s, t, k): d for s, t, k, d in b.edges(keys=True, data=True)
+    }

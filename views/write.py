@@ -19,6 +19,7 @@ from jinja2 import Environment, select_autoescape
 
 from incident_kg.analysis.network import Evidence
 from incident_kg.analysis.summaries import redact_details_as_read
+from incident_kg.privacy.pseudonyms import FILE_NAME, Pseudonymiser
 from incident_kg.privacy.redact import RedactionRules, redact
 
 from .graphs import TEMPLATE_PACKAGE, VIS_DIR, ViewError, ViewOptions, layout, load_legend, to_pyvis
@@ -97,15 +98,53 @@ def copy_assets(lib: Path) -> None:
         )
 
 
+def _pseudonymise_network(
+    g: nx.MultiDiGraph, pseudonyms: Pseudonymiser
+) -> tuple[nx.MultiDiGraph, Counter[str]]:
+    """The projection with no name made from a file name: nodes renamed through the
+    pseudonyms (privacy/pseudonyms.py), a report's identifier as its pseudonym and its file
+    name as the placeholder, wherever a label or a page name would show them."""
+    holder = pseudonyms.rules.placeholders[FILE_NAME]
+    counts: Counter[str] = Counter()
+    shown: dict[str, tuple[str, str]] = {}  # report IRI → (identifier, what it is shown as)
+    for node, attrs in g.nodes(data=True):
+        if attrs.get("kind") == "report":
+            rid = str(attrs.get("identifier") or "")
+            shown[node] = (rid, pseudonyms.identifier(rid) if rid else "")
+            attrs["identifier"] = shown[node][1]
+            for key in ("label_ja", "label_en"):
+                if attrs.get(key) in (rid, attrs.get("file")) and attrs.get(key):
+                    attrs[key] = shown[node][1]
+            if attrs.get("file"):
+                attrs["file"] = holder
+                counts[FILE_NAME] += 1
+    for _, attrs in g.nodes(data=True):
+        if attrs.get("kind") == "incident" and attrs.get("report") in shown:
+            rid, alias = shown[attrs["report"]]
+            for key in ("label_ja", "label_en"):
+                text = attrs.get(key)
+                if rid and isinstance(text, str) and text.startswith(rid):
+                    attrs[key] = alias + text[len(rid) :]
+    names = {n: pseudonyms.iri(n) for n in g.nodes if isinstance(n, str)}
+    for _, attrs in g.nodes(data=True):  # attributes that name nodes (report, body…)
+        for key, value in list(attrs.items()):
+            if isinstance(value, str) and value in names:
+                attrs[key] = names[value]
+    return nx.relabel_nodes(g, names, copy=True), counts
+
+
 def redact_network(
-    g: nx.MultiDiGraph, rules: RedactionRules
+    g: nx.MultiDiGraph, rules: RedactionRules, pseudonyms: Pseudonymiser | None = None
 ) -> tuple[nx.MultiDiGraph, Counter[str]]:
     """A copy of the projection with personal data in its texts (labels, titles, evidence
     sentences) replaced by typed placeholders, and the number replaced by kind — the same
-    rules as a redacted export (privacy/redaction.yaml)."""
+    rules as a redacted export (privacy/redaction.yaml); with ``pseudonyms``, no node, label
+    or page name made from a file name either (:func:`_pseudonymise_network`)."""
     out = g.copy()
     counts: Counter[str] = Counter()
     done: dict[str, tuple[str, Counter[str]]] = {}  # labels and sentences recur: once each
+    if pseudonyms is not None:
+        out, counts = _pseudonymise_network(out, pseudonyms)
 
     def clean(text: str) -> str:
         if text not in done:
@@ -126,7 +165,8 @@ def redact_network(
                 replace(e, sentence=clean(e.sentence)) if isinstance(e, Evidence) else e
                 for e in evidence
             )
-    redact_details_as_read(out, clean)  # what is read later (analysis/summaries.py) too
+    # what is read later (analysis/summaries.py) too: cleaned, and on the renamed nodes
+    redact_details_as_read(out, clean, pseudonyms.iri if pseudonyms is not None else None)
     return out, counts
 
 

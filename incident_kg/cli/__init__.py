@@ -18,11 +18,29 @@ import click
 
 from incident_kg import __version__
 
+#: The options of the whole program that may also be given after the command's name.
+_ANYWHERE = frozenset({"-q", "--quiet", "-v", "-vv", "-vvv", "--verbose"})
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class _Main(click.Group):
+    """The program's group: ``-q``/``-v`` are accepted anywhere on the line (``incident-kg
+    build -q …`` as well as ``incident-kg -q build …``), up to a ``--``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        end = args.index("--") if "--" in args else len(args)
+        lifted = [a for a in args[:end] if a in _ANYWHERE]
+        rest = [a for a in args[:end] if a not in _ANYWHERE] + args[end:]
+        return super().parse_args(ctx, lifted + rest)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="incident-kg")
-@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bars, only errors.")
+@click.option(
+    "-v", "--verbose", count=True, help="More log output (-vv for debug); anywhere on the line."
+)
+@click.option(
+    "-q", "--quiet", is_flag=True, help="No progress bars, only errors; anywhere on the line."
+)
 @click.pass_context
 def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
     """Build and use a knowledge graph of administrative incidents and their causes.
@@ -46,7 +64,9 @@ def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
 from .analyze import analyze, view  # noqa: E402  (the commands, each in its family's module)
 from .build import build, check_lexicon, evaluate, extract, reason  # noqa: E402
 from .query import push, query, serve  # noqa: E402
+from .review import lexicon, review  # noqa: E402
 from .share import export, import_, imports, validate  # noqa: E402
+from .store import info  # noqa: E402
 
 for _command in (
     build,
@@ -63,5 +83,8 @@ for _command in (
     validate,
     analyze,
     view,
+    info,
+    review,
+    lexicon,
 ):
     main.add_command(_command)

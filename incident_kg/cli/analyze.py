@@ -47,6 +47,7 @@ def analyze() -> None:
       incident-kg analyze similar 003_4a1ccabbb4d700a7/incident/2
       incident-kg analyze recommend --incident 003_4a1ccabbb4d700a7/incident/2
       incident-kg analyze recommend --cause SinglePersonCheck
+      incident-kg analyze effectiveness --cause LogoutOmission
       incident-kg analyze chain 003_4a1ccabbb4d700a7/incident/2
     """
 
@@ -147,13 +148,15 @@ def analyze_recommend(
     fmt: str,
     lang: str,
 ) -> None:
-    """Countermeasures adopted for the same causes, ranked by how many bodies adopted them.
+    """Countermeasures that address the same causes, ranked by how many bodies adopted them.
 
-    Give --incident (its causes are used) or --cause. Each countermeasure comes with
-    the reports (and bodies) that adopted it; those of the incident itself or its own
-    body are marked. The graph does not say which countermeasure answers which cause
-    of an incident, so a countermeasure counts for every cause of the incident that
-    adopted it.
+    Give --incident (its causes are used) or --cause. A measure counts for a cause only
+    where the graph ties them: the report states it (…を防止するため, numbered measures
+    answering numbered causes) or the reviewed table ontology/measures.yaml defaults it.
+    Each countermeasure comes with the reports (and bodies) that adopted it, those of the
+    incident itself or its own body marked, and the link's evidence: the sentence that
+    states it, or "defaulted" with the table line. An event told by several reports is
+    one incident.
     """
     from incident_kg.analysis.algorithms import Recommendation, recommend
     from incident_kg.analysis.network import find_incident
@@ -168,6 +171,65 @@ def analyze_recommend(
             others_only=others_only,
         )
     emit(found, Recommendation.COLUMNS, fmt, lang)
+
+
+@analyze.command("effectiveness")
+@click.option("--cause", metavar="CODE", help="Only this cause (e.g. LogoutOmission).")
+@click.option(
+    "--adoptions", is_flag=True, help="List each body's adoptions instead of the comparison."
+)
+@store_option
+@format_option
+@lang_option
+@handle_errors
+def analyze_effectiveness(
+    cause: str | None, adoptions: bool, store_dir: Path, fmt: str, lang: str
+) -> None:
+    """Did a measure work? For each measure and the cause it addresses: the bodies that
+    adopted it, how many saw the cause again afterwards, the recurrences and the
+    body-years at risk — against the bodies that had the cause and did not adopt it.
+
+    A body adopts a measure for a cause on the date of the first report of one of its
+    incidents that ties the measure to that cause (stated, or defaulted from
+    ontology/measures.yaml); a recurrence is a later distinct incident of the same body
+    with the same cause (a re-telling is not one). The caveats are printed with the
+    answer: these are counts from published reports, not a measured effect.
+    """
+    from incident_kg.analysis.effectiveness import (
+        AdoptionRow,
+        EffectRow,
+        adoption_rows,
+        effect_rows,
+        store_effectiveness,
+    )
+    from incident_kg.graph.store import GraphStore
+
+    if cause is not None:
+        from incident_kg.ontology.vocabulary import codes
+
+        if cause not in codes()["causes"]:
+            raise IncidentKGError(f"no cause {cause!r} in the vocabulary")
+    with GraphStore.open(store_dir, read_only=True) as store:
+        found = store_effectiveness(store, cause)
+    records: list[Any] = adoption_rows(found) if adoptions else effect_rows(found)
+    columns = AdoptionRow.COLUMNS if adoptions else EffectRow.COLUMNS
+    if fmt == "json":
+        import dataclasses
+
+        key = "adoptions" if adoptions else "effects"
+        out = {
+            "observed_until": found.observed_until,
+            "caveats": list(found.caveats),
+            key: [dataclasses.asdict(r) for r in records],
+        }
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    emit(records, columns, fmt, lang)
+    caveats = [f"data up to {found.observed_until or '?'}", *found.caveats]
+    stream = fmt == "csv"  # csv stays machine-readable: the caveats go to stderr
+    click.echo("Caveats:", err=stream)
+    for caveat in caveats:
+        click.echo(f"  - {caveat}", err=stream)
 
 
 @analyze.command("chain")
@@ -243,9 +305,9 @@ def analyze_chain(incident: str, store_dir: Path, fmt: str, lang: str) -> None:
     "--redact/--no-redact",
     default=True,
     show_default=True,
-    help="Replace personal data in labels and evidence sentences by typed placeholders "
-    "(the rules of a redacted export). Pages get passed around: keep it on unless they "
-    "stay with you.",
+    help="Replace personal data in labels and evidence sentences by typed placeholders, "
+    "and names made from file names by pseudonyms (the rules of a redacted export). Pages "
+    "get passed around: keep it on unless they stay with you.",
 )
 @click.pass_context
 @handle_errors
@@ -287,11 +349,17 @@ def view(
             pages, desc="view", unit="page", disable=True if quiet else None, file=sys.stderr
         )
 
+    from incident_kg.analysis.network import load_network
+    from incident_kg.export.serialize import store_pseudonymiser
+    from incident_kg.graph.store import GraphStore
+
+    rules = load_rules()
     one_page = incident is not None or cause is not None  # its details read when drawn
-    with _network(store_dir, details=not one_page) as g:
+    with GraphStore.open(store_dir, read_only=True) as store:
+        g = load_network(store, details=not one_page)
         redacted = ""
         if redact:
-            g, counts = redact_network(g, load_rules())
+            g, counts = redact_network(g, rules, store_pseudonymiser(store, rules))
             redacted = f"; redacted {sum(counts.values())} span(s) of personal data"
         options = ViewOptions(
             lang=lang,
@@ -303,7 +371,7 @@ def view(
             cause=cause,
         )
         result = write_views(g, out_dir, options, progress=progress)
-    if incident is not None or cause is not None:
+    if one_page:
         (page,) = result.pages
         click.echo(f"wrote {page.path} ({page.nodes} nodes, {page.edges} edges){redacted}; open it")
         return

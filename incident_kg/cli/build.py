@@ -12,7 +12,7 @@ import click
 from incident_kg.errors import IncidentKGError
 from incident_kg.ontology.namespaces import DEFAULT_BASE
 
-from .common import handle_errors, progress, store_option
+from .common import handle_errors, progress, store_option, wait_option
 
 
 @click.command()
@@ -36,6 +36,7 @@ from .common import handle_errors, progress, store_option
     show_default=True,
     help="Remove from the store the reports whose file under a given folder is gone.",
 )
+@wait_option
 @click.pass_context
 @handle_errors
 def build(
@@ -45,6 +46,7 @@ def build(
     base: str,
     workers: int | None,
     prune: bool,
+    wait: float,
 ) -> None:
     """Extract REPORTS (files or folders) and load them into the store.
 
@@ -68,6 +70,7 @@ def build(
         progress=progress(ctx.obj["quiet"], "build"),
         workers=workers or default_workers(),
         prune=prune,
+        wait=wait,
     )
     for problem in result.problems:
         click.echo(f"{problem.severity}: {problem}", err=True)
@@ -79,6 +82,12 @@ def build(
         f"{result.written} triples written into {store_dir}"
         + (f"; {len(result.failed)} file(s) failed" if result.failed else "")
     )
+    if result.links is not None and result.links.counted < result.links.incidents:
+        click.echo(
+            f"the store's {result.links.incidents} incident(s) are {result.links.counted} "
+            f"distinct: {result.links.groups} told by several reports, {result.links.parts} "
+            "part of a national grouping (`incident-kg query incident-links` says why)"
+        )
     if result.failed:
         sys.exit(1)
 
@@ -187,12 +196,16 @@ def check_lexicon(paraphrases: Path, show_misses: bool) -> None:
     """
     import yaml
 
+    from incident_kg.errors import FileReadError
     from incident_kg.extraction.coding import check_paraphrases
+    from incident_kg.files import read_text_bounded
     from incident_kg.graph.build import default_extractor
 
     try:
-        data = yaml.safe_load(paraphrases.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        data = yaml.safe_load(read_text_bounded(paraphrases, 16 << 20))
+    except FileReadError as exc:
+        raise IncidentKGError(str(exc)) from exc
+    except yaml.YAMLError as exc:
         raise IncidentKGError(f"{paraphrases}: cannot read: {str(exc).splitlines()[0]}") from exc
     extractor = default_extractor()
     results = check_paraphrases(extractor.lexicon, extractor.analyzer, data)
@@ -220,9 +233,10 @@ def check_lexicon(paraphrases: Path, show_misses: bool) -> None:
     help="Only remove the inferred graphs (queries then see asserted triples only).",
 )
 @store_option
+@wait_option
 @click.pass_context
 @handle_errors
-def reason(ctx: click.Context, drop: bool, store_dir: Path) -> None:
+def reason(ctx: click.Context, drop: bool, store_dir: Path, wait: float) -> None:
     """Recompute (or drop) the inferred graphs of the store.
 
     `build` already reasons each report as it loads it; this command redoes it
@@ -237,10 +251,11 @@ def reason(ctx: click.Context, drop: bool, store_dir: Path) -> None:
       incident-kg reason --drop     # remove them all
     """
     from incident_kg.graph.build import load_ontology
+    from incident_kg.graph.overlap import reconcile_imports
     from incident_kg.graph.reason import drop_inferred, reason_store
     from incident_kg.graph.store import GraphStore
 
-    with GraphStore.open(store_dir) as store:
+    with GraphStore.open(store_dir, wait=wait) as store:
         if drop:
             names = drop_inferred(store)
             click.echo(f"dropped {len(names)} inferred graph(s) from {store_dir}")
@@ -248,4 +263,5 @@ def reason(ctx: click.Context, drop: bool, store_dir: Path) -> None:
         rules = load_ontology(store)
         reports = store.report_graphs()
         total = reason_store(store, rules, progress=progress(ctx.obj["quiet"], "reason"))
+        reconcile_imports(store)  # an imported copy's inferences held once (graph/overlap.py)
     click.echo(f"reasoned {len(reports)} report graph(s): {total} inferred triples in {store_dir}")

@@ -57,6 +57,20 @@ def store_option(func: F) -> F:
     )(func)
 
 
+def wait_option(func: F) -> F:
+    """``--wait SECONDS`` for the commands that write a store: how long to wait for another
+    writer (graph/lock.py) before saying the store is busy."""
+    return click.option(
+        "--wait",
+        type=click.FloatRange(min=0),
+        default=0,
+        show_default=True,
+        metavar="SECONDS",
+        help="If another command is writing the store, wait this long for it to finish "
+        "(0: say at once that the store is busy).",
+    )(func)
+
+
 def progress(quiet: bool, label: str) -> Callable[[Iterable[T]], Iterable[T]]:
     def wrap(items: Iterable[T]) -> Iterable[T]:
         items = list(items)

@@ -83,8 +83,8 @@ def query(
         bindings,
         known_codes,
         load_library,
+        load_query_file,
         paged,
-        parse_query_file,
         run_local,
         run_remote,
     )
@@ -104,7 +104,7 @@ def query(
             print_table(("name", "title", "parameters"), rows)
         return
     if query_file is not None:
-        named = parse_query_file(query_file)
+        named = load_query_file(query_file)
     elif name is None:
         raise QueryError("give a query NAME, --file FILE or --list")
     elif name not in library:
@@ -182,9 +182,11 @@ def serve(
     JSON, XML, CSV or TSV, and CONSTRUCT/DESCRIBE as Turtle (or N-Triples,
     RDF/XML, JSON-LD), as the Accept header asks. The default graph is the union
     of the store's graphs, so the queries of queries/*.rq run unchanged; the
-    page at http://HOST:PORT/ is a query editor that works offline. Updates are
-    refused. The server is Oxigraph's (`oxigraph serve-read-only`) behind a small
-    proxy that enforces the time and result limits and refuses SERVICE.
+    page at http://HOST:PORT/ is a query editor that works offline. The server is
+    Oxigraph's (`oxigraph serve-read-only`) on a copy of the store without its record
+    keeping, taken again after each build, behind a small proxy that parses every
+    query first (updates, SERVICE and over-deep nesting refused, 4xx), enforces the
+    time and result limits, and restarts the server if it dies.
 
     \b
     Examples:
@@ -235,6 +237,18 @@ def serve(
     help="The Graph Store Protocol endpoint itself, for servers that keep it elsewhere.",
 )
 @click.option(
+    "--tlp",
+    type=click.Choice(["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"], case_sensitive=False),
+    help="TLP 2.0 marking every graph sent carries (required: the data leaves the store).",
+)
+@click.option(
+    "--redact/--no-redact",
+    default=True,
+    show_default=True,
+    help="Redact personal data as a sharing export does (texts, and IRIs made from file "
+    "names); --no-redact only for a server inside the office.",
+)
+@click.option(
     "--inferred/--no-inferred",
     default=True,
     show_default=True,
@@ -247,21 +261,29 @@ def push(
     ctx: click.Context,
     endpoint: str | None,
     graph_store: str | None,
+    tlp: str | None,
+    redact: bool,
     inferred: bool,
     store_dir: Path,
 ) -> None:
     """Copy the store's graphs to a SPARQL 1.1 Graph Store Protocol endpoint.
 
-    Each report graph, the ontology graph and the inferred graphs are sent with
-    HTTP PUT ?graph=IRI as N-Triples, replacing what the server had under that
-    name: pushing again gives the same remote state. The store's own record
-    keeping (its metadata graph) is not sent.
+    Each report graph, the shared graph, the ontology graph and the inferred graphs are
+    sent with HTTP PUT ?graph=IRI as N-Triples, replacing what the server had under that
+    name: pushing again gives the same remote state. The data leaves the store, so it is
+    treated as a sharing export: every graph carries the --tlp marking (never looser than
+    the data was received under), and personal data is redacted — in texts, and in IRIs
+    (no IRI made from a file name is sent). The store's own record keeping (its metadata
+    graph) is never sent.
 
     \b
     Examples:
-      incident-kg push --endpoint http://kg.example.lg.jp:7878
-      incident-kg push --graph-store http://triplestore.example/dataset/data
+      incident-kg push --endpoint http://kg.example.lg.jp:7878 --tlp AMBER
+      incident-kg push --graph-store http://triplestore.example/dataset/data --tlp GREEN
     """
+    import logging
+
+    from incident_kg.export.marking import MarkingError, Tlp
     from incident_kg.export.push import graph_store_url, push_graphs
     from incident_kg.graph.store import GraphStore
 
@@ -269,6 +291,14 @@ def push(
         if endpoint is None:
             raise IncidentKGError("give --endpoint URL (or --graph-store URL)")
         graph_store = graph_store_url(endpoint)
+    if tlp is None:
+        raise MarkingError("a push needs a marking for what it sends: give --tlp")
+    marking = Tlp.parse(tlp)
+    if not redact and marking in (Tlp.CLEAR, Tlp.GREEN):
+        logging.getLogger(__name__).warning(
+            "pushing without redaction under %s: personal data may leave the organisation",
+            marking.label,
+        )
     quiet = ctx.obj["quiet"]
 
     def progress(names: Iterable[str]) -> Iterable[str]:
@@ -278,7 +308,17 @@ def push(
         )
 
     with GraphStore.open(store_dir, read_only=True) as store:
-        result = push_graphs(store, graph_store, inferred=inferred, progress=progress)
+        result = push_graphs(
+            store,
+            graph_store,
+            marking=marking,
+            redact=redact,
+            inferred=inferred,
+            progress=progress,
+        )
+    redacted = sum(result.redactions.values())
     click.echo(
-        f"pushed {len(result.graphs)} graph(s), {result.triples} triples to {result.endpoint}"
+        f"pushed {len(result.graphs)} graph(s), {result.triples} triples to {result.endpoint} "
+        f"under {marking.label}"
+        + (f", {redacted} span(s) redacted" if redact else ", not redacted")
     )

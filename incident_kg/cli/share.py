@@ -12,7 +12,7 @@ import click
 
 from incident_kg.errors import IncidentKGError
 
-from .common import handle_errors, print_table, store_option
+from .common import handle_errors, print_table, store_option, wait_option
 
 TLP_CHOICE = click.Choice(["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"], case_sensitive=False)
 
@@ -35,6 +35,14 @@ def _write_atomically(path: Path, data: bytes) -> None:
     part = path.with_name(path.name + ".part")
     part.write_bytes(data)
     os.replace(part, path)
+
+
+def _relative_url(output: Path, description: Path) -> str:
+    """The export file as a relative URL from its description's folder."""
+    from urllib.parse import quote
+
+    relative = os.path.relpath(output.resolve(), description.resolve().parent)
+    return quote(Path(relative).as_posix())
 
 
 @click.command()
@@ -69,8 +77,8 @@ def _write_atomically(path: Path, data: bytes) -> None:
 @click.option(
     "--redact/--no-redact",
     default=None,
-    help="Replace personal data in texts by typed placeholders. Default: on for the "
-    "sharing profile, off for internal.",
+    help="Replace personal data in texts by typed placeholders, and IRIs made from file "
+    "names or names by pseudonyms. Default: on for the sharing profile, off for internal.",
 )
 @click.option(
     "--ontology/--no-ontology",
@@ -119,13 +127,14 @@ def _write_atomically(path: Path, data: bytes) -> None:
     "--license",
     "license_iri",
     metavar="IRI",
-    help="Licence of the export. Default: CC BY 4.0 for TLP:CLEAR, else the TLP terms.",
+    help="Licence of the export (an http(s) IRI). Default: CC BY 4.0 for TLP:CLEAR, else none "
+    "(the TLP label says who may see it).",
 )
 @click.option(
     "--description",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Where to write the DCAT/VoID description. Default: OUTPUT's name with "
-    ".description.ttl (none when writing to standard output).",
+    help="Where to write the DCAT/VoID description. Default: OUTPUT's whole name with "
+    ".description.ttl added (kg.ttl.description.ttl; none when writing to standard output).",
 )
 @handle_errors
 def export(
@@ -161,13 +170,20 @@ def export(
       incident-kg export --cause tier-organisation --no-ontology -o roots.ttl
     """
 
-    from incident_kg.export.describe import Publication, describe
+    from incident_kg.export.describe import (
+        Publication,
+        check_license,
+        describe,
+        description_path,
+    )
     from incident_kg.export.filters import Selection
     from incident_kg.export.marking import MarkingError, Tlp
     from incident_kg.export.serialize import ExportOptions, export_dataset
     from incident_kg.graph.store import GraphStore
 
     marking = Tlp.parse(tlp) if tlp else None
+    if license_iri is not None:
+        check_license(license_iri)
     if profile == "sharing":
         if marking is None:
             raise MarkingError("the sharing profile needs a marking: give --tlp")
@@ -190,7 +206,7 @@ def export(
             options.marking.label,
         )
     if output is not None and description is None:
-        description = output.with_name(output.name.rsplit(".", 1)[0] + ".description.ttl")
+        description = description_path(output)
     with GraphStore.open(store_dir, read_only=True) as store:
         if output is None:
             result = export_dataset(store, fmt, options, out=sys.stdout.buffer)
@@ -210,6 +226,7 @@ def export(
             file_name=output.name if output is not None else None,
             byte_size=result.byte_size,
             sha256=result.sha256,
+            download_url=_relative_url(output, description) if output is not None else None,
         )
         _write_atomically(description, describe(result, publication))
     redacted = sum(result.redactions.values())
@@ -363,6 +380,7 @@ def validate(
 )
 @click.option("--limit", default=20, show_default=True, help="List at most this many problems.")
 @click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True)
+@wait_option
 @handle_errors
 def import_(
     file: Path,
@@ -374,6 +392,7 @@ def import_(
     max_triples: int | None,
     limit: int,
     lang: str,
+    wait: float,
 ) -> None:
     """Import an RDF FILE received from another agency into the store.
 
@@ -397,6 +416,7 @@ def import_(
     from incident_kg.export.importer import (
         DEFAULT_MAX_BYTES,
         DEFAULT_MAX_TRIPLES,
+        ImportReadError,
         ImportRefused,
         import_file,
     )
@@ -412,7 +432,11 @@ def import_(
             max_bytes=max_size or DEFAULT_MAX_BYTES,
             max_triples=max_triples or DEFAULT_MAX_TRIPLES,
             lang=lang,
+            wait=wait,
         )
+    except ImportReadError as exc:  # the file, not the command, is at fault: exit 1
+        click.echo(f"Error: {exc}; the store {store_dir} is unchanged", err=True)
+        sys.exit(1)
     except ImportRefused as refused:
         for problem in refused.problems[:limit]:
             click.echo(problem.text(lang), err=True)
@@ -451,8 +475,9 @@ def import_(
     default="table",
     show_default=True,
 )
+@wait_option
 @handle_errors
-def imports(store_dir: Path, remove_id: str | None, fmt: str) -> None:
+def imports(store_dir: Path, remove_id: str | None, fmt: str, wait: float) -> None:
     """List the files imported from other agencies, or remove one (--remove ID).
 
     Each import shows its ID, the agency, the file, when, its TLP marking and the
@@ -464,7 +489,7 @@ def imports(store_dir: Path, remove_id: str | None, fmt: str) -> None:
     from incident_kg.graph.store import GraphStore
 
     if remove_id is not None:
-        with GraphStore.open(store_dir) as store:
+        with GraphStore.open(store_dir, wait=wait) as store:
             record = remove_import(store, remove_id)
         click.echo(
             f"removed import {record.id} ({record.file_name} from {record.agency}): "

@@ -28,6 +28,8 @@ from incident_kg.analysis.network import (
 from incident_kg.graph.store import GraphStore
 from incident_kg.queries.library import parse_query_text, run_local
 
+from ..made_network import assert_same_network
+
 IKG = "https://w3id.org/incident-kg/ontology#"
 
 
@@ -167,15 +169,6 @@ def _incident_with_harm(g: nx.MultiDiGraph, code: str) -> str:
 # -- the projection as the analysis reads it: the summaries kept at build time ------------
 
 
-def _same_network(a: nx.MultiDiGraph, b: nx.MultiDiGraph) -> None:
-    assert {n: dict(d) for n, d in a.nodes(data=True)} == {
-        n: dict(d) for n, d in b.nodes(data=True)
-    }
-    assert {(s, t, k): d for s, t, k, d in a.edges(keys=True, data=True)} == {
-        (s, t, k): d for s, t, k, d in b.edges(keys=True, data=True)
-    }
-
-
 def test_the_summaries_give_the_network_of_the_projection_queries(
     seeds_store_path: Path,
     rows: dict,  # type: ignore[type-arg]
@@ -185,7 +178,7 @@ def test_the_summaries_give_the_network_of_the_projection_queries(
     for node, edge for edge, evidence and timelines included."""
     with GraphStore.open(seeds_store_path, read_only=True) as store:
         from_summaries = load_network(store)
-    _same_network(from_summaries, build_network(rows))
+    assert_same_network(from_summaries, build_network(rows))
 
 
 def test_evidence_and_timelines_are_read_when_first_asked_for(
@@ -203,4 +196,4 @@ def test_evidence_and_timelines_are_read_when_first_asked_for(
         assert said and said == evidence(full, incident, cause, "has_cause")
         assert targets(lazy, incident, "has_event") == targets(full, incident, "has_event")
         load_details(lazy)
-    _same_network(lazy, full)
+    assert_same_network(lazy, full)

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from rdflib import Graph
 
 from incident_kg.export import export_bytes
@@ -100,3 +101,38 @@ def test_a_sidecar_naming_a_missing_incident_is_refused(
     sidecar_for(curated).write_text(SIDECAR.replace("incident: 1", "incident: 9"), encoding="utf-8")
     with pytest.raises(CurationError, match="no incident 9"):
         read_and_extract(curated, extractor)
+
+
+# -- same-as / not-same-as (issue 18) ----------------------------------------------------
+
+LINKING_SIDECAR = """\
+curator: audit-team-07
+date: 2026-11-20
+incidents:
+  - incident: 1
+    same-as: [000_05877e5457689921/incident/1]
+    not-same-as: https://w3id.org/incident-kg/id/report/s03-kumamoto-council/incident/2
+"""
+
+
+def test_a_sidecar_names_incidents_of_other_reports_as_the_same_event_or_not() -> None:
+    from incident_kg.extraction.curation import parse_curation
+    from incident_kg.ontology.vocabulary import codes
+
+    data = yaml.safe_load(LINKING_SIDECAR)
+    fix = parse_curation(data, source="x.curation.yaml", known_codes=codes()).incidents[0]
+    assert fix.same_as == ("000_05877e5457689921/incident/1",)
+    assert fix.not_same_as == (
+        "https://w3id.org/incident-kg/id/report/s03-kumamoto-council/incident/2",
+    )
+
+
+def test_a_same_as_that_names_no_incident_is_refused_naming_the_file() -> None:
+    from incident_kg.extraction.curation import parse_curation
+    from incident_kg.ontology.vocabulary import codes
+
+    data = yaml.safe_load(LINKING_SIDECAR.replace("000_05877e5457689921/incident/1", "熊本市の件"))
+    with pytest.raises(
+        CurationError, match=r"x.curation.yaml: incidents\[0\].same-as: .*熊本市の件"
+    ):
+        parse_curation(data, source="x.curation.yaml", known_codes=codes())

@@ -423,7 +423,8 @@ def test_the_sample_gold_predicted_perfectly_scores_one_everywhere() -> None:
 
 def test_the_table_has_one_line_per_field_then_the_incident_count() -> None:
     ev = score(predicted({"harms": ["CardExpiry"]}), gold({"harms": ["CardExpiry"]}))
-    firsts = [line.split()[0] for line in format_table(ev).splitlines()[1:]]
+    scores = format_table(ev).split("\n\n")[0]
+    firsts = [line.split()[0] for line in scores.splitlines()[1:]]
     assert firsts == [
         *CODED_FIELDS,
         "organizations",
@@ -549,3 +550,58 @@ def _first_best_assignment(weights: list[list[int]]) -> tuple[tuple[int, int], .
 )
 def test_alignment_is_the_first_best_assignment_in_text_order(weights: list[list[int]]) -> None:
     assert assign(weights) == _first_best_assignment(weights)
+
+
+# -- by mechanism (issue 15) -------------------------------------------------------------
+
+
+def _with_evidence(codes: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """A predicted incident whose codes carry evidence read by the given mechanisms."""
+    incident: dict[str, Any] = {name: sorted(by) for name, by in codes.items()}
+    incident["evidence"] = {
+        name: {code: [{"sentence": "…", "mechanism": m}] for code, m in by.items()}
+        for name, by in codes.items()
+    }
+    return incident
+
+
+def test_each_code_counts_for_the_mechanism_that_read_it() -> None:
+    pred = _with_evidence(
+        {
+            "causes": {
+                "LogoutOmission": "rule",
+                "SharedDevice": "similarity",
+                "Congestion": "similarity",
+            }
+        }
+    )
+    ev = score(
+        predicted(pred), gold({"causes": ["LogoutOmission", "SharedDevice", "ManualNonCompliance"]})
+    )
+    assert ev.mechanism_scores("rule", "causes") == (1, 0, 1.0, pytest.approx(1 / 3))
+    assert ev.mechanism_scores("similarity", "causes") == (1, 1, 0.5, pytest.approx(1 / 3))
+
+
+def test_a_code_a_rule_also_read_counts_for_the_rule() -> None:
+    pred = {
+        "causes": ["LogoutOmission"],
+        "evidence": {
+            "causes": {
+                "LogoutOmission": [
+                    {"sentence": "a", "mechanism": "similarity"},
+                    {"sentence": "b", "mechanism": "rule"},
+                ]
+            }
+        },
+    }
+    ev = score(predicted(pred), gold({"causes": ["LogoutOmission"]}))
+    assert ev.mechanism_scores("rule", "causes")[0] == 1
+    assert ev.mechanism_scores("similarity", "causes")[0] == 0
+
+
+def test_the_table_ends_with_precision_and_recall_by_mechanism() -> None:
+    pred = _with_evidence({"causes": {"LogoutOmission": "similarity"}})
+    table = format_table(score(predicted(pred), gold({"causes": ["LogoutOmission"]})))
+    mechanisms = table.split("\n\n")[1].splitlines()
+    assert mechanisms[0].split()[:2] == ["by", "mechanism"]
+    assert ["similarity", "causes", "1", "0", "1.000", "1.000"] in [m.split() for m in mechanisms]

@@ -23,8 +23,8 @@ from incident_kg.extraction.normalize import (
     NormalizedText,
     is_heading,
     normalize,
-    sentence_spans,
 )
+from incident_kg.extraction.sentences import sentence_spans
 
 from ..conftest import SEEDS
 

@@ -260,11 +260,12 @@ def test_missing_file_is_rejected_as_missing(tmp_path: Path) -> None:
     assert caught.value.kind == "missing"
 
 
-def test_folder_given_as_report_is_rejected_as_missing(tmp_path: Path) -> None:
+def test_folder_given_as_report_is_rejected_as_not_a_file(tmp_path: Path) -> None:
     with pytest.raises(ReportReadError) as caught:
         read_report(tmp_path)
 
-    assert caught.value.kind == "missing"
+    assert caught.value.kind == "not-a-file"
+    assert "a folder" in caught.value.message
 
 
 # --------------------------------------------------------------------------- decode_text

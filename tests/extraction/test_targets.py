@@ -50,7 +50,20 @@ FLOORS = {
     "samples/extra": {"causes": 0.93, "harms": 0.92, "countermeasures": 0.94, "actors": 0.91},
     "samples/holdout3": {"causes": 0.88, "harms": 0.84, "countermeasures": 0.92, "actors": 0.84},
     "samples/holdout4": {"causes": 0.87, "harms": 0.88, "countermeasures": 0.90, "actors": 0.82},
-    "samples/holdout6": {"causes": 0.76, "harms": 0.82, "countermeasures": 0.85, "actors": 0.80},
+    "samples/holdout6": {"causes": 0.76, "harms": 0.82, "countermeasures": 0.87, "actors": 0.80},
+    # re-told from real pages (issue 15): their scores on 2026-12 less 0.03
+    "samples/real-mynumber": {
+        "causes": 0.76,
+        "harms": 0.73,
+        "countermeasures": 0.75,
+        "actors": 0.64,
+    },
+    "samples/real-municipal": {
+        "causes": 0.70,
+        "harms": 0.73,
+        "countermeasures": 0.79,
+        "actors": 0.61,
+    },
 }
 
 

@@ -22,7 +22,7 @@ from incident_kg.graph.evidence import (
     expand,
     readings_of,
 )
-from incident_kg.graph.store import GraphStore
+from incident_kg.graph.store import PSEUDONYM_KEY, GraphStore
 from incident_kg.graph.triples import report_triples
 from incident_kg.ontology.namespaces import DEFAULT_BASE
 
@@ -69,26 +69,40 @@ def test_an_annotation_of_another_shape_is_kept_whole(extractor: Extractor) -> N
     assert set(expand(stored, readings_of(readings))) == odd
 
 
-def _export(store_dir: Path) -> bytes:
+def _export(store_dir: Path, fmt: str = "nquads", *, redact: bool = False) -> bytes:
+    options = ExportOptions(include_inferred=True, redact=redact)
     with GraphStore.open(store_dir, read_only=True) as store:
-        return export_dataset(store, "nquads", ExportOptions(include_inferred=True)).data
+        return export_dataset(store, fmt, options).data
+
+
+@pytest.fixture(scope="module")
+def compact_and_full(
+    extractor: Extractor, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, Path]:
+    """The same reports, once stored compact and once in full Web Annotation form (the
+    compaction turned off), with the same secret for pseudonyms."""
+    files = sample_files()
+    root = tmp_path_factory.mktemp("evidence")
+    with GraphStore.open(root / "compact", create=True) as store:
+        build(files, store, base=DEFAULT_BASE, extractor=extractor)
+        assert store.has_graph(READINGS_GRAPH)
+        key = store.pseudonym_key()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(build_module, "compact", lambda triples: (list(triples), []))
+        with GraphStore.open(root / "full", create=True) as store:
+            store.set_meta_value(PSEUDONYM_KEY, str(key))
+            build(files, store, base=DEFAULT_BASE, extractor=extractor)
+            assert not store.has_graph(READINGS_GRAPH)
+    return root / "compact", root / "full"
 
 
 @pytest.mark.filterwarnings("ignore:Dataset.default_context:DeprecationWarning")
 def test_an_export_of_the_compact_store_is_that_of_a_store_in_full_form(
-    extractor: Extractor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    compact_and_full: tuple[Path, Path],
 ) -> None:
-    """The same reports, once stored compact and once in full Web Annotation form (the
-    compaction turned off): the exports are the same graphs, and even the same bytes."""
-    files = sample_files()
-    with GraphStore.open(tmp_path / "compact", create=True) as store:
-        build(files, store, base=DEFAULT_BASE, extractor=extractor)
-        assert store.has_graph(READINGS_GRAPH)
-    monkeypatch.setattr(build_module, "compact", lambda triples: (list(triples), []))
-    with GraphStore.open(tmp_path / "full", create=True) as store:
-        build(files, store, base=DEFAULT_BASE, extractor=extractor)
-        assert not store.has_graph(READINGS_GRAPH)
-    compact_export, full_export = _export(tmp_path / "compact"), _export(tmp_path / "full")
+    """The same reports, once stored compact and once in full Web Annotation form: the
+    exports are the same graphs, and even the same bytes."""
+    compact_export, full_export = (_export(path) for path in compact_and_full)
     ours, theirs = Dataset(), Dataset()
     ours.parse(data=compact_export, format="nquads")
     theirs.parse(data=full_export, format="nquads")
@@ -96,6 +110,16 @@ def test_an_export_of_the_compact_store_is_that_of_a_store_in_full_form(
     assert {str(g.identifier) for g in ours.graphs()} == set(graphs)
     for graph in ours.graphs():
         assert isomorphic(graph, graphs[str(graph.identifier)]), graph.identifier
+    assert compact_export == full_export
+
+
+def test_a_redacted_export_of_the_compact_store_is_that_of_a_store_in_full_form(
+    compact_and_full: tuple[Path, Path],
+) -> None:
+    """Issue 17 × 16 × 19: the expanded evidence goes through the pseudonyms, the redaction of
+    quotes and the Turtle writer as the full form does — the same bytes."""
+    compact_export, full_export = (_export(p, "turtle", redact=True) for p in compact_and_full)
+    assert b"oa:TextQuoteSelector" in compact_export or b"TextQuoteSelector" in compact_export
     assert compact_export == full_export
 
 

@@ -9,6 +9,7 @@ from rdflib.namespace import RDF
 
 from incident_kg.extraction.extract import Extractor, extract_report
 from incident_kg.graph.triples import report_graph
+from incident_kg.ontology.local_governments import LOCAL_GOVERNMENT_BASE
 from incident_kg.ontology.namespaces import DEFAULT_BASE, IKG, OA
 
 from ..conftest import sample_files
@@ -32,18 +33,34 @@ def test_no_blank_node_is_minted(extractor: Extractor) -> None:
         assert not any(isinstance(term, BNode) for term in triple)
 
 
-def test_every_iri_is_minted_under_the_base(extractor: Extractor) -> None:
+KUMAMOTO = URIRef(LOCAL_GOVERNMENT_BASE + "431001")
+
+
+def test_every_iri_is_minted_under_the_base_but_local_governments(
+    extractor: Extractor,
+) -> None:
+    """A local government is named from its code under the namespace every agency shares
+    (so agencies' graphs join on it); everything else under the agency's base."""
     base = "https://pref.example/kg/"
     graph = _graph(extractor, REPORT, "a.txt", base=base)
     minted = {s for s in graph.subjects() if isinstance(s, URIRef)}
-    assert minted and all(str(s).startswith(base) for s in minted)
+    assert minted and all(str(s).startswith((base, LOCAL_GOVERNMENT_BASE)) for s in minted)
+    assert {s for s in minted if str(s).startswith(LOCAL_GOVERNMENT_BASE)} == {KUMAMOTO}
 
 
 def test_the_same_body_in_two_reports_is_one_node(extractor: Extractor) -> None:
     first = _graph(extractor, REPORT, "a.txt")
-    second = _graph(extractor, REPORT.replace("交付した", "交付していた"), "b.txt")
+    second = _graph(
+        extractor, REPORT.replace("交付した", "交付していた"), "b.txt", base="https://b.example/"
+    )
     orgs = [set(g.objects(None, IKG.responsibleOrganization)) for g in (first, second)]
-    assert orgs[0] == orgs[1] == {URIRef(f"{DEFAULT_BASE}org/%E7%86%8A%E6%9C%AC%E5%B8%82")}
+    assert orgs[0] == orgs[1] == {KUMAMOTO}
+
+
+def test_a_body_not_in_the_table_is_named_under_the_base(extractor: Extractor) -> None:
+    graph = _graph(extractor, REPORT.replace("熊本市", "東雲市"), "a.txt")
+    orgs = set(graph.objects(None, IKG.responsibleOrganization))
+    assert orgs == {URIRef(f"{DEFAULT_BASE}org/%E6%9D%B1%E9%9B%B2%E5%B8%82")}
 
 
 def test_an_ambiguous_ward_stays_local_to_its_report(extractor: Extractor) -> None:
@@ -84,3 +101,32 @@ def test_facts_read_from_one_span_share_its_target(extractor: Extractor) -> None
             spans.add(span)
         shared += sum(1 for n in targets.values() if n > 1)
     assert shared > 0  # the samples read several facts from one sentence
+
+
+def test_each_annotation_names_the_mechanism_that_read_its_fact(extractor: Extractor) -> None:
+    import dataclasses
+
+    from incident_kg.extraction.similarity import Exemplar, SimilaritySettings, make_coder
+
+    report = (
+        "住民票の誤交付について\n\n1 概要\nみどり市で別人の住民票の写しを交付した。\n"
+        "2 原因\n窓口の担当者が名札の色を見分けられなかった。\n"
+    )
+    exemplar = Exemplar(
+        "causes",
+        ("ProcedureKnowledgeGap",),
+        "窓口の担当者が名札の色を見分けられなかったため、交付した。",
+    )
+    settings = SimilaritySettings(
+        roles={"causes": frozenset({"cause"})}, thresholds={"causes": 0.4}
+    )
+    similar = dataclasses.replace(extractor, similarity=make_coder([exemplar], settings))
+    graph = _graph(similar, report, "a.txt")
+    by_body = {
+        graph.value(a, OA.hasBody): graph.value(a, IKG.extractionMechanism)
+        for a in graph.subjects(RDF.type, OA.Annotation)
+        if graph.value(a, OA.hasBody) is not None
+    }
+    inferred = URIRef("https://w3id.org/incident-kg/code/ProcedureKnowledgeGap")
+    assert by_body[inferred] == IKG.ExemplarSimilarity
+    assert {m for b, m in by_body.items() if b != inferred} == {IKG.LexiconRule}

@@ -17,7 +17,8 @@ import yaml
 from owlrl import DeductiveClosure, OWLRL_Semantics
 from pyshacl import validate
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
+from rdflib.collection import Collection
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from incident_kg.ontology.namespaces import CODE, IKG, OA, ONTOLOGY_IRI, ONTOLOGY_VERSION, ORG, SH
 from incident_kg.ontology.vocabulary import (
@@ -357,6 +358,7 @@ EMITTED_PROPERTIES = {
     IKG.unresolvedName: OWL.DatatypeProperty,
     IKG.extractionRule: OWL.DatatypeProperty,
     IKG.confidence: OWL.DatatypeProperty,
+    IKG.extractionMechanism: OWL.ObjectProperty,
 }
 
 
@@ -387,9 +389,10 @@ def test_datatype_properties_have_the_declared_ranges(onto):
         IKG.unresolvedName: xsd("boolean"),
         IKG.extractionRule: xsd("string"),
         IKG.confidence: xsd("decimal"),
-        IKG.occurredOn: IKG.PartialDate,
-        IKG.discoveredOn: IKG.PartialDate,
-        IKG.date: IKG.PartialDate,
+        IKG.occurredOn: RDFS.Literal,  # ikg:PartialDate, checked by the shapes
+        IKG.discoveredOn: RDFS.Literal,
+        IKG.date: RDFS.Literal,
+        IKG.localGovernmentCode: xsd("string"),
     }
     wrong = {
         prop.fragment
@@ -399,9 +402,17 @@ def test_datatype_properties_have_the_declared_ranges(onto):
     assert wrong == set()
 
 
-def test_partial_date_is_the_union_of_date_year_month_and_year(onto):
-    union = onto.value(onto.value(IKG.PartialDate, OWL.equivalentClass), OWL.unionOf)
-    assert list(onto.items(union)) == [xsd("date"), xsd("gYearMonth"), xsd("gYear")]
+def test_partial_date_is_declared_not_defined_as_an_owl_union(onto):
+    """OWL 2 DL has no union of xsd:date, xsd:gYearMonth and xsd:gYear (they are outside its
+    datatype map): the partial date is a declared datatype, its literals checked by SHACL."""
+    assert (IKG.PartialDate, RDF.type, RDFS.Datatype) in onto
+    assert onto.value(IKG.PartialDate, OWL.equivalentClass) is None
+    datatype_unions = [
+        members
+        for members in onto.objects(None, OWL.unionOf)
+        if any(str(m).startswith(str(XSD)) for m in Collection(onto, members))
+    ]
+    assert not datatype_unions
 
 
 def test_asserted_property_is_an_annotation_property(onto):
@@ -455,12 +466,12 @@ WELL_FORMED = """
     dcterms:identifier "003" ;
     dcterms:title "マイナンバーカード事務における不適切な事務処理について"@ja ;
     dcterms:issued "2023-10"^^xsd:gYearMonth ;
-    dcterms:language "ja"^^xsd:language ;
+    dcterms:language <http://id.loc.gov/vocabulary/iso639-2/jpn> ;
     ikg:sourceFile "003.txt" ;
-    ikg:contentSha256 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" ;
-    prov:wasGeneratedBy <extraction/003> .
+    ikg:contentSha256 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" .
 <extraction/003> a ikg:Extraction ;
     prov:used <report/003> ;
+    prov:generated <graph/003> ;
     prov:wasAssociatedWith <agent/extractor> ;
     ikg:softwareVersion "0.1.0" .
 <agent/extractor> a prov:SoftwareAgent ; rdfs:label "incident-kg extractor" .
@@ -496,6 +507,7 @@ WELL_FORMED = """
     ikg:aboutIncident <incident/003-1> ;
     ikg:assertedProperty ikg:hasCause ;
     ikg:extractionRule "cause.missing-handover" ;
+    ikg:extractionMechanism ikg:LexiconRule ;
     ikg:confidence 0.9 ;
     dcterms:creator <agent/extractor> ;
     oa:hasTarget <evidence/003-1/1/target> .
@@ -515,6 +527,7 @@ WELL_FORMED = """
     ikg:aboutIncident <incident/003-1> ;
     ikg:assertedProperty ikg:affectedCount ;
     ikg:extractionRule "count.ken" ;
+    ikg:extractionMechanism ikg:LexiconRule ;
     ikg:confidence 0.75 ;
     dcterms:creator <agent/extractor> ;
     oa:hasTarget [
@@ -719,3 +732,10 @@ def test_an_evidence_path_failure_is_reported_on_an_inverse_path(shapes, onto):
     drop_evidence(data)
     _conforms, paths = shacl_results(data, shapes, onto)
     assert any(isinstance(p, BNode) for p in paths)
+
+
+def test_an_annotation_names_one_of_the_three_mechanisms(shapes, onto):
+    graph = well_formed_incident()
+    graph.set((EVIDENCE, IKG.extractionMechanism, IKG.GuessWork))
+    conforms, paths = shacl_results(graph, shapes, onto)
+    assert not conforms and IKG.extractionMechanism in paths

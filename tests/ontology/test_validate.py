@@ -156,14 +156,15 @@ def test_a_sharing_export_writes_a_redacted_file_and_its_description(
     )
     data = out.read_bytes()
     assert "山田太郎".encode() not in data and "［氏名］".encode() in data
-    description = Graph().parse(tmp_path / "share.description.ttl", format="turtle")
+    description = Graph().parse(tmp_path / "share.ttl.description.ttl", format="turtle")
     (dataset,) = description.subjects(IKG.redactionApplied, Literal(True))
     assert (
         dataset,
         IKG.sharingMarking,
         URIRef("https://w3id.org/incident-kg/code/tlp-amber"),
     ) in description
-    assert description.value(dataset, DCTERMS.issued) is not None
+    (distribution,) = description.objects(dataset, URIRef("http://www.w3.org/ns/dcat#distribution"))
+    assert description.value(distribution, DCTERMS.issued) is not None
     checksum = str(
         next(description.objects(None, URIRef("http://spdx.org/rdf/terms#checksumValue")))
     )

@@ -170,3 +170,38 @@ def test_a_rule_with_an_unknown_check_is_refused() -> None:
             "truncated: {prefix_property: p, exact_property: e, suffix_property: s, "
             "min_digits: 5, run: '[0-9]'}\n"
         )
+
+
+# -- issue 16: however the digits are cut, and in kanji ---------------------------------
+
+CUTS = ["\n", "\r\n", " ", "　", "-", "－", "ー", " \n", "\t"]
+KANJI = str.maketrans("0123456789", "〇一二三四五六七八九")
+
+
+@given(
+    eleven_digits,
+    st.sets(st.integers(1, 11), max_size=4),
+    st.lists(st.sampled_from(CUTS), min_size=4, max_size=4),
+    st.sampled_from(["ascii", "full", "kanji"]),
+    st.booleans(),
+)
+def test_an_individual_number_cut_anywhere_in_any_digits_is_replaced(
+    payload: str, cuts: set[int], seps: list[str], style: str, valid: bool
+) -> None:
+    """Failures 1 and 3: a number split by a line break (PDF text), or in kanji numerals."""
+    number = valid_number(payload)
+    if not valid:  # the one wrong check digit nearest the right one stays
+        number = number[:11] + str((int(number[11]) + 1) % 10)
+    written = "".join(
+        (seps[sorted(cuts).index(i)] if i in cuts else "") + d for i, d in enumerate(number)
+    )
+    written = written.translate(FULL if style == "full" else KANJI if style == "kanji" else {})
+    text = f"申請者の個人番号は{written}です"
+    out, counts = redact(text, RULES)
+    if valid:
+        assert (out, counts) == (
+            f"申請者の個人番号は{P['individual-number']}です",
+            {"individual-number": 1},
+        )
+    else:
+        assert counts.get("individual-number", 0) == 0

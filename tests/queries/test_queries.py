@@ -13,7 +13,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from incident_kg.extraction.extract import Extractor
 from incident_kg.graph.build import build, stable_ontology
 from incident_kg.graph.evidence import READINGS_GRAPH
-from incident_kg.graph.store import GraphStore
+from incident_kg.graph.store import LINKS_GRAPH, GraphStore
 from incident_kg.ontology.namespaces import DEFAULT_BASE
 from incident_kg.queries.library import (
     QueryError,
@@ -142,6 +142,9 @@ def _full_closure_store(store: GraphStore) -> ox.Store:
     for s, p, o in graph:
         if isinstance(s, (URIRef, BNode)) and isinstance(p, URIRef):
             out.add(ox.Quad(_ox(s), _ox(p), _ox(o), ox.DefaultGraph()))
+    # the links graph is the link pass's, not OWL's: the baseline takes it as it is
+    for quad in store.quads([LINKS_GRAPH]):
+        out.add(quad)
     return out
 
 

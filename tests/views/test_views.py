@@ -223,3 +223,22 @@ def test_writing_again_leaves_no_page_of_a_former_run(
     again = write_views(seeds_network, seeds_views.out)
     assert not stale.exists()
     assert {p.path for p in again.pages} == {p.path for p in seeds_views.pages}
+
+
+@pytest.mark.parametrize(
+    "option", [("--incident", "003_4a1ccabbb4d700a7/incident/2"), ("--cause", "SharedDevice")]
+)
+def test_one_page_is_the_page_of_the_whole_view_redacted_alike(
+    seeds_store_path: Path, tmp_path: Path, option: tuple[str, str]
+) -> None:
+    """Issue 17 × 16: `view --incident/--cause` reads the details of what it draws only, and
+    they go through the same pseudonyms and redaction as the whole view's: the same page."""
+    store = ["--store", str(seeds_store_path)]
+    whole = CliRunner().invoke(main, ["-q", "view", *store, "--out", str(tmp_path / "all")])
+    assert whole.exit_code == 0, whole.output
+    one = CliRunner().invoke(main, ["-q", "view", *store, "--out", str(tmp_path / "one"), *option])
+    assert one.exit_code == 0, one.output
+    (page,) = [p for p in (tmp_path / "one").rglob("*.html")]
+    assert "003_4a1ccabbb4d700a7" not in page.name  # a pseudonym, not the file's name
+    same = tmp_path / "all" / page.relative_to(tmp_path / "one")
+    assert page.read_text("utf-8") == same.read_text("utf-8")

@@ -1,0 +1,59 @@
+"""`incident-kg info`: what a store holds, read from its record keeping."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from incident_kg.cli import main
+from incident_kg.graph.store import GraphStore
+from incident_kg.queries.library import load_library, run_local
+
+from ..conftest import seed_files
+
+
+def test_info_counts_the_reports_and_incidents_the_store_holds(seeds_store_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["info", "--store", str(seeds_store_path), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["reports"] == len(seed_files())
+    with GraphStore.open(seeds_store_path, read_only=True) as store:
+        listed = run_local(store, load_library()["incidents"], {})
+    assert summary["incidents"] == len({row[0] for row in listed.rows})
+    assert summary["imports"] == 0 and summary["imported_graphs"] == 0
+    assert summary["quads"] > 0 and summary["disk_bytes"] > 0
+    assert summary["first_build"] <= summary["last_change"]
+
+
+def test_info_prints_a_table_for_people(seeds_store_path: Path) -> None:
+    result = CliRunner().invoke(main, ["info", "--store", str(seeds_store_path)])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["what", "value"]
+    assert any(line.split()[:2] == ["reports", str(len(seed_files()))] for line in lines)
+
+
+def test_info_on_a_missing_store_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["info", "--store", str(tmp_path / "none")])
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "no store at" in result.stderr
+
+
+def test_shell_completion_is_offered_by_click(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "_INCIDENT_KG_COMPLETE": "bash_source"}
+    script = subprocess.run(
+        [sys.executable, "-c", "from incident_kg.cli import main; main(prog_name='incident-kg')"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    ).stdout
+    assert "_incident_kg_completion" in script and "complete " in script

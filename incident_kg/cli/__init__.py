@@ -53,7 +53,7 @@ def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
     \b
     Typical use:
       incident-kg build samples/reports          # reports → store
-      incident-kg export --format turtle -o kg.ttl
+      incident-kg export --rdf-format turtle -o kg.ttl
       incident-kg validate                        # SHACL shapes
     """
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG

@@ -50,7 +50,7 @@ def seed_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def seed_turtle(seed_store: Path) -> bytes:
-    return run_bytes("export", "--store", str(seed_store), "--format", "turtle")
+    return run_bytes("export", "--store", str(seed_store), "--rdf-format", "turtle")
 
 
 def run_bytes(*args: str) -> bytes:
@@ -120,10 +120,10 @@ def test_building_twice_gives_a_byte_identical_export(
     seed_store: Path, seed_turtle: bytes, tmp_path: Path
 ) -> None:
     run("build", str(SHARED / "seeds"), "--store", str(seed_store))
-    assert run_bytes("export", "--store", str(seed_store), "--format", "turtle") == seed_turtle
+    assert run_bytes("export", "--store", str(seed_store), "--rdf-format", "turtle") == seed_turtle
     fresh = tmp_path / "fresh"
     run("build", str(SHARED / "seeds"), "--store", str(fresh))
-    assert run_bytes("export", "--store", str(fresh), "--format", "turtle") == seed_turtle
+    assert run_bytes("export", "--store", str(fresh), "--rdf-format", "turtle") == seed_turtle
 
 
 def test_evaluate_prints_a_table_per_field() -> None:
@@ -191,7 +191,7 @@ def test_the_sample_corpus_builds_and_conforms(tmp_path: Path) -> None:
     proc = run("build", str(samples), "--store", str(store))
     assert "loaded 11 report(s)" in proc.stdout
     assert "conforms" in run("validate", "--store", str(store)).stdout
-    turtle = run_bytes("export", "--store", str(store), "--format", "turtle")
+    turtle = run_bytes("export", "--store", str(store), "--rdf-format", "turtle")
     assert len(Graph().parse(data=turtle, format="turtle")) > 1000
 
 

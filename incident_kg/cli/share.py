@@ -12,7 +12,7 @@ import click
 
 from incident_kg.errors import IncidentKGError
 
-from .common import handle_errors, print_table, store_option, wait_option
+from .common import format_option, handle_errors, print_table, store_option, wait_option
 
 TLP_CHOICE = click.Choice(["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"], case_sensitive=False)
 #: The RDF syntaxes a file is read in (import, validate) and written in (export).
@@ -475,13 +475,7 @@ def import_(
     metavar="ID",
     help="Remove this import: its graphs, their inferred graphs and its record.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-)
+@format_option
 @wait_option
 @handle_errors
 def imports(store_dir: Path, remove_id: str | None, fmt: str, wait: float) -> None:
@@ -508,18 +502,24 @@ def imports(store_dir: Path, remove_id: str | None, fmt: str, wait: float) -> No
     if fmt == "json":
         click.echo(json.dumps([r.to_json() for r in records], ensure_ascii=False, indent=2))
         return
-    print_table(
-        ("id", "agency", "file", "imported", "marking", "graphs", "triples"),
-        [
-            (
-                r.id,
-                r.agency,
-                r.file_name,
-                r.imported,
-                r.marking.label,
-                str(len(r.graphs)),
-                str(r.triples),
-            )
-            for r in records
-        ],
-    )
+    columns = ("id", "agency", "file", "imported", "marking", "graphs", "triples")
+    rows = [
+        (
+            r.id,
+            r.agency,
+            r.file_name,
+            r.imported,
+            r.marking.label,
+            str(len(r.graphs)),
+            str(r.triples),
+        )
+        for r in records
+    ]
+    if fmt == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+    else:
+        print_table(columns, rows)

@@ -104,3 +104,13 @@ def test_the_old_spelling_of_an_rdf_syntax_still_works(tmp_path: Path) -> None:
     new = CliRunner().invoke(main, ["export", "--store", store, "--rdf-format", "ntriples"])
     assert old.exit_code == new.exit_code == 0
     assert old.stdout == new.stdout and old.stdout.startswith("<")
+
+
+def test_every_listing_of_records_also_writes_csv() -> None:
+    listings = {"query", "imports", "reports list", "review", "lexicon suggest"}
+    listings |= {path for path, _ in _commands() if path.startswith("analyze ")}
+    for path, command in _commands():
+        if path in listings:
+            option = _options(command)["--format"]
+            assert isinstance(option.type, click.Choice)
+            assert "csv" in option.type.choices, path

@@ -81,7 +81,15 @@ def test_no_name_or_number_of_a_file_name_reaches_a_sharing_export(
     sharing export (and its ikg:sourceFile and dcterms:identifier)."""
     out = tmp_path / f"share.{SUFFIX[fmt]}"
     proc = run(
-        "export", "--store", str(planted), "--rdf-format", fmt, "-o", str(out), "--profile", "sharing"
+        "export",
+        "--store",
+        str(planted),
+        "--rdf-format",
+        fmt,
+        "-o",
+        str(out),
+        "--profile",
+        "sharing",
     )
     assert proc.returncode == 2  # --tlp and --publisher are required
     run(*proc.args[4:], "--tlp", "GREEN", "--publisher", "堺市")  # type: ignore[index]

@@ -176,7 +176,15 @@ def test_a_sharing_export_writes_a_redacted_file_and_its_description(
 def test_import_then_list_then_remove(sample_store: Path, tmp_path: Path) -> None:
     out = tmp_path / "sakura.trig"
     run(
-        "export", "--store", str(sample_store), "--rdf-format", "trig", "--tlp", "green", "-o", str(out)
+        "export",
+        "--store",
+        str(sample_store),
+        "--rdf-format",
+        "trig",
+        "--tlp",
+        "green",
+        "-o",
+        str(out),
     )
     store = str(tmp_path / "store")
     said = run("import", str(out), "--from", "さくら野市", "--store", store).stdout

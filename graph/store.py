@@ -149,7 +149,7 @@ class SharedPart:
     def lines(self, which: str) -> set[str]:
         """The non-empty lines of ``asserted`` or ``inferred``."""
         text = self.asserted if which == "asserted" else self.inferred
-        return {line for line in text.splitlines() if line.strip()}
+        return {line for line in text.split("\n") if line.strip()}
 
 
 @dataclass(frozen=True)
@@ -167,7 +167,7 @@ class ReportWrite:
 def _nquads(graph: str, ntriples: str) -> str:
     """N-Triples lines put into a named graph (N-Quads)."""
     g = f" <{graph}> .\n"
-    return "".join(line[:-1].rstrip() + g for line in ntriples.splitlines() if line.strip())
+    return "".join(line[:-1].rstrip() + g for line in ntriples.split("\n") if line.strip())
 
 
 #: (which part, shared graph, metadata predicate) of a contribution.

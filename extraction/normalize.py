@@ -526,6 +526,29 @@ _ADDRESSEE_END = re.compile(r"(様|御中|殿)$")
 _LABEL_END = re.compile(r"(問い?合わ?せ先|問合せ先|連絡先|お問い合わせ|担当窓口)[:：]?$")
 
 
+#: A web address alone on its line (a link list, a source line under a news article).
+_URL_LINE = re.compile(r"^(?:<)?https?://\S+$")
+#: A news byline: the paper and the time it was sent (毎日新聞 12月28日(金)11時15分配信).
+_BYLINE = re.compile(
+    r"(\d{1,2}月\d{1,2}日|\d{1,2}:\d{2}|\d{1,2}時\d{1,2}分)[^。、]{0,6}(配信|更新|掲載|公開)$"
+)
+#: A headline opens with a marker of a news item or a category (◎ / <窃盗> / 【市政】).
+_HEADLINE_START = re.compile(r"^(?:[◎◇◆■□●○▼▽★☆]|<[^<>]{1,8}>|【[^【】]{1,8}】)")
+
+
+def _is_headline(lines: Sequence[_TextLine], n: int, wrap: int | None) -> bool:
+    """Whether the first line of a web page or news article is its headline, over a lead
+    told without a blank line between them: not hard-wrapped text, no clause cut at its end,
+    and the line after it far longer (a paragraph) or the headline opening with a news
+    marker (◎ / <窃盗> / 【市政】)."""
+    if n != 1 or wrap is not None:
+        return False
+    headline, lead = lines[0].text, lines[1].text
+    if headline[-1] in "、，," or _CONTINUES.match(lead) or len(headline) > 60:
+        return False
+    return len(lead) > 2 * len(headline) or bool(_HEADLINE_START.match(headline))
+
+
 #: A signer's line: 公共ソリューション事業部長 Ｊ / 市民課長 山田.
 _SIGNATURE = re.compile(
     r"(部長|課長|室長|所長|局長|理事長|社長|取締役|委員|市長|町長|村長|区長)\s?[^\s、。]{0,8}$"
@@ -603,6 +626,10 @@ def _should_join(
     if n in cells or _ADDRESSEE_END.search(lines[n - 1].text):
         return False
     previous = lines[n - 1].text
+    if _URL_LINE.match(previous) or _URL_LINE.match(line.text):
+        return False  # a web address stands on its own line
+    if _BYLINE.search(previous) or _BYLINE.search(line.text) or _is_headline(lines, n, wrap):
+        return False  # a news headline and byline stand apart from the lead
     if _LABEL_END.search(previous):
         return False  # お問合せ先 / 連絡先: a label, its value on the lines below
     if _is_sender_line(previous) or _SIGNATURE.search(line.text):

@@ -135,11 +135,22 @@ def _opening_lines(lines: Sequence[Line], start: int, limit: int = 6) -> list[st
             seen_heading = seen_heading or line.kind == "heading"
             continue
         opening = role == "summary" or (role is None and not seen_heading)
+        if line.kind == "text" and not _is_prose(line.text):
+            continue  # a link list's addresses and names (https://…, 毎日新聞) tell nothing
         if line.kind == "text" and opening and not _ELSEWHERE_OR_FINE.search(line.text):
             out.append(line.text)
         if len(out) >= limit:
             break
     return out
+
+
+#: A web address on its own.
+_ADDRESS = re.compile(r"^\S*https?://\S+$")
+
+
+def _is_prose(text: str) -> bool:
+    """Whether a line is running text: not a web address, and a sentence or a longer line."""
+    return not _ADDRESS.match(text) and ("。" in text or len(text) >= 15)
 
 
 def without_keywords(title: str, section_roles: Mapping[str, Sequence[str]]) -> str:

@@ -106,8 +106,9 @@ def _find_title(lines: Sequence[Line], is_date: Callable[[str], bool]) -> int | 
             body = True  # a paragraph of running text: the body has begun
         if line.kind != "text" or is_date(line.text) or len(line.text) > 80:
             continue
-        if body and (len(line.text) > 30 or "、" in line.text):
-            continue  # in the body only a short heading-like line may still be the title
+        if body and (len(line.text) > 30 or "、" in line.text or line.text[:1] in "・•-*"):
+            continue  # in the body only a short heading-like line (not a link's caption in a
+            # list: ・…の紛失について) may still be the title
         if not re.search(r"[^\W\d_]", line.text):
             continue  # a rule (━━━━) or a page number: no words
         if line.text.endswith("。"):

@@ -406,6 +406,10 @@ _DATE_LABEL = re.compile(
 _ENDS_WITH_DATE = re.compile(r"[0-9０-９][年月日]$|[0-9]$")
 
 
+#: A picture's caption on a web page: (写真)… / [画像]….
+_CAPTION = re.compile(r"^[(\[](写真|画像|図|表|動画|資料)[)\]]")
+
+
 def _is_double_spaced(lines: Sequence[_TextLine]) -> bool:
     """True when the text is PDF output with a blank line after every text line.
 
@@ -428,8 +432,10 @@ def _is_double_spaced(lines: Sequence[_TextLine]) -> bool:
                 continue
             # the first line may be a news headline (no 。) over a paragraph far longer than
             # itself, and a line indented after the blank opens a paragraph: neither is a sign
-            if (n == 0 and len(line.text) > 2 * len(text)) or line.indented:
-                continue
+            if (n == 0 and (len(line.text) > 2 * len(text) or " " in text)) or line.indented:
+                continue  # (a news headline separates its phrases with spaces)
+            if _CAPTION.match(text):
+                continue  # a photo's caption under a headline: (写真)市役所の庁舎
             if _is_date_line(line.text) or _DATE_LABEL.match(line.text):
                 continue  # a headline over the page's date (公開日:2024年1月10日)
             if text[-1] in "、，," or (

@@ -361,6 +361,9 @@ _LONE_SECTION = re.compile(
     # the section named as the one in charge (担当は国保年金課。) or with its body in brackets
     r"|。|[(（][^()（）]{1,8}[市区町村][)）]))"
 )
+#: The body's one-character short name before its section (市福祉総務課 → 福祉総務課; 市民課
+#: stays).
+_SHORT_BODY = re.compile(rf"^[市区町村県](?![民教])(?=[{_KANJI}]{{3}})")
 _NOT_SECTION = re.compile(r"^(?:同|当|本|各|担当|所管|関係|主管|他|全)")
 
 
@@ -382,7 +385,7 @@ def _with_own_sections(
         if sentence.role == "contact":
             continue
         for m in _LONE_SECTION.finditer(sentence.span.text):
-            unit = m.group("unit")
+            unit = _SHORT_BODY.sub("", m.group("unit"))
             name = f"{body}/{unit}"
             if _NOT_SECTION.match(unit) or name in known:
                 continue

@@ -406,6 +406,9 @@ _DATE_LABEL = re.compile(
 _ENDS_WITH_DATE = re.compile(r"[0-9０-９][年月日]$|[0-9]$")
 
 
+#: A news headline separates its phrases with spaces, and has no 、 cut at a line's end
+#: (児童の成績入り 教諭がUSBなくす 市立小), unlike an item's marker (〇 管理体制、…).
+_SPACED_HEADLINE = re.compile(r"^[^\s、。〇○・●■◆\d(]\S+ \S+[^、,]$")
 #: A picture's caption on a web page: (写真)… / [画像]….
 _CAPTION = re.compile(r"^[(\[](写真|画像|図|表|動画|資料)[)\]]")
 
@@ -432,8 +435,10 @@ def _is_double_spaced(lines: Sequence[_TextLine]) -> bool:
                 continue
             # the first line may be a news headline (no 。) over a paragraph far longer than
             # itself, and a line indented after the blank opens a paragraph: neither is a sign
-            if (n == 0 and (len(line.text) > 2 * len(text) or " " in text)) or line.indented:
-                continue  # (a news headline separates its phrases with spaces)
+            if (n == 0 and (len(line.text) > 2 * len(text) or _SPACED_HEADLINE.match(text))) or (
+                line.indented
+            ):
+                continue
             if _CAPTION.match(text):
                 continue  # a photo's caption under a headline: (写真)市役所の庁舎
             if _is_date_line(line.text) or _DATE_LABEL.match(line.text):

@@ -17,6 +17,8 @@ from .common import format_option, handle_errors, print_table, store_option, wai
 TLP_CHOICE = click.Choice(["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"], case_sensitive=False)
 #: The RDF syntaxes a file is read in (import, validate) and written in (export).
 RDF_FORMAT_CHOICE = click.Choice(["turtle", "ntriples", "nquads", "trig", "jsonld"])
+#: What an export writes: the RDF syntaxes, and the evidence as Web Annotation JSON.
+EXPORT_FORMAT_CHOICE = click.Choice([*RDF_FORMAT_CHOICE.choices, "wadm"])
 
 
 def _issued() -> str:
@@ -52,10 +54,11 @@ def _relative_url(output: Path, description: Path) -> str:
 @click.option(
     "--rdf-format",
     "fmt",
-    type=RDF_FORMAT_CHOICE,
+    type=EXPORT_FORMAT_CHOICE,
     default="turtle",
     show_default=True,
-    help="turtle, ntriples and jsonld write the union of the graphs; trig and nquads keep them.",
+    help="turtle, ntriples and jsonld write the union of the graphs; trig and nquads keep them; "
+    "wadm writes the evidence only, as W3C Web Annotation JSON (anno.jsonld).",
 )
 @click.option("--format", "old_format", type=RDF_FORMAT_CHOICE, hidden=True)  # before 2026-12
 @click.option(
@@ -172,6 +175,7 @@ def export(
       incident-kg export --profile sharing --tlp AMBER --publisher 堺市 -o share.ttl
       incident-kg export --organization 堺市 --since 2023-01 --until 2023-06 -o sakai.trig --rdf-format trig
       incident-kg export --cause tier-organisation --no-ontology -o roots.ttl
+      incident-kg export --rdf-format wadm -o evidence.anno.jsonld
     """
 
     from incident_kg.export.describe import (

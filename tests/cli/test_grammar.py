@@ -74,7 +74,17 @@ def test_an_rdf_syntax_is_always_rdf_format_with_the_same_choices() -> None:
             assert isinstance(formats.type, click.Choice)
             assert not set(formats.type.choices) & set(RDF_SYNTAXES), path
     assert set(found) >= {"export", "import", "validate"}
+    assert found.pop("export") == [*RDF_SYNTAXES, "wadm"]  # and the evidence as annotations
     assert all(choices == RDF_SYNTAXES for choices in found.values())
+
+
+def test_the_export_formats_are_the_writers_the_export_has() -> None:
+    from incident_kg.export.formats import FORMATS
+    from incident_kg.export.formats import RDF_SYNTAXES as READABLE
+
+    option = _options(main.commands["export"])["--rdf-format"]
+    assert isinstance(option.type, click.Choice)
+    assert list(option.type.choices) == list(FORMATS) and list(READABLE) == RDF_SYNTAXES
 
 
 def test_format_always_offers_a_table_for_people_and_json_for_programs() -> None:

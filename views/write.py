@@ -22,7 +22,9 @@ from incident_kg.privacy.pseudonyms import FILE_NAME, Pseudonymiser
 from incident_kg.privacy.redact import RedactionRules, redact
 
 from .graphs import TEMPLATE_PACKAGE, VIS_DIR, ViewError, ViewOptions, layout, load_legend, to_pyvis
+from .labels import Names, load_names, name_edges
 from .pages import Page, build_pages
+from .readable import make_readable
 
 log = logging.getLogger(__name__)
 
@@ -46,16 +48,26 @@ class ViewsResult:
 
 
 def render_page(
-    env: Environment, page: Page, lang: str, legend: dict[str, dict[str, str]]
+    env: Environment,
+    page: Page,
+    lang: str,
+    legend: dict[str, dict[str, str]],
+    names: Names | None = None,
 ) -> tuple[str, dict[str, Any] | None]:
     """The HTML of one page, and the network data it draws (None for a page without one)."""
+    names = names or load_names()
     graph = None
     kinds: list[dict[str, str]] = []
+    marks: list[dict[str, str]] = []
     if page.graph is not None:
         layout(page.graph)
+        make_readable(page.graph)  # labels sized and cleared (views/readable.py)
+        name_edges(page.graph, names, lang)  # edge labels in both languages (views/labels.py)
         graph = to_pyvis(page.graph)
         present = {n["kind"] for n in page.graph.nodes}
         kinds = [{"name": k, **v} for k, v in legend.items() if k in present]
+        if any(n.get("recurred") for n in page.graph.nodes):
+            marks.append({"name": "recurred", **names.marks.get("recurred", {})})
     depth = page.path.count("/")
     html = env.get_template("page.html").render(
         lang=lang,
@@ -63,8 +75,11 @@ def render_page(
         prefix="../" * depth,
         graph=graph,
         legend=kinds,
+        marks=marks,
         notes=page.notes,
         tables=page.tables,
+        filters=page.filters,
+        figures=page.figures,
     )
     return html, graph
 
@@ -174,6 +189,7 @@ def write_views(
     are replaced, and its cause and incident pages removed first)."""
     options = options or ViewOptions()
     legend = load_legend()
+    names = load_names()
     pages = build_pages(g, options, legend)
     env = template_environment()
     try:
@@ -185,7 +201,7 @@ def write_views(
         for page in progress(pages):
             target = out / page.path
             target.parent.mkdir(parents=True, exist_ok=True)
-            html, graph = render_page(env, page, options.lang, legend)
+            html, graph = render_page(env, page, options.lang, legend, names)
             target.write_text(html, "utf-8")
             written.append(
                 WrittenPage(

@@ -3,7 +3,8 @@ cause, the number of distinct incidents — a heat map a regulator can put in a 
 
 Bodies are grouped by the prefecture the table of local governments gives them
 (ontology/local-governments.tsv: a body named by its shared IRI ``…/lg/<code>``, or whose
-name the table knows); the others (national bodies, companies, names the table does not
+name the table knows — but not a bare ward name such as 中央区, which designated cities'
+wards share with Tokyo's); the others (national bodies, companies, names the table does not
 hold) are in one group at the end. Each group has a row of its own with its totals. One
 pass over the incidents.
 """
@@ -57,7 +58,10 @@ def prefecture_of(
     if body.startswith(LOCAL_GOVERNMENT_BASE):
         found = by_code.get(body[len(LOCAL_GOVERNMENT_BASE) :].split("/", 1)[0])
     if found is None:
-        found = table.body_of(label(g, body, "ja"))
+        name = label(g, body, "ja")
+        found = table.body_of(name)
+        if found is not None and found.kind == "special-ward" and not name.startswith("東京都"):
+            found = None  # 中央区, 北区…: also wards of designated cities, which are not listed
     return (found.code[:2], found.prefecture) if found is not None else None
 
 
@@ -117,7 +121,7 @@ def matrix_page(g: nx.MultiDiGraph, ranking: Sequence[CauseSpread]) -> Page:
             counts = [len(keys.get((b, k), ())) for k in range(len(causes))]
             rows.append(
                 (
-                    Cell(label(g, b, "ja"), text_en=label(g, b, "en")),
+                    Cell(label(g, b, "ja"), text_en=label(g, b, "en"), title=b),
                     *(
                         Cell(
                             str(n) if n else "",

@@ -41,7 +41,7 @@ def _sentence(adoption: Adoption) -> str:
     if len(text) > SENTENCE_LIMIT:
         text = text[: SENTENCE_LIMIT - 1] + "…"
     bodies = "、".join(adoption.organizations) or "?"
-    return f"{adoption.report}（{bodies}）「{text}」" if text else f"{adoption.report}（{bodies}）"
+    return f"{bodies}「{text}」" if text else bodies
 
 
 def _rate(value: float | None) -> str:

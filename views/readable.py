@@ -110,13 +110,21 @@ def style_labels(page: PageGraph, *, top: int = CLEAR_TOP) -> None:
             node["color"] = {"background": node["color"], "border": "#222222"}
 
 
-def label_box(node: dict[str, Any]) -> Box:
-    """The box a node and its label (drawn below it, in either language) take."""
+def label_box(node: dict[str, Any], width: float | None = None) -> Box:
+    """The box a node and its label (drawn below it, in either language) take; ``width``
+    the label's width when already measured (:func:`label_width`)."""
     x, y = float(node.get("x", 0.0)), float(node.get("y", 0.0))
     size = float(node.get("size", 10))
     font = float(node.get("font", {}).get("size", 14))
-    width = max(text_width(node["label_ja"], font), text_width(node["label_en"], font), 2 * size)
+    width = label_width(node) if width is None else width
     return Box(x - width / 2, y - size, x + width / 2, y + size + 4 + 1.3 * font)
+
+
+def label_width(node: dict[str, Any]) -> float:
+    """The width of a node's box: its wider label, or its shape."""
+    font = float(node.get("font", {}).get("size", 14))
+    size = float(node.get("size", 10))
+    return max(text_width(node["label_ja"], font), text_width(node["label_en"], font), 2 * size)
 
 
 def declutter(page: PageGraph, *, top: int = CLEAR_TOP, rounds: int = 400) -> bool:
@@ -125,8 +133,9 @@ def declutter(page: PageGraph, *, top: int = CLEAR_TOP, rounds: int = 400) -> bo
     label) overlap; whether that was reached within ``rounds``."""
     weights = _importance(page, top)
     biggest = [n for n in page.nodes if str(n["id"]) in weights]
+    widths = [label_width(n) for n in biggest]  # measured once: only positions move
     for _ in range(rounds):
-        boxes = [label_box(n) for n in biggest]
+        boxes = [label_box(n, w) for n, w in zip(biggest, widths, strict=True)]
         gap = 0.15 * max((b.bottom - b.top for b in boxes), default=0.0)
         moved = False
         for i in range(len(biggest)):
@@ -143,7 +152,7 @@ def declutter(page: PageGraph, *, top: int = CLEAR_TOP, rounds: int = 400) -> bo
                     step = dx / 2 + 1
                     sign = 1.0 if float(b["x"]) >= float(a["x"]) else -1.0
                     a["x"], b["x"] = float(a["x"]) - sign * step, float(b["x"]) + sign * step
-                boxes[i], boxes[j] = label_box(a), label_box(b)
+                boxes[i], boxes[j] = label_box(a, widths[i]), label_box(b, widths[j])
                 moved = True
         if not moved:
             return True

@@ -18,6 +18,7 @@ import networkx as nx
 from jinja2 import Environment, select_autoescape
 
 from incident_kg.analysis.network import Evidence
+from incident_kg.graph.effectiveness import Effect
 from incident_kg.privacy.pseudonyms import FILE_NAME, Pseudonymiser
 from incident_kg.privacy.redact import RedactionRules, redact
 
@@ -184,13 +185,16 @@ def write_views(
     options: ViewOptions | None = None,
     *,
     progress: Callable[[Iterable[Page]], Iterable[Page]] = lambda pages: pages,
+    effects: Iterable[Effect] = (),
 ) -> ViewsResult:
     """Write every page and its assets into ``out`` (created; the pages of a former run there
-    are replaced, and its cause and incident pages removed first)."""
+    are replaced, and its cause and incident pages removed first); ``effects`` (issue 18's
+    follow-up of measures, graph/effectiveness.py) say on cause pages whether measures
+    worked."""
     options = options or ViewOptions()
     legend = load_legend()
     names = load_names()
-    pages = build_pages(g, options, legend)
+    pages = build_pages(g, options, legend, effects=effects)
     env = template_environment()
     try:
         for folder in ("cause", "incident"):  # pages of a former run that no longer exist

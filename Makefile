@@ -34,7 +34,7 @@ browser:
 demo: install
 	$(BIN)/incident-kg build samples/reports --store $(STORE)
 	mkdir -p $(OUT)
-	$(BIN)/incident-kg export --store $(STORE) --format turtle --output $(OUT)/incident-kg.ttl
+	$(BIN)/incident-kg export --store $(STORE) --rdf-format turtle --output $(OUT)/incident-kg.ttl
 	$(BIN)/incident-kg validate --store $(STORE)
 	$(BIN)/incident-kg -q view --store $(STORE) --out $(OUT)/views
 	@echo

@@ -79,8 +79,8 @@ def turtle_parts(lines: Iterable[str]) -> tuple[list[str], str]:
     _bind(graph)
     graph.parse(data="\n".join(lines), format="nt")
     text = _turtle_bytes(graph).decode("utf-8")
-    prefixes = [line for line in text.splitlines() if line.startswith("@prefix ")]
-    body = "\n".join(line for line in text.splitlines() if not line.startswith("@prefix "))
+    prefixes = [line for line in text.split("\n") if line.startswith("@prefix ")]
+    body = "\n".join(line for line in text.split("\n") if not line.startswith("@prefix "))
     return prefixes, body.strip("\n")
 
 

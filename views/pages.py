@@ -35,7 +35,6 @@ contains ``href`` and inserts its heading unescaped.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 import networkx as nx
 
@@ -46,10 +45,10 @@ from incident_kg.analysis.algorithms import (
     rank_causes,
     similar_incidents,
 )
-from incident_kg.analysis.network import incident_bodies, label, nodes_of_kind
+from incident_kg.analysis.network import TIER_ORDER, incident_bodies, label, nodes_of_kind
+from incident_kg.graph.effectiveness import Effect
 
 from .graphs import (
-    PageGraph,
     Text,
     ViewError,
     ViewOptions,
@@ -61,35 +60,12 @@ from .graphs import (
     overview_graph,
     timeline_events,
 )
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One table cell: text (escaped when rendered) and an optional link."""
-
-    text: str
-    href: str | None = None
-    num: bool = False
-
-
-@dataclass(frozen=True)
-class Table:
-    id: str
-    caption: Text
-    columns: tuple[Text, ...]
-    rows: tuple[tuple[Cell, ...], ...]
-
-
-@dataclass(frozen=True)
-class Page:
-    """One HTML page: where it goes, its title, its graph (if any), notes and tables."""
-
-    path: str  # relative to the output folder
-    title: Text
-    graph: PageGraph | None = None
-    notes: tuple[Text, ...] = ()
-    tables: tuple[Table, ...] = ()
-
+from .index import concept_row_data, incident_row_data, index_filters
+from .labels import Names, load_names
+from .matrix import matrix_page
+from .measures import effects_by_pair, what_others_did
+from .model import Cell, Page, Table
+from .trend import trend_page
 
 # -- pages --------------------------------------------------------------------------------
 
@@ -115,6 +91,8 @@ def _table_of_causes(
             ("組織", "bodies"),
             ("報告書", "reports"),
         ),
+        row_data=concept_row_data(g, ranking),
+        filterable=True,
         rows=tuple(
             (
                 Cell(str(r.rank), num=True),
@@ -122,7 +100,7 @@ def _table_of_causes(
                 if r.level == "cause"
                 else Cell(r.code),
                 Cell(f"{r.label_ja} / {r.label_en}"),
-                Cell(r.tier or ""),
+                _tier_cell(g, r),
                 Cell(f"{r.score:g}", num=True),
                 Cell(str(r.spread), num=True),
                 Cell(str(r.incidents), num=True),
@@ -134,10 +112,37 @@ def _table_of_causes(
     )
 
 
+def _tier_cell(g: nx.MultiDiGraph, r: CauseSpread) -> Cell:
+    """A ranking row's tier, named in both languages: a cause's tier, or a tier's level in
+    the chain (1 = nearest the harm)."""
+    code = r.tier if r.level == "cause" else r.code
+    if code is None:
+        return Cell("—")
+    names = {str(g.nodes[t]["code"]): t for t in nodes_of_kind(g, "tier")}
+    ja, en = (
+        (label(g, names[code], "ja"), label(g, names[code], "en"))
+        if code in names
+        else (code, code)
+    )
+    level = TIER_ORDER.index(code) + 1 if code in TIER_ORDER else None
+    if r.level == "tier" and level is not None:
+        return Cell(f"第{level}層：{ja}", text_en=f"level {level}: {en}", sort=str(level))
+    return Cell(ja, text_en=en, sort=str(level or 9))
+
+
 def _table_of_incidents(
-    g: nx.MultiDiGraph, incidents: Iterable[str], prefix: str, caption: Text, table_id: str
+    g: nx.MultiDiGraph,
+    incidents: Iterable[str],
+    prefix: str,
+    caption: Text,
+    table_id: str,
+    *,
+    filterable: bool = False,
 ) -> Table:
+    ordered = sorted(incidents, key=lambda i: (str(g.nodes[i].get("occurred") or "9999"), i))
     return Table(
+        row_data=incident_row_data(g, ordered) if filterable else (),
+        filterable=filterable,
         id=table_id,
         caption=caption,
         columns=(
@@ -153,15 +158,23 @@ def _table_of_incidents(
                 Cell("、".join(label(g, b, "ja") for b in incident_bodies(g, i))),
                 Cell(str(g.nodes[g.nodes[i]["report"]].get("file") or "")),
             )
-            for i in sorted(incidents, key=lambda i: (str(g.nodes[i].get("occurred") or "9999"), i))
+            for i in ordered
         ),
     )
 
 
 def build_pages(
-    g: nx.MultiDiGraph, options: ViewOptions, legend: dict[str, dict[str, str]]
+    g: nx.MultiDiGraph,
+    options: ViewOptions,
+    legend: dict[str, dict[str, str]],
+    *,
+    effects: Iterable[Effect] = (),
 ) -> list[Page]:
-    """Every page of the views, in memory (pure: the graph and options in, pages out)."""
+    """Every page of the views, in memory (pure: the graph and options in, pages out);
+    ``effects`` (issue 18's follow-up of measures) say on the cause pages whether a measure
+    worked."""
+    names = load_names()
+    followed = effects_by_pair(effects)
     if options.tier is not None and options.tier not in {
         str(g.nodes[t]["code"]) for t in nodes_of_kind(g, "tier")
     }:
@@ -196,16 +209,24 @@ def build_pages(
                     "Score = spread + 0.5 × (incidents − spread).",
                 ),
             ),
+            filters=index_filters(g),
             tables=(
                 _table_of_causes(g, ranking, ""),
                 _table_of_causes(
                     g, tiers, "", "tiers", ("原因の階層（HFACS）", "Cause tiers (HFACS)")
                 ),
                 _table_of_incidents(
-                    g, nodes_of_kind(g, "incident"), "", ("事案", "Incidents"), "incidents"
+                    g,
+                    nodes_of_kind(g, "incident"),
+                    "",
+                    ("事案", "Incidents"),
+                    "incidents",
+                    filterable=True,
                 ),
             ),
         ),
+        matrix_page(g, ranking),  # views/matrix.py
+        trend_page(g, ranking),  # views/trend.py
     ]
     for cause in nodes_of_kind(g, "cause"):
         incidents = cause_incidents(g, cause)
@@ -217,6 +238,7 @@ def build_pages(
                 (f"原因：{label(g, cause, 'ja')}", f"Cause: {label(g, cause, 'en')}"),
                 cause_graph(g, cause, legend, spread_of.get(cause)),
                 tables=(
+                    what_others_did(g, cause, followed),  # views/measures.py
                     _table_of_incidents(
                         g,
                         incidents,
@@ -228,11 +250,13 @@ def build_pages(
             )
         )
     for incident in nodes_of_kind(g, "incident"):
-        pages.append(_incident_page(g, incident, legend))
+        pages.append(_incident_page(g, incident, legend, names))
     return pages
 
 
-def _incident_page(g: nx.MultiDiGraph, incident: str, legend: dict[str, dict[str, str]]) -> Page:
+def _incident_page(
+    g: nx.MultiDiGraph, incident: str, legend: dict[str, dict[str, str]], names: Names
+) -> Page:
     chain = causal_chain(g, incident)
     similar = similar_incidents(g, incident)
     return Page(
@@ -267,7 +291,7 @@ def _incident_page(g: nx.MultiDiGraph, incident: str, legend: dict[str, dict[str
                 ),
                 rows=tuple(
                     (
-                        Cell(link.step),
+                        Cell(*names.step(link.step)[:1], text_en=names.step(link.step)[1]),
                         Cell(link.code or "—"),
                         Cell(f"{link.label_ja} / {link.label_en}"),
                         Cell(

@@ -337,9 +337,12 @@ def view(
     from incident_kg.graph.store import GraphStore
 
     rules = load_rules()
+    from incident_kg.analysis.effectiveness import store_effectiveness
+
     with GraphStore.open(store_dir, read_only=True) as store:
         g = load_network(store)
         pseudonyms = store_pseudonymiser(store, rules) if redact else None
+        effects = store_effectiveness(store).effects  # counts by code: nothing personal
     redacted = ""
     if redact:
         g, counts = redact_network(g, rules, pseudonyms)
@@ -347,7 +350,7 @@ def view(
     options = ViewOptions(
         lang=lang, top=top, tier=tier, organization=organization, max_incidents=max_incidents
     )
-    result = write_views(g, out_dir, options, progress=progress)
+    result = write_views(g, out_dir, options, progress=progress, effects=effects)
     overview = result.page("overview.html")
     click.echo(
         f"wrote {len(result.pages)} pages into {out_dir} (overview: {overview.nodes} nodes, "

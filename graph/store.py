@@ -268,7 +268,10 @@ class GraphStore:
         if path.exists() and not path.is_dir():
             raise StoreError(f"{path} is a file, not a store directory")
         held = ExitStack()
-        grace = 0.0 if held_here(path) else ROCKSDB_LOCK_GRACE  # open already in this process?
+        # Oxigraph's own lock outlives the store lock for a moment while a writer closes (its
+        # directory is released when the last reference goes, after the process's last work
+        # under load): a writer told to --wait waits as long for that too.
+        grace = 0.0 if held_here(path) else max(ROCKSDB_LOCK_GRACE, wait)
         if not read_only and lock:
             held.enter_context(store_lock(path, command=command, wait=wait))
         deadline = time.monotonic() + grace

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STORE ?= incident-kg-store
 OUT ?= out
 
-.PHONY: demo check install install-test browser wheelhouse
+.PHONY: demo check install install-test browser wheelhouse screenshots
 
 install:
 	$(PY) -m venv $(VENV)
@@ -34,7 +34,7 @@ browser:
 demo: install
 	$(BIN)/incident-kg build samples/reports --store $(STORE)
 	mkdir -p $(OUT)
-	$(BIN)/incident-kg export --store $(STORE) --format turtle --output $(OUT)/incident-kg.ttl
+	$(BIN)/incident-kg export --store $(STORE) --rdf-format turtle --output $(OUT)/incident-kg.ttl
 	$(BIN)/incident-kg validate --store $(STORE)
 	$(BIN)/incident-kg -q view --store $(STORE) --out $(OUT)/views
 	@echo
@@ -58,3 +58,7 @@ wheelhouse:
 	$(BIN)/pip wheel --quiet --disable-pip-version-check --wheel-dir wheelhouse '.[test]'
 	@echo "wheelhouse/: $$(ls wheelhouse | wc -l) wheels; on the closed machine:"
 	@echo "  python3 -m venv .venv && .venv/bin/pip install --no-index --find-links wheelhouse '.[test]'"
+
+## screenshots: the views' screenshots in views/README.md, of the sample corpus (needs chromium)
+screenshots:
+	$(BIN)/python -m tests.views.screenshots views/screenshots

@@ -22,6 +22,21 @@ QUAD_FORMATS = frozenset({"nquads", "trig"})
 Line = tuple[str, str]  # (graph name, N-Triples line)
 
 
+_INTEGER = "^^<http://www.w3.org/2001/XMLSchema#integer>"
+_NON_NEGATIVE = "^^<http://www.w3.org/2001/XMLSchema#nonNegativeInteger>"
+_OFFSETS = ("<http://www.w3.org/ns/oa#start> ", "<http://www.w3.org/ns/oa#end> ")
+
+
+def typed_offsets(line: str) -> str:
+    """An N-Triples line with a Web Annotation offset (``oa:start``, ``oa:end``) typed
+    ``xsd:nonNegativeInteger``, as the W3C context ``anno.jsonld`` declares it (a client that
+    compacts with that context then reads ``start``/``end``).  The store may keep them as
+    ``xsd:integer`` (Oxigraph keeps integer subtypes so); every export writes them so."""
+    if _INTEGER in line and any(p in line for p in _OFFSETS):
+        return line.replace(f"{_INTEGER} .", f"{_NON_NEGATIVE} .", 1)
+    return line
+
+
 def _bind(graph: Graph) -> None:
     for prefix, iri in PREFIXES.items():
         graph.bind(prefix, iri, override=True, replace=True)
@@ -30,7 +45,7 @@ def _bind(graph: Graph) -> None:
 def _union_graph(lines: list[tuple[str, str]]) -> Graph:
     graph = Graph()
     _bind(graph)
-    text = "\n".join(sorted({line for _, line in lines}))
+    text = "\n".join(sorted({typed_offsets(line) for _, line in lines}))
     graph.parse(data=text, format="nt")
     return graph
 
@@ -63,13 +78,13 @@ def _turtle(lines: list[tuple[str, str]]) -> bytes:
 
 
 def _ntriples(lines: list[tuple[str, str]]) -> bytes:
-    return ("\n".join(sorted({line for _, line in lines})) + "\n").encode("utf-8")
+    return ("\n".join(sorted({typed_offsets(line) for _, line in lines})) + "\n").encode("utf-8")
 
 
 def nquads_bytes(lines: list[tuple[str, str]]) -> bytes:
     return "".join(
         f"{line}\n" if graph == DEFAULT_GRAPH else f"{line[:-2]} <{graph}> .\n"
-        for graph, line in lines
+        for graph, line in ((g, typed_offsets(text)) for g, text in lines)
     ).encode("utf-8")
 
 
@@ -77,10 +92,10 @@ def turtle_parts(lines: Iterable[str]) -> tuple[list[str], str]:
     """A graph as Turtle, split into its prefix lines and its body."""
     graph = Graph()
     _bind(graph)
-    graph.parse(data="\n".join(lines), format="nt")
+    graph.parse(data="\n".join(map(typed_offsets, lines)), format="nt")
     text = _turtle_bytes(graph).decode("utf-8")
-    prefixes = [line for line in text.splitlines() if line.startswith("@prefix ")]
-    body = "\n".join(line for line in text.splitlines() if not line.startswith("@prefix "))
+    prefixes = [line for line in text.split("\n") if line.startswith("@prefix ")]
+    body = "\n".join(line for line in text.split("\n") if not line.startswith("@prefix "))
     return prefixes, body.strip("\n")
 
 
@@ -119,6 +134,23 @@ def _jsonld(lines: list[tuple[str, str]]) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
+def _wadm(lines: list[tuple[str, str]]) -> bytes:
+    """The annotations as Web Annotation JSON (export/wadm.py), the collection named after the
+    exported dataset (the subject of the header's marking)."""
+    from rdflib import URIRef
+
+    from incident_kg.ontology.namespaces import IKG
+
+    from .wadm import wadm_bytes
+
+    graph = _union_graph(lines)
+    datasets = sorted(
+        str(s) for s in graph.subjects(IKG.sharingMarking, None) if isinstance(s, URIRef)
+    )
+    name = f"{datasets[0]}/annotations" if datasets else "urn:incident-kg:annotations"
+    return wadm_bytes(graph, name)
+
+
 #: Format name → (writer, file suffix, media type).
 FORMATS: dict[str, tuple[Callable[[list[tuple[str, str]]], bytes], str, str]] = {
     "turtle": (_turtle, ".ttl", "text/turtle"),
@@ -126,7 +158,24 @@ FORMATS: dict[str, tuple[Callable[[list[tuple[str, str]]], bytes], str, str]] = 
     "nquads": (nquads_bytes, ".nq", "application/n-quads"),
     "trig": (_trig, ".trig", "application/trig"),
     "jsonld": (_jsonld, ".jsonld", "application/ld+json"),
+    # the evidence only, as the W3C Web Annotation model's JSON (not an RDF syntax to import)
+    "wadm": (
+        _wadm,
+        ".anno.jsonld",
+        'application/ld+json;profile="http://www.w3.org/ns/anno.jsonld"',
+    ),
 }
+#: The formats an RDF file is read in (import, validate): all but the annotation profile.
+RDF_SYNTAXES = tuple(name for name in FORMATS if name != "wadm")
 
 
-__all__ = ["DEFAULT_GRAPH", "FORMATS", "QUAD_FORMATS", "Line", "nquads_bytes", "turtle_parts"]
+__all__ = [
+    "DEFAULT_GRAPH",
+    "FORMATS",
+    "QUAD_FORMATS",
+    "RDF_SYNTAXES",
+    "Line",
+    "nquads_bytes",
+    "turtle_parts",
+    "typed_offsets",
+]

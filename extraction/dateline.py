@@ -54,6 +54,31 @@ def _first_mention(line: Line, mentions: Sequence[DateMention]) -> DateMention |
     return None
 
 
+#: A news lead opens with the day of the announcement: 2018年5月29日、新潟県上越市は….
+_LEAD_OPENING = re.compile(r"^\s*(?:【[^】]{1,8}】)?\s*$")
+
+
+def _lead_date(
+    lines: Sequence[Line], head: Sequence[int], mentions: Sequence[DateMention]
+) -> tuple[int, DateMention] | None:
+    """The full date a news lead opens with (2018年5月29日、…は…と明らかにした), on the first
+    paragraph of running text near the top: the day the article tells its dates from."""
+    for i in head:
+        line = lines[i]
+        if line.kind != "text" or len(line.text) < 40 or "。" not in line.text:
+            continue
+        mention = _first_mention(line, mentions)
+        if (
+            mention is not None
+            and len(mention.iso or "") == 10
+            and _LEAD_OPENING.match(line.text[: mention.start - line.start])
+            and line.text[mention.end - line.start : mention.end - line.start + 1] in ("、", ",")
+        ):
+            return i, mention
+        return None  # only the first paragraph is the lead
+    return None
+
+
 def find_dateline(
     text: str, lines: Sequence[Line], mentions: Sequence[DateMention], *, first_heading: int
 ) -> Dateline | None:
@@ -80,7 +105,10 @@ def find_dateline(
     elif alone:
         i, mention = alone[0]
     else:
-        return None
+        lead = _lead_date(lines, head, mentions)
+        if lead is None:
+            return None
+        i, mention = lead
     line = lines[i]
     assert mention.iso is not None
     span = Span(line.start, line.end, text[line.start : line.end])

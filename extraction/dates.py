@@ -693,7 +693,10 @@ def find_dates(
         )
         latest = end if end is not None and end.year is not None else start
         in_dateline = dateline is not None and dateline[0] <= first.start < dateline[1]
-        if latest.year is not None and not in_dateline:
+        # in a dated page a year alone (2015年の法施行) tells no day: 21日 is still told from
+        # the publication
+        year_only = published is not None and latest.month is None
+        if latest.year is not None and not in_dateline and not year_only:
             context = latest
             anchored = anchored or first.kind == "explicit"  # a year written in the text
     log.debug("find_dates: %d mentions", len(mentions))

@@ -406,6 +406,13 @@ _DATE_LABEL = re.compile(
 _ENDS_WITH_DATE = re.compile(r"[0-9０-９][年月日]$|[0-9]$")
 
 
+#: A news headline separates its phrases with spaces, and has no 、 cut at a line's end
+#: (児童の成績入り 教諭がUSBなくす 市立小), unlike an item's marker (〇 管理体制、…).
+_SPACED_HEADLINE = re.compile(r"^[^\s、。〇○・●■◆\d(]\S+ \S+[^、,]$")
+#: A picture's caption on a web page: (写真)… / [画像]….
+_CAPTION = re.compile(r"^[(\[](写真|画像|図|表|動画|資料)[)\]]")
+
+
 def _is_double_spaced(lines: Sequence[_TextLine]) -> bool:
     """True when the text is PDF output with a blank line after every text line.
 
@@ -428,8 +435,12 @@ def _is_double_spaced(lines: Sequence[_TextLine]) -> bool:
                 continue
             # the first line may be a news headline (no 。) over a paragraph far longer than
             # itself, and a line indented after the blank opens a paragraph: neither is a sign
-            if (n == 0 and len(line.text) > 2 * len(text)) or line.indented:
+            if (n == 0 and (len(line.text) > 2 * len(text) or _SPACED_HEADLINE.match(text))) or (
+                line.indented
+            ):
                 continue
+            if _CAPTION.match(text):
+                continue  # a photo's caption under a headline: (写真)市役所の庁舎
             if _is_date_line(line.text) or _DATE_LABEL.match(line.text):
                 continue  # a headline over the page's date (公開日:2024年1月10日)
             if text[-1] in "、，," or (
@@ -526,6 +537,29 @@ _ADDRESSEE_END = re.compile(r"(様|御中|殿)$")
 _LABEL_END = re.compile(r"(問い?合わ?せ先|問合せ先|連絡先|お問い合わせ|担当窓口)[:：]?$")
 
 
+#: A web address alone on its line (a link list, a source line under a news article).
+_URL_LINE = re.compile(r"^(?:<)?https?://\S+$")
+#: A news byline: the paper and the time it was sent (毎日新聞 12月28日(金)11時15分配信).
+_BYLINE = re.compile(
+    r"(\d{1,2}月\d{1,2}日|\d{1,2}:\d{2}|\d{1,2}時\d{1,2}分)[^。、]{0,6}(配信|更新|掲載|公開)$"
+)
+#: A headline opens with a marker of a news item or a category (◎ / <窃盗> / 【市政】).
+_HEADLINE_START = re.compile(r"^(?:[◎◇◆■□●○▼▽★☆]|<[^<>]{1,8}>|【[^【】]{1,8}】)")
+
+
+def _is_headline(lines: Sequence[_TextLine], n: int, wrap: int | None) -> bool:
+    """Whether the first line of a web page or news article is its headline, over a lead
+    told without a blank line between them: not hard-wrapped text, no clause cut at its end,
+    and the line after it far longer (a paragraph) or the headline opening with a news
+    marker (◎ / <窃盗> / 【市政】)."""
+    if n != 1 or wrap is not None:
+        return False
+    headline, lead = lines[0].text, lines[1].text
+    if headline[-1] in "、，," or _CONTINUES.match(lead) or len(headline) > 60:
+        return False
+    return len(lead) > 2 * len(headline) or bool(_HEADLINE_START.match(headline))
+
+
 #: A signer's line: 公共ソリューション事業部長 Ｊ / 市民課長 山田.
 _SIGNATURE = re.compile(
     r"(部長|課長|室長|所長|局長|理事長|社長|取締役|委員|市長|町長|村長|区長)\s?[^\s、。]{0,8}$"
@@ -603,6 +637,10 @@ def _should_join(
     if n in cells or _ADDRESSEE_END.search(lines[n - 1].text):
         return False
     previous = lines[n - 1].text
+    if _URL_LINE.match(previous) or _URL_LINE.match(line.text):
+        return False  # a web address stands on its own line
+    if _BYLINE.search(previous) or _BYLINE.search(line.text) or _is_headline(lines, n, wrap):
+        return False  # a news headline and byline stand apart from the lead
     if _LABEL_END.search(previous):
         return False  # お問合せ先 / 連絡先: a label, its value on the lines below
     if _is_sender_line(previous) or _SIGNATURE.search(line.text):

@@ -22,7 +22,8 @@ from .sentences import Sentence
 _KANJI = "一-龥々〆ヵヶァ-ヴー"
 _PLACE = re.compile(
     rf"(?P<name>(?:(?<![{_KANJI}ぁ-ん])|(?<=及び)|(?<=並びに))[ぁ-ん]{{3,5}}(?:[市町村]|区(?=役所))"
-    rf"|(?<![{_KANJI}])[{_KANJI}]{{1,5}}?[市区町村]"
+    # a name ends where the word ends: not 個人市 of 個人市民税, 控除区 of 控除区分, 市場, 区域
+    rf"|(?<![{_KANJI}])[{_KANJI}]{{1,5}}?(?:市(?![民場況街販])|区(?![分画域間])|[町村](?!民))"
     # an anonymised body in a regulator's summary: A市, Ｂ町 (NFKC: B町)
     r"|(?<![A-Za-z])[A-Z][市区町村](?![民長議])"
     ")"
@@ -33,7 +34,7 @@ _NOT_PLACE = re.compile(
     r"|^(?:この|その|あの|どの|すべて|それぞれ|におけ|におい|および|または|ならび|なお|また|ただし|さらに)"
     # a particle or a connective before 市 in running text (ところが市は, すぐに市役所へ,
     # をもって市役所): no name opens with these
-    r"|^(?:[をがでへ]|ところ|すぐ|しかし|そこで|ただち|まず|すでに|とくに|ともに|のちに|いずれ|これ|それ|あわせ|もって)"
+    r"|^(?:[をがでへ]|という|といった|による|として|ところ|すぐ|しかし|そこで|ただち|まず|すでに|とくに|ともに|のちに|いずれ|これ|それ|あわせ|もって)"
 )
 #: After a body's name, the number of a document it issued (東雲市第1204号 / 水市発第3号).
 _DOCUMENT_NUMBER = re.compile(r"\s?(発|収)?第\s?\d")
@@ -47,13 +48,23 @@ _UNIT = re.compile(rf"[{_KANJI}]{{1,8}}?(?:課|室|係|センター)")
 _INSURER = re.compile(
     rf"(?<![ぁ-ん{_KANJI}])[{_KANJI}ぁ-んA-Za-z]{{1,15}}?(?:健康保険組合|共済組合)"
 )
+#: Bodies that local governments form together: 一部事務組合 and 広域連合 (伊勢広域環境組合,
+#: 後期高齢者医療広域連合).
+_UNION_NAME = rf"[{_KANJI}]{{2,12}}?(?:広域連合|事務組合|環境組合|衛生組合|広域組合|行政組合)"
+_UNION = re.compile(rf"(?<![{_KANJI}]){_UNION_NAME}")
 #: Not an insurer's name but a phrase about insurers (地方公務員が入るすべての共済組合, 各共済組合).
 _NOT_INSURER = re.compile(r"各|すべて|全て|が入る|が加入|に加入|の(?:ある|いる)")
 #: After a body's name, a person's place of living or origin (兵庫県在住の女性): not a party.
 _RESIDENCE = re.compile(r"(?:内)?(?:在住|に住む|出身|在勤|内に住む)")
 #: A prefecture's name written before one of its municipalities (栃木県小山市): the prefecture
 #: only says where the municipality is.
-_PLACE_AFTER_PREFECTURE = re.compile(rf"[{_KANJI}ぁ-ん]{{1,6}}?[市町村](?![民長議])")
+_PLACE_AFTER_PREFECTURE = re.compile(
+    rf"の?(?:[{_KANJI}ぁ-ん]{{1,6}}?[市町村](?![民長議])|{_UNION_NAME})"
+)
+#: A prefecture's name that opens a municipality's (茨城県神栖市).
+_PREFECTURE_PREFIX = re.compile(
+    rf"^(?:東京都|北海道|京都府|大阪府|[{_KANJI}]{{2,3}}県)(?=[{_KANJI}ぁ-ん]{{2}})"
+)
 _PREFECTURE = re.compile(rf"(?<![{_KANJI}])(?:東京都|北海道|京都府|大阪府|[{_KANJI}]{{1,3}}県)")
 _COMPANY = re.compile(
     rf"(?:[{_KANJI}A-Za-z]{{1,12}}(?:\s?[A-Za-z]+)?\s?株式会社"
@@ -121,6 +132,8 @@ def _places(text: str, rules: OrgRules) -> list[OrgFound]:
             continue  # 東雲市第1204号: a document number, not the body
         if _RESIDENCE.match(text, end):
             continue  # 市内在住の男性 / 船橋市在住: where someone lives, not a party
+        # 茨城県神栖市 is 神栖市 (the prefecture only says where it is)
+        name = _PREFECTURE_PREFIX.sub("", name)
         kind = "municipality" if name.endswith(("市", "町", "村")) else "ward"
         if kind == "ward" and name in TOKYO_SPECIAL_WARDS and name not in rules.ambiguous_wards:
             kind = "municipality"
@@ -175,10 +188,13 @@ def find_organizations(text: str, rules: OrgRules) -> list[OrgFound]:
         name = normalize_name(m.group(0))
         found.append(OrgFound(name, name, "national", m.start(), m.end()))
     for m in _INSURER.finditer(text):
-        name = normalize_name(m.group(0))
+        name = normalize_name(m.group(0)).lstrip("をがにはのとで")
         if _NOT_INSURER.search(name.removesuffix("健康保険組合").removesuffix("共済組合")):
             continue
         found.append(OrgFound(name, name, "insurer", m.start(), m.end()))
+    for m in _UNION.finditer(text):
+        name = normalize_name(m.group(0))
+        found.append(OrgFound(name, name, "local", m.start(), m.end()))
     for m in _PREFECTURE.finditer(text):
         if m.group(0) in rules.not_names:  # 本県 / 当県: the author, named elsewhere
             continue
@@ -338,9 +354,16 @@ def incident_organizations(
 #: A section named alone as the actor of a sentence (市民課は「…」としている, 住民課によると):
 #: news and web pages name the body once and its section apart.
 _LONE_SECTION = re.compile(
-    rf"(?<![{_KANJI}])(?P<unit>[{_KANJI}]{{2,8}}?(?:課|室|係))"
-    r"(?=(?:は|が|では|によると|によれば|の(?:職員|担当者|課長|室長)|長は))"
+    # after a body's one-character short name too (市福祉政策課によると, 組合業務課の課長は)
+    rf"(?:(?<![{_KANJI}])|(?<=[市区町村県]の)|(?<=[市区町村県])|(?<=組合))"
+    rf"(?P<unit>[市区町村県]教委|[市区町村県]?教育委員会|[{_KANJI}]{{2,8}}?(?:課|室|係))"
+    r"(?=(?:は|が|では|によると|によれば|によりますと|の(?:職員|担当者|課長|室長|説明|話)|長は"
+    # the section named as the one in charge (担当は国保年金課。) or with its body in brackets
+    r"|。|[(（][^()（）]{1,8}[市区町村][)）]))"
 )
+#: The body's one-character short name before its section (市福祉総務課 → 福祉総務課; 市民課
+#: stays).
+_SHORT_BODY = re.compile(rf"^[市区町村県](?![民教])(?=[{_KANJI}]{{3}})")
 _NOT_SECTION = re.compile(r"^(?:同|当|本|各|担当|所管|関係|主管|他|全)")
 
 
@@ -349,7 +372,11 @@ def _with_own_sections(
 ) -> tuple[list[OrgFound], list[tuple[OrgFound, Span]]]:
     """Add the sections an incident's sentences name alone (市民課は…), each under the one local
     body the incident names — none when it names no body or several."""
-    bodies = {o.name for o in resolved if o.kind in ("municipality", "ward", "prefecture")}
+    bodies = {
+        o.name
+        for o in resolved
+        if o.kind in ("municipality", "ward", "prefecture") or _UNION.fullmatch(o.name)
+    }
     if len(bodies) != 1:
         return resolved, found
     body = next(iter(bodies))
@@ -358,7 +385,7 @@ def _with_own_sections(
         if sentence.role == "contact":
             continue
         for m in _LONE_SECTION.finditer(sentence.span.text):
-            unit = m.group("unit")
+            unit = _SHORT_BODY.sub("", m.group("unit"))
             name = f"{body}/{unit}"
             if _NOT_SECTION.match(unit) or name in known:
                 continue

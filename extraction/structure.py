@@ -106,8 +106,9 @@ def _find_title(lines: Sequence[Line], is_date: Callable[[str], bool]) -> int | 
             body = True  # a paragraph of running text: the body has begun
         if line.kind != "text" or is_date(line.text) or len(line.text) > 80:
             continue
-        if body and (len(line.text) > 30 or "、" in line.text):
-            continue  # in the body only a short heading-like line may still be the title
+        if body and (len(line.text) > 30 or "、" in line.text or line.text[:1] in "・•-*"):
+            continue  # in the body only a short heading-like line (not a link's caption in a
+            # list: ・…の紛失について) may still be the title
         if not re.search(r"[^\W\d_]", line.text):
             continue  # a rule (━━━━) or a page number: no words
         if line.text.endswith("。"):
@@ -135,11 +136,22 @@ def _opening_lines(lines: Sequence[Line], start: int, limit: int = 6) -> list[st
             seen_heading = seen_heading or line.kind == "heading"
             continue
         opening = role == "summary" or (role is None and not seen_heading)
+        if line.kind == "text" and not _is_prose(line.text):
+            continue  # a link list's addresses and names (https://…, 毎日新聞) tell nothing
         if line.kind == "text" and opening and not _ELSEWHERE_OR_FINE.search(line.text):
             out.append(line.text)
         if len(out) >= limit:
             break
     return out
+
+
+#: A web address on its own.
+_ADDRESS = re.compile(r"^\S*https?://\S+$")
+
+
+def _is_prose(text: str) -> bool:
+    """Whether a line is running text: not a web address, and a sentence or a longer line."""
+    return not _ADDRESS.match(text) and ("。" in text or len(text) >= 15)
 
 
 def without_keywords(title: str, section_roles: Mapping[str, Sequence[str]]) -> str:

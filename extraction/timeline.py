@@ -97,6 +97,8 @@ def _is_background(sentence: Sentence, mention: DateMention) -> bool:
     after = sentence.span.text[mention.end - sentence.span.start :]
     if _STAFF_HISTORY.match(after):
         return True  # 同年1月に異動してきた: when a staff member came, not when it happened
+    if sentence.role == "title" and len(mention.iso or "") == 4:
+        return True  # a headline's year (2015年の法施行以降で初めて) is background
     if sentence.role not in _BACKGROUND_ROLES:
         return False
     if sentence.role == "cause":

@@ -307,11 +307,20 @@ class Prepared:
     seconds: tuple[tuple[str, float], ...] = ()
 
 
+#: Characters that end a line for ``str.splitlines`` and that rdflib writes unescaped (a PDF's
+#: page break \f in a quote): written as \uXXXX, so that one triple stays one line.
+_ESCAPE_BREAKS = str.maketrans(
+    {c: f"\\u{ord(c):04X}" for c in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}
+)
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _term_nt(term: Node) -> str:
     """A term as N-Triples, as rdflib's N-Triples writer gives it (kept: predicates, classes
-    and a report's own IRIs recur on many lines)."""
-    return _quoteLiteral(term) if isinstance(term, Literal) else term.n3()
+    and a report's own IRIs recur on many lines), line-breaking characters escaped."""
+    if isinstance(term, Literal):
+        return _quoteLiteral(term).translate(_ESCAPE_BREAKS)
+    return term.n3()
 
 
 def _nt_row(triple: tuple[Node, Node, Node]) -> str:

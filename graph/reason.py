@@ -299,7 +299,7 @@ def reason_store(
         store.replace_graph(inferred_graph_for(name), to_ntriples(own))
         shared_inferred[name] = "".join(sorted(shared_lines))
         total += len(inferred)
-    union = sorted({line for text in shared_inferred.values() for line in text.splitlines()})
+    union = sorted({line for text in shared_inferred.values() for line in text.split("\n") if line})
     store.set_shared_inferred(shared_inferred, "\n".join(union))
     log.info("reasoned %d report graphs: %d inferred triples", len(reports), total)
     return total

@@ -40,6 +40,7 @@ from incident_kg.extraction.model import (
 from incident_kg.ontology import namespaces as _ns
 from incident_kg.ontology.local_governments import code_of, shared_iri
 
+from .anchors import SourceText
 from .publication import publisher_of
 
 
@@ -115,7 +116,6 @@ MECHANISM_IRI = {
     "similarity": IKG.ExemplarSimilarity,
     "curation": IKG.AnalystCuration,
 }
-_CONTEXT = 12  # characters of prefix/suffix kept in a quote selector
 #: dcterms:language of every report: Japanese, by its ISO 639-2 IRI (as DCMI recommends).
 JAPANESE = URIRef("http://id.loc.gov/vocabulary/iso639-2/jpn")
 
@@ -212,7 +212,7 @@ def _annotation_iri(
 
 def _annotation(
     m: Minter,
-    text: str,
+    text: SourceText,
     incident: URIRef,
     prop: URIRef,
     evidence: Evidence,
@@ -279,7 +279,7 @@ def _identifier(node: URIRef, name: str | None) -> Iterator[tuple[URIRef, URIRef
 
 def _date(
     m: Minter,
-    text: str,
+    text: SourceText,
     incident: URIRef,
     prop: URIRef,
     date: DateValue,
@@ -295,7 +295,7 @@ def _incident(
     m: Minter, report: Report, incident: Incident
 ) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
     node = m.incident(incident.ordinal)
-    text = report.text
+    text = SourceText.of(report)
     cur = incident.curation
     yield node, RDF.type, IKG.Incident
     yield node, RDFS.label, Literal(incident.title or f"incident {incident.ordinal}", lang="ja")
@@ -355,28 +355,30 @@ def _incident(
 
 
 def _selectors(
-    m: Minter, text: str, span: Span
+    m: Minter, text: SourceText, span: Span
 ) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
     """A text span of the report as an oa:SpecificResource with quote and position selectors
-    (the same triples for every fact read from the span: the graph holds them once)."""
+    (the same triples for every fact read from the span: the graph holds them once).  The
+    selectors anchor the span in the report *as published* (:class:`SourceText`), so that a
+    Web Annotation client finds the quote in the file; the span's IRI keeps the offsets of
+    the normalised text the extractor read."""
     target = m.span(span.start, span.end)
     quote_sel = URIRef(f"{target}/quote")
     position = URIRef(f"{target}/position")
+    anchor = text.anchor(span)
     yield target, RDF.type, OA.SpecificResource
     yield target, OA.hasSource, m.report
     yield target, OA.hasSelector, quote_sel
     yield target, OA.hasSelector, position
     yield quote_sel, RDF.type, OA.TextQuoteSelector
-    yield quote_sel, OA.exact, Literal(span.text)
-    prefix = text[max(0, span.start - _CONTEXT) : span.start]
-    suffix = text[span.end : span.end + _CONTEXT]
-    if prefix:
-        yield quote_sel, OA.prefix, Literal(prefix)
-    if suffix:
-        yield quote_sel, OA.suffix, Literal(suffix)
+    yield quote_sel, OA.exact, Literal(anchor.exact)
+    if anchor.prefix:
+        yield quote_sel, OA.prefix, Literal(anchor.prefix)
+    if anchor.suffix:
+        yield quote_sel, OA.suffix, Literal(anchor.suffix)
     yield position, RDF.type, OA.TextPositionSelector
-    yield position, OA.start, Literal(span.start, datatype=XSD.integer)
-    yield position, OA.end, Literal(span.end, datatype=XSD.integer)
+    yield position, OA.start, Literal(anchor.start, datatype=XSD.integer)
+    yield position, OA.end, Literal(anchor.end, datatype=XSD.integer)
 
 
 def _statistic(
@@ -391,7 +393,7 @@ def _statistic(
         yield node, IKG.asOf, date_literal(statistic.as_of.iso)
     yield node, PROV.wasDerivedFrom, m.report
     yield node, IKG.quotes, m.span(statistic.evidence.span.start, statistic.evidence.span.end)
-    yield from _selectors(m, report.text, statistic.evidence.span)
+    yield from _selectors(m, SourceText.of(report), statistic.evidence.span)
 
 
 def _publication(m: Minter, report: Report) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
@@ -419,7 +421,7 @@ def _qualified(
         base=m.base,
         node=node,
         annotation=lambda prop, code, ev: _annotation_iri(m, node, prop, CODE[code], ev),
-        span=lambda span: _selectors(m, report.text, span),
+        span=lambda span: _selectors(m, SourceText.of(report), span),
         span_iri=lambda span: m.span(span.start, span.end),
         event=lambda k: m.event(incident.ordinal, k),
         date=date_literal,

@@ -34,7 +34,7 @@ import pyoxigraph as ox
 from incident_kg.errors import FileReadError, IncidentKGError
 from incident_kg.files import read_text_bounded
 from incident_kg.graph.store import GraphStore, Term
-from incident_kg.ontology.namespaces import CODE
+from incident_kg.ontology.namespaces import CODE, DEFAULT_BASE
 
 from .checks import MAX_QUERY_CHARS, QueryRefused, check_query
 
@@ -68,6 +68,23 @@ class NamedQuery:
     parameters: tuple[Parameter, ...]
     example: str
     text: str
+    columns: tuple[str, ...] = ()
+
+    def describe(self) -> dict[str, object]:
+        """What the query asks, takes and answers (``query NAME --describe``)."""
+        return {
+            "name": self.name,
+            "title": self.title,
+            "question_en": self.question_en,
+            "question_ja": self.question_ja,
+            "parameters": [
+                {"name": p.name, "type": p.type, "description": p.description}
+                for p in self.parameters
+            ],
+            "columns": list(self.columns),
+            "example": self.example,
+            "file": self.path.name,
+        }
 
 
 def parse_query_file(path: Path) -> NamedQuery:
@@ -122,6 +139,7 @@ def parse_query_text(text: str, path: Path) -> NamedQuery:
         parameters=tuple(params),
         example=header.get("example", ""),
         text=text,
+        columns=tuple(c.strip() for c in header.get("columns", "").split(",") if c.strip()),
     )
 
 
@@ -130,8 +148,15 @@ def load_library(directory: Path = QUERY_DIR) -> dict[str, NamedQuery]:
     return {p.stem: parse_query_file(p) for p in sorted(directory.glob("*.rq"))}
 
 
-def to_term(param: Parameter, raw: str, known_codes: Mapping[str, set[str]]) -> Term:
-    """The RDF term for a parameter value, checked against the parameter's type."""
+#: An incident named as the CLI prints it, by its report: ``REPORT/incident/N``.
+_SHORT_INCIDENT = re.compile(r"^[^\s:/<>\"]+/incident/\d+$")
+
+
+def to_term(
+    param: Parameter, raw: str, known_codes: Mapping[str, set[str]], base: str = DEFAULT_BASE
+) -> Term:
+    """The RDF term for a parameter value, checked against the parameter's type.  An IRI may
+    be given as ``REPORT/incident/N`` (as `analyze` takes it): it is resolved under ``base``."""
     kind = param.type
     if kind.startswith("code:"):
         scheme = kind.split(":", 1)[1]
@@ -144,8 +169,12 @@ def to_term(param: Parameter, raw: str, known_codes: Mapping[str, set[str]]) -> 
             )
         return ox.NamedNode(f"{CODE}{raw}")
     if kind == "iri":
+        if _SHORT_INCIDENT.match(raw):
+            return ox.NamedNode(f"{base}report/{raw}")
         if not re.match(r"^[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]+$", raw):
-            raise QueryError(f"--param {param.name}={raw}: not an absolute IRI")
+            raise QueryError(
+                f"--param {param.name}={raw}: not an absolute IRI (nor REPORT/incident/N)"
+            )
         return ox.NamedNode(raw)
     if kind == "integer":
         if not re.fullmatch(r"-?\d+", raw):
@@ -165,10 +194,13 @@ def to_term(param: Parameter, raw: str, known_codes: Mapping[str, set[str]]) -> 
 
 
 def bindings(
-    query: NamedQuery, values: Mapping[str, str], known_codes: Mapping[str, set[str]]
+    query: NamedQuery,
+    values: Mapping[str, str],
+    known_codes: Mapping[str, set[str]],
+    base: str = DEFAULT_BASE,
 ) -> dict[str, Term]:
-    """Typed terms for the given ``name=value`` pairs; every declared parameter is required,
-    an undeclared one is an error."""
+    """Typed terms for the given ``name=value`` pairs (short incident names resolved under
+    ``base``); every declared parameter is required, an undeclared one is an error."""
     declared = {p.name: p for p in query.parameters}
     unknown = sorted(set(values) - set(declared))
     if unknown:
@@ -179,7 +211,7 @@ def bindings(
     missing = [p.name for p in query.parameters if p.name not in values]
     if missing:
         raise QueryError(f"query {query.name} needs --param {missing[0]}=…")
-    return {name: to_term(declared[name], raw, known_codes) for name, raw in values.items()}
+    return {name: to_term(declared[name], raw, known_codes, base) for name, raw in values.items()}
 
 
 def with_values_clause(text: str, terms: Mapping[str, Term]) -> str:

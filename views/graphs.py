@@ -258,6 +258,8 @@ def overview_graph(
             **_node(
                 g, r.concept, legend, size=_size(r.score, 12, 9), href=cause_page(g, r.concept)
             ),
+            count=r.incidents,  # written into the label (views/readable.py)
+            recurred=r.incidents > r.spread,  # some body had it more than once
             tip=concept_tip(
                 g,
                 r.concept,
@@ -293,12 +295,14 @@ def overview_graph(
         page.add_node(
             b,
             **_node(g, b, legend, size=_size(body_incidents[b])),
+            count=body_incidents[b],
             tip=[label(g, b, "ja"), f"incidents: {body_incidents[b]}"],
         )
     for m, bodies in sorted(measure_bodies.items()):
         page.add_node(
             m,
             **_node(g, m, legend, size=_size(len(bodies))),
+            count=len(bodies),
             tip=concept_tip(g, m, [f"adopted by {len(bodies)} bodies"]),
         )
     shown_ids = page.node_ids()

@@ -34,8 +34,7 @@ contains ``href`` and inserts its heading unescaped.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
 
 import networkx as nx
 
@@ -49,6 +48,7 @@ from incident_kg.analysis.algorithms import (
     tier_nodes,
 )
 from incident_kg.analysis.network import (
+    TIER_ORDER,
     find_concept,
     find_incident,
     incident_bodies,
@@ -56,9 +56,9 @@ from incident_kg.analysis.network import (
     nodes_of_kind,
 )
 from incident_kg.errors import IncidentKGError
+from incident_kg.graph.effectiveness import Effect
 
 from .graphs import (
-    PageGraph,
     Text,
     ViewError,
     ViewOptions,
@@ -70,35 +70,12 @@ from .graphs import (
     overview_graph,
     timeline_events,
 )
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One table cell: text (escaped when rendered) and an optional link."""
-
-    text: str
-    href: str | None = None
-    num: bool = False
-
-
-@dataclass(frozen=True)
-class Table:
-    id: str
-    caption: Text
-    columns: tuple[Text, ...]
-    rows: tuple[tuple[Cell, ...], ...]
-
-
-@dataclass(frozen=True)
-class Page:
-    """One HTML page: where it goes, its title, its graph (if any), notes and tables."""
-
-    path: str  # relative to the output folder
-    title: Text
-    graph: PageGraph | None = None
-    notes: tuple[Text, ...] = ()
-    tables: tuple[Table, ...] = ()
-
+from .index import concept_row_data, incident_row_data, index_filters
+from .labels import Names, load_names
+from .matrix import matrix_page
+from .measures import effects_by_pair, what_others_did
+from .model import Cell, Page, Table
+from .trend import trend_page
 
 # -- pages --------------------------------------------------------------------------------
 
@@ -124,6 +101,8 @@ def _table_of_causes(
             ("組織", "bodies"),
             ("報告書", "reports"),
         ),
+        row_data=concept_row_data(g, ranking),
+        filterable=True,
         rows=tuple(
             (
                 Cell(str(r.rank), num=True),
@@ -131,7 +110,7 @@ def _table_of_causes(
                 if r.level == "cause"
                 else Cell(r.code),
                 Cell(f"{r.label_ja} / {r.label_en}"),
-                Cell(r.tier or ""),
+                _tier_cell(g, r),
                 Cell(f"{r.score:g}", num=True),
                 Cell(str(r.spread), num=True),
                 Cell(str(r.incidents), num=True),
@@ -143,10 +122,37 @@ def _table_of_causes(
     )
 
 
+def _tier_cell(g: nx.MultiDiGraph, r: CauseSpread) -> Cell:
+    """A ranking row's tier, named in both languages: a cause's tier, or a tier's level in
+    the chain (1 = nearest the harm)."""
+    code = r.tier if r.level == "cause" else r.code
+    if code is None:
+        return Cell("—")
+    names = {str(g.nodes[t]["code"]): t for t in nodes_of_kind(g, "tier")}
+    ja, en = (
+        (label(g, names[code], "ja"), label(g, names[code], "en"))
+        if code in names
+        else (code, code)
+    )
+    level = TIER_ORDER.index(code) + 1 if code in TIER_ORDER else None
+    if r.level == "tier" and level is not None:
+        return Cell(f"第{level}層：{ja}", text_en=f"level {level}: {en}", sort=str(level))
+    return Cell(ja, text_en=en, sort=str(level or 9))
+
+
 def _table_of_incidents(
-    g: nx.MultiDiGraph, incidents: Iterable[str], prefix: str, caption: Text, table_id: str
+    g: nx.MultiDiGraph,
+    incidents: Iterable[str],
+    prefix: str,
+    caption: Text,
+    table_id: str,
+    *,
+    filterable: bool = False,
 ) -> Table:
+    ordered = sorted(incidents, key=lambda i: (str(g.nodes[i].get("occurred") or "9999"), i))
     return Table(
+        row_data=incident_row_data(g, ordered) if filterable else (),
+        filterable=filterable,
         id=table_id,
         caption=caption,
         columns=(
@@ -162,19 +168,27 @@ def _table_of_incidents(
                 Cell("、".join(label(g, b, "ja") for b in incident_bodies(g, i))),
                 Cell(str(g.nodes[g.nodes[i]["report"]].get("file") or "")),
             )
-            for i in sorted(incidents, key=lambda i: (str(g.nodes[i].get("occurred") or "9999"), i))
+            for i in ordered
         ),
     )
 
 
 def build_pages(
-    g: nx.MultiDiGraph, options: ViewOptions, legend: dict[str, dict[str, str]]
+    g: nx.MultiDiGraph,
+    options: ViewOptions,
+    legend: dict[str, dict[str, str]],
+    *,
+    effects: Iterable[Effect] = (),
 ) -> list[Page]:
     """Every page of the views, in memory (pure: the graph and options in, pages out) — or
-    only the page of ``options.incident`` or ``options.cause`` when one is asked for.
+    only the page of ``options.incident`` or ``options.cause`` when one is asked for;
+    ``effects`` (issue 18's follow-up of measures) say on the cause pages whether a measure
+    worked.
 
     The work grows with the corpus: the similar incidents of every page come from one
     :class:`SimilarityIndex`, big cause pages are folded, ego pages laid out in rings."""
+    names = load_names()
+    followed = effects_by_pair(effects)
     if options.tier is not None and options.tier not in {
         str(g.nodes[t]["code"]) for t in nodes_of_kind(g, "tier")
     }:
@@ -185,14 +199,14 @@ def build_pages(
             incident = find_incident(g, options.incident)
         except IncidentKGError as exc:
             raise ViewError(str(exc)) from exc
-        return [_incident_page(g, incident, legend, SimilarityIndex(g), tier_of)]
+        return [_incident_page(g, incident, legend, SimilarityIndex(g), tier_of, names)]
     if options.cause is not None:
         try:
             cause = find_concept(g, options.cause, ("cause",))
         except IncidentKGError as exc:
             raise ViewError(str(exc)) from exc
         spread = {r.concept: r for r in rank_causes(g)}.get(cause)
-        return [_cause_page(g, cause, legend, spread, options)]
+        return [_cause_page(g, cause, legend, spread, options, followed)]
     ranking = rank_causes(g)
     tiers = rank_causes(g, level="tier")
     spread_of = {r.concept: r for r in ranking}
@@ -223,23 +237,31 @@ def build_pages(
                     "Score = spread + 0.5 × (incidents − spread).",
                 ),
             ),
+            filters=index_filters(g),
             tables=(
                 _table_of_causes(g, ranking, ""),
                 _table_of_causes(
                     g, tiers, "", "tiers", ("原因の階層（HFACS）", "Cause tiers (HFACS)")
                 ),
                 _table_of_incidents(
-                    g, nodes_of_kind(g, "incident"), "", ("事案", "Incidents"), "incidents"
+                    g,
+                    nodes_of_kind(g, "incident"),
+                    "",
+                    ("事案", "Incidents"),
+                    "incidents",
+                    filterable=True,
                 ),
             ),
         ),
+        matrix_page(g, ranking),  # views/matrix.py
+        trend_page(g, ranking),  # views/trend.py
     ]
     for cause in nodes_of_kind(g, "cause"):
         if cause_incidents(g, cause):
-            pages.append(_cause_page(g, cause, legend, spread_of.get(cause), options))
+            pages.append(_cause_page(g, cause, legend, spread_of.get(cause), options, followed))
     index = SimilarityIndex(g)
     for incident in nodes_of_kind(g, "incident"):
-        pages.append(_incident_page(g, incident, legend, index, tier_of))
+        pages.append(_incident_page(g, incident, legend, index, tier_of, names))
     return pages
 
 
@@ -249,12 +271,14 @@ def _cause_page(
     legend: dict[str, dict[str, str]],
     spread: CauseSpread | None,
     options: ViewOptions,
+    followed: Mapping[tuple[str, str], Effect],
 ) -> Page:
     return Page(
         cause_page(g, cause),
         (f"原因：{label(g, cause, 'ja')}", f"Cause: {label(g, cause, 'en')}"),
         cause_graph(g, cause, legend, spread, options),
         tables=(
+            what_others_did(g, cause, followed),  # views/measures.py
             _table_of_incidents(
                 g,
                 cause_incidents(g, cause),
@@ -272,6 +296,7 @@ def _incident_page(
     legend: dict[str, dict[str, str]],
     index: SimilarityIndex,
     tier_of: dict[str, str],
+    names: Names,
 ) -> Page:
     chain = causal_chain(g, incident, tiers=tier_of)
     similar = similar_incidents(g, incident, index=index)
@@ -307,7 +332,7 @@ def _incident_page(
                 ),
                 rows=tuple(
                     (
-                        Cell(link.step),
+                        Cell(*names.step(link.step)[:1], text_en=names.step(link.step)[1]),
                         Cell(link.code or "—"),
                         Cell(f"{link.label_ja} / {link.label_en}"),
                         Cell(

@@ -19,11 +19,14 @@ from jinja2 import Environment, select_autoescape
 
 from incident_kg.analysis.network import Evidence
 from incident_kg.analysis.summaries import redact_details_as_read
+from incident_kg.graph.effectiveness import Effect
 from incident_kg.privacy.pseudonyms import FILE_NAME, Pseudonymiser
 from incident_kg.privacy.redact import RedactionRules, redact
 
 from .graphs import TEMPLATE_PACKAGE, VIS_DIR, ViewError, ViewOptions, layout, load_legend, to_pyvis
+from .labels import Names, load_names, name_edges
 from .pages import Page, build_pages
+from .readable import make_readable
 
 log = logging.getLogger(__name__)
 
@@ -47,16 +50,26 @@ class ViewsResult:
 
 
 def render_page(
-    env: Environment, page: Page, lang: str, legend: dict[str, dict[str, str]]
+    env: Environment,
+    page: Page,
+    lang: str,
+    legend: dict[str, dict[str, str]],
+    names: Names | None = None,
 ) -> tuple[str, dict[str, Any] | None]:
     """The HTML of one page, and the network data it draws (None for a page without one)."""
+    names = names or load_names()
     graph = None
     kinds: list[dict[str, str]] = []
+    marks: list[dict[str, str]] = []
     if page.graph is not None:
         layout(page.graph)
+        make_readable(page.graph)  # labels sized and cleared (views/readable.py)
+        name_edges(page.graph, names, lang)  # edge labels in both languages (views/labels.py)
         graph = to_pyvis(page.graph)
         present = {n["kind"] for n in page.graph.nodes}
         kinds = [{"name": k, **v} for k, v in legend.items() if k in present]
+        if any(n.get("recurred") for n in page.graph.nodes):
+            marks.append({"name": "recurred", **names.marks.get("recurred", {})})
     depth = page.path.count("/")
     html = env.get_template("page.html").render(
         lang=lang,
@@ -64,8 +77,11 @@ def render_page(
         prefix="../" * depth,
         graph=graph,
         legend=kinds,
+        marks=marks,
         notes=page.notes,
         tables=page.tables,
+        filters=page.filters,
+        figures=page.figures,
     )
     return html, graph
 
@@ -176,12 +192,16 @@ def write_views(
     options: ViewOptions | None = None,
     *,
     progress: Callable[[Iterable[Page]], Iterable[Page]] = lambda pages: pages,
+    effects: Iterable[Effect] = (),
 ) -> ViewsResult:
     """Write every page and its assets into ``out`` (created; the pages of a former run there
-    are replaced, and its cause and incident pages removed first)."""
+    are replaced, and its cause and incident pages removed first); ``effects`` (issue 18's
+    follow-up of measures, graph/effectiveness.py) say on cause pages whether measures
+    worked."""
     options = options or ViewOptions()
     legend = load_legend()
-    pages = build_pages(g, options, legend)
+    names = load_names()
+    pages = build_pages(g, options, legend, effects=effects)
     env = template_environment()
     try:
         whole = options.incident is None and options.cause is None
@@ -193,7 +213,7 @@ def write_views(
         for page in progress(pages):
             target = out / page.path
             target.parent.mkdir(parents=True, exist_ok=True)
-            html, graph = render_page(env, page, options.lang, legend)
+            html, graph = render_page(env, page, options.lang, legend, names)
             target.write_text(html, "utf-8")
             written.append(
                 WrittenPage(

@@ -53,7 +53,7 @@ def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
     \b
     Typical use:
       incident-kg build samples/reports          # reports → store
-      incident-kg export --format turtle -o kg.ttl
+      incident-kg export --rdf-format turtle -o kg.ttl
       incident-kg validate                        # SHACL shapes
     """
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
@@ -66,7 +66,7 @@ from .build import build, check_lexicon, evaluate, extract, reason  # noqa: E402
 from .query import push, query, serve  # noqa: E402
 from .review import lexicon, review  # noqa: E402
 from .share import export, import_, imports, validate  # noqa: E402
-from .store import info  # noqa: E402
+from .store import info, reports  # noqa: E402
 
 for _command in (
     build,
@@ -84,6 +84,7 @@ for _command in (
     analyze,
     view,
     info,
+    reports,
     review,
     lexicon,
 ):

@@ -354,9 +354,12 @@ def view(
     from incident_kg.graph.store import GraphStore
 
     rules = load_rules()
+    from incident_kg.analysis.effectiveness import store_effectiveness
+
     one_page = incident is not None or cause is not None  # its details read when drawn
     with GraphStore.open(store_dir, read_only=True) as store:
         g = load_network(store, details=not one_page)
+        effects = store_effectiveness(store).effects  # counts by code: nothing personal
         redacted = ""
         if redact:
             g, counts = redact_network(g, rules, store_pseudonymiser(store, rules))
@@ -370,7 +373,7 @@ def view(
             incident=incident,
             cause=cause,
         )
-        result = write_views(g, out_dir, options, progress=progress)
+        result = write_views(g, out_dir, options, progress=progress, effects=effects)
     if one_page:
         (page,) = result.pages
         click.echo(f"wrote {page.path} ({page.nodes} nodes, {page.edges} edges){redacted}; open it")

@@ -32,6 +32,11 @@ from .common import handle_errors, print_table, store_option
 )
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries and exit.")
 @click.option(
+    "--describe",
+    is_flag=True,
+    help="Say what the query NAME asks, its parameters and columns, and exit.",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["table", "csv", "json"]),
@@ -58,6 +63,7 @@ def query(
     params: tuple[str, ...],
     query_file: Path | None,
     list_queries: bool,
+    describe: bool,
     fmt: str,
     endpoint: str | None,
     limit: int | None,
@@ -69,6 +75,7 @@ def query(
     \b
     Examples:
       incident-kg query --list
+      incident-kg query incidents-for-cause --describe
       incident-kg query shared-root-causes
       incident-kg query incidents-for-cause --param cause=MissingHandover --format csv
       incident-kg query incidents --limit 50 --offset 100
@@ -78,6 +85,7 @@ def query(
     import dataclasses
 
     from incident_kg.graph.store import GraphStore
+    from incident_kg.ontology.namespaces import DEFAULT_BASE
     from incident_kg.queries.library import (
         QueryError,
         bindings,
@@ -111,19 +119,22 @@ def query(
         raise QueryError(f"no query named {name!r}; `incident-kg query --list` shows them")
     else:
         named = library[name]
+    if describe:
+        _describe(named.describe(), fmt)
+        return
     values: dict[str, str] = {}
     for item in params:
         key, sep, value = item.partition("=")
         if not sep:
             raise QueryError(f"--param {item}: expected KEY=VALUE")
         values[key.strip()] = value
-    terms = bindings(named, values, known_codes())
     if limit is not None or offset:
         named = dataclasses.replace(named, text=paged(named.text, limit, offset))
     if endpoint is not None:
-        table = run_remote(endpoint, named, terms)
+        table = run_remote(endpoint, named, bindings(named, values, known_codes()))
     else:
         with GraphStore.open(store_dir, read_only=True) as store:
+            terms = bindings(named, values, known_codes(), store.base_iri() or DEFAULT_BASE)
             table = run_local(store, named, terms)
     if fmt == "json":
         click.echo(
@@ -140,6 +151,26 @@ def query(
     else:
         print_table(table.columns, table.rows)
         click.echo(f"({len(table.rows)} rows)", err=True)
+
+
+def _describe(described: dict[str, object], fmt: str) -> None:
+    """A named query's description: JSON for programs, lines for people."""
+    if fmt == "json":
+        click.echo(json.dumps(described, ensure_ascii=False, indent=2))
+        return
+    params = described["parameters"]
+    assert isinstance(params, list)
+    click.echo(f"{described['name']}: {described['title']}")
+    click.echo(f"  question (en): {described['question_en']}")
+    click.echo(f"  question (ja): {described['question_ja']}")
+    for p in params:
+        click.echo(f"  --param {p['name']}=…  ({p['type']}) {p['description']}")
+    if not params:
+        click.echo("  no parameters")
+    columns = described["columns"]
+    assert isinstance(columns, list)
+    click.echo(f"  columns: {', '.join(columns)}")
+    click.echo(f"  example: {described['example']}")
 
 
 @click.command()

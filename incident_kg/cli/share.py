@@ -12,9 +12,13 @@ import click
 
 from incident_kg.errors import IncidentKGError
 
-from .common import handle_errors, print_table, store_option, wait_option
+from .common import format_option, handle_errors, print_table, store_option, wait_option
 
 TLP_CHOICE = click.Choice(["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"], case_sensitive=False)
+#: The RDF syntaxes a file is read in (import, validate) and written in (export).
+RDF_FORMAT_CHOICE = click.Choice(["turtle", "ntriples", "nquads", "trig", "jsonld"])
+#: What an export writes: the RDF syntaxes, and the evidence as Web Annotation JSON.
+EXPORT_FORMAT_CHOICE = click.Choice([*RDF_FORMAT_CHOICE.choices, "wadm"])
 
 
 def _issued() -> str:
@@ -48,13 +52,15 @@ def _relative_url(output: Path, description: Path) -> str:
 @click.command()
 @store_option
 @click.option(
-    "--format",
+    "--rdf-format",
     "fmt",
-    type=click.Choice(["turtle", "ntriples", "nquads", "trig", "jsonld"]),
+    type=EXPORT_FORMAT_CHOICE,
     default="turtle",
     show_default=True,
-    help="turtle, ntriples and jsonld write the union of the graphs; trig and nquads keep them.",
+    help="turtle, ntriples and jsonld write the union of the graphs; trig and nquads keep them; "
+    "wadm writes the evidence only, as W3C Web Annotation JSON (anno.jsonld).",
 )
+@click.option("--format", "old_format", type=RDF_FORMAT_CHOICE, hidden=True)  # before 2026-12
 @click.option(
     "-o",
     "--output",
@@ -154,6 +160,7 @@ def export(
     publisher: str | None,
     license_iri: str | None,
     description: Path | None,
+    old_format: str | None,
 ) -> None:
     """Write the store as RDF, sorted: the same store gives a byte-identical file.
 
@@ -164,10 +171,11 @@ def export(
 
     \b
     Examples:
-      incident-kg export --format turtle -o kg.ttl
+      incident-kg export --rdf-format turtle -o kg.ttl
       incident-kg export --profile sharing --tlp AMBER --publisher 堺市 -o share.ttl
-      incident-kg export --organization 堺市 --since 2023-01 --until 2023-06 -o sakai.trig --format trig
+      incident-kg export --organization 堺市 --since 2023-01 --until 2023-06 -o sakai.trig --rdf-format trig
       incident-kg export --cause tier-organisation --no-ontology -o roots.ttl
+      incident-kg export --rdf-format wadm -o evidence.anno.jsonld
     """
 
     from incident_kg.export.describe import (
@@ -181,6 +189,7 @@ def export(
     from incident_kg.export.serialize import ExportOptions, export_dataset
     from incident_kg.graph.store import GraphStore
 
+    fmt = old_format or fmt
     marking = Tlp.parse(tlp) if tlp else None
     if license_iri is not None:
         check_license(license_iri)
@@ -253,16 +262,16 @@ def export(
 @click.option(
     "--format",
     "out_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
+    type=click.Choice(["table", "json"]),
+    default="table",
     show_default=True,
-    help="text: one line per problem, for people; json: for programs.",
+    help="table: one line per problem, for people; json: for programs.",
 )
 @click.option(
     "--rdf-format",
     "rdf_format",
-    type=click.Choice(["turtle", "ntriples", "nquads", "trig", "jsonld"]),
-    help="Format of FILE when its name does not tell.",
+    type=RDF_FORMAT_CHOICE,
+    help="Format of FILE when its name does not tell (.ttl .nt .nq .trig .jsonld).",
 )
 @handle_errors
 def validate(
@@ -361,11 +370,12 @@ def validate(
     "make a marked file stricter.",
 )
 @click.option(
-    "--format",
+    "--rdf-format",
     "rdf_format",
-    type=click.Choice(["turtle", "ntriples", "nquads", "trig", "jsonld"]),
+    type=RDF_FORMAT_CHOICE,
     help="Format of FILE when its name does not tell (.ttl .nt .nq .trig .jsonld).",
 )
+@click.option("--format", "old_format", type=RDF_FORMAT_CHOICE, hidden=True)  # before 2026-12
 @click.option(
     "--max-size",
     type=click.IntRange(min=1),
@@ -388,6 +398,7 @@ def import_(
     store_dir: Path,
     tlp: str | None,
     rdf_format: str | None,
+    old_format: str | None,
     max_size: int | None,
     max_triples: int | None,
     limit: int,
@@ -428,7 +439,7 @@ def import_(
             store_dir,
             agency=agency,
             marking=Tlp.parse(tlp) if tlp else None,
-            fmt=rdf_format,
+            fmt=rdf_format or old_format,
             max_bytes=max_size or DEFAULT_MAX_BYTES,
             max_triples=max_triples or DEFAULT_MAX_TRIPLES,
             lang=lang,
@@ -468,13 +479,7 @@ def import_(
     metavar="ID",
     help="Remove this import: its graphs, their inferred graphs and its record.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-)
+@format_option
 @wait_option
 @handle_errors
 def imports(store_dir: Path, remove_id: str | None, fmt: str, wait: float) -> None:
@@ -501,18 +506,24 @@ def imports(store_dir: Path, remove_id: str | None, fmt: str, wait: float) -> No
     if fmt == "json":
         click.echo(json.dumps([r.to_json() for r in records], ensure_ascii=False, indent=2))
         return
-    print_table(
-        ("id", "agency", "file", "imported", "marking", "graphs", "triples"),
-        [
-            (
-                r.id,
-                r.agency,
-                r.file_name,
-                r.imported,
-                r.marking.label,
-                str(len(r.graphs)),
-                str(r.triples),
-            )
-            for r in records
-        ],
-    )
+    columns = ("id", "agency", "file", "imported", "marking", "graphs", "triples")
+    rows = [
+        (
+            r.id,
+            r.agency,
+            r.file_name,
+            r.imported,
+            r.marking.label,
+            str(len(r.graphs)),
+            str(r.triples),
+        )
+        for r in records
+    ]
+    if fmt == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+    else:
+        print_table(columns, rows)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import click
 from click.testing import CliRunner
 
 from incident_kg.cli import main
@@ -32,3 +34,93 @@ def test_nothing_after_a_double_dash_is_taken_for_an_option(tmp_path: Path) -> N
     result = CliRunner().invoke(main, ["extract", "--", "-q"])
     assert result.exit_code != 0
     assert "-q" in result.stderr  # read as the name of a report, not as --quiet
+
+
+# -- the same option for the same thing, walked through every command's options ----------
+
+
+def _commands(
+    group: click.Group = main, path: tuple[str, ...] = ()
+) -> Iterator[tuple[str, click.Command]]:
+    for name, command in sorted(group.commands.items()):
+        if isinstance(command, click.Group):
+            yield from _commands(command, (*path, name))
+        else:
+            yield " ".join((*path, name)), command
+
+
+def _options(command: click.Command) -> dict[str, click.Option]:
+    """The visible options of a command, by each of their names."""
+    return {
+        name: p
+        for p in command.params
+        if isinstance(p, click.Option) and not p.hidden
+        for name in p.opts
+    }
+
+
+RDF_SYNTAXES = ["turtle", "ntriples", "nquads", "trig", "jsonld"]
+
+
+def test_an_rdf_syntax_is_always_rdf_format_with_the_same_choices() -> None:
+    found = {}
+    for path, command in _commands():
+        option = _options(command).get("--rdf-format")
+        if option is not None:
+            assert isinstance(option.type, click.Choice)
+            found[path] = list(option.type.choices)
+        formats = _options(command).get("--format")
+        if formats is not None:
+            assert isinstance(formats.type, click.Choice)
+            assert not set(formats.type.choices) & set(RDF_SYNTAXES), path
+    assert set(found) >= {"export", "import", "validate"}
+    assert found.pop("export") == [*RDF_SYNTAXES, "wadm"]  # and the evidence as annotations
+    assert all(choices == RDF_SYNTAXES for choices in found.values())
+
+
+def test_the_export_formats_are_the_writers_the_export_has() -> None:
+    from incident_kg.export.formats import FORMATS
+    from incident_kg.export.formats import RDF_SYNTAXES as READABLE
+
+    option = _options(main.commands["export"])["--rdf-format"]
+    assert isinstance(option.type, click.Choice)
+    assert list(option.type.choices) == list(FORMATS) and list(READABLE) == RDF_SYNTAXES
+
+
+def test_format_always_offers_a_table_for_people_and_json_for_programs() -> None:
+    for path, command in _commands():
+        option = _options(command).get("--format")
+        if option is not None:
+            assert isinstance(option.type, click.Choice)
+            assert {"table", "json"} <= set(option.type.choices), path
+            assert option.default in ("table", "json"), path
+
+
+def test_every_command_on_a_store_takes_store_and_every_writer_wait() -> None:
+    writers = {"build", "reason", "import", "imports", "reports remove"}
+    for path, command in _commands():
+        options = _options(command)
+        if path in writers:
+            assert "--store" in options and "--wait" in options, path
+
+
+def test_the_old_spelling_of_an_rdf_syntax_still_works(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    built = CliRunner().invoke(
+        main, ["build", str(SAMPLES / "s01-chuo-staff-phone.txt"), "--store", store, "-q"]
+    )
+    assert built.exit_code == 0, built.output
+    old = CliRunner().invoke(main, ["export", "--store", store, "--format", "ntriples"])
+    new = CliRunner().invoke(main, ["export", "--store", store, "--rdf-format", "ntriples"])
+    assert old.exit_code == new.exit_code == 0
+    assert old.stdout == new.stdout and old.stdout.startswith("<")
+
+
+def test_every_listing_of_records_also_writes_csv() -> None:
+    listings = {"query", "imports", "reports list", "review", "lexicon suggest"}
+    listings |= {path for path, _ in _commands() if path.startswith("analyze ")}
+    for path, command in _commands():
+        if path in listings:
+            option = _options(command)["--format"]
+            assert isinstance(option.type, click.Choice)
+            assert "csv" in option.type.choices, path

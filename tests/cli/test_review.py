@@ -107,7 +107,7 @@ def test_accepting_and_correcting_write_the_sidecar_and_a_rebuild_shows_the_cura
     store = tmp_path / "store"
     run("build", str(report.parent), "--store", str(store))
     graph = Graph().parse(
-        data=run("export", "--store", str(store), "--format", "turtle").stdout, format="turtle"
+        data=run("export", "--store", str(store), "--rdf-format", "turtle").stdout, format="turtle"
     )
     [incident] = graph.subjects(RDF.type, IKG.Incident)
     causes = set(graph.objects(incident, IKG.hasCause))
@@ -140,7 +140,7 @@ def test_rejecting_a_code_writes_its_removal(report: Path, tmp_path: Path) -> No
     store = tmp_path / "store"
     run("build", str(report.parent), "--store", str(store))
     graph = Graph().parse(
-        data=run("export", "--store", str(store), "--format", "turtle").stdout, format="turtle"
+        data=run("export", "--store", str(store), "--rdf-format", "turtle").stdout, format="turtle"
     )
     [incident] = graph.subjects(RDF.type, IKG.Incident)
     assert CODE[str(doubtful["code"])] not in set(graph.objects(incident, IKG.hasCountermeasure))

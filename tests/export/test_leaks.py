@@ -54,7 +54,7 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> Path:
     text = text.replace(SENTENCE, f"来庁者（個人番号 {SPLIT}）の方に付与されるはずのポイントが", 1)
     (folder / f"{NAME}様_{FILE_NUMBER}.txt").write_text(text, encoding="utf-8")
     run("build", str(folder), "--store", str(root / "store"))
-    internal = run("export", "--store", str(root / "store"), "--format", "nquads").stdout
+    internal = run("export", "--store", str(root / "store"), "--rdf-format", "nquads").stdout
     squeezed = plain(internal)
     assert SPLIT.replace("\n", "") in squeezed and NAME in squeezed and FILE_NUMBER in squeezed
     return root / "store"
@@ -68,7 +68,7 @@ def test_a_number_split_by_a_line_break_is_redacted_in_every_format(
     joins the two halves with a space)."""
     out = tmp_path / f"share.{SUFFIX[fmt]}"
     for args in (["--profile", "sharing", "--tlp", "AMBER", "--publisher", "堺市"], ["--redact"]):
-        proc = run("export", "--store", str(planted), "--format", fmt, "-o", str(out), *args)
+        proc = run("export", "--store", str(planted), "--rdf-format", fmt, "-o", str(out), *args)
         assert proc.returncode == 0, proc.stderr
         assert SPLIT.replace("\n", "") not in plain(out.read_text(encoding="utf-8"))
 
@@ -81,7 +81,15 @@ def test_no_name_or_number_of_a_file_name_reaches_a_sharing_export(
     sharing export (and its ikg:sourceFile and dcterms:identifier)."""
     out = tmp_path / f"share.{SUFFIX[fmt]}"
     proc = run(
-        "export", "--store", str(planted), "--format", fmt, "-o", str(out), "--profile", "sharing"
+        "export",
+        "--store",
+        str(planted),
+        "--rdf-format",
+        fmt,
+        "-o",
+        str(out),
+        "--profile",
+        "sharing",
     )
     assert proc.returncode == 2  # --tlp and --publisher are required
     run(*proc.args[4:], "--tlp", "GREEN", "--publisher", "堺市")  # type: ignore[index]

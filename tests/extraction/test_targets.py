@@ -55,7 +55,7 @@ FLOORS = {
     "samples/real-mynumber": {
         "causes": 0.76,
         "harms": 0.73,
-        "countermeasures": 0.75,
+        "countermeasures": 0.77,
         "actors": 0.64,
     },
     "samples/real-municipal": {
@@ -63,6 +63,13 @@ FLOORS = {
         "harms": 0.73,
         "countermeasures": 0.79,
         "actors": 0.61,
+    },
+    # the second held-out set of real pages, opened for development after its one score
+    "samples/real-heldout2": {
+        "causes": 0.47,
+        "harms": 0.57,
+        "countermeasures": 0.85,
+        "actors": 0.48,
     },
 }
 

@@ -124,7 +124,8 @@ def test_two_imports_at_once_both_land_and_a_busy_store_names_its_writer(
         _start("import", str(f), "--from", f"city-{k}", "--store", str(target), "--wait", "300")
         for k, f in enumerate(files)
     ]
-    assert [_finish(p)[0] for p in both] == [0, 0]
+    finished = [_finish(p) for p in both]
+    assert [code for code, _ in finished] == [0, 0], [err for _, err in finished]
     with GraphStore.open(target, read_only=True) as opened:
         assert len(opened.report_graphs()) == 2
     with store_lock(target, command="incident-kg import"):

@@ -42,7 +42,9 @@ def two_agencies(tmp_path_factory: pytest.TempPathFactory) -> tuple[Graph, Graph
         store = out / agency
         base = f"https://data.{agency}.example.lg.jp/kg/"
         run("-q", "build", "--store", str(store), "--base", base, *map(str, seed_files()))
-        data = run("-q", "export", "--store", str(store), "--no-ontology", "--format", "ntriples")
+        data = run(
+            "-q", "export", "--store", str(store), "--no-ontology", "--rdf-format", "ntriples"
+        )
         graphs.append(Graph().parse(data=data, format="nt"))
     return graphs[0], graphs[1]
 

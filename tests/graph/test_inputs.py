@@ -48,7 +48,15 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A good TriG export of one report, to import."""
     root = tmp_path_factory.mktemp("exported")
     run("build", str(sample_files()[0]), "--store", str(root / "store"))
-    run("export", "--store", str(root / "store"), "--format", "trig", "-o", str(root / "one.trig"))
+    run(
+        "export",
+        "--store",
+        str(root / "store"),
+        "--rdf-format",
+        "trig",
+        "-o",
+        str(root / "one.trig"),
+    )
     return root / "one.trig"
 
 

@@ -176,7 +176,15 @@ def test_a_sharing_export_writes_a_redacted_file_and_its_description(
 def test_import_then_list_then_remove(sample_store: Path, tmp_path: Path) -> None:
     out = tmp_path / "sakura.trig"
     run(
-        "export", "--store", str(sample_store), "--format", "trig", "--tlp", "green", "-o", str(out)
+        "export",
+        "--store",
+        str(sample_store),
+        "--rdf-format",
+        "trig",
+        "--tlp",
+        "green",
+        "-o",
+        str(out),
     )
     store = str(tmp_path / "store")
     said = run("import", str(out), "--from", "さくら野市", "--store", store).stdout
@@ -188,7 +196,7 @@ def test_import_then_list_then_remove(sample_store: Path, tmp_path: Path) -> Non
     assert record["id"] in table and "さくら野市" in table
     run("imports", "--store", store, "--remove", record["id"])
     assert json.loads(run("imports", "--store", store, "--format", "json").stdout) == []
-    remaining = run("export", "--store", store, "--format", "nquads", "--no-ontology").stdout
+    remaining = run("export", "--store", store, "--rdf-format", "nquads", "--no-ontology").stdout
     assert "planted" not in remaining
 
 

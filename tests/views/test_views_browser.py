@@ -172,10 +172,13 @@ def test_labels_switch_between_japanese_and_english(
     v = visit(seeds_views.page("overview.html").path)
     node = f"ikgView.nodes.get({json.dumps(top.concept)})"
     assert v.page.evaluate(node + ".label") == v.page.evaluate(node + ".label_ja")
-    assert top.label_ja.startswith(v.page.evaluate(node + ".label").rstrip("…"))
+    shown = v.page.evaluate(node + ".label")
+    assert shown.endswith(f"（{top.incidents}）")  # how often it recurs, without hovering
+    assert top.label_ja.startswith(shown.removesuffix(f"（{top.incidents}）").rstrip("…"))
     v.page.click("button[data-set-lang=en]")
     assert v.page.evaluate(node + ".label") == v.page.evaluate(node + ".label_en")
-    assert top.label_en.startswith(v.page.evaluate(node + ".label").rstrip("…"))
+    shown = v.page.evaluate(node + ".label")
+    assert top.label_en.startswith(shown.removesuffix(f" ({top.incidents})").rstrip("…"))
     assert v.page.is_visible("li[data-kind=cause] .t-en")
     assert not v.page.is_visible("li[data-kind=cause] .t-ja")
     v.page.click("button[data-set-lang=ja]")

@@ -18,15 +18,109 @@
     return block;
   }
 
-  function setLanguage(lang, nodes) {
+  function setLanguage(lang, drawn) {
     document.body.setAttribute("data-lang", lang);
+    document.documentElement.setAttribute("lang", lang);
     document.querySelectorAll("[data-set-lang]").forEach(function (button) {
       button.setAttribute("aria-pressed", String(button.getAttribute("data-set-lang") === lang));
     });
-    if (nodes) {
-      nodes.update(nodes.get().map(function (n) {
+    if (drawn) {
+      drawn.nodes.update(drawn.nodes.get().map(function (n) {
         return { id: n.id, label: lang === "en" ? n.label_en : n.label_ja };
       }));
+      // edges named by a relation (legend.yaml "relations") carry both names
+      drawn.edges.update(drawn.edges.get().filter(function (e) {
+        return e.label_ja !== undefined;
+      }).map(function (e) {
+        return { id: e.id, label: lang === "en" ? e.label_en : e.label_ja };
+      }));
+    }
+  }
+
+  // -- tables: search, filters (the index), sorting (every table) ----------------------
+
+  function lines(row, name) {
+    var value = row.getAttribute("data-" + name);
+    return value ? value.split("\n") : [];
+  }
+
+  function inPeriod(periods, from, to) {
+    // a period is YYYY-MM, or YYYY when the report gives only the year
+    if (!from && !to) { return true; }
+    return periods.some(function (p) {
+      return (!from || p >= from.slice(0, p.length)) && (!to || p <= to.slice(0, p.length));
+    });
+  }
+
+  function applyFilters() {
+    var form = document.getElementById("filters");
+    if (!form) { return; }
+    var text = document.getElementById("filter-text").value.trim().toLowerCase();
+    var tier = document.getElementById("filter-tier").value;
+    var body = document.getElementById("filter-body").value.trim();
+    var from = document.getElementById("filter-from");
+    var to = document.getElementById("filter-to");
+    // the full range the page offers is no filter (undated rows stay)
+    var fromValue = from.value && from.value !== from.getAttribute("min") ? from.value : "";
+    var toValue = to.value && to.value !== to.getAttribute("max") ? to.value : "";
+    document.querySelectorAll("table[data-filterable] tbody tr").forEach(function (row) {
+      var show = (!text || row.textContent.toLowerCase().indexOf(text) >= 0) &&
+        (!tier || lines(row, "tiers").indexOf(tier) >= 0) &&
+        (!body || lines(row, "bodies").some(function (b) { return b.indexOf(body) >= 0; })) &&
+        inPeriod(lines(row, "periods"), fromValue, toValue);
+      row.hidden = !show;
+    });
+    document.querySelectorAll("[data-shown-of]").forEach(function (span) {
+      var rows = document.querySelectorAll("#" + span.getAttribute("data-shown-of") + " tbody tr");
+      var shown = Array.prototype.filter.call(rows, function (r) { return !r.hidden; }).length;
+      span.textContent = "(" + shown + " / " + rows.length + ")";
+    });
+  }
+
+  function cellKey(cell, numeric) {
+    var key = cell.hasAttribute("data-sort") ? cell.getAttribute("data-sort") : cell.innerText.trim();
+    if (numeric) {
+      var n = parseFloat(key);
+      return isNaN(n) ? -Infinity : n;
+    }
+    return key;
+  }
+
+  function sortBy(th) {
+    var table = th.closest("table");
+    var column = Array.prototype.indexOf.call(th.parentNode.children, th);
+    var ascending = th.getAttribute("aria-sort") !== "ascending";
+    th.parentNode.querySelectorAll("th").forEach(function (other) { other.removeAttribute("aria-sort"); });
+    th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    var numeric = rows.length > 0 && rows.every(function (r) {
+      var c = r.cells[column];
+      return !c || c.classList.contains("num") || c.hasAttribute("data-sort");
+    }) && rows.some(function (r) { return r.cells[column] && r.cells[column].classList.contains("num"); });
+    var keyed = rows.map(function (r, i) { return [cellKey(r.cells[column], numeric), i, r]; });
+    keyed.sort(function (a, b) {
+      var order = a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1];
+      if (a[0] === b[0]) { return a[1] - b[1]; }
+      return ascending ? order : -order;
+    });
+    keyed.forEach(function (k) { body.appendChild(k[2]); });
+  }
+
+  function setUpTables() {
+    document.querySelectorAll("table[data-sortable] th").forEach(function (th) {
+      th.addEventListener("click", function () { sortBy(th); });
+      th.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" || event.key === " ") { event.preventDefault(); sortBy(th); }
+      });
+    });
+    var form = document.getElementById("filters");
+    if (form) {
+      form.addEventListener("input", applyFilters);
+      form.addEventListener("change", applyFilters);
+      form.addEventListener("submit", function (event) { event.preventDefault(); });
+      form.addEventListener("reset", function () { window.setTimeout(applyFilters, 0); });
+      applyFilters();
     }
   }
 
@@ -54,6 +148,7 @@
     }));
     var edges = new vis.DataSet(data.edges.map(function (e, i) {
       var edge = Object.assign({ id: "e" + i }, e);
+      if (e.label_ja !== undefined) { edge.label = lang === "en" ? e.label_en : e.label_ja; }
       edge.title = e.tip && e.tip.length ? textBlock(e.tip, "ikg-tip") : undefined;
       return edge;
     }));
@@ -78,16 +173,18 @@
         if (node.href) { window.location.href = node.href; }
       }
     });
-    return nodes;
+    return { nodes: nodes, edges: edges };
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    var nodes = document.getElementById("graph-data") ? draw() : null;
+    var drawn = document.getElementById("graph-data") ? draw() : null;
     document.querySelectorAll("[data-set-lang]").forEach(function (button) {
       button.addEventListener("click", function () {
-        setLanguage(button.getAttribute("data-set-lang"), nodes);
+        setLanguage(button.getAttribute("data-set-lang"), drawn);
       });
     });
     setLanguage(document.body.getAttribute("data-lang") || "ja", null);
+    setUpTables();
+    document.body.setAttribute("data-ready", "true");
   });
 })();

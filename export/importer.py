@@ -49,7 +49,7 @@ import yaml
 from rdflib import Graph
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
-from incident_kg.errors import FileReadError, IncidentKGError
+from incident_kg.errors import FileReadError, IncidentKGError, StoreError
 from incident_kg.files import read_bounded
 from incident_kg.graph.build import stable_ontology, utc_now
 from incident_kg.graph.evidence import READINGS_GRAPH, compact
@@ -637,8 +637,14 @@ def import_file(
     if problems:
         raise ImportRefused(str(path), problems, lang)
     if (store_dir / "CURRENT").exists():
-        with GraphStore.open(store_dir, read_only=True) as reader:
-            problems = check_owners(sorted_file.graphs, reader, agency)
+        # a first look without the lock, to refuse early; a store another import is creating
+        # cannot be read yet (Oxigraph: "column family not found"): the check under the lock
+        # below decides then
+        try:
+            with GraphStore.open(store_dir, read_only=True) as reader:
+                problems = check_owners(sorted_file.graphs, reader, agency)
+        except StoreError:
+            problems = []
         if problems:
             raise ImportRefused(str(path), problems, lang)
     guard = ontology_guard()

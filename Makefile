@@ -36,7 +36,7 @@ demo: install
 	mkdir -p $(OUT)
 	$(BIN)/incident-kg export --store $(STORE) --rdf-format turtle --output $(OUT)/incident-kg.ttl
 	$(BIN)/incident-kg validate --store $(STORE)
-	$(BIN)/incident-kg -q view --store $(STORE) --out $(OUT)/views
+	$(BIN)/incident-kg -q view --store $(STORE) -o $(OUT)/views
 	@echo
 	@echo "store (embedded Oxigraph): $(STORE)/"
 	@echo "Turtle export:             $(OUT)/incident-kg.ttl (described in $(OUT)/incident-kg.ttl.description.ttl)"

@@ -261,12 +261,16 @@ def analyze_chain(incident: str, store_dir: Path, fmt: str, lang: str) -> None:
 @click.command()
 @store_option
 @click.option(
-    "--out",
+    "-o",
+    "--output",
     "out_dir",
     type=click.Path(path_type=Path, file_okay=False),
     default="views",
     show_default=True,
     help="Folder to write the pages into (created; pages there are replaced).",
+)
+@click.option(  # the name before 2026-12
+    "--out", "old_out", type=click.Path(path_type=Path, file_okay=False), hidden=True
 )
 @click.option(
     "--lang",
@@ -315,6 +319,7 @@ def view(
     ctx: click.Context,
     store_dir: Path,
     out_dir: Path,
+    old_out: Path | None,
     lang: str,
     top: int,
     tier: str | None,
@@ -324,13 +329,13 @@ def view(
     cause: str | None,
     redact: bool,
 ) -> None:
-    """Write interactive HTML views of the store into --out: they work offline.
+    """Write interactive HTML views of the store into -o/--output: they work offline.
 
     index.html (the shared-root-cause table and links to every page), overview.html
     (incidents, causes, bodies and countermeasures; colour by kind, size by spread, a
     legend, labels switchable ja/en), and one page per cause and per incident (its
     network, with the evidence sentences in the tooltips, its timeline, causal chain
-    and similar incidents). The pages load only the files in --out/lib: open
+    and similar incidents). The pages load only the files in OUTPUT/lib: open
     index.html in any browser, with no network.
 
     The overview draws at most --top causes; past --max-incidents incidents it folds
@@ -349,13 +354,13 @@ def view(
             pages, desc="view", unit="page", disable=True if quiet else None, file=sys.stderr
         )
 
+    from incident_kg.analysis.effectiveness import store_effectiveness
     from incident_kg.analysis.network import load_network
     from incident_kg.export.serialize import store_pseudonymiser
     from incident_kg.graph.store import GraphStore
 
     rules = load_rules()
-    from incident_kg.analysis.effectiveness import store_effectiveness
-
+    out_dir = old_out or out_dir
     one_page = incident is not None or cause is not None  # its details read when drawn
     with GraphStore.open(store_dir, read_only=True) as store:
         g = load_network(store, details=not one_page)

@@ -98,14 +98,27 @@ def fit_cell(text: str, width: int) -> str:
     return text + " " * (width - used)
 
 
+#: Columns that name things (an incident, a report, a code, an IRI): never cut, so that what a
+#: table shows can be given back to another command (`--param incident=…`, `--incident …`).
+ID_COLUMNS = frozenset(
+    {"id", "incident", "report", "code", "cause", "measure", "iri", "target", "file", "source",
+     "other", "organization", "stated", "name", "graph"}
+)  # fmt: skip
+#: Widest a text column is drawn (display columns); longer texts end in "…".
+TEXT_WIDTH = 60
+
+
 def print_table(columns: tuple[str, ...], rows: Iterable[tuple[str | None, ...]]) -> None:
     """A plain text table for people; wide (Japanese) characters count double.  Linear in
-    the text printed: every cell is measured once, then cut or padded in one pass."""
+    the text printed: every cell is measured once, then cut or padded in one pass.  Columns
+    of :data:`ID_COLUMNS` are never cut; a text column is cut at :data:`TEXT_WIDTH`."""
     cells = [[("" if v is None else v.replace("\n", " ")) for v in row] for row in rows]
-    widths = [
-        min(60, max([sum(_char_widths(c))] + [sum(_char_widths(r[i][:60])) for r in cells]))
-        for i, c in enumerate(columns)
-    ]
+    widths = []
+    for i, c in enumerate(columns):
+        whole = c.lower() in ID_COLUMNS
+        cap = None if whole else TEXT_WIDTH
+        longest = max([sum(_char_widths(c))] + [sum(_char_widths(r[i][:cap])) for r in cells])
+        widths.append(longest if whole else min(TEXT_WIDTH, longest))
     out = ["  ".join(fit_cell(c, w) for c, w in zip(columns, widths, strict=True))]
     out.append("  ".join("-" * w for w in widths))
     out += ["  ".join(fit_cell(v, w) for v, w in zip(row, widths, strict=True)) for row in cells]

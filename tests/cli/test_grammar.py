@@ -124,3 +124,10 @@ def test_every_listing_of_records_also_writes_csv() -> None:
             option = _options(command)["--format"]
             assert isinstance(option.type, click.Choice)
             assert "csv" in option.type.choices, path
+
+
+def test_a_command_that_writes_files_names_them_with_o_output() -> None:
+    for path in ("export", "view"):
+        option = _options(main.commands[path])["--output"]
+        assert "-o" in option.opts, path
+    assert "--out" not in _options(main.commands["view"])  # the old name: hidden, still read

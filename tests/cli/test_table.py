@@ -1,16 +1,21 @@
-"""The table printer for people: wide characters count double, long cells are cut with …,
+"""The table printer for people: wide characters count double, long text cells are cut with …
+(never an id),
 and the work grows with the text printed (issue 17: it re-measured a cell for every
 character, 56 million width look-ups for `query incidents` at 10,000 reports)."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from incident_kg.cli import common
-from incident_kg.cli.common import fit_cell
+from incident_kg.cli import common, main
+from incident_kg.cli.common import fit_cell, print_table
 
 
 def _width(text: str) -> int:
@@ -53,3 +58,20 @@ def test_each_character_of_a_long_column_is_measured_a_bounded_number_of_times(
     common.print_table(("text", "n"), rows)
     printed = sum(len(r[0]) + len(r[1]) for r in rows)
     assert calls <= 3 * printed
+
+
+def test_an_id_column_is_never_cut(capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 20: `query incidents` cut each incident at 60 characters, just before
+    /incident/N — the part another command needs."""
+    iri = "https://pref.example.lg.jp/id/report/" + "r" * 60 + "/incident/12"
+    print_table(("incident", "label"), [(iri, "長い表題" * 30)])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[2].startswith(iri + "  ")
+    assert lines[2].rstrip().endswith("…")  # the text column is still cut
+
+
+def test_query_incidents_prints_whole_incident_iris(seeds_store_path: Path) -> None:
+    result = CliRunner().invoke(main, ["query", "incidents", "--store", str(seeds_store_path)])
+    assert result.exit_code == 0, result.output
+    rows = result.stdout.splitlines()[2:]
+    assert rows and all(re.match(r"^https://\S+/incident/\d+ ", row) for row in rows)

@@ -315,12 +315,12 @@ def test_the_page_of_a_retelling_is_its_events_page_of_the_whole_view(
     from incident_kg.cli import main
 
     store = ["--store", str(both)]
-    whole = CliRunner().invoke(main, ["-q", "view", *store, "--out", str(tmp_path / "all")])
+    whole = CliRunner().invoke(main, ["-q", "view", *store, "--output", str(tmp_path / "all")])
     assert whole.exit_code == 0, whole.output
     for telling in ("000_05877e5457689921/incident/1", "s01-chuo-staff-phone/incident/1"):
         out = tmp_path / telling.split("/")[0]
         one = CliRunner().invoke(
-            main, ["-q", "view", *store, "--out", str(out), "--incident", telling]
+            main, ["-q", "view", *store, "--output", str(out), "--incident", telling]
         )
         assert one.exit_code == 0, one.output
         (page,) = (out / "incident").glob("*.html")

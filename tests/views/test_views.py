@@ -204,13 +204,13 @@ def test_view_command_writes_the_pages_and_says_where(
 ) -> None:
     out = tmp_path / "views"
     result = CliRunner().invoke(
-        main, ["-q", "view", "--store", str(seeds_store_path), "--out", str(out), "--lang", "en"]
+        main, ["-q", "view", "--store", str(seeds_store_path), "--output", str(out), "--lang", "en"]
     )
     assert result.exit_code == 0, result.output
     assert "overview:" in result.output and str(out / "index.html") in result.output
     assert 'data-lang="en"' in (out / "overview.html").read_text("utf-8")
     bad = CliRunner().invoke(
-        main, ["view", "--store", str(seeds_store_path), "--out", str(out), "--tier", "nope"]
+        main, ["view", "--store", str(seeds_store_path), "--output", str(out), "--tier", "nope"]
     )
     assert bad.exit_code == 2 and bad.output.startswith("Error: no cause tier")
 
@@ -234,9 +234,11 @@ def test_one_page_is_the_page_of_the_whole_view_redacted_alike(
     """Issue 17 × 16: `view --incident/--cause` reads the details of what it draws only, and
     they go through the same pseudonyms and redaction as the whole view's: the same page."""
     store = ["--store", str(seeds_store_path)]
-    whole = CliRunner().invoke(main, ["-q", "view", *store, "--out", str(tmp_path / "all")])
+    whole = CliRunner().invoke(main, ["-q", "view", *store, "--output", str(tmp_path / "all")])
     assert whole.exit_code == 0, whole.output
-    one = CliRunner().invoke(main, ["-q", "view", *store, "--out", str(tmp_path / "one"), *option])
+    one = CliRunner().invoke(
+        main, ["-q", "view", *store, "--output", str(tmp_path / "one"), *option]
+    )
     assert one.exit_code == 0, one.output
     (page,) = [p for p in (tmp_path / "one").rglob("*.html")]
     assert "003_4a1ccabbb4d700a7" not in page.name  # a pseudonym, not the file's name

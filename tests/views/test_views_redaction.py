@@ -65,13 +65,21 @@ def test_the_views_network_is_redacted_like_a_shared_export(planted_store: Path)
 def test_view_redacts_unless_told_not_to(planted_store: Path, tmp_path: Path) -> None:
     runner = CliRunner()
     on = runner.invoke(
-        main, ["-q", "view", "--store", str(planted_store), "--out", str(tmp_path / "a")]
+        main, ["-q", "view", "--store", str(planted_store), "--output", str(tmp_path / "a")]
     )
     assert on.exit_code == 0, on.output
     assert "redacted" in on.output
     off = runner.invoke(
         main,
-        ["-q", "view", "--no-redact", "--store", str(planted_store), "--out", str(tmp_path / "b")],
+        [
+            "-q",
+            "view",
+            "--no-redact",
+            "--store",
+            str(planted_store),
+            "--output",
+            str(tmp_path / "b"),
+        ],
     )
     assert off.exit_code == 0, off.output
     assert "redacted" not in off.output

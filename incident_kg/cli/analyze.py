@@ -272,13 +272,7 @@ def analyze_chain(incident: str, store_dir: Path, fmt: str, lang: str) -> None:
 @click.option(  # the name before 2026-12
     "--out", "old_out", type=click.Path(path_type=Path, file_okay=False), hidden=True
 )
-@click.option(
-    "--lang",
-    type=click.Choice(["ja", "en"]),
-    default="ja",
-    show_default=True,
-    help="Language the labels are first shown in (each page switches).",
-)
+@lang_option
 @click.option(
     "--top",
     default=20,

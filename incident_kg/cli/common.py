@@ -138,13 +138,14 @@ def format_option(func: F) -> F:
 
 
 def lang_option(func: F) -> F:
-    """``--lang ja|en`` for labels of codes."""
+    """``--lang ja|en``, the same for every command: labels of codes, messages, the language a
+    view first shows; ``$INCIDENT_KG_LANG`` sets it for a session."""
     return click.option(
         "--lang",
         type=click.Choice(["ja", "en"]),
-        default="en",
-        show_default=True,
-        help="Language of the code labels.",
+        default=lambda: os.environ.get("INCIDENT_KG_LANG", "en"),
+        show_default="$INCIDENT_KG_LANG or en",
+        help="Language of labels and messages (a view's pages also switch).",
     )(func)
 
 

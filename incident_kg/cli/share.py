@@ -12,7 +12,14 @@ import click
 
 from incident_kg.errors import IncidentKGError
 
-from .common import format_option, handle_errors, print_table, store_option, wait_option
+from .common import (
+    format_option,
+    handle_errors,
+    lang_option,
+    print_table,
+    store_option,
+    wait_option,
+)
 
 TLP_CHOICE = click.Choice(["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"], case_sensitive=False)
 #: The RDF syntaxes a file is read in (import, validate) and written in (export).
@@ -251,13 +258,7 @@ def export(
 @click.command()
 @click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @store_option
-@click.option(
-    "--lang",
-    type=click.Choice(["en", "ja"]),
-    default="en",
-    show_default=True,
-    help="Language of the messages.",
-)
+@lang_option
 @click.option("--limit", default=50, show_default=True, help="Show at most this many problems.")
 @click.option(
     "--format",
@@ -389,7 +390,7 @@ def validate(
     help="Refuse a file with more triples while parsing it. Default: 250,000.",
 )
 @click.option("--limit", default=20, show_default=True, help="List at most this many problems.")
-@click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True)
+@lang_option
 @wait_option
 @handle_errors
 def import_(

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import click
+import pytest
 from click.testing import CliRunner
 
 from incident_kg.cli import main
@@ -131,3 +132,14 @@ def test_a_command_that_writes_files_names_them_with_o_output() -> None:
         option = _options(main.commands[path])["--output"]
         assert "-o" in option.opts, path
     assert "--out" not in _options(main.commands["view"])  # the old name: hidden, still read
+
+
+def test_lang_is_one_option_with_one_default_everywhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("INCIDENT_KG_LANG", raising=False)
+    langs = {path: _options(c)["--lang"] for path, c in _commands() if "--lang" in _options(c)}
+    assert {"view", "import", "validate", "analyze shared-causes"} <= set(langs)
+    for path, option in langs.items():
+        assert isinstance(option.type, click.Choice) and set(option.type.choices) == {"ja", "en"}
+        assert option.get_default(click.Context(click.Command(path))) == "en", path
+    monkeypatch.setenv("INCIDENT_KG_LANG", "ja")
+    assert all(o.get_default(click.Context(click.Command(p))) == "ja" for p, o in langs.items())

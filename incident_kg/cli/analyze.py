@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from incident_kg.errors import IncidentKGError
 
-from .common import emit, format_option, handle_errors, lang_option, store_option
+from .common import emit, format_option, handle_errors, lang_option, store_option, top_option
 
 
 @contextmanager
@@ -57,7 +57,7 @@ def analyze() -> None:
 @format_option
 @lang_option
 @click.option("--tier", metavar="TIER", help="Only causes of this tier (e.g. supervision).")
-@click.option("--top", type=click.IntRange(min=1), help="Show only the first N causes.")
+@top_option
 @handle_errors
 def analyze_shared_causes(
     store_dir: Path, fmt: str, lang: str, tier: str | None, top: int | None
@@ -87,8 +87,11 @@ def analyze_shared_causes(
     "--edges", is_flag=True, help="List the weighted edges (cause pairs) instead of the causes."
 )
 @click.option("--seed", default=0, show_default=True, help="Seed of the Louvain communities.")
+@top_option
 @handle_errors
-def analyze_cooccurrence(store_dir: Path, fmt: str, lang: str, edges: bool, seed: int) -> None:
+def analyze_cooccurrence(
+    store_dir: Path, fmt: str, lang: str, edges: bool, seed: int, top: int | None
+) -> None:
     """The network of causes stated in the same incidents.
 
     Per cause: incidents, degree (causes it appears with), strength (shared incidents
@@ -101,9 +104,9 @@ def analyze_cooccurrence(store_dir: Path, fmt: str, lang: str, edges: bool, seed
     with _network(store_dir, "has_cause") as g:
         result = cooccurrence(g, seed=seed)
     if edges:
-        emit(result.edges, CooccurrenceEdge.COLUMNS, fmt, lang)
+        emit(result.edges[:top], CooccurrenceEdge.COLUMNS, fmt, lang)
     else:
-        emit(result.causes, CauseCentrality.COLUMNS, fmt, lang)
+        emit(result.causes[:top], CauseCentrality.COLUMNS, fmt, lang)
 
 
 @analyze.command("similar")
@@ -139,6 +142,7 @@ def analyze_similar(incident: str, store_dir: Path, fmt: str, lang: str, top: in
 @store_option
 @format_option
 @lang_option
+@top_option
 @handle_errors
 def analyze_recommend(
     incident: str | None,
@@ -147,6 +151,7 @@ def analyze_recommend(
     store_dir: Path,
     fmt: str,
     lang: str,
+    top: int | None,
 ) -> None:
     """Countermeasures that address the same causes, ranked by how many bodies adopted them.
 
@@ -170,7 +175,7 @@ def analyze_recommend(
             cause=cause,
             others_only=others_only,
         )
-    emit(found, Recommendation.COLUMNS, fmt, lang)
+    emit(found[:top], Recommendation.COLUMNS, fmt, lang)
 
 
 @analyze.command("effectiveness")
@@ -181,9 +186,10 @@ def analyze_recommend(
 @store_option
 @format_option
 @lang_option
+@top_option
 @handle_errors
 def analyze_effectiveness(
-    cause: str | None, adoptions: bool, store_dir: Path, fmt: str, lang: str
+    cause: str | None, adoptions: bool, store_dir: Path, fmt: str, lang: str, top: int | None
 ) -> None:
     """Did a measure work? For each measure and the cause it addresses: the bodies that
     adopted it, how many saw the cause again afterwards, the recurrences and the
@@ -211,7 +217,7 @@ def analyze_effectiveness(
             raise IncidentKGError(f"no cause {cause!r} in the vocabulary")
     with GraphStore.open(store_dir, read_only=True) as store:
         found = store_effectiveness(store, cause)
-    records: list[Any] = adoption_rows(found) if adoptions else effect_rows(found)
+    records: list[Any] = (adoption_rows(found) if adoptions else effect_rows(found))[:top]
     columns = AdoptionRow.COLUMNS if adoptions else EffectRow.COLUMNS
     if fmt == "json":
         import dataclasses

@@ -137,6 +137,13 @@ def format_option(func: F) -> F:
     )(func)
 
 
+def top_option(func: F) -> F:
+    """``--top N`` for every ranked listing: only its first N rows (default: all)."""
+    return click.option(
+        "--top", type=click.IntRange(min=1), help="Show only the first N rows (default: all)."
+    )(func)
+
+
 def lang_option(func: F) -> F:
     """``--lang ja|en``, the same for every command: labels of codes, messages, the language a
     view first shows; ``$INCIDENT_KG_LANG`` sets it for a session."""

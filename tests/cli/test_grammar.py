@@ -143,3 +143,24 @@ def test_lang_is_one_option_with_one_default_everywhere(monkeypatch: pytest.Monk
         assert option.get_default(click.Context(click.Command(path))) == "en", path
     monkeypatch.setenv("INCIDENT_KG_LANG", "ja")
     assert all(o.get_default(click.Context(click.Command(p))) == "ja" for p, o in langs.items())
+
+
+def test_every_ranked_listing_takes_top(seeds_store_path: Path) -> None:
+    ranked = ("shared-causes", "cooccurrence", "similar", "recommend", "effectiveness")
+    for name in ranked:
+        assert "--top" in _options(main.commands["analyze"].commands[name]), name  # type: ignore[attr-defined]
+    result = CliRunner().invoke(
+        main,
+        [
+            "analyze",
+            "cooccurrence",
+            "--store",
+            str(seeds_store_path),
+            "--top",
+            "2",
+            "--format",
+            "csv",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.splitlines()) == 1 + 2

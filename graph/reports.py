@@ -41,7 +41,10 @@ class ReportEntry:
     created: str
     modified: str
 
-    def row(self) -> tuple[str, str, str, str, str]:
+    COLUMNS = ("id", "incidents", "source", "created", "modified")
+
+    def row(self, lang: str = "en") -> tuple[str, str, str, str, str]:
+        """The values of :attr:`COLUMNS` as text (``lang`` unused: nothing to translate)."""
         incidents = "" if self.incidents is None else str(self.incidents)
         return (self.id, incidents, self.source or "", self.created, self.modified)
 

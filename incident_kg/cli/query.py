@@ -12,7 +12,7 @@ from tqdm import tqdm
 
 from incident_kg.errors import IncidentKGError
 
-from .common import handle_errors, print_table, store_option
+from .common import format_option, handle_errors, print_table, store_option
 
 
 @click.command()
@@ -36,13 +36,7 @@ from .common import handle_errors, print_table, store_option
     is_flag=True,
     help="Say what the query NAME asks, its parameters and columns, and exit.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-)
+@format_option
 @click.option(
     "--endpoint",
     metavar="URL",

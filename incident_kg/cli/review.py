@@ -11,7 +11,7 @@ import click
 
 from incident_kg.errors import IncidentKGError
 
-from .common import emit, handle_errors, print_table
+from .common import emit, format_option, handle_errors, print_table
 
 
 def _decisions(accept: tuple[str, ...], correct: tuple[str, ...], reject: tuple[str, ...]):  # type: ignore[no-untyped-def]
@@ -29,14 +29,7 @@ def _decisions(accept: tuple[str, ...], correct: tuple[str, ...], reject: tuple[
 
 @click.command()
 @click.argument("reports", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-    help="table: for people; csv and json: for programs.",
-)
+@format_option
 @click.option(
     "--below",
     type=click.FloatRange(0, 1),

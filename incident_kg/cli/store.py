@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import json
-import sys
 from pathlib import Path
 
 import click
 
-from .common import format_option, handle_errors, print_table, store_option, wait_option
+from .common import emit, format_option, handle_errors, print_table, store_option, wait_option
 
 
 @click.command()
@@ -60,23 +58,12 @@ def list_(store_dir: Path, fmt: str) -> None:
       incident-kg reports list
       incident-kg reports list --format csv > reports.csv
     """
-    from incident_kg.graph.reports import list_reports
+    from incident_kg.graph.reports import ReportEntry, list_reports
     from incident_kg.graph.store import GraphStore
 
     with GraphStore.open(store_dir, read_only=True) as store:
         entries = list_reports(store)
-    columns = ("id", "incidents", "source", "created", "modified")
-    if fmt == "json":
-        click.echo(
-            json.dumps([dataclasses.asdict(e) for e in entries], ensure_ascii=False, indent=2)
-        )
-    elif fmt == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows(e.row() for e in entries)
-    else:
-        print_table(columns, (e.row() for e in entries))
-        click.echo(f"({len(entries)} reports)", err=True)
+    emit(entries, ReportEntry.COLUMNS, fmt, "en")
 
 
 @reports.command()

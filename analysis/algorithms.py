@@ -11,22 +11,28 @@ Questions answered, each by one function:
   them, each with its source report and the link's evidence;
 * :func:`causal_chain` — an incident's chain from harm through the four cause tiers.
 
-Organisations are counted as **bodies**: the organisation at the top of each
-responsible organisation's part-of chain (a section of a ward office of a city counts as
-the city), so that one body's units are not counted as several bodies.
+One definition of a **shared root cause**, which the named query
+``queries/shared-root-causes.rq`` computes in SPARQL with the same counts and order (tested):
 
-**Spread** is the largest number of a cause's incidents that happened in pairwise
-different bodies (a maximum matching between incidents and their bodies). Repetition in
-one body adds nothing to it, and neither does one incident that names many bodies
-(a nationwide summary listing nine cities is one occurrence, not nine). The **score**
-adds the remaining incidents at a lower weight, so that spread counts first and
-repetition breaks ties: ``score = spread + repeat_weight × (incidents − spread)``.
+* an event told by several reports, and a body's case within a national grouping, count
+  as one incident — the incident they are counted as (``ikg:countedAs``);
+* an incident's **bodies** are the organisations at the top of the part-of chains of its
+  responsible organisations (a section of a ward office of a city counts as the city), or
+  of its involved ones when none is responsible; one name under two base IRIs is one body;
+* its **place** is its body when it has one, and the incident itself when it names several
+  (a joint or nationwide case is one place, not nine); an incident with no known body has
+  none;
+* a cause's **spread** is the number of different places among its incidents: repetition
+  in one body adds nothing. The **score** adds the remaining incidents at a lower weight,
+  so that spread counts first and repetition breaks ties:
+  ``score = spread + repeat_weight × (incidents − spread)``;
+* a cause is **shared** when its spread is at least two (:data:`SHARED_SPREAD`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -46,6 +52,8 @@ from .similarity import SIMILARITY_FIELDS, SimilarityIndex
 
 #: Weight of an incident that adds no spread (a repetition in a body already counted).
 REPEAT_WEIGHT = 0.5
+#: The least spread of a *shared* root cause: it occurred in two different places.
+SHARED_SPREAD = 2
 
 
 def _tier_code(g: nx.MultiDiGraph, cause: str) -> str | None:
@@ -65,45 +73,53 @@ def _body_labels(g: nx.MultiDiGraph, bodies: Iterable[str]) -> tuple[str, ...]:
 # -- shared root causes ------------------------------------------------------------------
 
 
-def spread(incident_bodies_map: Mapping[str, Sequence[str]]) -> int:
-    """The largest number of incidents that can be given pairwise different bodies.
+@dataclass(frozen=True)
+class Occurrence:
+    """One counted incident as the ranking sees it: every telling of one event, and every
+    body's case within a national grouping, taken together under the incident they are
+    counted as (``key``)."""
 
-    ``incident_bodies_map`` maps each incident to its bodies; an incident with no body
-    cannot count. A maximum bipartite matching: an incident left with one body is matched to
-    it first (some maximum matching always does: the degree-one rule), which settles almost
-    every incident in linear time; Hopcroft–Karp matches what is left, if anything."""
-    bodies_of = {i: set(bodies) for i, bodies in incident_bodies_map.items() if bodies}
-    incidents_of: dict[str, set[str]] = defaultdict(set)
-    for incident, bodies in bodies_of.items():
-        for body in bodies:
-            incidents_of[body].add(incident)
-    matched = 0
-    single = [i for i, bodies in bodies_of.items() if len(bodies) == 1]
-    while single:
-        incident = single.pop()
-        only = bodies_of.get(incident)
-        if only is None or len(only) != 1:
-            continue
-        (body,) = only
-        del bodies_of[incident]
-        matched += 1
-        for other in incidents_of.pop(body, ()):  # the body is taken: the others lose it
-            left = bodies_of.get(other)
-            if left is None:
-                continue
-            left.discard(body)
-            if not left:
-                del bodies_of[other]
-            elif len(left) == 1:
-                single.append(other)
-    if not bodies_of:
-        return matched
-    b = nx.Graph()
-    left_nodes = [("i", i) for i in bodies_of]
-    b.add_nodes_from(left_nodes, bipartite=0)
-    b.add_edges_from((("i", i), ("b", body)) for i, bodies in bodies_of.items() for body in bodies)
-    matching = nx.bipartite.hopcroft_karp_matching(b, top_nodes=left_nodes)
-    return matched + sum(1 for node in matching if node[0] == "i")
+    key: str
+    bodies: frozenset[str]  # top-level bodies answerable for it (see :func:`occurrences`)
+    reports: frozenset[str]  # the reports that tell any part of it
+
+    @property
+    def place(self) -> str | None:
+        """Where it happened, for spread: its body when it has one, the incident itself
+        when it names several (a joint or national case is one place of its own), none when
+        no body is known."""
+        if len(self.bodies) == 1:
+            return next(iter(self.bodies))
+        return self.key if self.bodies else None
+
+
+def spread(occurred: Iterable[Occurrence]) -> int:
+    """The number of different places among ``occurred`` (:attr:`Occurrence.place`): a
+    body counts once however often a cause recurred there, a case of several bodies at
+    once counts once, and an incident with no known body does not count."""
+    return len({o.place for o in occurred} - {None})
+
+
+def occurrences(g: nx.MultiDiGraph) -> dict[str, Occurrence]:
+    """Every counted incident of the projection, by key (:func:`~.linked.incident_key`).
+
+    Its bodies are the top-level bodies of the *responsible* organisations of any of its
+    incidents, or — when none names one — of the involved organisations; its reports are
+    those of every telling.  The same definition is computed by the named query
+    ``queries/shared-root-causes.rq`` (tests/analysis/test_shared_causes_agree.py)."""
+    responsible: dict[str, set[str]] = defaultdict(set)
+    involved: dict[str, set[str]] = defaultdict(set)
+    reports: dict[str, set[str]] = defaultdict(set)
+    for incident in nodes_of_kind(g, "incident"):
+        key = incident_key(g, incident)
+        data = g.nodes[incident]
+        reports[key].update(data.get("reports", (data["report"],)))
+        responsible[key].update(g.nodes[o]["body"] for o in targets(g, incident, "responsible"))
+        involved[key].update(g.nodes[o]["body"] for o in targets(g, incident, "involved"))
+    return {
+        key: Occurrence(key, frozenset(responsible[key] or involved[key]), frozenset(found))
+        for key, found in reports.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -150,31 +166,16 @@ def cause_incidents(g: nx.MultiDiGraph, concept: str) -> list[str]:
     return sources(g, concept, "has_cause")
 
 
-def _by_key(
-    g: nx.MultiDiGraph, incidents: Iterable[str], known: dict[str, list[str]] | None = None
-) -> dict[str, list[str]]:
-    """Incidents grouped by the incident each is counted as (a body's case counts as the
-    national grouping it is part of): key → the bodies of its incidents.  ``known`` keeps
-    each incident's bodies, worked out once however many causes ask."""
-    known = {} if known is None else known
-    bodies: dict[str, set[str]] = defaultdict(set)
-    for i in incidents:
-        if i not in known:
-            known[i] = incident_bodies(g, i)
-        bodies[incident_key(g, i)] |= set(known[i])
-    return {k: sorted(v) for k, v in bodies.items()}
-
-
 def _cause_spread(
-    g: nx.MultiDiGraph, concept: str, repeat_weight: float, known: dict[str, list[str]]
+    g: nx.MultiDiGraph, concept: str, repeat_weight: float, occurred: Mapping[str, Occurrence]
 ) -> tuple[str, int, int, int, int, float]:
-    incidents = cause_incidents(g, concept)
-    by_incident = _by_key(g, incidents, known)  # distinct incidents: each event once
-    bodies = {b for bs in by_incident.values() for b in bs}
-    reports = {r for i in incidents for r in g.nodes[i].get("reports", (g.nodes[i]["report"],))}
-    s = spread(by_incident)
-    score = s + repeat_weight * (len(by_incident) - s)
-    return concept, len(by_incident), len(bodies), len(reports), s, score
+    keys = {incident_key(g, i) for i in cause_incidents(g, concept)}  # each event once
+    mine = [occurred[k] for k in keys]
+    bodies = {b for o in mine for b in o.bodies}
+    reports = {r for o in mine for r in o.reports}
+    s = spread(mine)
+    score = s + repeat_weight * (len(mine) - s)
+    return concept, len(mine), len(bodies), len(reports), s, score
 
 
 def rank_causes(
@@ -183,18 +184,21 @@ def rank_causes(
     level: str = "cause",
     tier: str | None = None,
     repeat_weight: float = REPEAT_WEIGHT,
+    min_spread: int = 0,
 ) -> list[CauseSpread]:
-    """Causes (``level="cause"``) or tiers (``level="tier"``) ranked by score, then bodies,
-    then reports; ``tier`` (a tier code) keeps the causes of one tier."""
+    """Causes (``level="cause"``) or tiers (``level="tier"``) ranked by score, then
+    incidents, then bodies, then code; ``tier`` (a tier code) keeps the causes of one tier;
+    ``min_spread`` keeps those that occurred in at least that many places
+    (:data:`SHARED_SPREAD` for the *shared* root causes)."""
     if not 0 <= repeat_weight < 1:
         raise ValueError("repeat_weight must be in [0, 1): a repetition counts less than spread")
     concepts = [c for c in nodes_of_kind(g, level) if sources(g, c, "has_cause") or level == "tier"]
     if tier is not None:
         concepts = [c for c in concepts if _tier_code(g, c) == tier or g.nodes[c]["code"] == tier]
-    bodies: dict[str, list[str]] = {}
-    measured = [_cause_spread(g, c, repeat_weight, bodies) for c in concepts]
-    measured = [m for m in measured if m[1] > 0]
-    measured.sort(key=lambda m: (-m[5], -m[2], -m[3], str(g.nodes[m[0]]["code"])))
+    occurred = occurrences(g)
+    measured = [_cause_spread(g, c, repeat_weight, occurred) for c in concepts]
+    measured = [m for m in measured if m[1] > 0 and m[4] >= min_spread]
+    measured.sort(key=lambda m: (-m[5], -m[1], -m[2], str(g.nodes[m[0]]["code"])))
     return [
         CauseSpread(
             rank=n,
@@ -705,6 +709,7 @@ def tier_nodes(g: nx.MultiDiGraph) -> dict[str, str]:
 
 __all__ = [
     "REPEAT_WEIGHT",
+    "SHARED_SPREAD",
     "Adoption",
     "CausalChain",
     "CauseCentrality",
@@ -712,6 +717,7 @@ __all__ = [
     "ChainLink",
     "Cooccurrence",
     "CooccurrenceEdge",
+    "Occurrence",
     "Recommendation",
     "SharedCode",
     "Similarity",
@@ -720,6 +726,7 @@ __all__ = [
     "cause_incidents",
     "cooccurrence",
     "cooccurrence_graph",
+    "occurrences",
     "rank_causes",
     "recommend",
     "similar_incidents",

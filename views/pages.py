@@ -85,7 +85,10 @@ def _table_of_causes(
     ranking: Sequence[CauseSpread],
     prefix: str,
     table_id: str = "shared-causes",
-    caption: Text = ("共通する根本原因（拡がり順）", "Shared root causes, by spread"),
+    caption: Text = (
+        "根本原因（拡がり順、拡がり2以上が共通）",
+        "Root causes by spread (shared: spread ≥ 2)",
+    ),
 ) -> Table:
     return Table(
         id=table_id,
@@ -232,9 +235,11 @@ def build_pages(
                     f"{len(nodes_of_kind(g, 'report'))} reports. Every page works with no network.",
                 ),
                 (
-                    "拡がり = 互いに異なる組織で起きた事案の最大数。スコア = 拡がり + 0.5 ×（事案数 − 拡がり）。",
-                    "Spread = the largest number of incidents in pairwise different bodies. "
-                    "Score = spread + 0.5 × (incidents − spread).",
+                    "拡がり = 原因が起きた異なる場所の数（同じ組織での繰り返しは1、複数組織にまたがる事案は1件で1）。"
+                    "スコア = 拡がり + 0.5 ×（事案数 − 拡がり）。拡がり2以上が共通の根本原因。",
+                    "Spread = the number of different places a cause occurred in (a body once however "
+                    "often; a case of several bodies at once as one place). "
+                    "Score = spread + 0.5 × (incidents − spread). Shared root causes: spread ≥ 2.",
                 ),
             ),
             filters=index_filters(g),

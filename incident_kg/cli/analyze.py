@@ -62,20 +62,22 @@ def analyze() -> None:
 def analyze_shared_causes(
     store_dir: Path, fmt: str, lang: str, tier: str | None, top: int | None
 ) -> None:
-    """Rank causes, then cause tiers, by how widely they recur across bodies.
+    """Rank the shared root causes, then cause tiers, by how widely they recur.
 
-    For each cause: incidents, distinct bodies (organisations) and reports, its
-    spread — the largest number of its incidents that happened in pairwise different
-    bodies, so repetition in one body, or one incident naming many bodies, adds
-    nothing — and the score spread + 0.5 × (incidents − spread). Sorted by score,
-    then bodies, then reports. The tiers follow, counted the same way over all
-    their causes.
+    For each cause: incidents (an event told by several reports, or a body's case
+    within a national grouping, counts once), distinct bodies and reports, its
+    spread — the number of different places it occurred in: each body once, however
+    often, and a case of several bodies at once as one place — and the score
+    spread + 0.5 × (incidents − spread). A cause is shared when its spread is at
+    least 2; sorted by score, then incidents, bodies and code. The tiers follow,
+    counted the same way over all their causes. `query shared-root-causes` answers
+    the same question in SPARQL, with the same rows.
     """
-    from incident_kg.analysis.algorithms import CauseSpread, rank_causes
+    from incident_kg.analysis.algorithms import SHARED_SPREAD, CauseSpread, rank_causes
 
     with _network(store_dir, "has_cause") as g:
-        causes = rank_causes(g, tier=tier)[:top]
-        tiers = [] if tier else rank_causes(g, level="tier")
+        causes = rank_causes(g, tier=tier, min_spread=SHARED_SPREAD)[:top]
+        tiers = [] if tier else rank_causes(g, level="tier", min_spread=SHARED_SPREAD)
     emit([*causes, *tiers], CauseSpread.COLUMNS, fmt, lang)
 
 

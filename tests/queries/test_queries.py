@@ -214,7 +214,8 @@ def test_on_the_seeds_shared_devices_and_logout_recur_across_three_bodies(
     seed_store: GraphStore,
 ) -> None:
     table = _run(seed_store, "shared-root-causes")
-    rows = {r[1]: dict(zip(table.columns, r, strict=True)) for r in table.rows}
+    found = [dict(zip(table.columns, r, strict=True)) for r in table.rows]
+    rows = {str(d["code"]): d for d in found}
     for code in ("SharedDevice", "LogoutOmission"):
         assert int(rows[code]["organizations"]) >= 3, code
         bodies = set(_column(_run(seed_store, "incidents-for-cause", cause=code), "organization"))

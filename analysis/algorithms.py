@@ -380,7 +380,7 @@ class Similarity:
     score: float
     shared: tuple[SharedCode, ...]
 
-    COLUMNS = ("rank", "score", "incident", "report", "organizations", "reason")
+    COLUMNS = ("rank", "score", "incident", "label", "report", "organizations", "reason")
 
     @property
     def reason(self) -> str:
@@ -394,6 +394,7 @@ class Similarity:
         return (
             str(self.rank),
             f"{self.score:.3f}",
+            self.incident,
             self.label,
             self.report,
             ", ".join(self.organizations),

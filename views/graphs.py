@@ -47,6 +47,9 @@ MAX_BODIES = 60
 VIS_DIR = ("templates", "lib", "vis-9.1.2")
 
 Text = tuple[str, str]  # (ja, en)
+#: One line of a tooltip: a text from a report (shown as written) or the page's own words in
+#: both languages, (ja, en), shown in the page's language (views.js).
+TipLine = str | Text
 
 
 class ViewError(IncidentKGError):
@@ -134,23 +137,39 @@ def both_labels(g: nx.MultiDiGraph, node: str) -> str:
     return ja if ja == en else f"{ja} / {en}"
 
 
-def incident_tip(g: nx.MultiDiGraph, incident: str, *, because: str | None = None) -> list[str]:
+def incident_tip(g: nx.MultiDiGraph, incident: str, *, because: str | None = None) -> list[TipLine]:
     """Tooltip lines of an incident; with ``because`` (a coded node), the sentences that
     link the incident to it."""
     data = g.nodes[incident]
     report = g.nodes[data["report"]]
-    lines = [label(g, incident, "ja"), f"{report.get('file') or report.get('identifier')}"]
-    bodies = [label(g, b, "ja") for b in incident_bodies(g, incident)]
+    lines: list[TipLine] = [
+        label(g, incident, "ja"),
+        f"{report.get('file') or report.get('identifier')}",
+    ]
+    bodies = "、".join(label(g, b, "ja") for b in incident_bodies(g, incident))
     if bodies:
-        lines.append("組織 / bodies: " + "、".join(bodies))
-    dates = [f"{k}: {data[k]}" for k in ("occurred", "discovered", "resolved") if data.get(k)]
+        lines.append((f"組織: {bodies}", f"bodies: {bodies}"))
+    dates = [(k, data[k]) for k in _DATE_WORDS if data.get(k)]
     if dates:
-        lines.append(" · ".join(dates))
+        lines.append(
+            (
+                " · ".join(f"{_DATE_WORDS[k]}: {v}" for k, v in dates),
+                " · ".join(f"{k}: {v}" for k, v in dates),
+            )
+        )
     if data.get("affected") is not None:
-        lines.append(f"affected: {data['affected']}")
+        lines.append((f"影響: {data['affected']}", f"affected: {data['affected']}"))
     if because is not None:
         lines.extend(edge_tip(g, incident, because))
     return lines
+
+
+#: The dates of an incident a tooltip shows, with their Japanese names.
+_DATE_WORDS = {"occurred": "発生", "discovered": "発覚", "resolved": "解決"}
+
+
+def _incident_count(n: int) -> Text:
+    return (f"事案 {n} 件", f"{n} incident(s)")
 
 
 def _relations(g: nx.MultiDiGraph, source: str, target: str) -> list[str]:
@@ -158,9 +177,9 @@ def _relations(g: nx.MultiDiGraph, source: str, target: str) -> list[str]:
     return sorted(data)
 
 
-def edge_tip(g: nx.MultiDiGraph, source: str, target: str) -> list[str]:
+def edge_tip(g: nx.MultiDiGraph, source: str, target: str) -> list[TipLine]:
     """Tooltip lines of an edge: the evidence sentences behind it."""
-    lines: list[str] = []
+    lines: list[TipLine] = []
     for relation in _relations(g, source, target):
         for e in evidence(g, source, target, relation):
             role = f" [{e.role}]" if e.role else ""
@@ -168,12 +187,16 @@ def edge_tip(g: nx.MultiDiGraph, source: str, target: str) -> list[str]:
     return lines
 
 
-def concept_tip(g: nx.MultiDiGraph, node: str, extra: Iterable[str] = ()) -> list[str]:
+def concept_tip(g: nx.MultiDiGraph, node: str, extra: Iterable[TipLine] = ()) -> list[TipLine]:
+    """Tooltip lines of a code: its label, code and tier, in the page's language."""
     data = g.nodes[node]
-    lines = [label(g, node, "ja"), label(g, node, "en"), f"code: {data.get('code')}"]
+    lines: list[TipLine] = [
+        (label(g, node, "ja"), label(g, node, "en")),
+        (f"コード: {data.get('code')}", f"code: {data.get('code')}"),
+    ]
     tiers = targets(g, node, "in_tier")
     if tiers:
-        lines.append(f"tier: {both_labels(g, tiers[0])}")
+        lines.append((f"階層: {label(g, tiers[0], 'ja')}", f"tier: {label(g, tiers[0], 'en')}"))
     return [*lines, *extra]
 
 
@@ -263,10 +286,7 @@ def overview_graph(
             tip=concept_tip(
                 g,
                 r.concept,
-                [
-                    f"score {r.score:g} · spread {r.spread} · incidents {r.incidents} · "
-                    f"bodies {r.organizations} · reports {r.reports}"
-                ],
+                _spread_line(r),
             ),
         )
     body_incidents: Counter[str] = Counter()
@@ -296,14 +316,16 @@ def overview_graph(
             b,
             **_node(g, b, legend, size=_size(body_incidents[b])),
             count=body_incidents[b],
-            tip=[label(g, b, "ja"), f"incidents: {body_incidents[b]}"],
+            tip=[label(g, b, "ja"), _incident_count(body_incidents[b])],
         )
     for m, bodies in sorted(measure_bodies.items()):
         page.add_node(
             m,
             **_node(g, m, legend, size=_size(len(bodies))),
             count=len(bodies),
-            tip=concept_tip(g, m, [f"adopted by {len(bodies)} bodies"]),
+            tip=concept_tip(
+                g, m, [(f"{len(bodies)} 組織が採用", f"adopted by {len(bodies)} bodies")]
+            ),
         )
     shown_ids = page.node_ids()
     if folded:
@@ -318,7 +340,7 @@ def overview_graph(
         )
         for (c, other), n in sorted(pairs.items()):
             if other in shown_ids:
-                page.add_edge(c, other, value=n, tip=[f"{n} incident(s)"])
+                page.add_edge(c, other, value=n, tip=[_incident_count(n)])
         return page
     for i in incidents:
         page.add_node(
@@ -356,14 +378,7 @@ def cause_graph(
     if len(incidents) > options.max_incidents:
         return _folded_cause_graph(g, cause, incidents, legend, spread, options)
     page = PageGraph(center=cause)
-    extra = (
-        [
-            f"score {spread.score:g} · spread {spread.spread} · incidents {spread.incidents} · "
-            f"bodies {spread.organizations} · reports {spread.reports}"
-        ]
-        if spread
-        else []
-    )
+    extra = _spread_line(spread)
     page.add_node(cause, **_node(g, cause, legend, size=30), tip=concept_tip(g, cause, extra))
     for tier in targets(g, cause, "in_tier"):
         page.add_node(tier, **_node(g, tier, legend, size=16), tip=concept_tip(g, tier))
@@ -392,12 +407,16 @@ def cause_graph(
     return page
 
 
-def _spread_line(spread: CauseSpread | None) -> list[str]:
+def _spread_line(spread: CauseSpread | None) -> list[TipLine]:
     if spread is None:
         return []
     return [
-        f"score {spread.score:g} · spread {spread.spread} · incidents {spread.incidents} · "
-        f"bodies {spread.organizations} · reports {spread.reports}"
+        (
+            f"スコア {spread.score:g} · 拡がり {spread.spread} · 事案 {spread.incidents} · "
+            f"組織 {spread.organizations} · 報告書 {spread.reports}",
+            f"score {spread.score:g} · spread {spread.spread} · incidents {spread.incidents} · "
+            f"bodies {spread.organizations} · reports {spread.reports}",
+        )
     ]
 
 
@@ -437,9 +456,9 @@ def _folded_cause_graph(
     )
     for b, n in shown:
         page.add_node(
-            b, **_node(g, b, legend, size=_size(n)), tip=[label(g, b, "ja"), f"incidents: {n}"]
+            b, **_node(g, b, legend, size=_size(n)), tip=[label(g, b, "ja"), _incident_count(n)]
         )
-        page.add_edge(cause, b, value=n, tip=[f"{n} incident(s)"])
+        page.add_edge(cause, b, value=n, tip=[_incident_count(n)])
     for node, n in sorted(linked.items()):
         kind = g.nodes[node]["kind"]
         href = f"../{cause_page(g, node)}" if kind == "cause" else None
@@ -452,6 +471,11 @@ def _folded_cause_graph(
     return page
 
 
+#: An organisation's part in an incident, as its tooltip says it.
+_ROLE_WORDS: dict[str, Text] = {
+    "responsible": ("責任組織", "responsible body"),
+    "involved": ("関係組織", "involved body"),
+}
 #: The relations an incident page draws, incident → node.
 INCIDENT_RELATIONS = (
     "has_cause", "has_harm", "has_countermeasure", "involves_system", "involves_procedure",
@@ -470,9 +494,9 @@ def incident_graph(
         for node in targets(g, incident, relation):
             kind = g.nodes[node]["kind"]
             href = f"../{cause_page(g, node)}" if kind == "cause" else None
-            tip: list[str]
+            tip: list[TipLine]
             if kind == "organization":
-                tip = [label(g, node, "ja"), relation]
+                tip = [label(g, node, "ja"), _ROLE_WORDS.get(relation, (relation, relation))]
             elif kind == "report":
                 data = g.nodes[node]
                 tip = [str(data.get("title") or ""), str(data.get("file") or "")]

@@ -19,12 +19,12 @@ import click
 from incident_kg import __version__
 
 #: The options of the whole program that may also be given after the command's name.
-_ANYWHERE = frozenset({"-q", "--quiet", "-v", "-vv", "-vvv", "--verbose"})
+_ANYWHERE = frozenset({"-q", "--quiet", "-v", "-vv", "-vvv", "--verbose", "--wide"})
 
 
 class _Main(click.Group):
-    """The program's group: ``-q``/``-v`` are accepted anywhere on the line (``incident-kg
-    build -q …`` as well as ``incident-kg -q build …``), up to a ``--``."""
+    """The program's group: ``-q``/``-v``/``--wide`` are accepted anywhere on the line
+    (``incident-kg build -q …`` as well as ``incident-kg -q build …``), up to a ``--``."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         end = args.index("--") if "--" in args else len(args)
@@ -41,8 +41,13 @@ class _Main(click.Group):
 @click.option(
     "-q", "--quiet", is_flag=True, help="No progress bars, only errors; anywhere on the line."
 )
+@click.option(
+    "--wide",
+    is_flag=True,
+    help="Tables never cut a cell (long sentences too); anywhere on the line.",
+)
 @click.pass_context
-def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
+def main(ctx: click.Context, verbose: int, quiet: bool, wide: bool) -> None:
     """Build and use a knowledge graph of administrative incidents and their causes.
 
     Reads Japanese incident reports (text, Markdown, PDF with a text layer),
@@ -58,7 +63,7 @@ def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
     """
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    ctx.obj = {"quiet": quiet}
+    ctx.obj = {"quiet": quiet, "wide": wide}
 
 
 from .analyze import analyze, view  # noqa: E402  (the commands, each in its family's module)

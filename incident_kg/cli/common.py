@@ -111,11 +111,14 @@ TEXT_WIDTH = 60
 def print_table(columns: tuple[str, ...], rows: Iterable[tuple[str | None, ...]]) -> None:
     """A plain text table for people; wide (Japanese) characters count double.  Linear in
     the text printed: every cell is measured once, then cut or padded in one pass.  Columns
-    of :data:`ID_COLUMNS` are never cut; a text column is cut at :data:`TEXT_WIDTH`."""
+    of :data:`ID_COLUMNS` are never cut; a text column is cut at :data:`TEXT_WIDTH`, unless
+    the program was given ``--wide`` (then no cell is cut)."""
+    ctx = click.get_current_context(silent=True)
+    wide = bool(ctx and (ctx.find_root().obj or {}).get("wide"))
     cells = [[("" if v is None else v.replace("\n", " ")) for v in row] for row in rows]
     widths = []
     for i, c in enumerate(columns):
-        whole = c.lower() in ID_COLUMNS
+        whole = wide or c.lower() in ID_COLUMNS
         cap = None if whole else TEXT_WIDTH
         longest = max([sum(_char_widths(c))] + [sum(_char_widths(r[i][:cap])) for r in cells])
         widths.append(longest if whole else min(TEXT_WIDTH, longest))

@@ -5,6 +5,8 @@ character, 56 million width look-ups for `query incidents` at 10,000 reports).""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import unicodedata
 from pathlib import Path
@@ -75,3 +77,30 @@ def test_query_incidents_prints_whole_incident_iris(seeds_store_path: Path) -> N
     assert result.exit_code == 0, result.output
     rows = result.stdout.splitlines()[2:]
     assert rows and all(re.match(r"^https://\S+/incident/\d+ ", row) for row in rows)
+
+
+def test_wide_tables_cut_no_cell_anywhere_on_the_line(seeds_store_path: Path) -> None:
+    """Issue 20: `analyze chain` cut its evidence sentences; `--wide` (before or after the
+    command) prints every cell whole."""
+    incident = "003_4a1ccabbb4d700a7/incident/2"
+    args = ["analyze", "chain", incident, "--store", str(seeds_store_path)]
+    narrow = CliRunner().invoke(main, args)
+    assert narrow.exit_code == 0, narrow.output
+    assert "…" in narrow.stdout
+    for line in (["--wide", *args], [*args, "--wide"]):
+        wide = CliRunner().invoke(main, line)
+        assert wide.exit_code == 0, wide.output
+        assert "…" not in wide.stdout
+        assert max(map(len, wide.stdout.splitlines())) > max(map(len, narrow.stdout.splitlines()))
+
+
+def test_similar_incidents_are_named_by_their_iri_beside_their_title(
+    seeds_store_path: Path,
+) -> None:
+    incident = "003_4a1ccabbb4d700a7/incident/2"
+    args = ["analyze", "similar", incident, "--store", str(seeds_store_path), "--format", "csv"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows and all(re.match(r"^https://\S+/incident/\d+$", r["incident"]) for r in rows)
+    assert all(r["label"] and "/incident/" not in r["label"] for r in rows)

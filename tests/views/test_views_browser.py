@@ -156,12 +156,31 @@ def test_hovering_and_clicking_a_node_shows_its_tooltip_and_details(
     x, y = _node_point(v, top.concept)
     v.page.mouse.move(x, y)
     tooltip = v.page.wait_for_selector("div.vis-tooltip", state="visible", timeout=5_000)
-    assert top.label_ja in tooltip.inner_text() and f"spread {top.spread}" in tooltip.inner_text()
+    assert top.label_ja in tooltip.inner_text() and f"拡がり {top.spread}" in tooltip.inner_text()
     v.page.mouse.click(x, y)
     details = v.page.inner_text("#details")
-    assert top.label_ja in details and top.label_en in details
+    assert top.label_ja in details and f"コード: {top.code}" in details
     assert v.page.get_attribute("#details a", "href") == f"cause/{top.code}.html"
     v.page.screenshot(path=str(tmp_path / "tooltip.png"))
+    _assert_clean(v)
+
+
+def test_tooltips_and_details_follow_the_page_language(
+    seeds_views: ViewsResult, seeds_network: nx.MultiDiGraph, visit: Any
+) -> None:
+    """Issue 20: in Japanese mode the tooltips said "score · spread · incidents" in English;
+    each of the page's own words now follows the language switch."""
+    top = rank_causes(seeds_network)[0]
+    v = visit(seeds_views.page("overview.html").path)
+    title = f"ikgView.nodes.get({json.dumps(top.concept)}).title.innerText"
+    assert "拡がり" in v.page.evaluate(title) and "spread" not in v.page.evaluate(title)
+    v.page.click("button[data-set-lang=en]")
+    shown = v.page.evaluate(title)
+    assert f"spread {top.spread}" in shown and top.label_en in shown and "拡がり" not in shown
+    x, y = _node_point(v, top.concept)
+    v.page.mouse.click(x, y)
+    details = v.page.inner_text("#details")
+    assert f"code: {top.code}" in details and "Open its page" in details
     _assert_clean(v)
 
 

@@ -7,12 +7,14 @@
 (function () {
   "use strict";
 
-  function textBlock(lines, className) {
+  // A line is a text (from a report: shown as written) or a pair [ja, en] of the page's own
+  // words, shown in the page's language.
+  function textBlock(lines, className, lang) {
     var block = document.createElement("div");
     block.className = className;
     lines.forEach(function (line) {
       var row = document.createElement("div");
-      row.textContent = line;
+      row.textContent = Array.isArray(line) ? (lang === "en" ? line[1] : line[0]) : line;
       block.appendChild(row);
     });
     return block;
@@ -26,7 +28,16 @@
     });
     if (drawn) {
       drawn.nodes.update(drawn.nodes.get().map(function (n) {
-        return { id: n.id, label: lang === "en" ? n.label_en : n.label_ja };
+        return {
+          id: n.id,
+          label: lang === "en" ? n.label_en : n.label_ja,
+          title: textBlock(n.tip || [], "ikg-tip", lang)
+        };
+      }));
+      drawn.edges.update(drawn.edges.get().filter(function (e) {
+        return e.tip && e.tip.length;
+      }).map(function (e) {
+        return { id: e.id, title: textBlock(e.tip, "ikg-tip", lang) };
       }));
       // edges named by a relation (legend.yaml "relations") carry both names
       drawn.edges.update(drawn.edges.get().filter(function (e) {
@@ -127,7 +138,7 @@
   function showDetails(item, lang) {
     var panel = document.getElementById("details");
     if (!panel) { return; }
-    panel.replaceChildren(textBlock(item.tip || [], "ikg-tip"));
+    panel.replaceChildren(textBlock(item.tip || [], "ikg-tip", lang));
     if (item.href) {
       var link = document.createElement("a");
       link.setAttribute("href", item.href);
@@ -143,13 +154,13 @@
     var nodes = new vis.DataSet(data.nodes.map(function (n) {
       return Object.assign({}, n, {
         label: lang === "en" ? n.label_en : n.label_ja,
-        title: textBlock(n.tip || [], "ikg-tip")
+        title: textBlock(n.tip || [], "ikg-tip", lang)
       });
     }));
     var edges = new vis.DataSet(data.edges.map(function (e, i) {
       var edge = Object.assign({ id: "e" + i }, e);
       if (e.label_ja !== undefined) { edge.label = lang === "en" ? e.label_en : e.label_ja; }
-      edge.title = e.tip && e.tip.length ? textBlock(e.tip, "ikg-tip") : undefined;
+      edge.title = e.tip && e.tip.length ? textBlock(e.tip, "ikg-tip", lang) : undefined;
       return edge;
     }));
     var container = document.getElementById("network");

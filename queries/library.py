@@ -69,6 +69,8 @@ class NamedQuery:
     example: str
     text: str
     columns: tuple[str, ...] = ()
+    #: The columns that tell its rows apart: no two rows share them (``# key:``).
+    key: tuple[str, ...] = ()
 
     def describe(self) -> dict[str, object]:
         """What the query asks, takes and answers (``query NAME --describe``)."""
@@ -82,6 +84,7 @@ class NamedQuery:
                 for p in self.parameters
             ],
             "columns": list(self.columns),
+            "key": list(self.key),
             "example": self.example,
             "file": self.path.name,
         }
@@ -139,8 +142,14 @@ def parse_query_text(text: str, path: Path) -> NamedQuery:
         parameters=tuple(params),
         example=header.get("example", ""),
         text=text,
-        columns=tuple(c.strip() for c in header.get("columns", "").split(",") if c.strip()),
+        columns=_names(header.get("columns", "")),
+        key=_names(header.get("key", "")),
     )
+
+
+def _names(value: str) -> tuple[str, ...]:
+    """The column names of a header line (``a, b, c``)."""
+    return tuple(c.strip() for c in value.split(",") if c.strip())
 
 
 def load_library(directory: Path = QUERY_DIR) -> dict[str, NamedQuery]:

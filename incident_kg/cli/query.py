@@ -164,6 +164,9 @@ def _describe(described: dict[str, object], fmt: str) -> None:
     columns = described["columns"]
     assert isinstance(columns, list)
     click.echo(f"  columns: {', '.join(columns)}")
+    key = described["key"]
+    assert isinstance(key, list)
+    click.echo(f"  one row per: {', '.join(key)}")
     click.echo(f"  example: {described['example']}")
 
 

@@ -50,6 +50,24 @@ def test_the_described_columns_are_the_columns_the_query_answers(
     assert list(table.columns) == named.describe()["columns"]
 
 
+@pytest.mark.parametrize("name", sorted(load_library()))
+def test_no_two_rows_share_the_key_the_query_declares(name: str, seeds_store_path: Path) -> None:
+    """Issue 20: `incidents-for-cause` gave 8 rows for 3 incidents (one per organisation,
+    harm and sentence). Every named query says what one row is (``# key:``) and keeps it."""
+    named = load_library()[name]
+    assert named.key and set(named.key) <= set(named.columns)
+    causes = ("MissingHandover", "SharedDevice", "tier-precondition")
+    asked = [{p.name: VALUES[p.name] for p in named.parameters}]
+    if any(p.name == "cause" for p in named.parameters):
+        asked = [{**asked[0], "cause": cause} for cause in causes]
+    with GraphStore.open(seeds_store_path, read_only=True) as store:
+        for values in asked:
+            table = run_local(store, named, bindings(named, values, known_codes()))
+            at = [table.columns.index(c) for c in named.key]
+            keys = [tuple(str(row[i]) for i in at) for row in table.rows]
+            assert len(keys) == len(set(keys)), values
+
+
 def test_an_incident_parameter_takes_the_short_name(seeds_store_path: Path) -> None:
     short = CliRunner().invoke(
         main,

@@ -67,7 +67,8 @@ def _report_id(g: nx.MultiDiGraph, incident: str) -> str:
 
 
 def _body_labels(g: nx.MultiDiGraph, bodies: Iterable[str]) -> tuple[str, ...]:
-    return tuple(sorted(label(g, b, "ja") for b in bodies))
+    """The bodies' names, each once (a ward minted per report is one name however often)."""
+    return tuple(sorted({label(g, b, "ja") for b in bodies}))
 
 
 # -- shared root causes ------------------------------------------------------------------

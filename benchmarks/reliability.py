@@ -231,7 +231,7 @@ def main(argv: list[str] | None = None) -> None:
         full = work / "full-store" / "store"
         subprocess.run([*CLI, "build", str(corpus), "--store", str(full)], check=True)
         subprocess.run(
-            [*CLI, "export", "--store", str(full), "--format", "trig", "-o", str(sent)],
+            [*CLI, "export", "--store", str(full), "--rdf-format", "trig", "-o", str(sent)],
             check=True,
             capture_output=True,
         )

@@ -152,6 +152,19 @@ def _names(value: str) -> tuple[str, ...]:
     return tuple(c.strip() for c in value.split(",") if c.strip())
 
 
+#: The variable a query names the language of its labels by: ``COALESCE(?lang, "en")``.
+_LANG = re.compile(r"\?lang\b")
+
+
+def in_language(text: str, lang: str) -> str:
+    """The query with its ``?lang`` made the literal ``lang`` (``ja`` or ``en``).  Written
+    ``COALESCE(?lang, "en")`` in a file, a query run as-is by any client gives English
+    labels; the CLI's ``--lang`` puts the language in its place."""
+    if lang not in ("ja", "en"):
+        raise QueryError(f"--lang {lang!r}: ja or en")
+    return _LANG.sub(f'"{lang}"', text)
+
+
 def load_library(directory: Path = QUERY_DIR) -> dict[str, NamedQuery]:
     """Every named query of a folder, by name (the file stem)."""
     return {p.stem: parse_query_file(p) for p in sorted(directory.glob("*.rq"))}

@@ -22,8 +22,9 @@ class StoreSummary:
 
     store: str
     reports: int
-    incidents: int  # as recorded by the builds (imported incidents not included)
+    incidents: int  # as recorded by the builds
     imports: int  # files imported from other agencies
+    imported_incidents: int  # incidents held in the imported graphs
     imported_graphs: int
     graphs: int
     quads: int
@@ -37,7 +38,7 @@ class StoreSummary:
         return [
             ("store", self.store),
             ("reports", str(self.reports)),
-            ("incidents", str(self.incidents)),
+            ("incidents", f"{self.incidents} built, {self.imported_incidents} imported"),
             ("imports", f"{self.imports} file(s), {self.imported_graphs} graph(s)"),
             ("graphs", str(self.graphs)),
             ("quads", str(self.quads)),
@@ -62,17 +63,34 @@ def _imports(store: GraphStore) -> int:
     return 0
 
 
+def _imported_incidents(store: GraphStore, graphs: list[str]) -> int:
+    """Incidents in the imported graphs (one query over those graphs only)."""
+    if not graphs:
+        return 0
+    values = " ".join(f"<{g}>" for g in graphs)
+    rows = store.query(
+        f"SELECT (COUNT(DISTINCT ?i) AS ?n) WHERE {{ VALUES ?g {{ {values} }} "
+        f"GRAPH ?g {{ ?i a <{IKG.Incident}> }} }}"
+    )
+    for row in cast(ox.QuerySolutions, rows):
+        value = row[0]
+        return int(value.value) if isinstance(value, ox.Literal) else 0
+    return 0
+
+
 def summarize(store: GraphStore) -> StoreSummary:
     """The summary of an open store."""
     records = store.records()
     created = sorted(r.created for r in records)
     modified = sorted(r.modified for r in records)
+    imported = sorted(str(g) for g in store.imported_graph_names())
     return StoreSummary(
         store=str(store.path),
         reports=len(records),
         incidents=sum(r.incidents or 0 for r in records),
         imports=_imports(store),
-        imported_graphs=len(store.imported_graph_names()),
+        imported_incidents=_imported_incidents(store, imported),
+        imported_graphs=len(imported),
         graphs=len(store.graphs()),
         quads=len(store),
         disk_bytes=_disk_bytes(store.path),

@@ -146,7 +146,7 @@ def incident_tip(g: nx.MultiDiGraph, incident: str, *, because: str | None = Non
         label(g, incident, "ja"),
         f"{report.get('file') or report.get('identifier')}",
     ]
-    bodies = "、".join(label(g, b, "ja") for b in incident_bodies(g, incident))
+    bodies = "、".join(sorted({label(g, b, "ja") for b in incident_bodies(g, incident)}))
     if bodies:
         lines.append((f"組織: {bodies}", f"bodies: {bodies}"))
     dates = [(k, data[k]) for k in _DATE_WORDS if data.get(k)]

@@ -62,7 +62,6 @@ from .graphs import (
     Text,
     ViewError,
     ViewOptions,
-    both_labels,
     cause_graph,
     cause_page,
     incident_graph,
@@ -112,7 +111,7 @@ def _table_of_causes(
                 Cell(r.code, href=f"{prefix}{cause_page(g, r.concept)}")
                 if r.level == "cause"
                 else Cell(r.code),
-                Cell(f"{r.label_ja} / {r.label_en}"),
+                Cell(r.label_ja, text_en=r.label_en),
                 _tier_cell(g, r),
                 Cell(f"{r.score:g}", num=True),
                 Cell(str(r.spread), num=True),
@@ -168,7 +167,7 @@ def _table_of_incidents(
             (
                 Cell(str(g.nodes[i].get("occurred") or "")),
                 Cell(label(g, i, "ja"), href=f"{prefix}{incident_page(g, i)}"),
-                Cell("、".join(label(g, b, "ja") for b in incident_bodies(g, i))),
+                Cell("、".join(sorted({label(g, b, "ja") for b in incident_bodies(g, i)}))),
                 Cell(str(g.nodes[g.nodes[i]["report"]].get("file") or "")),
             )
             for i in ordered
@@ -317,7 +316,7 @@ def _incident_page(
                 rows=tuple(
                     (
                         Cell(str(g.nodes[e]["date"])),
-                        Cell(both_labels(g, e)),
+                        Cell(label(g, e, "ja"), text_en=label(g, e, "en")),
                         Cell(str(g.nodes[e].get("sentence") or "")),
                     )
                     for e in timeline_events(g, incident)
@@ -339,7 +338,7 @@ def _incident_page(
                     (
                         Cell(*names.step(link.step)[:1], text_en=names.step(link.step)[1]),
                         Cell(link.code or "—"),
-                        Cell(f"{link.label_ja} / {link.label_en}"),
+                        Cell(link.label_ja, text_en=link.label_en),
                         Cell(
                             " / ".join(link.sentences)
                             if link.stated

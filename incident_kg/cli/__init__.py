@@ -39,7 +39,11 @@ class _Main(click.Group):
     "-v", "--verbose", count=True, help="More log output (-vv for debug); anywhere on the line."
 )
 @click.option(
-    "-q", "--quiet", is_flag=True, help="No progress bars, only errors; anywhere on the line."
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="No progress bars and no notes (row counts…): results and errors only; anywhere on "
+    "the line.",
 )
 @click.option(
     "--wide",

@@ -273,7 +273,7 @@ def analyze_chain(incident: str, store_dir: Path, fmt: str, lang: str) -> None:
     "--output",
     "out_dir",
     type=click.Path(path_type=Path, file_okay=False),
-    default="views",
+    default="out/views",
     show_default=True,
     help="Folder to write the pages into (created; pages there are replaced).",
 )
@@ -333,11 +333,12 @@ def view(
 ) -> None:
     """Write interactive HTML views of the store into -o/--output: they work offline.
 
-    index.html (the shared-root-cause table and links to every page), overview.html
-    (incidents, causes, bodies and countermeasures; colour by kind, size by spread, a
-    legend, labels switchable ja/en), and one page per cause and per incident (its
-    network, with the evidence sentences in the tooltips, its timeline, causal chain
-    and similar incidents). The pages load only the files in OUTPUT/lib: open
+    index.html (causes ranked by spread, with search, filters and sorting; links to
+    every page), overview.html (incidents, causes, bodies and countermeasures; colour by
+    kind, size by spread, a legend, labels switchable ja/en), matrix.html (cause × body
+    heat map), trend.html (incidents per month by cause), and one page per cause (with
+    what other bodies did about it) and per incident (its network, with the evidence
+    sentences in the tooltips, its timeline, causal chain and similar incidents). The pages load only the files in OUTPUT/lib: open
     index.html in any browser, with no network.
 
     The overview draws at most --top causes; past --max-incidents incidents it folds

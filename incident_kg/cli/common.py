@@ -27,6 +27,13 @@ STORE_HELP = (
 )
 
 
+def note(message: str) -> None:
+    """A note for people on stderr (a row count, what was skipped): left out with -q."""
+    ctx = click.get_current_context(silent=True)
+    if not (ctx and (ctx.find_root().obj or {}).get("quiet")):
+        click.echo(message, err=True)
+
+
 def fail(message: str, code: int = 2) -> None:
     click.echo(f"Error: {message}", err=True)
     sys.exit(code)
@@ -102,8 +109,11 @@ def fit_cell(text: str, width: int) -> str:
 #: table shows can be given back to another command (`--param incident=…`, `--incident …`).
 ID_COLUMNS = frozenset(
     {"id", "incident", "report", "code", "cause", "measure", "iri", "target", "file", "source",
-     "other", "organization", "stated", "name", "graph"}
+     "other", "organization", "stated", "name", "graph", "sources", "adopted in", "counted_as",
+     "recurrences", "tier"}
 )  # fmt: skip
+#: A cell that holds an IRI is never cut either, whatever its column is called (`query --file`).
+_IRI = ("http://", "https://", "urn:")
 #: Widest a text column is drawn (display columns); longer texts end in "…".
 TEXT_WIDTH = 60
 
@@ -111,14 +121,14 @@ TEXT_WIDTH = 60
 def print_table(columns: tuple[str, ...], rows: Iterable[tuple[str | None, ...]]) -> None:
     """A plain text table for people; wide (Japanese) characters count double.  Linear in
     the text printed: every cell is measured once, then cut or padded in one pass.  Columns
-    of :data:`ID_COLUMNS` are never cut; a text column is cut at :data:`TEXT_WIDTH`, unless
+    of :data:`ID_COLUMNS`, and columns holding an IRI, are never cut; a text column is cut at :data:`TEXT_WIDTH`, unless
     the program was given ``--wide`` (then no cell is cut)."""
     ctx = click.get_current_context(silent=True)
     wide = bool(ctx and (ctx.find_root().obj or {}).get("wide"))
     cells = [[("" if v is None else v.replace("\n", " ")) for v in row] for row in rows]
     widths = []
     for i, c in enumerate(columns):
-        whole = wide or c.lower() in ID_COLUMNS
+        whole = wide or c.lower() in ID_COLUMNS or any(r[i].startswith(_IRI) for r in cells)
         cap = None if whole else TEXT_WIDTH
         longest = max([sum(_char_widths(c))] + [sum(_char_widths(r[i][:cap])) for r in cells])
         widths.append(longest if whole else min(TEXT_WIDTH, longest))
@@ -176,4 +186,4 @@ def emit(records: Iterable[Any], columns: tuple[str, ...], fmt: str, lang: str) 
         writer.writerows(r.row(lang) for r in records)
     else:
         print_table(columns, (r.row(lang) for r in records))
-        click.echo(f"({len(records)} rows)", err=True)
+        note(f"({len(records)} rows)")

@@ -8,15 +8,29 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import click
+import click.shell_completion
 from tqdm import tqdm
 
 from incident_kg.errors import IncidentKGError
 
-from .common import format_option, handle_errors, print_table, store_option
+from .common import format_option, handle_errors, lang_option, note, print_table, store_option
+
+
+def _complete_name(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[click.shell_completion.CompletionItem]:
+    """Shell completion of NAME: the named queries that start with what was typed."""
+    from incident_kg.queries.library import load_library
+
+    return [
+        click.shell_completion.CompletionItem(name, help=query.title)
+        for name, query in sorted(load_library().items())
+        if name.startswith(incomplete)
+    ]
 
 
 @click.command()
-@click.argument("name", required=False)
+@click.argument("name", required=False, shell_complete=_complete_name)
 @click.option(
     "--param",
     "params",
@@ -51,6 +65,7 @@ from .common import format_option, handle_errors, print_table, store_option
     "--offset", default=0, show_default=True, type=click.IntRange(min=0), help="Skip the first K."
 )
 @store_option
+@lang_option
 @handle_errors
 def query(
     name: str | None,
@@ -63,8 +78,12 @@ def query(
     limit: int | None,
     offset: int,
     store_dir: Path,
+    lang: str,
 ) -> None:
     """Answer one of the named questions of queries/*.rq (or your own --file).
+
+    A query that names codes by label gives them in --lang (its ?lang, where it has
+    one: queries/README.md).
 
     \b
     Examples:
@@ -83,6 +102,7 @@ def query(
     from incident_kg.queries.library import (
         QueryError,
         bindings,
+        in_language,
         known_codes,
         load_library,
         load_query_file,
@@ -124,6 +144,7 @@ def query(
         values[key.strip()] = value
     if limit is not None or offset:
         named = dataclasses.replace(named, text=paged(named.text, limit, offset))
+    named = dataclasses.replace(named, text=in_language(named.text, lang))
     if endpoint is not None:
         table = run_remote(endpoint, named, bindings(named, values, known_codes()))
     else:
@@ -144,7 +165,7 @@ def query(
         writer.writerows(table.rows)
     else:
         print_table(table.columns, table.rows)
-        click.echo(f"({len(table.rows)} rows)", err=True)
+        note(f"({len(table.rows)} rows)")
 
 
 def _describe(described: dict[str, object], fmt: str) -> None:

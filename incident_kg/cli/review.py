@@ -11,7 +11,7 @@ import click
 
 from incident_kg.errors import IncidentKGError
 
-from .common import emit, format_option, handle_errors, print_table
+from .common import emit, format_option, handle_errors, note, print_table
 
 
 def _decisions(accept: tuple[str, ...], correct: tuple[str, ...], reject: tuple[str, ...]):  # type: ignore[no-untyped-def]
@@ -159,6 +159,6 @@ def suggest(reports: tuple[Path, ...], fmt: str) -> None:
         click.echo(suggestions_yaml(found), nl=False)
     elif fmt == "table":
         print_table(SUGGESTION_COLUMNS, (s.row() for s in found))
-        click.echo(f"({len(found)} proposals from {len(curations)} sidecar(s))", err=True)
+        note(f"({len(found)} proposals from {len(curations)} sidecar(s))")
     else:
         emit(found, SUGGESTION_COLUMNS, fmt, "en")

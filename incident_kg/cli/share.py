@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -16,6 +17,7 @@ from .common import (
     format_option,
     handle_errors,
     lang_option,
+    note,
     print_table,
     store_option,
     wait_option,
@@ -44,8 +46,14 @@ def _issued() -> str:
 def _write_atomically(path: Path, data: bytes) -> None:
     """Write a file whole or not at all (a temporary file beside it, then renamed)."""
     part = path.with_name(path.name + ".part")
-    part.write_bytes(data)
-    os.replace(part, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        part.write_bytes(data)
+        os.replace(part, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            part.unlink(missing_ok=True)
+        raise IncidentKGError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
 def _relative_url(output: Path, description: Path) -> str:
@@ -67,7 +75,6 @@ def _relative_url(output: Path, description: Path) -> str:
     help="turtle, ntriples and jsonld write the union of the graphs; trig and nquads keep them; "
     "wadm writes the evidence only, as W3C Web Annotation JSON (anno.jsonld).",
 )
-@click.option("--format", "old_format", type=RDF_FORMAT_CHOICE, hidden=True)  # before 2026-12
 @click.option(
     "-o",
     "--output",
@@ -167,7 +174,6 @@ def export(
     publisher: str | None,
     license_iri: str | None,
     description: Path | None,
-    old_format: str | None,
 ) -> None:
     """Write the store as RDF, sorted: the same store gives a byte-identical file.
 
@@ -196,7 +202,6 @@ def export(
     from incident_kg.export.serialize import ExportOptions, export_dataset
     from incident_kg.graph.store import GraphStore
 
-    fmt = old_format or fmt
     marking = Tlp.parse(tlp) if tlp else None
     if license_iri is not None:
         check_license(license_iri)
@@ -226,14 +231,18 @@ def export(
     with GraphStore.open(store_dir, read_only=True) as store:
         if output is None:
             result = export_dataset(store, fmt, options, out=sys.stdout.buffer)
-        else:  # written beside, then renamed: whole or not at all
+        else:  # written beside, then renamed: whole or not at all; its folder made
             part = output.with_name(output.name + ".part")
             try:
+                output.parent.mkdir(parents=True, exist_ok=True)
                 with part.open("wb") as out:
                     result = export_dataset(store, fmt, options, out=out)
                 os.replace(part, output)
+            except OSError as exc:
+                raise IncidentKGError(f"{output}: cannot write: {exc.strerror or exc}") from None
             finally:
-                part.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):  # none was made when its folder is not one
+                    part.unlink(missing_ok=True)
     if description is not None:
         publication = Publication(
             issued=_issued(),
@@ -376,7 +385,6 @@ def validate(
     type=RDF_FORMAT_CHOICE,
     help="Format of FILE when its name does not tell (.ttl .nt .nq .trig .jsonld).",
 )
-@click.option("--format", "old_format", type=RDF_FORMAT_CHOICE, hidden=True)  # before 2026-12
 @click.option(
     "--max-size",
     type=click.IntRange(min=1),
@@ -399,7 +407,6 @@ def import_(
     store_dir: Path,
     tlp: str | None,
     rdf_format: str | None,
-    old_format: str | None,
     max_size: int | None,
     max_triples: int | None,
     limit: int,
@@ -440,7 +447,7 @@ def import_(
             store_dir,
             agency=agency,
             marking=Tlp.parse(tlp) if tlp else None,
-            fmt=rdf_format or old_format,
+            fmt=rdf_format,
             max_bytes=max_size or DEFAULT_MAX_BYTES,
             max_triples=max_triples or DEFAULT_MAX_TRIPLES,
             lang=lang,
@@ -461,8 +468,8 @@ def import_(
         )
         sys.exit(1)
     record = result.record
-    for note in result.notes:
-        click.echo(f"note: {note}", err=True)
+    for line in result.notes:
+        note(f"note: {line}")
     skipped = ", ".join(f"{n} {kind}" for kind, n in sorted(result.skipped.items()))
     click.echo(
         f"imported {file.name} from {record.agency} as {record.id}: "

@@ -263,3 +263,21 @@ def test_check_lexicon_counts_what_each_code_catches(tmp_path: Path) -> None:
     proc = run("check-lexicon", str(corpus))
     assert "MissingHandover" in proc.stdout and "1/1" in proc.stdout
     assert "caught 1/1 (100%); 0 near miss(es) wrongly coded" in proc.stdout
+
+
+def test_export_makes_the_folder_it_writes_into(seed_store: Path, tmp_path: Path) -> None:
+    """Regression (newcomer walk-through): `export -o nodir/x.ttl` ended in a traceback."""
+    out = tmp_path / "new" / "folder" / "kg.ttl"
+    run("export", "--store", str(seed_store), "-o", str(out))
+    assert out.stat().st_size > 0 and (out.parent / "kg.ttl.description.ttl").is_file()
+    assert not list(out.parent.glob("*.part"))
+
+
+def test_an_export_that_cannot_be_written_is_one_line_and_exit_2(
+    seed_store: Path, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    proc = run("export", "--store", str(seed_store), "-o", str(blocker / "kg.ttl"), check=False)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0 and str(blocker / "kg.ttl") in proc.stderr

@@ -57,3 +57,43 @@ def test_shell_completion_is_offered_by_click(tmp_path: Path) -> None:
         cwd=tmp_path,
     ).stdout
     assert "_incident_kg_completion" in script and "complete " in script
+
+
+def test_shell_completion_offers_the_named_queries(tmp_path: Path) -> None:
+    """Regression (newcomer walk-through): `query shared<TAB>` offered nothing."""
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "_INCIDENT_KG_COMPLETE": "bash_complete",
+        "COMP_WORDS": "incident-kg query shared",
+        "COMP_CWORD": "2",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", "from incident_kg.cli import main; main(prog_name='incident-kg')"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    ).stdout
+    assert "plain,shared-root-causes" in out.splitlines()
+    assert "plain,shared-devices" in out.splitlines()
+
+
+def test_info_counts_the_incidents_an_import_brought(
+    seeds_store_path: Path, tmp_path: Path
+) -> None:
+    """Regression (newcomer walk-through): after an import `info` said 0 incidents."""
+    sent = tmp_path / "sent.ttl"
+    runner = CliRunner()
+    exported = runner.invoke(main, ["export", "--store", str(seeds_store_path), "-o", str(sent)])
+    assert exported.exit_code == 0, exported.output
+    store = str(tmp_path / "theirs")
+    imported = runner.invoke(main, ["import", str(sent), "--from", "隣市", "--store", store])
+    assert imported.exit_code == 0, imported.output
+    summary = json.loads(runner.invoke(main, ["info", "--store", store, "--format", "json"]).stdout)
+    with GraphStore.open(seeds_store_path, read_only=True) as ours:
+        incidents = len(run_local(ours, load_library()["incidents"], {}).rows)
+    assert summary["reports"] == 0 and summary["imported_incidents"] == incidents

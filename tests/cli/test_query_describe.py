@@ -98,3 +98,14 @@ def test_anything_else_that_is_not_an_iri_is_refused() -> None:
     named = load_library()["incident-timeline"]
     with pytest.raises(QueryError, match="nor REPORT/incident/N"):
         bindings(named, {"incident": "incident 2 of r1"}, {})
+
+
+def test_lang_gives_the_labels_of_a_query_in_japanese(seeds_store_path: Path) -> None:
+    """Regression (newcomer walk-through): `query … --lang ja` was refused, and labels stayed
+    English whatever the language asked for."""
+    args = ["query", "severity-levels", "--store", str(seeds_store_path), "--format", "json"]
+    english = json.loads(CliRunner().invoke(main, args).stdout)
+    japanese = json.loads(CliRunner().invoke(main, [*args, "--lang", "ja"]).stdout)
+    assert [r["severity"] for r in english] == [r["severity"] for r in japanese]
+    assert all(r["label"].isascii() for r in english)
+    assert all(not r["label"].isascii() for r in japanese)

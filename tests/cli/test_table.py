@@ -104,3 +104,24 @@ def test_similar_incidents_are_named_by_their_iri_beside_their_title(
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert rows and all(re.match(r"^https://\S+/incident/\d+$", r["incident"]) for r in rows)
     assert all(r["label"] and "/incident/" not in r["label"] for r in rows)
+
+
+def test_a_column_of_iris_is_never_cut_whatever_it_is_called(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Regression (newcomer walk-through): `query --file my.rq` cut an organisation IRI in a
+    column named ?o."""
+    iri = "https://w3id.org/incident-kg/id/org/" + "%E3%81%93" * 20
+    print_table(("o", "note"), [(iri, "短い")])
+    assert capsys.readouterr().out.splitlines()[2].startswith(iri + "  ")
+
+
+def test_a_body_is_named_once_in_a_listing(seeds_store_path: Path) -> None:
+    """Regression (newcomer walk-through): `analyze similar` showed `中区, 中区` (one ward
+    minted by each of two reports)."""
+    args = ["analyze", "similar", "003_4a1ccabbb4d700a7/incident/2"]
+    result = CliRunner().invoke(main, [*args, "--store", str(seeds_store_path), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    for row in csv.DictReader(io.StringIO(result.stdout)):
+        names = row["organizations"].split(", ")
+        assert len(names) == len(set(names)), row["organizations"]

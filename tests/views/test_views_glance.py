@@ -198,6 +198,23 @@ def test_an_incident_page_names_its_edges_and_chain_steps_in_japanese(
     assert '<span class="t-ja" lang="ja">不安全行為</span>' in chain
 
 
+def test_no_table_cell_shows_both_languages_at_once(
+    seeds_network: nx.MultiDiGraph, tmp_path: Path
+) -> None:
+    """Regression (newcomer walk-through): in Japanese mode the index's cause column read
+    `共用端末での手続 / Shared terminal …` and the timeline `2023-03 発生 / 2023-03 Occurred`:
+    every name of the project's own vocabulary is a ja/en pair the page language switches."""
+    result = write_views(seeds_network, tmp_path / "views")
+    top = rank_causes(seeds_network)[0]
+    pages = [p for p in result.pages if p.path.name == "index.html" or "/incident/" in str(p.path)]
+    for page in pages:
+        html = page.path.read_text("utf-8")
+        assert f"{top.label_ja} / {top.label_en}" not in html
+        assert not re.search(r"発生 / \S+ Occurred", html)
+    index = next(p for p in pages if p.path.name == "index.html").path.read_text("utf-8")
+    assert f'<span class="t-en" lang="en">{top.label_en}</span>' in index
+
+
 # -- readable without hovering --------------------------------------------------------------
 
 

@@ -26,6 +26,10 @@
     document.querySelectorAll("[data-set-lang]").forEach(function (button) {
       button.setAttribute("aria-pressed", String(button.getAttribute("data-set-lang") === lang));
     });
+    // a select's options cannot hold two spans: each carries both names and shows one
+    document.querySelectorAll("option[data-ja]").forEach(function (option) {
+      option.textContent = option.getAttribute(lang === "en" ? "data-en" : "data-ja");
+    });
     if (drawn) {
       drawn.nodes.update(drawn.nodes.get().map(function (n) {
         return {

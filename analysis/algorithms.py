@@ -62,8 +62,13 @@ def _tier_code(g: nx.MultiDiGraph, cause: str) -> str | None:
 
 
 def _report_id(g: nx.MultiDiGraph, incident: str) -> str:
-    report = g.nodes[incident]["report"]
-    return str(g.nodes[report].get("file") or g.nodes[report].get("identifier") or report)
+    return _file_of(g, g.nodes[incident]["report"])
+
+
+def _file_of(g: nx.MultiDiGraph, report: str) -> str:
+    """A report as a person names it: its file, else its identifier."""
+    data = g.nodes[report] if report in g else {}
+    return str(data.get("file") or data.get("identifier") or report)
 
 
 def _body_labels(g: nx.MultiDiGraph, bodies: Iterable[str]) -> tuple[str, ...]:
@@ -650,6 +655,7 @@ class CausalChain:
     label: str
     report: str
     links: tuple[ChainLink, ...]
+    reports: tuple[str, ...] = ()  # every report that tells it (an event told twice: both)
 
     @property
     def missing(self) -> tuple[str, ...]:
@@ -701,7 +707,14 @@ def causal_chain(
     for c in causes:
         if _tier_code(g, c) not in TIER_ORDER:
             links.append(_link(g, incident, c, "has_cause", "other"))
-    return CausalChain(incident, label(g, incident, "ja"), _report_id(g, incident), tuple(links))
+    tellings = g.nodes[incident].get("reports", (g.nodes[incident]["report"],))
+    return CausalChain(
+        incident,
+        label(g, incident, "ja"),
+        _report_id(g, incident),
+        tuple(links),
+        tuple(sorted(_file_of(g, r) for r in tellings)),
+    )
 
 
 def tier_nodes(g: nx.MultiDiGraph) -> dict[str, str]:

@@ -176,7 +176,10 @@ def check_query(text: str) -> str:
         except (ParseBaseException, RecursionError):
             where = f"line {exc.lineno}, column {exc.col}"
             raise QueryRefused(400, f"not a SPARQL query ({where}): {exc.msg}") from None
-        raise QueryRefused(403, "update refused: this endpoint only answers queries") from None
+        raise QueryRefused(
+            403,
+            "update refused: only queries are answered (SELECT, ASK, CONSTRUCT, DESCRIBE), never updates",
+        ) from None
     names = _names(tree)
     if "ServiceGraphPattern" in names:
         raise QueryRefused(403, "query refused: SERVICE (federated query) is disabled here")

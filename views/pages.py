@@ -47,6 +47,7 @@ from incident_kg.analysis.algorithms import (
     similar_incidents,
     tier_nodes,
 )
+from incident_kg.analysis.linked import incident_key
 from incident_kg.analysis.network import (
     TIER_ORDER,
     find_concept,
@@ -212,6 +213,10 @@ def build_pages(
     ranking = rank_causes(g)
     tiers = rank_causes(g, level="tier")
     spread_of = {r.concept: r for r in ranking}
+    # as `build` counts them: a body's case within a national grouping counts as the grouping
+    incident_nodes = nodes_of_kind(g, "incident")
+    distinct = len({incident_key(g, i) for i in incident_nodes})
+    pages_of_incidents = len(incident_nodes)
     overview = overview_graph(g, ranking, options, legend)
     pages = [
         Page(
@@ -228,9 +233,9 @@ def build_pages(
             ("インシデント知識グラフ：索引", "Incident knowledge graph: index"),
             notes=(
                 (
-                    f"事案 {len(nodes_of_kind(g, 'incident'))} 件、報告書 "
+                    f"事案 {distinct} 件（事案ページ {pages_of_incidents} 件）、報告書 "
                     f"{len(nodes_of_kind(g, 'report'))} 件。すべてのページはネットワークに接続せずに表示できます。",
-                    f"{len(nodes_of_kind(g, 'incident'))} incidents from "
+                    f"{distinct} distinct incidents ({pages_of_incidents} incident pages) from "
                     f"{len(nodes_of_kind(g, 'report'))} reports. Every page works with no network.",
                 ),
                 (

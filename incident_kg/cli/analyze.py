@@ -262,7 +262,8 @@ def analyze_chain(incident: str, store_dir: Path, fmt: str, lang: str) -> None:
         click.echo(json.dumps(dataclasses.asdict(chain), ensure_ascii=False, indent=2))
         return
     if fmt == "table":
-        click.echo(f"{chain.label} ({chain.report})")
+        click.echo(chain.incident)
+        click.echo(f"{chain.label} (told by {', '.join(chain.reports or (chain.report,))})")
     emit(chain.links, ChainLink.COLUMNS, fmt, lang)
 
 

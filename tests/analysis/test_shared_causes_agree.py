@@ -19,7 +19,7 @@ from incident_kg.extraction.extract import Extractor
 from incident_kg.graph.build import build
 from incident_kg.graph.store import GraphStore
 from incident_kg.ontology.namespaces import DEFAULT_BASE
-from incident_kg.queries.library import load_library, run_local
+from incident_kg.queries.library import bindings, known_codes, load_library, run_local
 
 from ..conftest import ROOT, SAMPLES, SEEDS, seed_files
 
@@ -99,3 +99,17 @@ def test_every_shared_cause_occurred_in_at_least_two_places(ours: Path) -> None:
         rows = _query_rows(store)
     assert all(spread >= SHARED_SPREAD for _, _, _, spread, *_ in rows)
     assert all(spread <= incidents for _, _, _, spread, incidents, *_ in rows)
+
+
+def test_a_cause_listing_counts_the_same_incidents_as_the_ranking(ours: Path) -> None:
+    """Regression (newcomer walk-through): `incidents-for-cause` gave 3 rows for
+    MissingHandover where the ranking counts 2 incidents (one event told by two reports), and
+    nothing in the rows said so. Each row names the incident it is counted as."""
+    library = load_library()
+    with GraphStore.open(ours, read_only=True) as store:
+        for level, code, _, _, incidents, *_ in _query_rows(store):
+            cause = "tier-" + code if level == "tier" else code
+            terms = bindings(library["incidents-for-cause"], {"cause": cause}, known_codes())
+            listed = run_local(store, library["incidents-for-cause"], terms)
+            counted = {row[listed.columns.index("counted_as")] for row in listed.rows}
+            assert len(counted) == incidents, code

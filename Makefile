@@ -9,10 +9,12 @@ OUT ?= out
 .PHONY: demo check install install-test browser wheelhouse screenshots
 
 install:
+	@echo "install: incident-kg and its libraries into $(VENV)/ (pip; about a minute the first time)"
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e .
 
 install-test: browser
+	@echo "install-test: incident-kg, its libraries and the test tools into $(VENV)/ (pip)"
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 

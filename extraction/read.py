@@ -217,7 +217,7 @@ def _skip_reason(entry: os.DirEntry[str]) -> tuple[str, str] | None:
             return None
         if entry.is_symlink() and entry.is_dir():
             return "symlinked-folder", "a symlink to a folder: not followed (give the folder)"
-        if not report_name:
+        if not report_name or _is_readme(name):
             return "ignored", ""
         if entry.is_file():
             return None
@@ -226,6 +226,12 @@ def _skip_reason(entry: os.DirEntry[str]) -> tuple[str, str] | None:
         return "not-a-file", f"{kind_of(entry.stat().st_mode)}, not a file: not read"
     except OSError as exc:
         return "unreadable", f"cannot examine it: {(exc.strerror or str(exc)).lower()}"
+
+
+def _is_readme(name: str) -> bool:
+    """A folder's README (README.md, readme.txt…) describes the folder: in a folder walk it
+    is not taken for a report (given by name, it is read like any file)."""
+    return name.rsplit(".", 1)[0].lower() == "readme"
 
 
 def _is_report_name(name: str) -> bool:

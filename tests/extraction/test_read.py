@@ -452,6 +452,19 @@ def test_a_hidden_folder_given_explicitly_is_walked(tmp_path: Path) -> None:
     assert list(iter_report_files([tmp_path / ".inbox"])) == [path]
 
 
+def test_a_folders_readme_is_not_taken_for_a_report_unless_given_by_name(
+    tmp_path: Path,
+) -> None:
+    """Regression (newcomer walk-through): `build samples` read samples/README.md as a report
+    and refused each set's README.md as "the same file name"."""
+    report = write(tmp_path / "set" / "reports" / "r1.txt", b"x")
+    readme = write(tmp_path / "set" / "README.md", b"# about this set")
+    write(tmp_path / "readme.txt", b"x")
+
+    assert list(iter_report_files([tmp_path])) == [report]
+    assert list(iter_report_files([readme])) == [readme]
+
+
 def test_files_given_explicitly_are_kept_whatever_their_suffix(tmp_path: Path) -> None:
     path = write(tmp_path / "export.csv", b"x")
 

@@ -131,8 +131,8 @@ def _pseudonymise_network(
             for key in ("label_ja", "label_en"):
                 if attrs.get(key) in (rid, attrs.get("file")) and attrs.get(key):
                     attrs[key] = shown[node][1]
-            if attrs.get("file"):
-                attrs["file"] = holder
+            if attrs.get("file"):  # the placeholder, and the pseudonym to tell reports apart
+                attrs["file"] = f"{holder} {shown[node][1]}".rstrip()
                 counts[FILE_NAME] += 1
     for _, attrs in g.nodes(data=True):
         if attrs.get("kind") == "incident" and attrs.get("report") in shown:

@@ -345,7 +345,9 @@ def view(
     The overview draws at most --top causes; past --max-incidents incidents it folds
     them into cause–body and cause–countermeasure edges weighted by incident counts
     and draws the 60 bodies with most incidents; a cause page folds its incidents the
-    same way. --incident or --cause writes that one page only (with lib/).
+    same way. --incident or --cause writes that one page only (with lib/): to refresh
+    it in a folder the whole views were written to (its links to the index and other
+    pages lead there).
     """
     from incident_kg.privacy.redact import load_rules
     from incident_kg.views import ViewOptions, redact_network, write_views

@@ -83,3 +83,18 @@ def test_view_redacts_unless_told_not_to(planted_store: Path, tmp_path: Path) ->
     )
     assert off.exit_code == 0, off.output
     assert "redacted" not in off.output
+
+
+def test_a_redacted_index_tells_its_reports_apart_without_their_file_names(
+    planted_store: Path, tmp_path: Path
+) -> None:
+    """Regression (newcomer walk-through): every report cell of a redacted index read
+    ［ファイル名］, so rows could not be told apart; each now adds the report's pseudonym."""
+    result = CliRunner().invoke(
+        main, ["-q", "view", "--store", str(planted_store), "--output", str(tmp_path / "v")]
+    )
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "v" / "index.html").read_text("utf-8")
+    shown = set(re.findall(r"［ファイル名］ (x[a-z]{20})", html))
+    assert len(shown) == len(list(PLANTED.glob("*.txt"))) > 1
+    assert not any(p.name in html for p in PLANTED.glob("*.txt"))

@@ -10,6 +10,7 @@ in the notes, not in the bars. An incident told by several reports counts once.
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from xml.etree import ElementTree as ET
@@ -25,7 +26,17 @@ from .index import period
 from .model import Cell, Figure, Page, Table
 
 #: Drawing sizes (pixels): label column, a row's height, the plot's width, the axis.
-LABEL_WIDTH, ROW_HEIGHT, PLOT_WIDTH, AXIS = 300, 34, 820, 28
+ROW_HEIGHT, PLOT_WIDTH, AXIS = 34, 820, 28
+#: The least room for the row names (px); it grows to fit the longest name in either language.
+LABEL_WIDTH = 300
+
+
+def _text_px(text: str) -> float:
+    """About how wide ``text`` is drawn at the charts' 13 px: wide (Japanese) characters are
+    a full em, others a little over half."""
+    return sum(13.0 if unicodedata.east_asian_width(c) in "WF" else 7.2 for c in text)
+
+
 BAR_COLOR, TOTAL_COLOR = "#e15759", "#4e79a7"
 
 
@@ -80,7 +91,10 @@ def trend_svg(rows: Sequence[tuple[Text, Counter[str], str]], months: Sequence[s
     """Small multiples: one row per (name, counts by month, colour), bars on a shared axis;
     each bar's title says its month and count."""
     height = AXIS + ROW_HEIGHT * len(rows) + AXIS
-    width = LABEL_WIDTH + PLOT_WIDTH + 40
+    label_width = max(
+        [LABEL_WIDTH] + [round(_text_px(text)) + 16 for name, _, _ in rows for text in name]
+    )
+    width = label_width + PLOT_WIDTH + 40
     svg = ET.Element(
         "svg",
         xmlns="http://www.w3.org/2000/svg",
@@ -96,19 +110,19 @@ def trend_svg(rows: Sequence[tuple[Text, Counter[str], str]], months: Sequence[s
         most = max(counts.values(), default=0)
         row = ET.SubElement(svg, "g", {"class": "trend-row"})
         ET.SubElement(
-            row, "line", x1=str(LABEL_WIDTH), x2=str(LABEL_WIDTH + PLOT_WIDTH),
+            row, "line", x1=str(label_width), x2=str(label_width + PLOT_WIDTH),
             y1=f"{top + ROW_HEIGHT - 4}", y2=f"{top + ROW_HEIGHT - 4}", stroke="#cccccc",
         )  # fmt: skip
-        _bilingual(row, LABEL_WIDTH - 8, top + ROW_HEIGHT - 10, name, **{"text-anchor": "end"})
+        _bilingual(row, label_width - 8, top + ROW_HEIGHT - 10, name, **{"text-anchor": "end"})
         _text(
-            row, LABEL_WIDTH + PLOT_WIDTH + 6, top + ROW_HEIGHT - 10,
+            row, label_width + PLOT_WIDTH + 6, top + ROW_HEIGHT - 10,
             str(sum(counts.values())), fill="#555555",
         )  # fmt: skip
         for month, n in sorted(counts.items()):
             h = (ROW_HEIGHT - 8) * n / most if most else 0
             bar = ET.SubElement(
                 row, "rect",
-                x=f"{LABEL_WIDTH + col[month] * step + 0.5:.1f}",
+                x=f"{label_width + col[month] * step + 0.5:.1f}",
                 y=f"{top + ROW_HEIGHT - 4 - h:.1f}",
                 width=f"{max(step - 1, 1):.1f}", height=f"{h:.1f}", fill=color,
             )  # fmt: skip
@@ -116,7 +130,7 @@ def trend_svg(rows: Sequence[tuple[Text, Counter[str], str]], months: Sequence[s
     axis_y = AXIS + ROW_HEIGHT * len(rows) + 16
     for k, month in enumerate(months):
         if month.endswith("-01") or k == 0:
-            x = LABEL_WIDTH + k * step
+            x = label_width + k * step
             ET.SubElement(
                 svg, "line", x1=f"{x:.1f}", x2=f"{x:.1f}", y1=str(AXIS - 4),
                 y2=f"{axis_y - 12}", stroke="#eeeeee",

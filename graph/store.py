@@ -232,9 +232,18 @@ class GraphStore:
         staging folder).  Opened read-only, the store is seen as it was at that moment."""
         path = Path(path)
         if not create and not (path / "CURRENT").exists():
-            raise StoreError(
-                f"no store at {path}: run `incident-kg build REPORTS --store {path}` first"
-            )
+            # a first build writes beside it and renames its folder into place when done
+            building = any(path.parent.glob(f".{path.name}.building-*"))
+            if building and not read_only and lock and wait > 0:
+                with store_lock(path, command=command, wait=wait):
+                    pass  # the first build holds the lock until its store is in place
+            if not (path / "CURRENT").exists():
+                under_way = (
+                    " (its first build is under way: try again when it ends, or give --wait)"
+                    if building
+                    else f": run `incident-kg build REPORTS --store {path}` first"
+                )
+                raise StoreError(f"no store at {path}{under_way}")
         if path.exists() and not path.is_dir():
             raise StoreError(f"{path} is a file, not a store directory")
         held = ExitStack()

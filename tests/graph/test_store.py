@@ -19,6 +19,42 @@ def test_a_missing_store_is_a_clear_error(tmp_path: Path) -> None:
         GraphStore.open(tmp_path / "nothing")
 
 
+FIRST_BUILD = """
+import os, sys, time
+from pathlib import Path
+from incident_kg.graph.lock import store_lock
+from incident_kg.graph.store import GraphStore
+path = Path(sys.argv[1])
+staging = path.parent / f".{path.name}.building-{os.getpid()}"
+with store_lock(path):
+    with GraphStore.open(staging, create=True, lock=False) as store:
+        store.replace_graph(sys.argv[2], sys.argv[3])
+    print("building", flush=True)
+    time.sleep(1.5)
+    os.rename(staging, path)
+"""
+
+
+def test_a_writer_told_to_wait_waits_for_a_first_build_under_way(tmp_path: Path) -> None:
+    """Regression (newcomer walk-through): `reason --wait 60` during a first build said
+    "no store" at once; a reader is told the first build is under way."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "store"
+    builder = subprocess.Popen(
+        [sys.executable, "-c", FIRST_BUILD, str(path), G, T1], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert builder.stdout is not None and builder.stdout.readline().strip() == "building"
+        with pytest.raises(StoreError, match="first build is under way"):
+            GraphStore.open(path, read_only=True)
+        with GraphStore.open(path, wait=30) as store:
+            assert store.graphs() == [G]
+    finally:
+        builder.wait(timeout=60)
+
+
 def test_data_survives_closing_and_reopening(tmp_path: Path) -> None:
     with GraphStore.open(tmp_path / "s", create=True) as store:
         store.replace_graph(G, T1)

@@ -268,7 +268,16 @@ def export(
 @click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @store_option
 @lang_option
-@click.option("--limit", default=50, show_default=True, help="Show at most this many problems.")
+@click.option(
+    "--max-problems",
+    "limit",
+    default=50,
+    show_default=True,
+    help="Show at most this many problems.",
+)
+@click.option(  # the name before 2026-12: `--limit` is a page size everywhere else
+    "--limit", "old_limit", type=int, hidden=True
+)
 @click.option(
     "--format",
     "out_format",
@@ -289,6 +298,7 @@ def validate(
     store_dir: Path,
     lang: str,
     limit: int,
+    old_limit: int | None,
     out_format: str,
     rdf_format: str | None,
 ) -> None:
@@ -305,6 +315,8 @@ def validate(
 
     from incident_kg.graph.store import GraphStore
     from incident_kg.ontology.validate import summary, validate_graph
+
+    limit = old_limit if old_limit is not None else limit
 
     problems: list[str] = []
     data = Graph()
@@ -397,7 +409,16 @@ def validate(
     metavar="N",
     help="Refuse a file with more triples while parsing it. Default: 250,000.",
 )
-@click.option("--limit", default=20, show_default=True, help="List at most this many problems.")
+@click.option(
+    "--max-problems",
+    "limit",
+    default=20,
+    show_default=True,
+    help="List at most this many problems.",
+)
+@click.option(  # the name before 2026-12: `--limit` is a page size everywhere else
+    "--limit", "old_limit", type=int, hidden=True
+)
 @lang_option
 @wait_option
 @handle_errors
@@ -410,6 +431,7 @@ def import_(
     max_size: int | None,
     max_triples: int | None,
     limit: int,
+    old_limit: int | None,
     lang: str,
     wait: float,
 ) -> None:
@@ -432,6 +454,7 @@ def import_(
       incident-kg import sakai-2023.ttl --from 堺市
       incident-kg import pref.trig --from https://www.pref.example.lg.jp/ --tlp AMBER
     """
+    limit = old_limit if old_limit is not None else limit
     from incident_kg.export.importer import (
         DEFAULT_MAX_BYTES,
         DEFAULT_MAX_TRIPLES,

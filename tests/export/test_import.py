@@ -229,7 +229,7 @@ def test_the_cli_lists_the_first_problems_then_a_count(receiver: Path, tmp_path:
             "city-x",
             "--store",
             str(receiver),
-            "--limit",
+            "--max-problems",
             "5",
         ],
         capture_output=True,

@@ -14,6 +14,8 @@ from rdflib.term import Node
 
 from incident_kg.ontology.namespaces import PREFIXES
 
+from .wadm import wadm_bytes
+
 #: The graph name the writers use for the default graph (the header of quad formats).
 DEFAULT_GRAPH = ""
 #: Formats that keep named graphs; the others write the union of the graphs.
@@ -140,8 +142,6 @@ def _wadm(lines: list[tuple[str, str]]) -> bytes:
     from rdflib import URIRef
 
     from incident_kg.ontology.namespaces import IKG
-
-    from .wadm import wadm_bytes
 
     graph = _union_graph(lines)
     datasets = sorted(

@@ -415,13 +415,14 @@ def _qualified(
     from .qualified import qualified_triples
 
     node = m.incident(incident.ordinal)
+    text = SourceText.of(report)
     yield from qualified_triples(
         report,
         incident,
         base=m.base,
         node=node,
         annotation=lambda prop, code, ev: _annotation_iri(m, node, prop, CODE[code], ev),
-        span=lambda span: _selectors(m, SourceText.of(report), span),
+        span=lambda span: _selectors(m, text, span),
         span_iri=lambda span: m.span(span.start, span.end),
         event=lambda k: m.event(incident.ordinal, k),
         date=date_literal,

@@ -61,9 +61,10 @@ attributes (labels, titles, sentences): whoever shows them must escape them.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from importlib.resources import files
+from typing import Any
 
 import networkx as nx
 
@@ -165,7 +166,11 @@ def read_concepts(store: GraphStore) -> list[dict[str, str | None]]:
 
 
 def load_network(
-    store: GraphStore, *, details: bool = True, relations: Collection[str] | None = None
+    store: GraphStore,
+    *,
+    details: bool = True,
+    relations: Collection[str] | None = None,
+    progress: Callable[[Iterable[Any]], Iterable[Any]] = lambda it: it,
 ) -> nx.MultiDiGraph:
     """The projection of a store, read from the per-report summaries its build kept
     (graph/summary.py; analysis/summaries.py) and the links graph: the graph
@@ -175,10 +180,11 @@ def load_network(
     :func:`load_details` reads them, for the incidents a command shows; the store must then
     stay open until it does.  ``relations`` names the relations of an incident to draw
     besides those to its organisations (``has_cause``, ``reported_in``, ``has_event``…; all
-    by default): a command draws what it reads."""
+    by default): a command draws what it reads.  ``progress`` wraps the reading of the
+    reports' summaries (a progress bar)."""
     from .summaries import network_of_store
 
-    return network_of_store(store, details=details, relations=relations)
+    return network_of_store(store, details=details, relations=relations, progress=progress)
 
 
 def load_details(g: nx.MultiDiGraph, incidents: Iterable[str] | None = None) -> None:

@@ -131,11 +131,14 @@ def concept_tables(rows: Iterable[Row]) -> tuple[dict[str, str], dict[str, tuple
     return notation, labels
 
 
-def read_summaries(store: GraphStore) -> list[tuple[str, dict[str, Any]]]:
-    """(report graph, summary) of every report graph.  A store whose report graphs were
-    written before summaries were kept has none: they are then made from its graphs (slow
-    on a large store; ``incident-kg build`` again writes them)."""
-    found = [(graph, json.loads(text)) for graph, text in store.summaries()]
+def read_summaries(
+    store: GraphStore, progress: Callable[[Iterable[Any]], Iterable[Any]] = lambda it: it
+) -> list[tuple[str, dict[str, Any]]]:
+    """(report graph, summary) of every report graph, each passed through ``progress`` as it
+    is read (a progress bar).  A store whose report graphs were written before summaries
+    were kept has none: they are then made from its graphs (slow on a large store;
+    ``incident-kg build`` again writes them)."""
+    found = [(graph, json.loads(text)) for graph, text in progress(store.summaries())]
     if found:
         return found
     graphs = store.report_graphs()
@@ -508,7 +511,11 @@ def read_links(store: GraphStore) -> list[Row]:
 
 
 def network_of_store(
-    store: GraphStore, *, details: bool = True, relations: Collection[str] | None = None
+    store: GraphStore,
+    *,
+    details: bool = True,
+    relations: Collection[str] | None = None,
+    progress: Callable[[Iterable[Any]], Iterable[Any]] = lambda it: it,
 ) -> nx.MultiDiGraph:
     """The projection of a store from its summaries (see :func:`~.network.load_network`):
     the summaries' network, then the link pass's part (analysis/linked.py), then — with
@@ -517,7 +524,7 @@ def network_of_store(
 
     wanted = ALL_RELATIONS if relations is None else frozenset(relations)
     concepts = read_concepts(store)
-    g, read = network_from_summaries(read_summaries(store), concepts, wanted)
+    g, read = network_from_summaries(read_summaries(store, progress), concepts, wanted)
     alias = link_projection(
         g, {"incident-links": read_links(store), "measure-links": read.measure_links}
     )

@@ -14,7 +14,15 @@ from tqdm import tqdm
 
 from incident_kg.errors import IncidentKGError
 
-from .common import emit, format_option, handle_errors, lang_option, store_option, top_option
+from .common import (
+    emit,
+    format_option,
+    handle_errors,
+    lang_option,
+    reading,
+    store_option,
+    top_option,
+)
 
 
 @contextmanager
@@ -28,7 +36,9 @@ def _network(store_dir: Path, *relations: str, details: bool = False) -> Iterato
     from incident_kg.graph.store import GraphStore
 
     with GraphStore.open(store_dir, read_only=True) as store:
-        yield load_network(store, details=details, relations=relations or None)
+        yield load_network(
+            store, details=details, relations=relations or None, progress=reading("analyze")
+        )
 
 
 @click.group()
@@ -369,7 +379,7 @@ def view(
     out_dir = old_out or out_dir
     one_page = incident is not None or cause is not None  # its details read when drawn
     with GraphStore.open(store_dir, read_only=True) as store:
-        g = load_network(store, details=not one_page)
+        g = load_network(store, details=not one_page, progress=reading("view: reading"))
         effects = store_effectiveness(store).effects  # counts by code: nothing personal
         redacted = ""
         if redact:

@@ -78,6 +78,18 @@ def wait_option(func: F) -> F:
     )(func)
 
 
+def reading(label: str, unit: str = " reports") -> Callable[[Iterable[T]], Iterable[T]]:
+    """A progress bar over items read one by one whose number is not known beforehand (the
+    reports' summaries an analysis reads); none with -q, or when stderr is no terminal."""
+    ctx = click.get_current_context(silent=True)
+    quiet = bool(ctx and (ctx.find_root().obj or {}).get("quiet"))
+
+    def wrap(items: Iterable[T]) -> Iterable[T]:
+        return tqdm(items, desc=label, unit=unit, disable=True if quiet else None, file=sys.stderr)
+
+    return wrap
+
+
 def progress(quiet: bool, label: str) -> Callable[[Iterable[T]], Iterable[T]]:
     def wrap(items: Iterable[T]) -> Iterable[T]:
         items = list(items)

@@ -166,3 +166,37 @@ def test_every_ranked_listing_takes_top(seeds_store_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert len(result.stdout.splitlines()) == 1 + 2
+
+
+def _on_a_terminal(args: list[str]) -> str:
+    """What a command writes to stderr when stderr is a terminal (80×24), as a person sees."""
+    import fcntl
+    import os
+    import struct
+    import termios
+
+    leader, follower = os.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    proc = subprocess.Popen([*CLI, *args], stdout=subprocess.DEVNULL, stderr=follower)
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        seen += chunk
+    proc.wait(timeout=120)
+    os.close(leader)
+    return seen.decode("utf-8", "replace")
+
+
+def test_analysis_shows_its_progress_on_a_terminal_and_not_with_quiet(
+    seeds_store_path: Path,
+) -> None:
+    """Issue 20: progress bars on analysis and views, none with -q."""
+    args = ["analyze", "shared-causes", "--store", str(seeds_store_path)]
+    assert "analyze:" in _on_a_terminal(args) and "reports" in _on_a_terminal(args)
+    assert "analyze:" not in _on_a_terminal([*args, "-q"])

@@ -95,7 +95,7 @@ def prepare(work: Path, reports: int, seed: int) -> dict[str, Path]:
             "export",
             "--store",
             str(stores["once"]),
-            "--format",
+            "--rdf-format",
             "turtle",
             "-o",
             str(export),

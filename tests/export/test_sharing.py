@@ -78,7 +78,7 @@ def test_two_processes_write_the_same_bytes(planted_store: Path, fmt: str) -> No
                 "incident_kg.cli",
                 "-q",
                 "export",
-                "--format",
+                "--rdf-format",
                 fmt,
                 "--store",
                 str(planted_store),

@@ -23,7 +23,7 @@ from ..conftest import sample_files
 from ..sparql_http import http, rows
 
 CLI = [sys.executable, "-m", "incident_kg.cli", "--quiet"]
-TRIG = ("--format", "trig")
+TRIG = ("--rdf-format", "trig")
 
 
 def _corpus(folder: Path, copies: int) -> Path:

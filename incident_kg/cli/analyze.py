@@ -15,6 +15,7 @@ from tqdm import tqdm
 from incident_kg.errors import IncidentKGError
 
 from .common import (
+    bar_size,
     emit,
     format_option,
     handle_errors,
@@ -367,7 +368,12 @@ def view(
     def progress(pages: Iterable[Any]) -> Iterable[Any]:
         pages = list(pages)
         return tqdm(
-            pages, desc="view", unit="page", disable=True if quiet else None, file=sys.stderr
+            pages,
+            desc="view",
+            unit="page",
+            disable=True if quiet else None,
+            file=sys.stderr,
+            **bar_size(),
         )
 
     from incident_kg.analysis.effectiveness import store_effectiveness

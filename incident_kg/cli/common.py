@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import shutil
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -85,9 +86,23 @@ def reading(label: str, unit: str = " reports") -> Callable[[Iterable[T]], Itera
     quiet = bool(ctx and (ctx.find_root().obj or {}).get("quiet"))
 
     def wrap(items: Iterable[T]) -> Iterable[T]:
-        return tqdm(items, desc=label, unit=unit, disable=True if quiet else None, file=sys.stderr)
+        return tqdm(
+            items,
+            desc=label,
+            unit=unit,
+            disable=True if quiet else None,
+            file=sys.stderr,
+            **bar_size(),
+        )
 
     return wrap
+
+
+def bar_size() -> dict[str, int]:
+    """The terminal's size for a progress bar: a terminal that reports none (a pseudo-
+    terminal of size 0 × 0, as `script` makes) counts as 80 × 24 — tqdm would draw nothing."""
+    size = shutil.get_terminal_size((80, 24))
+    return {"ncols": size.columns or 80, "nrows": size.lines or 24}
 
 
 def progress(quiet: bool, label: str) -> Callable[[Iterable[T]], Iterable[T]]:
@@ -95,7 +110,12 @@ def progress(quiet: bool, label: str) -> Callable[[Iterable[T]], Iterable[T]]:
         items = list(items)
         # tqdm goes quiet by itself when stderr is not a terminal (disable=None).
         return tqdm(
-            items, desc=label, unit="report", disable=True if quiet else None, file=sys.stderr
+            items,
+            desc=label,
+            unit="report",
+            disable=True if quiet else None,
+            file=sys.stderr,
+            **bar_size(),
         )
 
     return wrap

@@ -13,7 +13,15 @@ from tqdm import tqdm
 
 from incident_kg.errors import IncidentKGError
 
-from .common import format_option, handle_errors, lang_option, note, print_table, store_option
+from .common import (
+    bar_size,
+    format_option,
+    handle_errors,
+    lang_option,
+    note,
+    print_table,
+    store_option,
+)
 
 
 def _complete_name(
@@ -353,7 +361,12 @@ def push(
     def progress(names: Iterable[str]) -> Iterable[str]:
         names = list(names)
         return tqdm(
-            names, desc="push", unit="graph", disable=True if quiet else None, file=sys.stderr
+            names,
+            desc="push",
+            unit="graph",
+            disable=True if quiet else None,
+            file=sys.stderr,
+            **bar_size(),
         )
 
     with GraphStore.open(store_dir, read_only=True) as store:

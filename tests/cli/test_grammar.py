@@ -168,15 +168,15 @@ def test_every_ranked_listing_takes_top(seeds_store_path: Path) -> None:
     assert len(result.stdout.splitlines()) == 1 + 2
 
 
-def _on_a_terminal(args: list[str]) -> str:
-    """What a command writes to stderr when stderr is a terminal (80×24), as a person sees."""
+def _on_a_terminal(args: list[str], rows: int = 24, cols: int = 80) -> str:
+    """What a command writes to stderr when stderr is a terminal, as a person sees."""
     import fcntl
     import os
     import struct
     import termios
 
     leader, follower = os.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
     proc = subprocess.Popen([*CLI, *args], stdout=subprocess.DEVNULL, stderr=follower)
     os.close(follower)
     seen = b""
@@ -200,3 +200,11 @@ def test_analysis_shows_its_progress_on_a_terminal_and_not_with_quiet(
     args = ["analyze", "shared-causes", "--store", str(seeds_store_path)]
     assert "analyze:" in _on_a_terminal(args) and "reports" in _on_a_terminal(args)
     assert "analyze:" not in _on_a_terminal([*args, "-q"])
+
+
+def test_a_terminal_that_reports_no_size_still_shows_progress(tmp_path: Path) -> None:
+    """Regression (newcomer walk-through, under `script`): a pseudo-terminal of size 0 × 0
+    made every progress bar invisible."""
+    report = str(SAMPLES / "s01-chuo-staff-phone.txt")
+    seen = _on_a_terminal(["build", report, "--store", str(tmp_path / "s")], rows=0, cols=0)
+    assert "build:" in seen and "1/1" in seen

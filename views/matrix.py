@@ -128,6 +128,7 @@ def matrix_page(g: nx.MultiDiGraph, ranking: Sequence[CauseSpread]) -> Page:
                             num=True,
                             heat=heat(n, most),
                             title=f"{label(g, b, 'ja')} × {label(g, c, 'ja')}: {n}",
+                            title_en=f"{label(g, b, 'en')} × {label(g, c, 'en')}: {n}",
                         )
                         for n, c in zip(counts, causes, strict=True)
                     ),

@@ -26,7 +26,7 @@ class Figure:
 class Cell:
     """One table cell: text (escaped when rendered; ``text_en`` its English when it has
     one), an optional link, the key it sorts by (else its text), a heat level (0–9: the
-    matrix) and a hover title."""
+    matrix) and a hover title (``title_en`` its English)."""
 
     text: str
     href: str | None = None
@@ -35,6 +35,7 @@ class Cell:
     sort: str | None = None
     heat: int | None = None
     title: str | None = None
+    title_en: str | None = None  # the title in English, when the page's own words make it
 
 
 @dataclass(frozen=True)

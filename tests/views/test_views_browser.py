@@ -181,6 +181,9 @@ def test_tooltips_and_details_follow_the_page_language(
     v.page.mouse.click(x, y)
     details = v.page.inner_text("#details")
     assert f"code: {top.code}" in details and "Open its page" in details
+    v.page.click("button[data-set-lang=ja]")  # the panel follows the switch
+    details = v.page.inner_text("#details")
+    assert f"コード: {top.code}" in details and "Open its page" not in details
     _assert_clean(v)
 
 

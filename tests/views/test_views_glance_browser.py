@@ -172,3 +172,25 @@ def test_the_readme_screenshots_can_be_taken_and_hold_a_drawing(
     assert sorted(p.name for p in committed.glob("*.png")) == sorted(
         p.name for p in tmp_path.glob("*.png")
     )
+
+
+def test_the_index_search_box_sort_hints_and_matrix_titles_follow_the_page_language(
+    views: ViewsResult,
+    browser: Any,  # noqa: F811
+) -> None:
+    """Regression (second walk-through): the search box and the sort hint carried both
+    languages, and the matrix's cell titles stayed Japanese in English mode."""
+    page = _open(browser, views.out / "index.html")
+    placeholder = 'document.getElementById("filter-text").placeholder'
+    hint = 'document.querySelector("th[tabindex]").title'
+    assert page.evaluate(placeholder).startswith("コード") and "/" not in page.evaluate(hint)
+    page.click("button[data-set-lang=en]")
+    assert page.evaluate(placeholder).startswith("code") and page.evaluate(hint) == "click to sort"
+    matrix = _open(browser, views.out / "matrix.html")
+    title = 'document.querySelector("#matrix td.num[title]").title'
+    japanese = matrix.evaluate(title)
+    matrix.click("button[data-set-lang=en]")
+    english = matrix.evaluate(title)
+    cause = english.split(" × ")[1].rsplit(":", 1)[0]  # a body keeps its one (Japanese) name
+    assert japanese != english and cause.isascii() and not japanese.split(" × ")[1].isascii()
+    assert page.errors == [] and matrix.errors == []

@@ -30,6 +30,13 @@
     document.querySelectorAll("option[data-ja]").forEach(function (option) {
       option.textContent = option.getAttribute(lang === "en" ? "data-en" : "data-ja");
     });
+    // attributes in both languages (titles, placeholders): data-NAME-ja / data-NAME-en
+    ["title", "placeholder"].forEach(function (name) {
+      document.querySelectorAll("[data-" + name + "-ja]").forEach(function (el) {
+        el.setAttribute(name, el.getAttribute("data-" + name + "-" + (lang === "en" ? "en" : "ja")));
+      });
+    });
+    if (detailed) { showDetails(detailed, lang); }
     if (drawn) {
       drawn.nodes.update(drawn.nodes.get().map(function (n) {
         return {
@@ -139,9 +146,12 @@
     }
   }
 
+  var detailed = null;  // what the details panel shows: shown again in the other language
+
   function showDetails(item, lang) {
     var panel = document.getElementById("details");
     if (!panel) { return; }
+    detailed = item;
     panel.replaceChildren(textBlock(item.tip || [], "ikg-tip", lang));
     if (item.href) {
       var link = document.createElement("a");

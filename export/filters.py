@@ -137,12 +137,24 @@ def check_selection(selection: Selection, known_causes: Collection[str]) -> None
     if unknown:
         raise SelectionError(
             f"unknown cause code(s): {', '.join(unknown)} "
-            "(`incident-kg query --list` and ontology/concepts.ttl list the codes)"
+            "(ontology/concepts.ttl lists the codes; `incident-kg query --describe "
+            "incidents-for-cause` says how to name one)"
         )
 
 
 def select(facts: Iterable[IncidentFacts], selection: Selection) -> dict[str, set[str]]:
-    """The selected incidents, by the graph that holds them."""
+    """The selected incidents, by the graph that holds them.  A report or an organisation
+    named by the selection that no incident has is refused (a mistyped name would otherwise
+    export nothing but the ontology, and say nothing)."""
+    facts = list(facts)
+    for name in selection.reports:
+        if not any(name in f.report_keys for f in facts):
+            raise SelectionError(
+                f"no report {name!r} in the store (`incident-kg reports list` lists them)"
+            )
+    for name in selection.organizations:
+        if not any(name in f.within or normalize_name(name) in f.within for f in facts):
+            raise SelectionError(f"no incident within an organisation named {name!r}")
     chosen: dict[str, set[str]] = defaultdict(set)
     for item in facts:
         if matches(item, selection):

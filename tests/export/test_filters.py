@@ -91,6 +91,17 @@ def test_filters_of_different_kinds_all_apply_and_values_of_one_kind_are_alterna
     assert select(FACTS, Selection(reports=("r1",), organizations=("熊本市",))) == {"g1": {"i2"}}
 
 
+def test_a_report_or_organisation_no_incident_has_is_refused_not_exported_empty() -> None:
+    """Regression (second walk-through): `export --report nosuch` and `--organization
+    存在しない市` wrote an ontology-only file and exited 0."""
+    with pytest.raises(SelectionError, match="no report 'nosuch'"):
+        select(FACTS, Selection(reports=("nosuch",)))
+    with pytest.raises(SelectionError, match="存在しない市"):
+        select(FACTS, Selection(organizations=("存在しない市",)))
+    # a known body and report with nothing in the period is an empty selection, not an error
+    assert select(FACTS, Selection(organizations=("熊本市",), since="2030")) == {}
+
+
 def _graph_triples(store: GraphStore, graph: str) -> set[tuple[str, str, str]]:
     return {(str(q.subject), str(q.predicate), str(q.object)) for q in store.quads([graph])}
 

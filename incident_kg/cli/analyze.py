@@ -88,7 +88,7 @@ def analyze_shared_causes(
 
     with _network(store_dir, "has_cause") as g:
         causes = rank_causes(g, tier=tier, min_spread=SHARED_SPREAD)[:top]
-        tiers = [] if tier else rank_causes(g, level="tier", min_spread=SHARED_SPREAD)
+        tiers = [] if tier else rank_causes(g, level="tier", min_spread=SHARED_SPREAD)[:top]
     emit([*causes, *tiers], CauseSpread.COLUMNS, fmt, lang)
 
 

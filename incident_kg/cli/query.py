@@ -21,6 +21,7 @@ from .common import (
     note,
     print_table,
     store_option,
+    top_option,
 )
 
 
@@ -72,6 +73,7 @@ def _complete_name(
 @click.option(
     "--offset", default=0, show_default=True, type=click.IntRange(min=0), help="Skip the first K."
 )
+@top_option
 @store_option
 @lang_option
 @handle_errors
@@ -85,6 +87,7 @@ def query(
     endpoint: str | None,
     limit: int | None,
     offset: int,
+    top: int | None,
     store_dir: Path,
     lang: str,
 ) -> None:
@@ -122,16 +125,19 @@ def query(
     library = load_library()
     if list_queries:
         rows = [(q.name, q.title, " ".join(p.name for p in q.parameters)) for q in library.values()]
+        header = ("name", "title", "parameters")
         if fmt == "json":
             click.echo(
                 json.dumps(
-                    [dict(zip(("name", "title", "parameters"), r, strict=True)) for r in rows],
-                    ensure_ascii=False,
-                    indent=2,
+                    [dict(zip(header, r, strict=True)) for r in rows], ensure_ascii=False, indent=2
                 )
             )
+        elif fmt == "csv":
+            writer = csv.writer(sys.stdout, lineterminator="\n")
+            writer.writerow(header)
+            writer.writerows(rows)
         else:
-            print_table(("name", "title", "parameters"), rows)
+            print_table(header, rows)
         return
     if query_file is not None:
         named = load_query_file(query_file)
@@ -150,6 +156,8 @@ def query(
         if not sep:
             raise QueryError(f"--param {item}: expected KEY=VALUE")
         values[key.strip()] = value
+    if top is not None and limit is None and not offset:  # the first N rows: a first page
+        limit = top
     if limit is not None or offset:
         named = dataclasses.replace(named, text=paged(named.text, limit, offset))
     named = dataclasses.replace(named, text=in_language(named.text, lang))

@@ -208,3 +208,15 @@ def test_a_terminal_that_reports_no_size_still_shows_progress(tmp_path: Path) ->
     report = str(SAMPLES / "s01-chuo-staff-phone.txt")
     seen = _on_a_terminal(["build", report, "--store", str(tmp_path / "s")], rows=0, cols=0)
     assert "build:" in seen and "1/1" in seen
+
+
+def test_query_takes_top_and_lists_its_questions_as_csv(seeds_store_path: Path) -> None:
+    """Regression (second walk-through): `query … --top 3` was refused and `query --list
+    --format csv` printed a table."""
+    store = ["--store", str(seeds_store_path), "--format", "csv"]
+    top = CliRunner().invoke(main, ["query", "shared-root-causes", "--top", "2", *store])
+    whole = CliRunner().invoke(main, ["query", "shared-root-causes", *store])
+    assert top.exit_code == whole.exit_code == 0, top.output
+    assert top.stdout.splitlines() == whole.stdout.splitlines()[:3]  # header, two rows
+    listed = CliRunner().invoke(main, ["query", "--list", "--format", "csv"])
+    assert listed.stdout.splitlines()[0] == "name,title,parameters"

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import networkx as nx
+from rdflib.namespace import OWL
 
 from incident_kg.ontology.namespaces import IKG
 
@@ -177,17 +178,42 @@ def add_measure_links(g: nx.MultiDiGraph, rows: Iterable[Row], alias: Mapping[st
 _ORG_TAIL = re.compile(r"((?:report/[^/]+/)?org/[^/]+)$")
 
 
-def merge_organizations_by_name(g: nx.MultiDiGraph) -> dict[str, str]:
+def merge_organizations_by_name(
+    g: nx.MultiDiGraph, same: Mapping[str, str] | None = None
+) -> dict[str, str]:
     """One node per organisation however many base IRIs name it: ``…/org/堺市`` minted by
-    this store and by an imported file of another agency (its own base IRI) are one body.
-    The node kept is the smallest IRI; edges move onto it (the evidence of two edges that
-    become one, merged).  Returns each merged organisation → the node kept."""
-    by_tail: dict[str, list[str]] = defaultdict(list)
+    this store and by an imported file of another agency (its own base IRI) are one body;
+    so are the organisations ``same`` pairs (the link pass's ``owl:sameAs``: one ward two
+    tellings of an event each minted).  The node kept is the smallest IRI; edges move onto
+    it (the evidence of two edges that become one, merged).  Returns each merged
+    organisation → the node kept."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    first_of_tail: dict[str, str] = {}
     for node, data in g.nodes(data=True):
         if data.get("kind") == "organization":
+            find(node)
             found = _ORG_TAIL.search(str(node))
             if found:
-                by_tail[found.group(1)].append(node)
+                union(first_of_tail.setdefault(found.group(1), node), node)
+    for org, kept in (same or {}).items():
+        if org in parent and kept in parent:
+            union(org, kept)
+    by_tail: dict[str, list[str]] = defaultdict(list)
+    for node in parent:
+        by_tail[find(node)].append(node)
     canonical: dict[str, str] = {}
     for nodes in by_tail.values():
         keep = min(nodes)
@@ -214,9 +240,15 @@ def link_projection(g: nx.MultiDiGraph, tables: Mapping[str, Iterable[Row]]) -> 
     """Apply this module's part of the projection (see the module doc).  Returns every
     incident folded into another and every organisation merged into another → the node
     that now stands for it (where details read later go: analysis/summaries.py)."""
-    alias = fold_linked_incidents(g, tables.get("incident-links", ()))
+    rows = list(tables.get("incident-links", ()))
+    alias = fold_linked_incidents(g, rows)
     add_measure_links(g, tables.get("measure-links", ()), alias)
-    return {**alias, **merge_organizations_by_name(g)}
+    same = {
+        str(r["incident"]): str(r["other"])
+        for r in rows
+        if r.get("relation") == str(OWL.sameAs) and r.get("incident") and r.get("other")
+    }
+    return {**alias, **merge_organizations_by_name(g, same)}
 
 
 def measure_links(g: nx.MultiDiGraph, incident: str, measure: str) -> tuple[MeasureLink, ...]:

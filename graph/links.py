@@ -7,6 +7,7 @@ exported (the receiving store links for itself). It holds, for the incidents lin
 
     <a> ikg:sameIncidentAs <b> ;  ikg:countedAs <key> .       (told by several reports)
     <case> ikg:partOfIncident <grouping> ; ikg:countedAs <grouping> .
+    <…/report/B/org/中区> owl:sameAs <…/report/A/org/中区> .   (one ward two tellings minted)
     <base>link/<digest> a ikg:IncidentLink ; ikg:linkSource <a> ; ikg:linkTarget <b> ;
         ikg:linkKind code:link-same-incident ; ikg:linkBasis code:basis-matched ;
         ikg:matchedFact "body: 熊本市" , … ; ikg:linkScore 6.5 .
@@ -23,12 +24,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from rdflib.namespace import DCTERMS, ORG, RDF, SKOS, XSD
+from rdflib.namespace import DCTERMS, ORG, OWL, RDF, SKOS, XSD
 
 from incident_kg.ontology.namespaces import CODE, DEFAULT_BASE, IKG
 from incident_kg.ontology.tables import LinkingRules, load_linking_rules
@@ -161,6 +163,55 @@ def read_facts(store: GraphStore) -> StoreFacts:
     return StoreFacts(tuple(out), body_iris)
 
 
+#: An organisation minted within one report (a name ambiguous across the country, such as a
+#: ward named without its city: 中区): ``…/report/<id>/org/<name>``.
+_REPORT_SCOPED = re.compile(r"/report/[^/]+/org/[^/]+$")
+
+
+def same_bodies(
+    groups: Iterable[Iterable[str]],
+    orgs_of: Mapping[str, Iterable[str]],
+    labels: Mapping[str, str],
+) -> dict[str, str]:
+    """Organisations minted within their reports that are one body: those of one name that
+    tellings of one event name (two reports of 横浜市中区's incident each mint their own
+    ``中区``).  Returns each such organisation → the one that stands for them all (the
+    smallest IRI), across every event (a report's ward linked through two events is one)."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for group in groups:
+        by_name: dict[str, set[str]] = defaultdict(set)
+        for incident in group:
+            for org in orgs_of.get(incident, ()):
+                if _REPORT_SCOPED.search(org) and labels.get(org):
+                    by_name[labels[org]].add(org)
+        for orgs in by_name.values():
+            first, *rest = sorted(orgs)
+            for other in rest:
+                a, b = find(first), find(other)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+    return {org: find(org) for org in parent if find(org) != org}
+
+
+def _same_bodies_of(store: GraphStore, linking: Linking) -> dict[str, str]:
+    orgs_of: dict[str, set[str]] = defaultdict(set)
+    for prop in (IKG.responsibleOrganization, IKG.involvedOrganization):
+        for incident, org in store.pairs(str(prop)):
+            orgs_of[incident].add(org)
+    labels: dict[str, str] = {}
+    for subject, label in sorted(store.pairs(str(SKOS.prefLabel))):
+        labels.setdefault(subject, label)
+    return same_bodies(linking.groups, orgs_of, labels)
+
+
 # -- writing ------------------------------------------------------------------------------
 
 
@@ -177,9 +228,14 @@ def _digest(*parts: str) -> str:
 
 
 def links_ntriples(
-    linking: Linking, found: Effectiveness, body_iris: Mapping[str, str], base: str
+    linking: Linking,
+    found: Effectiveness,
+    body_iris: Mapping[str, str],
+    base: str,
+    same_orgs: Mapping[str, str] | None = None,
 ) -> str:
-    """The links graph as N-Triples (sorted: the same store gives the same graph)."""
+    """The links graph as N-Triples (sorted: the same store gives the same graph); with
+    ``same_orgs`` (:func:`same_bodies`), ``<org> owl:sameAs <the one kept>``."""
     lines: set[str] = set()
 
     def add(s: str, p: object, o: str) -> None:
@@ -192,6 +248,8 @@ def links_ntriples(
                     add(a, IKG.sameIncidentAs, _iri(b))
     for incident, key in linking.counted_as.items():
         add(incident, IKG.countedAs, _iri(key))
+    for org, kept in (same_orgs or {}).items():
+        add(org, OWL.sameAs, _iri(kept))
     for case_key, grouping in linking.part_of.items():
         for member in _members(linking, case_key):
             add(member, IKG.partOfIncident, _iri(grouping))
@@ -264,7 +322,7 @@ def relink(store: GraphStore, rules: LinkingRules | None = None) -> LinkSummary:
     """Recompute the links graph of the store (one transaction)."""
     facts, linking, found = analyse(store, rules)
     base = store.base_iri() or DEFAULT_BASE
-    text = links_ntriples(linking, found, facts.body_iris, base)
+    text = links_ntriples(linking, found, facts.body_iris, base, _same_bodies_of(store, linking))
     store.replace_graph(LINKS_GRAPH, text)
     counted = {linking.key(f.iri) for f in facts.incidents}
     summary = LinkSummary(
@@ -286,4 +344,12 @@ def relink(store: GraphStore, rules: LinkingRules | None = None) -> LinkSummary:
     return summary
 
 
-__all__ = ["LinkSummary", "StoreFacts", "analyse", "links_ntriples", "read_facts", "relink"]
+__all__ = [
+    "LinkSummary",
+    "StoreFacts",
+    "analyse",
+    "links_ntriples",
+    "read_facts",
+    "relink",
+    "same_bodies",
+]

@@ -327,3 +327,23 @@ def test_the_page_of_a_retelling_is_its_events_page_of_the_whole_view(
         assert page.read_text("utf-8") == (tmp_path / "all" / "incident" / page.name).read_text(
             "utf-8"
         )
+
+
+def test_a_ward_each_telling_minted_is_one_body_once_linked() -> None:
+    """Regression (second walk-through): seed 003 and its re-telling s04 each mint their own
+    `…/report/<id>/org/中区`; once the incidents are one event, the two are one body."""
+    from incident_kg.graph.links import same_bodies
+
+    a, b, c = (f"{ID}{r}/org/中区" for r in ("a", "b", "c"))
+    city = "https://w3id.org/incident-kg/id/org/堺市"
+    orgs = {"i": {a, city}, "j": {b, city}, "k": {c}, "x": {f"{ID}x/org/中区"}}
+    labels = {a: "中区", b: "中区", c: "中区", city: "堺市", f"{ID}x/org/中区": "中区"}
+    # i~j and j~k are events told twice: a, b and c are one; x (another event) stays apart
+    assert same_bodies([{"i", "j"}, {"j", "k"}], orgs, labels) == {b: a, c: a}
+
+
+def test_the_projection_names_each_seed_ward_once(both: Path) -> None:
+    with GraphStore.open(both, read_only=True) as store:
+        g = load_network(store)
+    names = [g.nodes[o].get("label_ja") for o in nodes_of_kind(g, "organization")]
+    assert names.count("中区") == 1 and names.count("中央区") == 1

@@ -12,7 +12,7 @@ from typing import cast
 
 import pyoxigraph as ox
 
-from incident_kg.graph.store import META_GRAPH, GraphStore
+from incident_kg.graph.store import LINKS_GRAPH, META_GRAPH, GraphStore
 from incident_kg.ontology.namespaces import IKG
 
 
@@ -25,6 +25,7 @@ class StoreSummary:
     incidents: int  # as recorded by the builds
     imports: int  # files imported from other agencies
     imported_incidents: int  # incidents held in the imported graphs
+    distinct_incidents: int  # events: an incident told by several reports counts once
     imported_graphs: int
     graphs: int
     quads: int
@@ -38,7 +39,11 @@ class StoreSummary:
         return [
             ("store", self.store),
             ("reports", str(self.reports)),
-            ("incidents", f"{self.incidents} built, {self.imported_incidents} imported"),
+            (
+                "incidents",
+                f"{self.incidents} built, {self.imported_incidents} imported: "
+                f"{self.distinct_incidents} distinct",
+            ),
             ("imports", f"{self.imports} file(s), {self.imported_graphs} graph(s)"),
             ("graphs", str(self.graphs)),
             ("quads", str(self.quads)),
@@ -78,6 +83,19 @@ def _imported_incidents(store: GraphStore, graphs: list[str]) -> int:
     return 0
 
 
+def _counted_as_another(store: GraphStore) -> int:
+    """Incidents counted as another (the links graph: a second telling, a body's case within
+    a national grouping) — one query over the links graph only."""
+    rows = store.query(
+        f"SELECT (COUNT(DISTINCT ?i) AS ?n) WHERE {{ GRAPH <{LINKS_GRAPH}> "
+        f"{{ ?i <{IKG.countedAs}> ?k FILTER(?i != ?k) }} }}"
+    )
+    for row in cast(ox.QuerySolutions, rows):
+        value = row[0]
+        return int(value.value) if isinstance(value, ox.Literal) else 0
+    return 0
+
+
 def summarize(store: GraphStore) -> StoreSummary:
     """The summary of an open store."""
     records = store.records()
@@ -89,7 +107,10 @@ def summarize(store: GraphStore) -> StoreSummary:
         reports=len(records),
         incidents=sum(r.incidents or 0 for r in records),
         imports=_imports(store),
-        imported_incidents=_imported_incidents(store, imported),
+        imported_incidents=(from_imports := _imported_incidents(store, imported)),
+        distinct_incidents=sum(r.incidents or 0 for r in records)
+        + from_imports
+        - _counted_as_another(store),
         imported_graphs=len(imported),
         graphs=len(store.graphs()),
         quads=len(store),

@@ -43,6 +43,14 @@ def _issued() -> str:
     return utc_now()
 
 
+def _why(path: Path, exc: OSError) -> str:
+    """Why a file could not be written, in words: a file where its folder should be says so."""
+    blocking = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        return f"{blocking} is a file, not a folder"
+    return str(exc.strerror or exc).lower()
+
+
 def _write_atomically(path: Path, data: bytes) -> None:
     """Write a file whole or not at all (a temporary file beside it, then renamed)."""
     part = path.with_name(path.name + ".part")
@@ -53,7 +61,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
     except OSError as exc:
         with contextlib.suppress(OSError):
             part.unlink(missing_ok=True)
-        raise IncidentKGError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        raise IncidentKGError(f"{path}: cannot write: {_why(path, exc)}") from None
 
 
 def _relative_url(output: Path, description: Path) -> str:
@@ -239,7 +247,7 @@ def export(
                     result = export_dataset(store, fmt, options, out=out)
                 os.replace(part, output)
             except OSError as exc:
-                raise IncidentKGError(f"{output}: cannot write: {exc.strerror or exc}") from None
+                raise IncidentKGError(f"{output}: cannot write: {_why(output, exc)}") from None
             finally:
                 with contextlib.suppress(OSError):  # none was made when its folder is not one
                     part.unlink(missing_ok=True)

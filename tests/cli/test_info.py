@@ -97,3 +97,18 @@ def test_info_counts_the_incidents_an_import_brought(
     with GraphStore.open(seeds_store_path, read_only=True) as ours:
         incidents = len(run_local(ours, load_library()["incidents"], {}).rows)
     assert summary["reports"] == 0 and summary["imported_incidents"] == incidents
+
+
+def test_info_counts_distinct_incidents_as_the_link_pass_does(seeds_store_path: Path) -> None:
+    """Regression (second walk-through): `info` said "28 built" but not the 16 distinct."""
+    from incident_kg.graph.links import read_facts
+    from incident_kg.ontology.namespaces import IKG
+
+    result = CliRunner().invoke(
+        main, ["info", "--store", str(seeds_store_path), "--format", "json"]
+    )
+    summary = json.loads(result.stdout)
+    with GraphStore.open(seeds_store_path, read_only=True) as store:
+        counted = dict(store.pairs(str(IKG.countedAs)))
+        keys = {counted.get(f.iri, f.iri) for f in read_facts(store).incidents}
+    assert summary["distinct_incidents"] == len(keys) < summary["incidents"]

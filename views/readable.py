@@ -19,8 +19,9 @@ from typing import Any
 
 from .graphs import PageGraph
 
-#: Labels of this many of the biggest nodes never overlap another of them.
-CLEAR_TOP = 40
+#: Labels of this many of the biggest nodes never overlap another of them (the overview
+#: draws 20 causes, their measures and up to 60 bodies: most of its bodies get a label).
+CLEAR_TOP = 60
 #: Rendered font sizes (pixels at the fitting zoom) of the least and the most important label.
 FONT_MIN, FONT_MAX = 7.0, 24.0
 #: Labels rendered smaller than this many pixels are not drawn (vis-network's drawThreshold).
@@ -137,6 +138,10 @@ def declutter(page: PageGraph, *, top: int = CLEAR_TOP, rounds: int = 400) -> bo
     for _ in range(rounds):
         boxes = [label_box(n, w) for n, w in zip(biggest, widths, strict=True)]
         gap = 0.15 * max((b.bottom - b.top for b in boxes), default=0.0)
+        # while the drawing is taller than the canvas, room is across: move sideways
+        xs = [float(n.get("x", 0.0)) for n in page.nodes]
+        ys = [float(n.get("y", 0.0)) for n in page.nodes]
+        tall = (max(ys) - min(ys)) * ASPECT > (max(xs) - min(xs))
         moved = False
         for i in range(len(biggest)):
             for j in range(i + 1, len(biggest)):
@@ -144,7 +149,7 @@ def declutter(page: PageGraph, *, top: int = CLEAR_TOP, rounds: int = 400) -> bo
                 if dx <= 0 or dy <= 0:
                     continue
                 a, b = biggest[i], biggest[j]
-                if dy * ASPECT <= dx:  # the cheaper way apart (the canvas is wider than tall)
+                if not tall and dy * ASPECT <= dx:  # the cheaper way apart
                     step = dy / 2 + 1
                     sign = 1.0 if float(b["y"]) >= float(a["y"]) else -1.0
                     a["y"], b["y"] = float(a["y"]) - sign * step, float(b["y"]) + sign * step

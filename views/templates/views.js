@@ -181,6 +181,8 @@
     var network = new vis.Network(container, { nodes: nodes, edges: edges }, data.options);
     window.ikgView = { network: network, nodes: nodes, edges: edges, drawn: false };
     network.once("afterDrawing", function () {
+      // the fit is to the nodes: step back a little so that the labels at the edges show whole
+      network.moveTo({ scale: network.getScale() * 0.88 });
       window.ikgView.drawn = true;
       document.body.setAttribute("data-drawn", "true");
     });

@@ -111,6 +111,7 @@ def extract(reports: tuple[Path, ...], fmt: str) -> None:
     affected, and for every value its evidence: the sentence, its offsets in the
     normalised text, the lexicon rule that fired and a confidence.
     """
+    from incident_kg.extraction.extract import report_id_for
     from incident_kg.extraction.model import CODED_FIELDS
     from incident_kg.graph.build import default_extractor, extract_files
 
@@ -125,7 +126,11 @@ def extract(reports: tuple[Path, ...], fmt: str) -> None:
         for report in out:
             click.echo(f"{report['report']}: {len(report['incidents'])} incident(s)")
             for inc in report["incidents"]:
-                click.echo(f"  {inc['key']}: {inc['title']}")
+                # named as query, analyze and view name it: REPORT/incident/N
+                ordinal = str(inc["key"]).removeprefix("incident-")
+                click.echo(
+                    f"  {report_id_for(report['report'])}/incident/{ordinal}: {inc['title']}"
+                )
                 for name in ("organizations", *CODED_FIELDS):
                     click.echo(f"    {name:<16}{', '.join(inc[name])}")
                 for name in ("occurred", "discovered", "affected"):

@@ -281,3 +281,10 @@ def test_an_export_that_cannot_be_written_is_one_line_and_exit_2(
     proc = run("export", "--store", str(seed_store), "-o", str(blocker / "kg.ttl"), check=False)
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and str(blocker / "kg.ttl") in proc.stderr
+
+
+def test_extract_names_incidents_as_the_other_commands_take_them() -> None:
+    """Regression (second walk-through): `extract` said `incident-1` where query, analyze and
+    view take `REPORT/incident/N`."""
+    out = run("extract", "--format", "table", str(SAMPLES / "s01-chuo-staff-phone.txt")).stdout
+    assert "  s01-chuo-staff-phone/incident/1: " in out

@@ -197,7 +197,8 @@ def lang_option(func: F) -> F:
         type=click.Choice(["ja", "en"]),
         default=lambda: os.environ.get("INCIDENT_KG_LANG", "en"),
         show_default="$INCIDENT_KG_LANG or en",
-        help="Language of labels and messages (a view's pages also switch).",
+        help="Language of the labels of codes, of a view's pages (they also switch) and of "
+        "validation problems.",
     )(func)
 
 

@@ -2,7 +2,9 @@
 adoptions of measures followed up (graph/effectiveness.py), written into the links graph.
 
 Run after every build and import (and after an import is removed): the links graph
-(:data:`~.store.LINKS_GRAPH`) is derived data, replaced whole in one transaction, never
+(:data:`~.store.LINKS_GRAPH`) is derived data, replaced whole in one transaction — with the
+follow-up of measures it found (graph/effectiveness.py, as JSON in the summary graph, which
+``analyze effectiveness`` and the cause pages read instead of linking the corpus again) — never
 exported (the receiving store links for itself). It holds, for the incidents linked:
 
     <a> ikg:sameIncidentAs <b> ;  ikg:countedAs <key> .       (told by several reports)
@@ -33,9 +35,9 @@ from rdflib.namespace import DCTERMS, ORG, RDF, SKOS, XSD
 from incident_kg.ontology.namespaces import CODE, DEFAULT_BASE, IKG
 from incident_kg.ontology.tables import LinkingRules, load_linking_rules
 
-from .effectiveness import Effectiveness, effectiveness
+from .effectiveness import Effectiveness, effectiveness, to_json
 from .linking import PART_OF, SAME, IncidentFacts, Linking, link_incidents
-from .store import LINKS_GRAPH, GraphStore
+from .store import GraphStore
 
 log = logging.getLogger(__name__)
 
@@ -265,7 +267,7 @@ def relink(store: GraphStore, rules: LinkingRules | None = None) -> LinkSummary:
     facts, linking, found = analyse(store, rules)
     base = store.base_iri() or DEFAULT_BASE
     text = links_ntriples(linking, found, facts.body_iris, base)
-    store.replace_graph(LINKS_GRAPH, text)
+    store.replace_links(text, to_json(found))
     counted = {linking.key(f.iri) for f in facts.incidents}
     summary = LinkSummary(
         len(facts.incidents),

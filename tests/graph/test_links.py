@@ -327,3 +327,16 @@ def test_the_page_of_a_retelling_is_its_events_page_of_the_whole_view(
         assert page.read_text("utf-8") == (tmp_path / "all" / "incident" / page.name).read_text(
             "utf-8"
         )
+
+
+def test_the_follow_up_kept_by_the_link_pass_is_the_one_worked_out_again(both: Path) -> None:
+    """`analyze effectiveness` and the cause pages read the adoptions and effects the link
+    pass kept beside the links graph: the same as linking the store's corpus again."""
+    from incident_kg.analysis.effectiveness import store_effectiveness
+    from incident_kg.graph.links import analyse
+
+    with GraphStore.open(both, read_only=True) as store:
+        assert store.links_effectiveness() is not None
+        kept = store_effectiveness(store)
+        _, _, again = analyse(store)
+    assert kept == again and kept.adoptions and kept.effects

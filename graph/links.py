@@ -28,6 +28,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import cast
 
 import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, ORG, RDF, SKOS, XSD
@@ -37,7 +38,8 @@ from incident_kg.ontology.tables import LinkingRules, load_linking_rules
 
 from .effectiveness import Effectiveness, effectiveness, to_json
 from .linking import PART_OF, SAME, IncidentFacts, Linking, link_incidents
-from .store import GraphStore
+from .store import LINKS_GRAPH, GraphStore
+from .summary import EFFECTIVENESS_KEY, SUMMARY_GRAPH
 
 log = logging.getLogger(__name__)
 
@@ -262,12 +264,37 @@ def analyse(
     return facts, linking, effectiveness(facts.incidents, linking, rules)
 
 
+def replace_links(store: GraphStore, ntriples: str, effectiveness: str) -> None:
+    """Replace the links graph and, in the same transaction, the follow-up of measures (JSON,
+    graph/effectiveness.py) kept beside it in the summary graph (store-internal)."""
+    store.update(
+        f"DROP SILENT GRAPH <{LINKS_GRAPH}> ;\n"
+        f"INSERT DATA {{ GRAPH <{LINKS_GRAPH}> {{\n{ntriples}\n}} }} ;\n"
+        f"DELETE WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ <{LINKS_GRAPH}> ?sp ?so }} }} ;\n"
+        f"INSERT DATA {{ GRAPH <{SUMMARY_GRAPH}> {{ <{LINKS_GRAPH}> "
+        f"<{EFFECTIVENESS_KEY}> {ox.Literal(effectiveness)} }} }}"
+    )
+
+
+def kept_effectiveness(store: GraphStore) -> str | None:
+    """The follow-up of measures the last link pass kept (JSON), if any."""
+    found = store.query(
+        f"SELECT ?text WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ <{LINKS_GRAPH}> "
+        f"<{EFFECTIVENESS_KEY}> ?text }} }}"
+    )
+    for row in cast(ox.QuerySolutions, found):
+        text = row[0]
+        if isinstance(text, ox.Literal):
+            return text.value
+    return None
+
+
 def relink(store: GraphStore, rules: LinkingRules | None = None) -> LinkSummary:
     """Recompute the links graph of the store (one transaction)."""
     facts, linking, found = analyse(store, rules)
     base = store.base_iri() or DEFAULT_BASE
     text = links_ntriples(linking, found, facts.body_iris, base)
-    store.replace_links(text, to_json(found))
+    replace_links(store, text, to_json(found))
     counted = {linking.key(f.iri) for f in facts.incidents}
     summary = LinkSummary(
         len(facts.incidents),
@@ -288,4 +315,13 @@ def relink(store: GraphStore, rules: LinkingRules | None = None) -> LinkSummary:
     return summary
 
 
-__all__ = ["LinkSummary", "StoreFacts", "analyse", "links_ntriples", "read_facts", "relink"]
+__all__ = [
+    "LinkSummary",
+    "StoreFacts",
+    "analyse",
+    "kept_effectiveness",
+    "links_ntriples",
+    "read_facts",
+    "relink",
+    "replace_links",
+]

@@ -50,7 +50,7 @@ from incident_kg.privacy.pseudonyms import new_key
 from .evidence import READING, READINGS_GRAPH, Triple, expand, readings_of
 from .lock import held_here, store_lock
 from .records import RecordInfo, SourceEntry, record_from
-from .summary import DETAILS_KEY, EFFECTIVENESS_KEY, SUMMARY_GRAPH, SUMMARY_KEY
+from .summary import DETAILS_KEY, SUMMARY_GRAPH, SUMMARY_KEY
 
 log = logging.getLogger(__name__)
 
@@ -317,29 +317,6 @@ class GraphStore:
         )
         self._readings = None
         self._store.update(update)
-
-    def replace_links(self, ntriples: str, effectiveness: str) -> None:
-        """Replace the links graph and, in the same transaction, the link pass's follow-up of
-        measures (JSON, graph/effectiveness.py) kept beside it in the summary graph."""
-        self._store.update(
-            f"DROP SILENT GRAPH <{LINKS_GRAPH}> ;\n"
-            f"INSERT DATA {{ GRAPH <{LINKS_GRAPH}> {{\n{ntriples}\n}} }} ;\n"
-            f"DELETE WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ <{LINKS_GRAPH}> ?sp ?so }} }} ;\n"
-            f"INSERT DATA {{ GRAPH <{SUMMARY_GRAPH}> {{ <{LINKS_GRAPH}> "
-            f"<{EFFECTIVENESS_KEY}> {ox.Literal(effectiveness)} }} }}"
-        )
-
-    def links_effectiveness(self) -> str | None:
-        """The follow-up of measures the last link pass kept (JSON), if any."""
-        for quad in self._store.quads_for_pattern(
-            ox.NamedNode(LINKS_GRAPH),
-            ox.NamedNode(EFFECTIVENESS_KEY),
-            None,
-            ox.NamedNode(SUMMARY_GRAPH),
-        ):
-            if isinstance(quad.object, ox.Literal):
-                return quad.object.value
-        return None
 
     def replace_report(
         self,

@@ -333,10 +333,10 @@ def test_the_follow_up_kept_by_the_link_pass_is_the_one_worked_out_again(both: P
     """`analyze effectiveness` and the cause pages read the adoptions and effects the link
     pass kept beside the links graph: the same as linking the store's corpus again."""
     from incident_kg.analysis.effectiveness import store_effectiveness
-    from incident_kg.graph.links import analyse
+    from incident_kg.graph.links import analyse, kept_effectiveness
 
     with GraphStore.open(both, read_only=True) as store:
-        assert store.links_effectiveness() is not None
+        assert kept_effectiveness(store) is not None
         kept = store_effectiveness(store)
         _, _, again = analyse(store)
     assert kept == again and kept.adoptions and kept.effects

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable
 
 import networkx as nx
 
@@ -61,6 +62,23 @@ class SimilarityIndex:
         self._weighted_t = csr_matrix(self._matrix.multiply(w)).T.tocsr()
         self._totals = np.asarray(self._matrix @ w).ravel()  # each incident's weight
 
+    def renamed(self, rename: Callable[[str], str]) -> SimilarityIndex:
+        """The same index with every incident named by ``rename`` (a view's pseudonyms):
+        built on a whole projection, it answers for a page drawn from a renamed part of it,
+        ties ordered by the new names as an index of the renamed projection orders them."""
+        import copy
+
+        other = copy.copy(self)
+        other.incidents = [rename(i) for i in self.incidents]
+        other.position = {rename(i): n for i, n in self.position.items()}
+        other.features = {
+            rename(i): {(f, rename(t)) for f, t in fs} for i, fs in self.features.items()
+        }
+        other.weights = {(f, rename(t)): w for (f, t), w in self.weights.items()}
+        other.key = {rename(i): rename(k) for i, k in self.key.items()}
+        other._same = defaultdict(list, {rename(k): v for k, v in self._same.items()})
+        return other
+
     def weight(self, feature: tuple[str, str]) -> float:
         return self.weights[feature]
 
@@ -75,6 +93,14 @@ class SimilarityIndex:
     def most_similar(self, incident: str, top: int) -> list[tuple[float, str]]:
         """(score, incident) of the ``top`` incidents most like ``incident``, best first
         (ties by IRI); none counted as the same event as ``incident``."""
+        found = self.candidates(incident, top)
+        exact = [(self.score(incident, other), other) for other in found]
+        exact.sort(key=lambda x: (-x[0], x[1]))
+        return exact[:top]
+
+    def candidates(self, incident: str, top: int) -> list[str]:
+        """The incidents :meth:`most_similar` chooses its ``top`` from: every one near the
+        top, ties included (whatever the names, the top is among them)."""
         import numpy as np
 
         k = self.position[incident]
@@ -87,6 +113,4 @@ class SimilarityIndex:
         if len(found) > top:  # every candidate near the top: ties and rounding decided exactly
             cut = np.partition(scores[found], len(found) - top)[len(found) - top]
             found = found[scores[found] >= cut - 1e-9]
-        exact = [(self.score(incident, self.incidents[j]), self.incidents[j]) for j in found]
-        exact.sort(key=lambda x: (-x[0], x[1]))
-        return exact[:top]
+        return [self.incidents[j] for j in found]

@@ -111,6 +111,30 @@ class Effectiveness:
     caveats: tuple[str, ...] = CAVEATS
 
 
+def to_json(found: Effectiveness) -> str:
+    """The adoptions and effects as JSON (what the link pass keeps in the store beside the
+    links graph, so that a command reads them instead of linking the corpus again)."""
+    import json
+    from dataclasses import asdict
+
+    return json.dumps(asdict(found), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def from_json(text: str) -> Effectiveness:
+    """The :class:`Effectiveness` :func:`to_json` wrote (tuples as they were)."""
+    import json
+
+    data = json.loads(text)
+    return Effectiveness(
+        adoptions=tuple(
+            Adoption(**{**a, "recurrences": tuple(a["recurrences"])}) for a in data["adoptions"]
+        ),
+        effects=tuple(Effect(**{**e, "caveats": tuple(e["caveats"])}) for e in data["effects"]),
+        observed_until=data["observed_until"],
+        caveats=tuple(data["caveats"]),
+    )
+
+
 def _earliest(values: Iterable[str | None]) -> str | None:
     found = [v for v in values if v]
     return min(found, key=lambda v: interval(v)[0]) if found else None
@@ -305,4 +329,6 @@ __all__ = [
     "effectiveness",
     "effects",
     "events",
+    "from_json",
+    "to_json",
 ]

@@ -2,7 +2,9 @@
 adoptions of measures followed up (graph/effectiveness.py), written into the links graph.
 
 Run after every build and import (and after an import is removed): the links graph
-(:data:`~.store.LINKS_GRAPH`) is derived data, replaced whole in one transaction, never
+(:data:`~.store.LINKS_GRAPH`) is derived data, replaced whole in one transaction — with the
+follow-up of measures it found (graph/effectiveness.py, as JSON in the summary graph, which
+``analyze effectiveness`` and the cause pages read instead of linking the corpus again) — never
 exported (the receiving store links for itself). It holds, for the incidents linked:
 
     <a> ikg:sameIncidentAs <b> ;  ikg:countedAs <key> .       (told by several reports)
@@ -28,6 +30,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import cast
 
 import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, ORG, OWL, RDF, SKOS, XSD
@@ -35,9 +38,10 @@ from rdflib.namespace import DCTERMS, ORG, OWL, RDF, SKOS, XSD
 from incident_kg.ontology.namespaces import CODE, DEFAULT_BASE, IKG
 from incident_kg.ontology.tables import LinkingRules, load_linking_rules
 
-from .effectiveness import Effectiveness, effectiveness
+from .effectiveness import Effectiveness, effectiveness, to_json
 from .linking import PART_OF, SAME, IncidentFacts, Linking, link_incidents
 from .store import LINKS_GRAPH, GraphStore
+from .summary import EFFECTIVENESS_KEY, SUMMARY_GRAPH
 
 log = logging.getLogger(__name__)
 
@@ -318,12 +322,37 @@ def analyse(
     return facts, linking, effectiveness(facts.incidents, linking, rules)
 
 
+def replace_links(store: GraphStore, ntriples: str, effectiveness: str) -> None:
+    """Replace the links graph and, in the same transaction, the follow-up of measures (JSON,
+    graph/effectiveness.py) kept beside it in the summary graph (store-internal)."""
+    store.update(
+        f"DROP SILENT GRAPH <{LINKS_GRAPH}> ;\n"
+        f"INSERT DATA {{ GRAPH <{LINKS_GRAPH}> {{\n{ntriples}\n}} }} ;\n"
+        f"DELETE WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ <{LINKS_GRAPH}> ?sp ?so }} }} ;\n"
+        f"INSERT DATA {{ GRAPH <{SUMMARY_GRAPH}> {{ <{LINKS_GRAPH}> "
+        f"<{EFFECTIVENESS_KEY}> {ox.Literal(effectiveness)} }} }}"
+    )
+
+
+def kept_effectiveness(store: GraphStore) -> str | None:
+    """The follow-up of measures the last link pass kept (JSON), if any."""
+    found = store.query(
+        f"SELECT ?text WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ <{LINKS_GRAPH}> "
+        f"<{EFFECTIVENESS_KEY}> ?text }} }}"
+    )
+    for row in cast(ox.QuerySolutions, found):
+        text = row[0]
+        if isinstance(text, ox.Literal):
+            return text.value
+    return None
+
+
 def relink(store: GraphStore, rules: LinkingRules | None = None) -> LinkSummary:
     """Recompute the links graph of the store (one transaction)."""
     facts, linking, found = analyse(store, rules)
     base = store.base_iri() or DEFAULT_BASE
     text = links_ntriples(linking, found, facts.body_iris, base, _same_bodies_of(store, linking))
-    store.replace_graph(LINKS_GRAPH, text)
+    replace_links(store, text, to_json(found))
     counted = {linking.key(f.iri) for f in facts.incidents}
     summary = LinkSummary(
         len(facts.incidents),
@@ -348,8 +377,10 @@ __all__ = [
     "LinkSummary",
     "StoreFacts",
     "analyse",
+    "kept_effectiveness",
     "links_ntriples",
     "read_facts",
     "relink",
+    "replace_links",
     "same_bodies",
 ]

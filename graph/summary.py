@@ -40,6 +40,9 @@ _IKG = "https://w3id.org/incident-kg/ontology#"
 _CODE = "https://w3id.org/incident-kg/code/"
 SUMMARY_KEY = f"{_IKG}analysisSummary"
 DETAILS_KEY = f"{_IKG}analysisDetails"
+#: The link pass's follow-up of measures (graph/effectiveness.py), kept as JSON beside the
+#: links graph (subject: the links graph) and replaced with it.
+EFFECTIVENESS_KEY = f"{_IKG}analysisEffectiveness"
 
 _RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 _INCIDENT = f"<{_IKG}Incident>"

@@ -5,7 +5,7 @@ tables) in memory, :mod:`.write` renders them with their assets into a folder.
 """
 
 from .graphs import ViewError, ViewOptions, load_legend, overview_graph
-from .pages import Page, build_pages
+from .pages import Page, build_pages, page_network, page_relations
 from .write import (
     ViewsResult,
     copy_assets,
@@ -24,6 +24,8 @@ __all__ = [
     "copy_assets",
     "load_legend",
     "overview_graph",
+    "page_network",
+    "page_relations",
     "redact_network",
     "render_page",
     "template_environment",

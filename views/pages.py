@@ -77,6 +77,66 @@ from .measures import effects_by_pair, what_others_did
 from .model import Cell, Page, Table
 from .trend import trend_page
 
+#: Similar incidents shown on an incident page.
+SIMILAR_SHOWN = 5
+#: Where :func:`page_network` keeps the similarity index of the whole projection.
+SIMILARITY = "similarity_index"
+
+
+#: The relations of incidents a cause page reads (besides those to organisations).
+CAUSE_PAGE_RELATIONS = ("has_cause", "has_countermeasure", "reported_in")
+
+
+def page_relations(options: ViewOptions) -> tuple[str, ...] | None:
+    """The relations of incidents the projection must draw for the one page ``options`` asks
+    for (``analysis.network.load_network``'s ``relations``): a cause page's, or every
+    relation (None) for an incident page or the whole view."""
+    return CAUSE_PAGE_RELATIONS if options.cause is not None and options.incident is None else None
+
+
+def page_network(g: nx.MultiDiGraph, options: ViewOptions) -> nx.MultiDiGraph:
+    """The part of the projection the one page of ``options.incident`` or ``options.cause``
+    reads — the page's incidents (the cause's; the incident and its similar incidents, found
+    on the whole projection), every node they point to, the bodies above their organisations,
+    the groupings they are counted as and the tiers — with the whole projection's
+    similarity index (``graph[SIMILARITY]``): the page written from it is the page written
+    from ``g``, and redacting it (views/write.py) costs the page, not the corpus.  ``g``
+    itself when neither is asked for."""
+    from incident_kg.analysis.network import sources
+
+    if options.incident is not None:
+        try:
+            incident = find_incident(g, options.incident)
+        except IncidentKGError as exc:
+            raise ViewError(str(exc)) from exc
+        index = SimilarityIndex(g)
+        seeds = {incident, *index.candidates(incident, SIMILAR_SHOWN)}  # ties: any order
+    elif options.cause is not None:
+        try:
+            cause = find_concept(g, options.cause, ("cause",))
+        except IncidentKGError as exc:
+            raise ViewError(str(exc)) from exc
+        index = None
+        seeds = {cause, *sources(g, cause, "has_cause")}
+    else:
+        return g
+    nodes = set(seeds) | set(nodes_of_kind(g, "tier"))
+    for node in seeds:
+        data = g.nodes[node]
+        nodes.update(g._succ[node])
+        nodes.update(n for n in (data.get("counted_as"), data.get("part_of")) if n in g)
+    for node in list(nodes):  # bodies above organisations, tiers above causes
+        data = g.nodes[node]
+        if data.get("body") in g:
+            nodes.add(data["body"])
+        if data.get("kind") in ("organization", "cause"):
+            nodes.update(g._succ[node])
+    part = g.subgraph(nodes).copy()
+    if index is not None:
+        part.graph[SIMILARITY] = index
+    return part
+
+
 # -- pages --------------------------------------------------------------------------------
 
 
@@ -202,7 +262,8 @@ def build_pages(
             incident = find_incident(g, options.incident)
         except IncidentKGError as exc:
             raise ViewError(str(exc)) from exc
-        return [_incident_page(g, incident, legend, SimilarityIndex(g), tier_of, names)]
+        index = g.graph.get(SIMILARITY) or SimilarityIndex(g)
+        return [_incident_page(g, incident, legend, index, tier_of, names)]
     if options.cause is not None:
         try:
             cause = find_concept(g, options.cause, ("cause",))
@@ -308,7 +369,7 @@ def _incident_page(
     names: Names,
 ) -> Page:
     chain = causal_chain(g, incident, tiers=tier_of)
-    similar = similar_incidents(g, incident, index=index)
+    similar = similar_incidents(g, incident, top=SIMILAR_SHOWN, index=index)
     return Page(
         incident_page(g, incident),
         (f"事案：{label(g, incident, 'ja')}", f"Incident: {label(g, incident, 'ja')}"),

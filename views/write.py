@@ -25,7 +25,7 @@ from incident_kg.privacy.redact import RedactionRules, redact
 
 from .graphs import TEMPLATE_PACKAGE, VIS_DIR, ViewError, ViewOptions, layout, load_legend, to_pyvis
 from .labels import Names, load_names, name_edges
-from .pages import Page, build_pages
+from .pages import SIMILARITY, Page, build_pages
 from .readable import make_readable
 
 log = logging.getLogger(__name__)
@@ -117,14 +117,19 @@ def copy_assets(lib: Path) -> None:
 def _pseudonymise_network(
     g: nx.MultiDiGraph, pseudonyms: Pseudonymiser
 ) -> tuple[nx.MultiDiGraph, Counter[str]]:
-    """The projection with no name made from a file name: nodes renamed through the
-    pseudonyms (privacy/pseudonyms.py), a report's identifier as its pseudonym and its file
-    name as the placeholder, wherever a label or a page name would show them."""
+    """A copy of the projection with no name made from a file name: nodes renamed through
+    the pseudonyms (privacy/pseudonyms.py), a report's identifier as its pseudonym and its
+    file name as the placeholder, wherever a label or a page name would show them.  ``g``
+    is left as it is (the renamed copy is the only copy made)."""
     holder = pseudonyms.rules.placeholders[FILE_NAME]
     counts: Counter[str] = Counter()
+    names = {n: pseudonyms.iri(n) for n in g.nodes if isinstance(n, str)}
+    out = nx.relabel_nodes(g, names, copy=True)  # node and edge attribute dicts copied
+    nodes = out.nodes
     shown: dict[str, tuple[str, str]] = {}  # report IRI → (identifier, what it is shown as)
-    for node, attrs in g.nodes(data=True):
-        if attrs.get("kind") == "report":
+    for node, kind in g.nodes(data="kind"):
+        if kind == "report":
+            attrs = nodes[names.get(node, node)]
             rid = str(attrs.get("identifier") or "")
             shown[node] = (rid, pseudonyms.identifier(rid) if rid else "")
             attrs["identifier"] = shown[node][1]
@@ -134,19 +139,18 @@ def _pseudonymise_network(
             if attrs.get("file"):  # the placeholder, and the pseudonym to tell reports apart
                 attrs["file"] = f"{holder} {shown[node][1]}".rstrip()
                 counts[FILE_NAME] += 1
-    for _, attrs in g.nodes(data=True):
+    for _, attrs in out.nodes(data=True):
         if attrs.get("kind") == "incident" and attrs.get("report") in shown:
             rid, alias = shown[attrs["report"]]
             for key in ("label_ja", "label_en"):
                 text = attrs.get(key)
                 if rid and isinstance(text, str) and text.startswith(rid):
                     attrs[key] = alias + text[len(rid) :]
-    names = {n: pseudonyms.iri(n) for n in g.nodes if isinstance(n, str)}
-    for _, attrs in g.nodes(data=True):  # attributes that name nodes (report, body…)
+    for _, attrs in out.nodes(data=True):  # attributes that name nodes (report, body…)
         for key, value in list(attrs.items()):
             if isinstance(value, str) and value in names:
                 attrs[key] = names[value]
-    return nx.relabel_nodes(g, names, copy=True), counts
+    return out, counts
 
 
 def redact_network(
@@ -156,11 +160,12 @@ def redact_network(
     sentences) replaced by typed placeholders, and the number replaced by kind — the same
     rules as a redacted export (privacy/redaction.yaml); with ``pseudonyms``, no node, label
     or page name made from a file name either (:func:`_pseudonymise_network`)."""
-    out = g.copy()
     counts: Counter[str] = Counter()
     done: dict[str, tuple[str, Counter[str]]] = {}  # labels and sentences recur: once each
     if pseudonyms is not None:
-        out, counts = _pseudonymise_network(out, pseudonyms)
+        out, counts = _pseudonymise_network(g, pseudonyms)  # the one copy
+    else:
+        out = g.copy()
 
     def clean(text: str) -> str:
         if text not in done:
@@ -181,6 +186,9 @@ def redact_network(
                 replace(e, sentence=clean(e.sentence)) if isinstance(e, Evidence) else e
                 for e in evidence
             )
+    index = out.graph.get(SIMILARITY)  # one page's part of the projection (views/pages.py)
+    if index is not None and pseudonyms is not None:
+        out.graph[SIMILARITY] = index.renamed(pseudonyms.iri)
     # what is read later (analysis/summaries.py) too: cleaned, and on the renamed nodes
     redact_details_as_read(out, clean, pseudonyms.iri if pseudonyms is not None else None)
     return out, counts

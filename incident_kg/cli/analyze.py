@@ -361,7 +361,13 @@ def view(
     pages lead there).
     """
     from incident_kg.privacy.redact import load_rules
-    from incident_kg.views import ViewOptions, redact_network, write_views
+    from incident_kg.views import (
+        ViewOptions,
+        page_network,
+        page_relations,
+        redact_network,
+        write_views,
+    )
 
     quiet = ctx.obj["quiet"]
 
@@ -385,7 +391,15 @@ def view(
     out_dir = old_out or out_dir
     one_page = incident is not None or cause is not None  # its details read when drawn
     with GraphStore.open(store_dir, read_only=True) as store:
-        g = load_network(store, details=not one_page, progress=reading("view: reading"))
+        page = ViewOptions(incident=incident, cause=cause)  # only what one page reads:
+        g = load_network(
+            store,
+            details=not one_page,
+            relations=page_relations(page),
+            progress=reading("view: reading"),
+        )
+        if one_page:  # and only that is redacted and drawn (views/pages.py)
+            g = page_network(g, page)
         effects = store_effectiveness(store).effects  # counts by code: nothing personal
         redacted = ""
         if redact:

@@ -347,3 +347,16 @@ def test_the_projection_names_each_seed_ward_once(both: Path) -> None:
         g = load_network(store)
     names = [g.nodes[o].get("label_ja") for o in nodes_of_kind(g, "organization")]
     assert names.count("中区") == 1 and names.count("中央区") == 1
+
+
+def test_the_follow_up_kept_by_the_link_pass_is_the_one_worked_out_again(both: Path) -> None:
+    """`analyze effectiveness` and the cause pages read the adoptions and effects the link
+    pass kept beside the links graph: the same as linking the store's corpus again."""
+    from incident_kg.analysis.effectiveness import store_effectiveness
+    from incident_kg.graph.links import analyse, kept_effectiveness
+
+    with GraphStore.open(both, read_only=True) as store:
+        assert kept_effectiveness(store) is not None
+        kept = store_effectiveness(store)
+        _, _, again = analyse(store)
+    assert kept == again and kept.adoptions and kept.effects

@@ -260,3 +260,12 @@ def test_countermeasure_coverage_counts_the_incidents_with_none(
     row = dict(zip(table.columns, found, strict=True))
     assert (row["incidents"], row["without_countermeasure"]) == ("2", "1")
     assert "MultiPersonCheck" in (row["countermeasures"] or "").split()
+
+
+def test_on_the_seeds_a_vendor_serving_several_bodies_is_listed(seed_store: GraphStore) -> None:
+    """Regression (issue 17's helper): the company branch filtered on a variable its UNION
+    branch does not bind, so no company was ever listed — 富士通Japan served several bodies'
+    convenience-store issuance in the regulator's table."""
+    table = _run(seed_store, "vendors-and-systems")
+    companies = [r for r in table.rows if r[0] == "company"]
+    assert any("富士通" in (r[2] or "") for r in companies)

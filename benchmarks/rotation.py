@@ -42,9 +42,7 @@ def run(
         given = dict.fromkeys(settings.thresholds, threshold)
         settings = dataclasses.replace(settings, thresholds=given)
     coder = make_coder(exemplars, settings, exclude_sources=[f"samples/{name}/"])
-    found, _ = extract_files(
-        [base / "reports"], dataclasses.replace(extractor, similarity=coder)
-    )
+    found, _ = extract_files([base / "reports"], dataclasses.replace(extractor, similarity=coder))
     ev = score([r.to_json() for r in found], load_gold(base / "gold"))
     out: dict[str, dict[str, float | int]] = {}
     for f in FIELDS:
@@ -69,9 +67,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     for name, fields in results.items():
         for f, row in fields.items():
             extra = " ".join(f"{k}{v}" for k, v in row.items() if k not in ("P", "R", "F1"))
-            print(
-                f"{name:15} {f:16} P {row['P']:.2f} R {row['R']:.2f} F1 {row['F1']:.2f}  {extra}"
-            )
+            print(f"{name:15} {f:16} P {row['P']:.2f} R {row['R']:.2f} F1 {row['F1']:.2f}  {extra}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
 

@@ -410,8 +410,7 @@ def code_sentence(
         if key in seen or not rule.may_fire(text, index.keys()):
             continue
         if rule.context_terms and not any(
-            t.find(text if context is None else context, ()) is not None
-            for t in rule.context_terms
+            t.find(text if context is None else context, ()) is not None for t in rule.context_terms
         ):
             continue
         span = match_rule(rule, text, tokens, index)

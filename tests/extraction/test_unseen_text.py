@@ -125,7 +125,9 @@ SENT_ASTRAY = """保険証を2人の間で取り違えて郵送 青浜市
 def test_a_document_sent_astray_is_a_leak_when_another_sentence_says_it_held_personal_data(
     extractor: Extractor,
 ) -> None:
-    text = SENT_ASTRAY.replace("連絡があった。", "連絡があった。保険証には氏名と住所が記されていた。")
+    text = SENT_ASTRAY.replace(
+        "連絡があった。", "連絡があった。保険証には氏名と住所が記されていた。"
+    )
     leak = [v for v in only(extract(extractor, text)).coded if v.code == "PersonalDataLeak"]
     assert {v.evidence.rule for v in leak} == {
         "harms/PersonalDataLeak/document-astray-with-personal-data"
@@ -135,7 +137,9 @@ def test_a_document_sent_astray_is_a_leak_when_another_sentence_says_it_held_per
 def test_a_leak_inferred_across_sentences_has_a_lower_confidence_than_a_stated_one(
     extractor: Extractor,
 ) -> None:
-    text = SENT_ASTRAY.replace("連絡があった。", "連絡があった。保険証には氏名と住所が記されていた。")
+    text = SENT_ASTRAY.replace(
+        "連絡があった。", "連絡があった。保険証には氏名と住所が記されていた。"
+    )
     leak = [v for v in only(extract(extractor, text)).coded if v.code == "PersonalDataLeak"]
     assert leak and all(v.evidence.confidence < 0.8 for v in leak)
 

@@ -166,6 +166,10 @@ class Rule:
     negatable: bool
     #: Inferred rather than said (別人の証明書 → a leak): an explicit denial defeats it.
     defeasible: bool = False
+    #: Regular expressions of which one must match somewhere in the incident (any of its
+    #: sentences, the title included), not necessarily in the evidence sentence: a fact told
+    #: across two sentences (書類を取り違えて郵送した。書類には氏名と住所が…).
+    context_terms: tuple[Term, ...] = ()
     #: The first-morpheme forms each ``all`` term (not a regular expression) needs: a
     #: sentence lacking one is passed over without trying a term (see :meth:`may_fire`).
     _needs: tuple[frozenset[str], ...] = dataclasses.field(init=False, repr=False, compare=False)
@@ -244,6 +248,18 @@ def _terms(values: Iterable[str] | None, analyzer: Analyzer) -> tuple[Term, ...]
     return tuple(_compile_term(str(v), analyzer) for v in (values or ()))
 
 
+def _context_terms(
+    values: Iterable[str] | None, analyzer: Analyzer, source: Path, code: str
+) -> tuple[Term, ...]:
+    """A rule's ``context`` terms: regular expressions only (they are looked for in the whole
+    incident's text, which is not cut into morphemes)."""
+    terms = _terms(values, analyzer)
+    for term in terms:
+        if term.pattern is None:
+            raise IncidentKGError(f"{source}: {code}: a context term must be re:… ({term.source})")
+    return terms
+
+
 class _StrictLoader(yaml.SafeLoader):
     """Safe YAML that refuses a key given twice in one mapping (the second would win silently,
     e.g. two ``any:`` lists in one rule)."""
@@ -308,6 +324,7 @@ def load_lexicon(
                             spec.get("negatable", field_defaults.get("negatable", False))
                         ),
                         defeasible=bool(spec.get("defeasible", False)),
+                        context_terms=_context_terms(spec.get("context"), analyzer, source, code),
                     )
                 )
     implications: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
@@ -379,14 +396,22 @@ def match_rule(
     return min(s for s, _ in spans), max(e for _, e in spans)
 
 
-def code_sentence(lexicon: Lexicon, text: str, tokens: Sequence[Token], role: str) -> list[Match]:
-    """Every rule that fires on one sentence of the given role (first rule per code wins)."""
+def code_sentence(
+    lexicon: Lexicon, text: str, tokens: Sequence[Token], role: str, context: str | None = None
+) -> list[Match]:
+    """Every rule that fires on one sentence of the given role (first rule per code wins).
+    ``context`` is the text of the whole incident, which a rule's ``context`` terms are looked
+    for in (the sentence alone when not given)."""
     out: list[Match] = []
     seen: set[tuple[str, str]] = set()
     index = form_index(tokens)
     for rule in lexicon.rules_for(role):
         key = (rule.field, rule.code)
         if key in seen or not rule.may_fire(text, index.keys()):
+            continue
+        if rule.context_terms and not any(
+            t.find(text if context is None else context, ()) is not None for t in rule.context_terms
+        ):
             continue
         span = match_rule(rule, text, tokens, index)
         if span is None:
@@ -496,9 +521,10 @@ def code_sentences(
     rules out); implications of the lexicon added once each."""
     found: list[tuple[CodedValue, bool]] = []  # (value, defeasible)
     negative: list[CodedValue] = []
+    context = "\n".join(s.span.text for s in sentences if s.role != "background")
     for sentence in sentences:
         tokens = analyzer.tokens(sentence.span.text)
-        for match in code_sentence(lexicon, sentence.span.text, tokens, sentence.role):
+        for match in code_sentence(lexicon, sentence.span.text, tokens, sentence.role, context):
             value = CodedValue(
                 match.rule.field,
                 match.rule.code,

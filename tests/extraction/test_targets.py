@@ -51,23 +51,32 @@ FLOORS = {
     "samples/holdout3": {"causes": 0.88, "harms": 0.84, "countermeasures": 0.92, "actors": 0.84},
     "samples/holdout4": {"causes": 0.87, "harms": 0.88, "countermeasures": 0.90, "actors": 0.82},
     "samples/holdout6": {"causes": 0.76, "harms": 0.82, "countermeasures": 0.87, "actors": 0.80},
-    # re-told from real pages (issue 15): their scores on 2026-12 less 0.03
+    # re-told from real pages (issue 15): their scores on 2026-12-05 (after issue 15's rotation
+    # rounds) less 0.03
     "samples/real-mynumber": {
-        "causes": 0.76,
+        "causes": 0.80,
         "harms": 0.73,
         "countermeasures": 0.77,
         "actors": 0.64,
     },
     "samples/real-municipal": {
-        "causes": 0.70,
-        "harms": 0.73,
+        "causes": 0.72,
+        "harms": 0.81,
         "countermeasures": 0.79,
         "actors": 0.61,
     },
+    # the lead's blind set of real pages, opened after its one score (2026-12-05): its scores
+    # after issue 15's round 2 less 0.03
+    "samples/blind-real": {
+        "causes": 0.55,
+        "harms": 0.47,
+        "countermeasures": 0.69,
+        "actors": 0.57,
+    },
     # the second held-out set of real pages, opened for development after its one score
     "samples/real-heldout2": {
-        "causes": 0.47,
-        "harms": 0.57,
+        "causes": 0.61,
+        "harms": 0.67,
         "countermeasures": 0.85,
         "actors": 0.48,
     },

@@ -113,3 +113,46 @@ def test_a_lead_that_opens_with_its_date_dates_the_days_told_after_it(
     incident = only(extract(extractor, LEAD_DATED))
     assert incident.occurred is not None and incident.occurred.iso == "2018-05-21"
     assert incident.discovered is not None and incident.discovered.iso == "2018-05-23"
+
+
+SENT_ASTRAY = """保険証を2人の間で取り違えて郵送 青浜市
+
+ 青浜市は25日、後期高齢者医療の被保険者証を市民2人の間で取り違えて郵送していたと発表した。
+ 24日、届いた保険証を見た男性から連絡があった。
+"""
+
+
+def test_a_document_sent_astray_is_a_leak_when_another_sentence_says_it_held_personal_data(
+    extractor: Extractor,
+) -> None:
+    text = SENT_ASTRAY.replace(
+        "連絡があった。", "連絡があった。保険証には氏名と住所が記されていた。"
+    )
+    leak = [v for v in only(extract(extractor, text)).coded if v.code == "PersonalDataLeak"]
+    assert {v.evidence.rule for v in leak} == {
+        "harms/PersonalDataLeak/document-astray-with-personal-data"
+    }
+
+
+def test_a_leak_inferred_across_sentences_has_a_lower_confidence_than_a_stated_one(
+    extractor: Extractor,
+) -> None:
+    text = SENT_ASTRAY.replace(
+        "連絡があった。", "連絡があった。保険証には氏名と住所が記されていた。"
+    )
+    leak = [v for v in only(extract(extractor, text)).coded if v.code == "PersonalDataLeak"]
+    assert leak and all(v.evidence.confidence < 0.8 for v in leak)
+
+
+def test_a_document_sent_astray_is_no_leak_when_nothing_says_what_it_held(
+    extractor: Extractor,
+) -> None:
+    text = SENT_ASTRAY.replace("被保険者証", "案内文").replace("保険証", "案内文")
+    assert "PersonalDataLeak" not in only(extract(extractor, text)).codes("harms")
+
+
+def test_a_stated_no_leak_defeats_a_leak_inferred_across_sentences(extractor: Extractor) -> None:
+    text = SENT_ASTRAY.replace(
+        "連絡があった。", "連絡があった。保険証の個人情報が外部に漏えいした事実はありません。"
+    )
+    assert "PersonalDataLeak" not in only(extract(extractor, text)).codes("harms")

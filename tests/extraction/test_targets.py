@@ -73,6 +73,14 @@ FLOORS = {
         "countermeasures": 0.69,
         "actors": 0.57,
     },
+    # the second blind set of real pages, opened after its one score (2026-12-05, at 58d60d2):
+    # that score less 0.03
+    "samples/blind-real2": {
+        "causes": 0.23,
+        "harms": 0.84,
+        "countermeasures": 0.60,
+        "actors": 0.61,
+    },
     # the second held-out set of real pages, opened for development after its one score
     "samples/real-heldout2": {
         "causes": 0.61,

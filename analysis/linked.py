@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import networkx as nx
+from networkx.utils import UnionFind
 from rdflib.namespace import OWL
 
 from incident_kg.ontology.namespaces import IKG
@@ -187,36 +188,22 @@ def merge_organizations_by_name(
     tellings of an event each minted).  The node kept is the smallest IRI; edges move onto
     it (the evidence of two edges that become one, merged).  Returns each merged
     organisation → the node kept."""
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def union(a: str, b: str) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-
-    first_of_tail: dict[str, str] = {}
-    for node, data in g.nodes(data=True):
-        if data.get("kind") == "organization":
-            find(node)
-            found = _ORG_TAIL.search(str(node))
-            if found:
-                union(first_of_tail.setdefault(found.group(1), node), node)
-    for org, kept in (same or {}).items():
-        if org in parent and kept in parent:
-            union(org, kept)
+    orgs = [node for node, data in g.nodes(data=True) if data.get("kind") == "organization"]
+    one = UnionFind(orgs)
     by_tail: dict[str, list[str]] = defaultdict(list)
-    for node in parent:
-        by_tail[find(node)].append(node)
-    canonical: dict[str, str] = {}
+    for node in orgs:
+        found = _ORG_TAIL.search(str(node))
+        if found:
+            by_tail[found.group(1)].append(node)
     for nodes in by_tail.values():
-        keep = min(nodes)
+        one.union(*nodes)
+    known = set(orgs)
+    for org, kept in (same or {}).items():
+        if org in known and kept in known:
+            one.union(org, kept)
+    canonical: dict[str, str] = {}
+    for nodes in sorted(sorted(group) for group in one.to_sets()):  # the same order each run
+        keep = nodes[0]
         for other in nodes:
             if other != keep:
                 canonical[other] = keep

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import cast
 
 import pyoxigraph as ox
+from networkx.utils import UnionFind
 from rdflib.namespace import DCTERMS, ORG, OWL, RDF, SKOS, XSD
 
 from incident_kg.ontology.namespaces import CODE, DEFAULT_BASE, IKG
@@ -181,15 +182,7 @@ def same_bodies(
     tellings of one event name (two reports of 横浜市中区's incident each mint their own
     ``中区``).  Returns each such organisation → the one that stands for them all (the
     smallest IRI), across every event (a report's ward linked through two events is one)."""
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    same = UnionFind()
     for group in groups:
         by_name: dict[str, set[str]] = defaultdict(set)
         for incident in group:
@@ -197,12 +190,8 @@ def same_bodies(
                 if _REPORT_SCOPED.search(org) and labels.get(org):
                     by_name[labels[org]].add(org)
         for orgs in by_name.values():
-            first, *rest = sorted(orgs)
-            for other in rest:
-                a, b = find(first), find(other)
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
-    return {org: find(org) for org in parent if find(org) != org}
+            same.union(*orgs)
+    return {org: min(one) for one in same.to_sets() for org in one if org != min(one)}
 
 
 def _same_bodies_of(store: GraphStore, linking: Linking) -> dict[str, str]:

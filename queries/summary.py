@@ -58,14 +58,18 @@ def _disk_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def _imports(store: GraphStore) -> int:
-    rows = store.query(
-        f"SELECT (COUNT(DISTINCT ?i) AS ?n) WHERE {{ GRAPH <{META_GRAPH}> {{ ?i a <{IKG.Import}> }} }}"
-    )
+def _count(store: GraphStore, pattern: str) -> int:
+    """``COUNT(DISTINCT ?i)`` over a graph pattern: the figures of the summary, each one query."""
+    rows = store.query(f"SELECT (COUNT(DISTINCT ?i) AS ?n) WHERE {{ {pattern} }}")
     for row in cast(ox.QuerySolutions, rows):
         value = row[0]
         return int(value.value) if isinstance(value, ox.Literal) else 0
     return 0
+
+
+def _imports(store: GraphStore) -> int:
+    """Files imported from other agencies (the record keeping)."""
+    return _count(store, f"GRAPH <{META_GRAPH}> {{ ?i a <{IKG.Import}> }}")
 
 
 def _imported_incidents(store: GraphStore, graphs: list[str]) -> int:
@@ -73,27 +77,13 @@ def _imported_incidents(store: GraphStore, graphs: list[str]) -> int:
     if not graphs:
         return 0
     values = " ".join(f"<{g}>" for g in graphs)
-    rows = store.query(
-        f"SELECT (COUNT(DISTINCT ?i) AS ?n) WHERE {{ VALUES ?g {{ {values} }} "
-        f"GRAPH ?g {{ ?i a <{IKG.Incident}> }} }}"
-    )
-    for row in cast(ox.QuerySolutions, rows):
-        value = row[0]
-        return int(value.value) if isinstance(value, ox.Literal) else 0
-    return 0
+    return _count(store, f"VALUES ?g {{ {values} }} GRAPH ?g {{ ?i a <{IKG.Incident}> }}")
 
 
 def _counted_as_another(store: GraphStore) -> int:
     """Incidents counted as another (the links graph: a second telling, a body's case within
     a national grouping) — one query over the links graph only."""
-    rows = store.query(
-        f"SELECT (COUNT(DISTINCT ?i) AS ?n) WHERE {{ GRAPH <{LINKS_GRAPH}> "
-        f"{{ ?i <{IKG.countedAs}> ?k FILTER(?i != ?k) }} }}"
-    )
-    for row in cast(ox.QuerySolutions, rows):
-        value = row[0]
-        return int(value.value) if isinstance(value, ox.Literal) else 0
-    return 0
+    return _count(store, f"GRAPH <{LINKS_GRAPH}> {{ ?i <{IKG.countedAs}> ?k FILTER(?i != ?k) }}")
 
 
 def summarize(store: GraphStore) -> StoreSummary:

@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
-from tqdm import tqdm
 
 from incident_kg.errors import IncidentKGError
 
 from .common import (
-    bar_size,
     emit,
     format_option,
     handle_errors,
     lang_option,
-    reading,
+    progress,
     store_option,
     top_option,
 )
@@ -38,7 +35,10 @@ def _network(store_dir: Path, *relations: str, details: bool = False) -> Iterato
 
     with GraphStore.open(store_dir, read_only=True) as store:
         yield load_network(
-            store, details=details, relations=relations or None, progress=reading("analyze")
+            store,
+            details=details,
+            relations=relations or None,
+            progress=progress("analyze", " reports", counted=False),
         )
 
 
@@ -327,10 +327,8 @@ def analyze_chain(incident: str, store_dir: Path, fmt: str, lang: str) -> None:
     "and names made from file names by pseudonyms (the rules of a redacted export). Pages "
     "get passed around: keep it on unless they stay with you.",
 )
-@click.pass_context
 @handle_errors
 def view(
-    ctx: click.Context,
     store_dir: Path,
     out_dir: Path,
     old_out: Path | None,
@@ -360,6 +358,10 @@ def view(
     it in a folder the whole views were written to (its links to the index and other
     pages lead there).
     """
+    from incident_kg.analysis.effectiveness import store_effectiveness
+    from incident_kg.analysis.network import load_network
+    from incident_kg.export.serialize import store_pseudonymiser
+    from incident_kg.graph.store import GraphStore
     from incident_kg.privacy.redact import load_rules
     from incident_kg.views import (
         ViewOptions,
@@ -368,24 +370,6 @@ def view(
         redact_network,
         write_views,
     )
-
-    quiet = ctx.obj["quiet"]
-
-    def progress(pages: Iterable[Any]) -> Iterable[Any]:
-        pages = list(pages)
-        return tqdm(
-            pages,
-            desc="view",
-            unit="page",
-            disable=True if quiet else None,
-            file=sys.stderr,
-            **bar_size(),
-        )
-
-    from incident_kg.analysis.effectiveness import store_effectiveness
-    from incident_kg.analysis.network import load_network
-    from incident_kg.export.serialize import store_pseudonymiser
-    from incident_kg.graph.store import GraphStore
 
     rules = load_rules()
     out_dir = old_out or out_dir
@@ -396,7 +380,7 @@ def view(
             store,
             details=not one_page,
             relations=page_relations(page),
-            progress=reading("view: reading"),
+            progress=progress("view: reading", " reports", counted=False),
         )
         if one_page:  # and only that is redacted and drawn (views/pages.py)
             g = page_network(g, page)
@@ -414,7 +398,9 @@ def view(
             incident=incident,
             cause=cause,
         )
-        result = write_views(g, out_dir, options, progress=progress, effects=effects)
+        result = write_views(
+            g, out_dir, options, progress=progress("view", "page"), effects=effects
+        )
     if one_page:
         (page,) = result.pages
         click.echo(f"wrote {page.path} ({page.nodes} nodes, {page.edges} edges){redacted}; open it")

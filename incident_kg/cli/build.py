@@ -37,10 +37,8 @@ from .common import handle_errors, progress, store_option, wait_option
     help="Remove from the store the reports whose file under a given folder is gone.",
 )
 @wait_option
-@click.pass_context
 @handle_errors
 def build(
-    ctx: click.Context,
     reports: tuple[Path, ...],
     store_dir: Path,
     base: str,
@@ -67,7 +65,7 @@ def build(
         store_dir,
         base=base,
         extractor=extractor,
-        progress=progress(ctx.obj["quiet"], "build"),
+        progress=progress("build"),
         workers=workers or default_workers(),
         prune=prune,
         wait=wait,
@@ -239,9 +237,8 @@ def check_lexicon(paraphrases: Path, show_misses: bool) -> None:
 )
 @store_option
 @wait_option
-@click.pass_context
 @handle_errors
-def reason(ctx: click.Context, drop: bool, store_dir: Path, wait: float) -> None:
+def reason(drop: bool, store_dir: Path, wait: float) -> None:
     """Recompute (or drop) the inferred graphs of the store.
 
     `build` already reasons each report as it loads it; this command redoes it
@@ -267,6 +264,6 @@ def reason(ctx: click.Context, drop: bool, store_dir: Path, wait: float) -> None
             return
         rules = load_ontology(store)
         reports = store.report_graphs()
-        total = reason_store(store, rules, progress=progress(ctx.obj["quiet"], "reason"))
+        total = reason_store(store, rules, progress=progress("reason"))
         reconcile_imports(store)  # an imported copy's inferences held once (graph/overlap.py)
     click.echo(f"reasoned {len(reports)} report graph(s): {total} inferred triples in {store_dir}")

@@ -28,10 +28,16 @@ STORE_HELP = (
 )
 
 
+def program_flag(name: str) -> bool:
+    """A flag of the whole program (``-q``, ``--wide``: given anywhere on the line) as the
+    command running now sees it; False outside a command."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx and (ctx.find_root().obj or {}).get(name))
+
+
 def note(message: str) -> None:
     """A note for people on stderr (a row count, what was skipped): left out with -q."""
-    ctx = click.get_current_context(silent=True)
-    if not (ctx and (ctx.find_root().obj or {}).get("quiet")):
+    if not program_flag("quiet"):
         click.echo(message, err=True)
 
 
@@ -79,25 +85,6 @@ def wait_option(func: F) -> F:
     )(func)
 
 
-def reading(label: str, unit: str = " reports") -> Callable[[Iterable[T]], Iterable[T]]:
-    """A progress bar over items read one by one whose number is not known beforehand (the
-    reports' summaries an analysis reads); none with -q, or when stderr is no terminal."""
-    ctx = click.get_current_context(silent=True)
-    quiet = bool(ctx and (ctx.find_root().obj or {}).get("quiet"))
-
-    def wrap(items: Iterable[T]) -> Iterable[T]:
-        return tqdm(
-            items,
-            desc=label,
-            unit=unit,
-            disable=True if quiet else None,
-            file=sys.stderr,
-            **bar_size(),
-        )
-
-    return wrap
-
-
 def bar_size() -> dict[str, int]:
     """The terminal's size for a progress bar: a terminal that reports none (a pseudo-
     terminal of size 0 × 0, as `script` makes) counts as 80 × 24 — tqdm would draw nothing."""
@@ -105,14 +92,20 @@ def bar_size() -> dict[str, int]:
     return {"ncols": size.columns or 80, "nrows": size.lines or 24}
 
 
-def progress(quiet: bool, label: str) -> Callable[[Iterable[T]], Iterable[T]]:
+def progress(
+    label: str, unit: str = "report", *, counted: bool = True
+) -> Callable[[Iterable[T]], Iterable[T]]:
+    """A progress bar on stderr over the items a long command works through: ``counted``
+    items are listed first, so the bar shows how many are left; otherwise (the reports'
+    summaries an analysis reads as they come) it counts what it has seen. None with -q; tqdm
+    goes quiet by itself when stderr is not a terminal (disable=None)."""
+    quiet = program_flag("quiet")
+
     def wrap(items: Iterable[T]) -> Iterable[T]:
-        items = list(items)
-        # tqdm goes quiet by itself when stderr is not a terminal (disable=None).
         return tqdm(
-            items,
+            list(items) if counted else items,
             desc=label,
-            unit="report",
+            unit=unit,
             disable=True if quiet else None,
             file=sys.stderr,
             **bar_size(),
@@ -155,8 +148,7 @@ def print_table(columns: tuple[str, ...], rows: Iterable[tuple[str | None, ...]]
     the text printed: every cell is measured once, then cut or padded in one pass.  Columns
     of :data:`ID_COLUMNS`, and columns holding an IRI, are never cut; a text column is cut at :data:`TEXT_WIDTH`, unless
     the program was given ``--wide`` (then no cell is cut)."""
-    ctx = click.get_current_context(silent=True)
-    wide = bool(ctx and (ctx.find_root().obj or {}).get("wide"))
+    wide = program_flag("wide")
     cells = [[("" if v is None else v.replace("\n", " ")) for v in row] for row in rows]
     widths = []
     for i, c in enumerate(columns):

@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable
 from pathlib import Path
 
 import click
 import click.shell_completion
-from tqdm import tqdm
 
 from incident_kg.errors import IncidentKGError
 
 from .common import (
-    bar_size,
     format_option,
     handle_errors,
     lang_option,
     note,
     print_table,
+    progress,
     store_option,
     top_option,
 )
@@ -320,10 +318,8 @@ def serve(
     help="Also send the inferred graphs (the named queries need them).",
 )
 @store_option
-@click.pass_context
 @handle_errors
 def push(
-    ctx: click.Context,
     endpoint: str | None,
     graph_store: str | None,
     tlp: str | None,
@@ -364,19 +360,6 @@ def push(
             "pushing without redaction under %s: personal data may leave the organisation",
             marking.label,
         )
-    quiet = ctx.obj["quiet"]
-
-    def progress(names: Iterable[str]) -> Iterable[str]:
-        names = list(names)
-        return tqdm(
-            names,
-            desc="push",
-            unit="graph",
-            disable=True if quiet else None,
-            file=sys.stderr,
-            **bar_size(),
-        )
-
     with GraphStore.open(store_dir, read_only=True) as store:
         result = push_graphs(
             store,
@@ -384,7 +367,7 @@ def push(
             marking=marking,
             redact=redact,
             inferred=inferred,
-            progress=progress,
+            progress=progress("push", "graph"),
         )
     redacted = sum(result.redactions.values())
     click.echo(

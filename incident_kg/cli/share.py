@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -14,6 +15,7 @@ import click
 from incident_kg.errors import IncidentKGError
 
 from .common import (
+    F,
     format_option,
     handle_errors,
     lang_option,
@@ -272,20 +274,28 @@ def export(
     )
 
 
+def _max_problems(default: int) -> Callable[[F], F]:
+    """``--max-problems N`` of the commands that list problems (import, validate), and its
+    hidden name before 2026-12, ``--limit`` (a page size everywhere else)."""
+
+    def wrap(func: F) -> F:
+        func = click.option("--limit", "old_limit", type=int, hidden=True)(func)
+        return click.option(
+            "--max-problems",
+            "limit",
+            default=default,
+            show_default=True,
+            help="List at most this many problems.",
+        )(func)
+
+    return wrap
+
+
 @click.command()
 @click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @store_option
 @lang_option
-@click.option(
-    "--max-problems",
-    "limit",
-    default=50,
-    show_default=True,
-    help="Show at most this many problems.",
-)
-@click.option(  # the name before 2026-12: `--limit` is a page size everywhere else
-    "--limit", "old_limit", type=int, hidden=True
-)
+@_max_problems(50)
 @click.option(
     "--format",
     "out_format",
@@ -417,16 +427,7 @@ def validate(
     metavar="N",
     help="Refuse a file with more triples while parsing it. Default: 250,000.",
 )
-@click.option(
-    "--max-problems",
-    "limit",
-    default=20,
-    show_default=True,
-    help="List at most this many problems.",
-)
-@click.option(  # the name before 2026-12: `--limit` is a page size everywhere else
-    "--limit", "old_limit", type=int, hidden=True
-)
+@_max_problems(20)
 @lang_option
 @wait_option
 @handle_errors

@@ -43,41 +43,35 @@ def test_info_on_a_missing_store_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert result.stderr.count("\n") == 1 and "no store at" in result.stderr
 
 
-def test_shell_completion_is_offered_by_click(tmp_path: Path) -> None:
+def _completion(cwd: Path, **env: str) -> str:
+    """What the program says to the shell's completion protocol (click's), in a process of
+    its own with ``env`` set."""
     import os
     import subprocess
     import sys
 
-    env = {**os.environ, "_INCIDENT_KG_COMPLETE": "bash_source"}
-    script = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-c", "from incident_kg.cli import main; main(prog_name='incident-kg')"],
-        env=env,
+        env={**os.environ, **env},
         capture_output=True,
         text=True,
-        cwd=tmp_path,
+        cwd=cwd,
     ).stdout
+
+
+def test_shell_completion_is_offered_by_click(tmp_path: Path) -> None:
+    script = _completion(tmp_path, _INCIDENT_KG_COMPLETE="bash_source")
     assert "_incident_kg_completion" in script and "complete " in script
 
 
 def test_shell_completion_offers_the_named_queries(tmp_path: Path) -> None:
     """Regression (newcomer walk-through): `query shared<TAB>` offered nothing."""
-    import os
-    import subprocess
-    import sys
-
-    env = {
-        **os.environ,
-        "_INCIDENT_KG_COMPLETE": "bash_complete",
-        "COMP_WORDS": "incident-kg query shared",
-        "COMP_CWORD": "2",
-    }
-    out = subprocess.run(
-        [sys.executable, "-c", "from incident_kg.cli import main; main(prog_name='incident-kg')"],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-    ).stdout
+    out = _completion(
+        tmp_path,
+        _INCIDENT_KG_COMPLETE="bash_complete",
+        COMP_WORDS="incident-kg query shared",
+        COMP_CWORD="2",
+    )
     assert "plain,shared-root-causes" in out.splitlines()
     assert "plain,shared-devices" in out.splitlines()
 

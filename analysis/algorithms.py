@@ -116,12 +116,17 @@ def occurrences(g: nx.MultiDiGraph) -> dict[str, Occurrence]:
     responsible: dict[str, set[str]] = defaultdict(set)
     involved: dict[str, set[str]] = defaultdict(set)
     reports: dict[str, set[str]] = defaultdict(set)
-    for incident in nodes_of_kind(g, "incident"):
-        key = incident_key(g, incident)
-        data = g.nodes[incident]
+    nodes = g._node  # one pass over the nodes and their own adjacency: no sorted lists
+    for incident, data in sorted(nodes.items()):
+        if data.get("kind") != "incident":
+            continue
+        key = str(data.get("counted_as") or incident)  # incident_key
         reports[key].update(data.get("reports", (data["report"],)))
-        responsible[key].update(g.nodes[o]["body"] for o in targets(g, incident, "responsible"))
-        involved[key].update(g.nodes[o]["body"] for o in targets(g, incident, "involved"))
+        for target, keys in g._succ[incident].items():
+            if "responsible" in keys:
+                responsible[key].add(nodes[target]["body"])
+            if "involved" in keys:
+                involved[key].add(nodes[target]["body"])
     return {
         key: Occurrence(key, frozenset(responsible[key] or involved[key]), frozenset(found))
         for key, found in reports.items()
@@ -191,17 +196,19 @@ def rank_causes(
     tier: str | None = None,
     repeat_weight: float = REPEAT_WEIGHT,
     min_spread: int = 0,
+    occurred: Mapping[str, Occurrence] | None = None,
 ) -> list[CauseSpread]:
     """Causes (``level="cause"``) or tiers (``level="tier"``) ranked by score, then
     incidents, then bodies, then code; ``tier`` (a tier code) keeps the causes of one tier;
     ``min_spread`` keeps those that occurred in at least that many places
-    (:data:`SHARED_SPREAD` for the *shared* root causes)."""
+    (:data:`SHARED_SPREAD` for the *shared* root causes).  ``occurred`` is
+    :func:`occurrences` of ``g`` when the caller has it already (ranking causes and tiers)."""
     if not 0 <= repeat_weight < 1:
         raise ValueError("repeat_weight must be in [0, 1): a repetition counts less than spread")
     concepts = [c for c in nodes_of_kind(g, level) if sources(g, c, "has_cause") or level == "tier"]
     if tier is not None:
         concepts = [c for c in concepts if _tier_code(g, c) == tier or g.nodes[c]["code"] == tier]
-    occurred = occurrences(g)
+    occurred = occurrences(g) if occurred is None else occurred
     measured = [_cause_spread(g, c, repeat_weight, occurred) for c in concepts]
     measured = [m for m in measured if m[1] > 0 and m[4] >= min_spread]
     measured.sort(key=lambda m: (-m[5], -m[1], -m[2], str(g.nodes[m[0]]["code"])))

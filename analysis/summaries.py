@@ -39,6 +39,7 @@ from .network import (
     _add_evidence,
     _ensure_concept,
     _local,
+    add_plain_edge,
     body_of,
     load_query,
     read_concepts,
@@ -239,6 +240,7 @@ def network_from_summaries(
     links: list[tuple[str, str, str]] = []  # (incident, relation as stated, organisation)
     concept_of: dict[str, str] = {}  # a code as written → its IRI (a few hundred, many times)
     reported_in = "reported_in" in relations
+    relation_of = {short(r, ""): r for r in RELATIONS}  # as the summaries write them
     for graph, summary in summaries:
         report = summary.get("report", "")
         told = {report: [summary.get(n) for n in ("id", "file", "title")]}  # id, file, title
@@ -275,7 +277,7 @@ def network_from_summaries(
                 affected=_int(affected),
             )
             if reported_in:
-                g.add_edge(iri, reported, key="reported_in", relation="reported_in", evidence=())
+                add_plain_edge(g, iri, reported, "reported_in")
             for prop, code in facts:
                 found = coded_by_prop.get(prop)
                 if found is None:
@@ -285,8 +287,10 @@ def network_from_summaries(
                     concept = concept_of[code] = long(code, report)
                 if concept not in g:
                     _ensure_concept(g, concepts, concept, found[1])
-                g.add_edge(iri, concept, key=found[0], relation=found[0], evidence=())
-            links += [(iri, long(r, report), long(o, report)) for r, o in orgs]
+                add_plain_edge(g, iri, concept, found[0])
+            links += [
+                (iri, relation_of.get(r) or long(r, report), long(o, report)) for r, o in orgs
+            ]
     organizations = _merged_organizations(summaries)
     linked: dict[str, bool] = {}  # organisations drawn → whether as a unit or linked
     parts: list[tuple[str, str]] = []
@@ -303,17 +307,20 @@ def network_from_summaries(
         for org, flag in linked.items()
     )
     for iri, parent in parts:
-        g.add_edge(iri, parent, key="part_of", relation="part_of", evidence=())
+        add_plain_edge(g, iri, parent, "part_of")
     responsible = {(i, o) for i, r, o in links if r == _RESPONSIBLE}
     org_relation: dict[tuple[str, str], str] = {}
     for incident, _relation, org in links:
         relation = "responsible" if (incident, org) in responsible else "involved"
         org_relation[(incident, org)] = relation
-        g.add_edge(incident, org, key=relation, relation=relation, evidence=())
+        add_plain_edge(g, incident, org, relation)
+    g.__networkx_cache__.clear()
     for node in linked:
         g.nodes[node]["body"] = body_of(g, node)
     notation, _ = concept_tables(concept_rows)
-    return g, Summarised(graph_of, org_relation, _measure_rows(summaries, notation))
+    # the measure links go on has_countermeasure edges (analysis/linked.py): none without them
+    measures = _measure_rows(summaries, notation) if "has_countermeasure" in relations else []
+    return g, Summarised(graph_of, org_relation, measures)
 
 
 def _measure_rows(

@@ -517,6 +517,21 @@ def read_links(store: GraphStore) -> list[Row]:
     return [dict(zip(table.columns, row, strict=True)) for row in table.rows]
 
 
+#: The fields of a :class:`DetailSource` kept with the projection (analysis/kept.py): what
+#: the projection made, not what a command sets.
+_KEPT_FIELDS = (
+    "graph_of",
+    "notation",
+    "labels",
+    "events",
+    "alias",
+    "org_relation",
+    "accounts_of",
+    "graphs_of",
+    "nodes_of_graph",
+)
+
+
 def network_of_store(
     store: GraphStore,
     *,
@@ -526,26 +541,43 @@ def network_of_store(
 ) -> nx.MultiDiGraph:
     """The projection of a store from its summaries (see :func:`~.network.load_network`):
     the summaries' network, then the link pass's part (analysis/linked.py), then — with
-    ``details`` — every report's evidence and timeline."""
+    ``details`` — every report's evidence and timeline.  The projection without details
+    is kept beside the store for the next command that reads the same (analysis/kept.py)."""
+    from .kept import digest, keep, read_kept
     from .linked import link_projection
 
     wanted = ALL_RELATIONS if relations is None else frozenset(relations)
+    texts = list(progress(store.summaries()))
     concepts = read_concepts(store)
-    g, read = network_from_summaries(read_summaries(store, progress), concepts, wanted)
-    alias = link_projection(
-        g, {"incident-links": read_links(store), "measure-links": read.measure_links}
-    )
-    notation, labels = concept_tables(concepts)
-    source = DetailSource(
-        store,
-        read.graph_of,
-        notation,
-        labels,
-        "has_event" in wanted,
-        alias=alias,
-        org_relation=read.org_relation,
-    )
-    source.index(g)
+    links = read_links(store)
+    secret = store.pseudonym_key() if texts else None  # a store without summaries: as read
+    key = digest(texts, concepts, links, wanted) if secret else ""
+    kept = read_kept(store.path, wanted, key, secret) if secret else None
+    if kept is not None:
+        g, fields = kept
+        source = DetailSource(store, **fields)
+    else:
+        summaries = (
+            [(graph, json.loads(text)) for graph, text in texts]
+            if texts
+            else read_summaries(store)  # made from the report graphs (an older store)
+        )
+        g, read = network_from_summaries(summaries, concepts, wanted)
+        del summaries
+        alias = link_projection(g, {"incident-links": links, "measure-links": read.measure_links})
+        notation, labels = concept_tables(concepts)
+        source = DetailSource(
+            store,
+            read.graph_of,
+            notation,
+            labels,
+            "has_event" in wanted,
+            alias=alias,
+            org_relation=read.org_relation,
+        )
+        source.index(g)
+        if secret:
+            keep(store.path, wanted, key, secret, g, {f: getattr(source, f) for f in _KEPT_FIELDS})
     g.graph[SOURCE] = source
     if details:
         load_details(g)

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import networkx as nx
 
@@ -44,11 +44,12 @@ from .network import (
     find_concept,
     incident_bodies,
     label,
+    load_details,
     nodes_of_kind,
     sources,
     targets,
 )
-from .similarity import SIMILARITY_FIELDS, SimilarityIndex
+from .similarity import SIMILARITY_FIELDS, RenamedIndex, SimilarityIndex
 
 #: Weight of an incident that adds no spread (a repetition in a body already counted).
 REPEAT_WEIGHT = 0.5
@@ -416,7 +417,11 @@ class Similarity:
 
 
 def similar_incidents(
-    g: nx.MultiDiGraph, incident: str, *, top: int = 5, index: SimilarityIndex | None = None
+    g: nx.MultiDiGraph,
+    incident: str,
+    *,
+    top: int = 5,
+    index: SimilarityIndex | RenamedIndex | None = None,
 ) -> list[Similarity]:
     """The ``top`` incidents most similar to ``incident`` by their causes, systems, procedures
     and harms: a weighted Jaccard index, each code weighted by its rarity
@@ -533,6 +538,7 @@ def recommend(
     incident: str | None = None,
     cause: str | None = None,
     others_only: bool = False,
+    sentences: int | None = None,
 ) -> list[Recommendation]:
     """Countermeasures that address the causes of ``incident`` (or ``cause``, a cause or tier
     code, a tier meaning all its causes) in the incidents that adopted them, ranked by the
@@ -545,7 +551,9 @@ def recommend(
 
     Adoptions by the asked-about incident or by its own body are kept and marked ``own``
     (the only record of a measure may be the incident's own report); ``others_only``
-    leaves them out."""
+    leaves them out.  ``sentences`` reads the sentence of the measure (:attr:`Adoption.sentence`)
+    for the first that many adoptions of each measure only (a page shows a few), all when
+    None: the evidence is read from the store per report."""
     if (incident is None) == (cause is None):
         raise ValueError("give an incident or a cause")
     if incident is not None:
@@ -580,7 +588,6 @@ def recommend(
             if not links:
                 continue  # it addresses none of the asked-about causes here
             addressed = sorted({str(g.nodes[lk.cause]["code"]) for lk in links if lk.cause in g})
-            said = evidence(g, other, measure, "has_countermeasure")
             adoptions[measure].append(
                 Adoption(
                     incident=other,
@@ -588,7 +595,7 @@ def recommend(
                     report=_report_id(g, other),
                     organizations=_body_labels(g, bodies),
                     causes=tuple(addressed),
-                    sentence=said[0].sentence if said else None,
+                    sentence=None,  # read below, for the adoptions that need it
                     relation=relation,
                     links=tuple(dict.fromkeys(lk.explain() for lk in links)),
                     basis="stated" if any(lk.basis == "stated" for lk in links) else "defaulted",
@@ -598,6 +605,13 @@ def recommend(
             others_of[measure] |= bodies - own_bodies
             causes_of[measure] |= set(addressed)
             events_of[measure].add(incident_key(g, other))
+    wanted = {m: found[:sentences] for m, found in adoptions.items()}
+    load_details(g, sorted({a.incident for found in wanted.values() for a in found}))  # at once
+    for measure, found in wanted.items():
+        for n, adoption in enumerate(found):
+            said = evidence(g, adoption.incident, measure, "has_countermeasure")
+            if said:
+                adoptions[measure][n] = replace(adoption, sentence=said[0].sentence)
     ranked = sorted(
         adoptions,
         key=lambda m: (

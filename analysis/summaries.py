@@ -366,15 +366,20 @@ def redact_details_as_read(
     g: nx.MultiDiGraph,
     clean: Callable[[str], str],
     rename: Callable[[str], str] | None = None,
+    known: Mapping[str, str] | None = None,
 ) -> None:
     """Let ``g`` (a copy of a network read from summaries, its texts cleaned and, with
     ``rename``, its nodes renamed by it) clean the texts of the details it reads from now on
-    and put them on the renamed nodes: a copy of its source, so the original is unchanged."""
+    and put them on the renamed nodes: a copy of its source, so the original is unchanged.
+    ``known`` maps the new names of ``g``'s nodes back (a page's: the corpus's other
+    incidents are then not renamed, as no detail of theirs is read into ``g``)."""
     source: DetailSource | None = g.graph.get(SOURCE)
     if source is None:
         return
     shown = source.shown
-    if rename is not None:
+    if rename is not None and known is not None:
+        shown = {new: old for new, old in known.items() if old in source.graphs_of}
+    elif rename is not None:
         shown = {rename(node): node for node in source.graphs_of}
     g.graph[SOURCE] = replace(
         source,

@@ -56,6 +56,7 @@ from incident_kg.analysis.network import (
     label,
     nodes_of_kind,
 )
+from incident_kg.analysis.similarity import RenamedIndex
 from incident_kg.errors import IncidentKGError
 from incident_kg.graph.effectiveness import Effect
 
@@ -364,7 +365,7 @@ def _incident_page(
     g: nx.MultiDiGraph,
     incident: str,
     legend: dict[str, dict[str, str]],
-    index: SimilarityIndex,
+    index: SimilarityIndex | RenamedIndex,
     tier_of: dict[str, str],
     names: Names,
 ) -> Page:

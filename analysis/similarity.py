@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 import networkx as nx
 
 from .linked import incident_key
-from .network import nodes_of_kind, targets
+from .network import nodes_of_kind
 
 #: The coded fields compared by ``similar_incidents``: field → relation.
 SIMILARITY_FIELDS = {
@@ -21,8 +21,17 @@ SIMILARITY_FIELDS = {
 }
 
 
+_FIELD_OF = {relation: name for name, relation in SIMILARITY_FIELDS.items()}
+
+
 def _features(g: nx.MultiDiGraph, incident: str) -> set[tuple[str, str]]:
-    return {(f, t) for f, rel in SIMILARITY_FIELDS.items() for t in targets(g, incident, rel)}
+    """(field, code) of every code of ``incident`` compared (one pass over its edges)."""
+    return {
+        (_FIELD_OF[relation], target)
+        for target, keys in g._succ[incident].items()
+        for relation in keys
+        if relation in _FIELD_OF
+    }
 
 
 class SimilarityIndex:

@@ -50,6 +50,7 @@ from incident_kg.analysis.algorithms import (
 from incident_kg.analysis.linked import incident_key
 from incident_kg.analysis.network import (
     TIER_ORDER,
+    copy_part,
     find_concept,
     find_incident,
     incident_bodies,
@@ -132,7 +133,7 @@ def page_network(g: nx.MultiDiGraph, options: ViewOptions) -> nx.MultiDiGraph:
             nodes.add(data["body"])
         if data.get("kind") in ("organization", "cause"):
             nodes.update(g._succ[node])
-    part = g.subgraph(nodes).copy()
+    part = copy_part(g, nodes)  # g.subgraph(nodes).copy()
     if index is not None:
         part.graph[SIMILARITY] = index
     return part

@@ -17,7 +17,7 @@ from typing import Any
 import networkx as nx
 from jinja2 import Environment, select_autoescape
 
-from incident_kg.analysis.network import Evidence
+from incident_kg.analysis.network import Evidence, copy_part
 from incident_kg.analysis.summaries import redact_details_as_read
 from incident_kg.graph.effectiveness import Effect
 from incident_kg.privacy.pseudonyms import FILE_NAME, Pseudonymiser
@@ -125,7 +125,7 @@ def _pseudonymise_network(
     holder = pseudonyms.rules.placeholders[FILE_NAME]
     counts: Counter[str] = Counter()
     names = {n: pseudonyms.iri(n) for n in g.nodes if isinstance(n, str)}
-    out = nx.relabel_nodes(g, names, copy=True)  # node and edge attribute dicts copied
+    out = copy_part(g, names=names)  # nx.relabel_nodes(g, names): attribute dicts copied
     nodes = out.nodes
     shown: dict[str, tuple[str, str]] = {}  # report IRI → (identifier, what it is shown as)
     for node, kind in g.nodes(data="kind"):

@@ -409,6 +409,8 @@ def _attach_evidence(
     stand for its incidents and organisations); the sentences that tell each event."""
     report = str(details.get("report", ""))
     sentences: dict[str, list[str]] = {}
+    iris: dict[str, str] = {}  # an IRI as the details write it → in full (each once)
+    succ = g._succ
     for row in details.get("evidence", ()):
         incident, prop, body, sentence = row[0], row[1], row[2], row[3]
         if body is None or sentence is None:
@@ -416,18 +418,22 @@ def _attach_evidence(
         if source.clean is not None:
             sentence = source.clean(sentence)
             row = [*row[:3], sentence, *row[4:]]
-        incident, body = long(incident or "", report), long(body, report)
+        incident = iris.get(incident) or iris.setdefault(incident, long(incident or "", report))
+        body = iris.get(body) or iris.setdefault(body, long(body, report))
         sentences.setdefault(body, []).append(sentence)
         node = source.node(incident)
-        if node not in g:
+        if node not in succ:
             continue
-        target = source.node(body)
-        coded = CODED_RELATIONS.get(long(prop or "", report))
-        if coded is not None and g.has_edge(node, target, key=coded[0]):
-            _add_evidence(g.edges[node, target, coded[0]], _evidence_of(row, report, source))
+        edges = succ[node].get(source.node(body))
+        if not edges:
+            continue
+        prop = iris.get(prop) or iris.setdefault(prop, long(prop or "", report))
+        coded = CODED_RELATIONS.get(prop)
+        if coded is not None and coded[0] in edges:
+            _add_evidence(edges[coded[0]], _evidence_of(row, report, source))
         relation = source.org_relation.get((incident, body))  # an annotation naming the body
-        if relation is not None and g.has_edge(node, target, key=relation):
-            _add_evidence(g.edges[node, target, relation], Evidence(sentence=sentence))
+        if relation is not None and relation in edges:
+            _add_evidence(edges[relation], Evidence(sentence=sentence))
     return sentences
 
 

@@ -3,6 +3,7 @@ recommendation and causal chains — on small made-up projections and on the rea
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -393,3 +394,23 @@ def test_the_similarity_index_finds_what_comparing_every_pair_finds(
         ]
         scored.sort(key=lambda x: (-x[0], x[1]))
         assert index.most_similar(incident, 3) == scored[:3]
+
+
+def test_recommend_reads_the_sentences_of_the_adoptions_a_page_shows(
+    seeds_network: nx.MultiDiGraph,
+) -> None:
+    """Issue 17: a cause page shows the sentences of its first adoptions only; asked for
+    them alone, the rest of the recommendation is the same, the first sentences too."""
+    found = {r.code: recommend(seeds_network, cause=r.code) for r in rank_causes(seeds_network)}
+    cause, every = next(
+        (code, recs)
+        for code, recs in found.items()
+        if any(a.sentence for m in recs for a in m.sources[1:])  # a sentence past the first
+    )
+    first = recommend(seeds_network, cause=cause, sentences=1)
+    for whole, shown in zip(every, first, strict=True):
+        assert shown.sources[0] == whole.sources[0]
+        assert all(a.sentence is None for a in shown.sources[1:])
+        assert [dataclasses.replace(a, sentence=None) for a in shown.sources] == [
+            dataclasses.replace(a, sentence=None) for a in whole.sources
+        ]

@@ -197,6 +197,7 @@ def analyze_recommend(
             incident=find_incident(g, incident) if incident else None,
             cause=cause,
             others_only=others_only,
+            sentences=None if fmt == "json" else 0,  # a table shows the links, not these
         )
     emit(found[:top], Recommendation.COLUMNS, fmt, lang)
 

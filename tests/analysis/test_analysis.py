@@ -414,3 +414,22 @@ def test_recommend_reads_the_sentences_of_the_adoptions_a_page_shows(
         assert [dataclasses.replace(a, sentence=None) for a in shown.sources] == [
             dataclasses.replace(a, sentence=None) for a in whole.sources
         ]
+
+
+def test_recommend_as_a_table_is_every_adoption_with_its_evidence_read(
+    seeds_store_path: Path, seeds_network: nx.MultiDiGraph
+) -> None:
+    """Issue 17: a table or CSV of `analyze recommend` shows the links, not the measures'
+    own sentences, which it no longer reads: its rows are those of the whole answer."""
+    import csv
+    import io
+
+    incident = _incident_with_harm(seeds_network, "CardExpiry")
+    store = ["--store", str(seeds_store_path)]
+    out = CliRunner().invoke(
+        main, ["analyze", "recommend", "--incident", incident, *store, "--format", "csv"]
+    )
+    assert out.exit_code == 0, out.output
+    whole = recommend(seeds_network, incident=incident)  # every sentence read (details loaded)
+    assert any(a.sentence for r in whole for a in r.sources)
+    assert list(csv.reader(io.StringIO(out.output)))[1:] == [list(r.row()) for r in whole]

@@ -14,9 +14,10 @@ reading it back as it was made takes a tenth of that.
   beside (a read-only mount) keeps nothing: each command then makes the projection itself.
 * **When it is the same**: the file's name holds a digest of everything the projection is
   made from — every summary as the store keeps it, the concept rows, the links graph's rows,
-  the relations drawn and :data:`FORM` (this code's version of it) — so any change to the
-  store (a build, an import, a removal, the link pass) makes another digest and the
-  projection is made again; older files of the same relations are removed then.
+  the relations drawn, :data:`FORM` and the source of the modules that make it — so any
+  change to the store (a build, an import, a removal, the link pass) or to that code makes
+  another digest and the projection is made again; older files of the same relations are
+  removed then.
 * **Trust**: the file is signed with the store's own secret (its pseudonym key, which never
   leaves the store: graph/store.py); a file whose signature does not match — written by
   someone without the store's secret, or damaged — is not read.  A store without the secret
@@ -33,6 +34,7 @@ import hmac
 import logging
 import os
 import pickle
+import sys
 import tempfile
 from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
@@ -62,6 +64,7 @@ def digest(
     """The digest of everything a projection is made from (see the module doc)."""
     h = hashlib.blake2b(digest_size=20)
     h.update(f"{FORM}\0{nx.__version__}\0{','.join(sorted(relations))}\0".encode())
+    h.update(_code())
     for graph, text in summaries:
         h.update(graph.encode())
         h.update(b"\0")
@@ -72,6 +75,20 @@ def digest(
         for row in rows:
             h.update(repr(sorted(row.items())).encode())
     return h.hexdigest()
+
+
+def _code() -> bytes:
+    """The digest of the code that makes the projection (its modules' source): a projection
+    kept by another version of it is made again."""
+    from . import linked, network, summaries
+
+    h = hashlib.blake2b(digest_size=20)
+    for module in (network, summaries, linked, sys.modules[__name__]):
+        try:
+            h.update(Path(str(module.__file__)).read_bytes())
+        except OSError:  # no source beside the bytecode: the version says it
+            h.update(f"{module.__name__} {getattr(module, '__version__', '')}".encode())
+    return h.digest()
 
 
 def _name(relations: Collection[str]) -> str:

@@ -80,6 +80,8 @@ def digest(
 def _code() -> bytes:
     """The digest of the code that makes the projection (its modules' source): a projection
     kept by another version of it is made again."""
+    from incident_kg import __version__
+
     from . import linked, network, summaries
 
     h = hashlib.blake2b(digest_size=20)
@@ -87,7 +89,7 @@ def _code() -> bytes:
         try:
             h.update(Path(str(module.__file__)).read_bytes())
         except OSError:  # no source beside the bytecode: the version says it
-            h.update(f"{module.__name__} {getattr(module, '__version__', '')}".encode())
+            h.update(f"{module.__name__} {__version__}".encode())
     return h.digest()
 
 

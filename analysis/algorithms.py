@@ -49,7 +49,7 @@ from .network import (
     sources,
     targets,
 )
-from .similarity import SIMILARITY_FIELDS, RenamedIndex, SimilarityIndex
+from .similarity import SIMILARITY_FIELDS, AnyIndex, SimilarityIndex
 
 #: Weight of an incident that adds no spread (a repetition in a body already counted).
 REPEAT_WEIGHT = 0.5
@@ -417,11 +417,7 @@ class Similarity:
 
 
 def similar_incidents(
-    g: nx.MultiDiGraph,
-    incident: str,
-    *,
-    top: int = 5,
-    index: SimilarityIndex | RenamedIndex | None = None,
+    g: nx.MultiDiGraph, incident: str, *, top: int = 5, index: AnyIndex | None = None
 ) -> list[Similarity]:
     """The ``top`` incidents most similar to ``incident`` by their causes, systems, procedures
     and harms: a weighted Jaccard index, each code weighted by its rarity
@@ -743,29 +739,8 @@ def tier_nodes(g: nx.MultiDiGraph) -> dict[str, str]:
     return {str(g.nodes[t]["code"]): t for t in nodes_of_kind(g, "tier")}
 
 
-__all__ = [
-    "REPEAT_WEIGHT",
-    "SHARED_SPREAD",
-    "Adoption",
-    "CausalChain",
-    "CauseCentrality",
-    "CauseSpread",
-    "ChainLink",
-    "Cooccurrence",
-    "CooccurrenceEdge",
-    "Occurrence",
-    "Recommendation",
-    "SharedCode",
-    "Similarity",
-    "SimilarityIndex",
-    "causal_chain",
-    "cause_incidents",
-    "cooccurrence",
-    "cooccurrence_graph",
-    "occurrences",
-    "rank_causes",
-    "recommend",
-    "similar_incidents",
-    "spread",
-    "tier_nodes",
-]
+__all__ = ["REPEAT_WEIGHT", "SHARED_SPREAD", "Adoption", "CausalChain", "CauseCentrality",
+           "CauseSpread", "ChainLink", "Cooccurrence", "CooccurrenceEdge", "Occurrence",
+           "Recommendation", "SharedCode", "Similarity", "SimilarityIndex", "causal_chain",
+           "cause_incidents", "cooccurrence", "cooccurrence_graph", "occurrences",
+           "rank_causes", "recommend", "similar_incidents", "spread", "tier_nodes"]  # fmt: skip

@@ -168,3 +168,7 @@ class RenamedIndex:
     def candidates(self, incident: str, top: int) -> list[str]:
         """As :meth:`SimilarityIndex.candidates`, under the new names."""
         return [self.shown(i) for i in self.base.candidates(self.original(incident), top)]
+
+
+#: An index of similarity, under the projection's names or a view's.
+AnyIndex = SimilarityIndex | RenamedIndex

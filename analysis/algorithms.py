@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import networkx as nx
 
@@ -44,11 +44,12 @@ from .network import (
     find_concept,
     incident_bodies,
     label,
+    load_details,
     nodes_of_kind,
     sources,
     targets,
 )
-from .similarity import SIMILARITY_FIELDS, SimilarityIndex
+from .similarity import SIMILARITY_FIELDS, AnyIndex, SimilarityIndex
 
 #: Weight of an incident that adds no spread (a repetition in a body already counted).
 REPEAT_WEIGHT = 0.5
@@ -116,12 +117,17 @@ def occurrences(g: nx.MultiDiGraph) -> dict[str, Occurrence]:
     responsible: dict[str, set[str]] = defaultdict(set)
     involved: dict[str, set[str]] = defaultdict(set)
     reports: dict[str, set[str]] = defaultdict(set)
-    for incident in nodes_of_kind(g, "incident"):
-        key = incident_key(g, incident)
-        data = g.nodes[incident]
+    nodes = g._node  # one pass over the nodes and their own adjacency: no sorted lists
+    for incident, data in sorted(nodes.items()):
+        if data.get("kind") != "incident":
+            continue
+        key = str(data.get("counted_as") or incident)  # incident_key
         reports[key].update(data.get("reports", (data["report"],)))
-        responsible[key].update(g.nodes[o]["body"] for o in targets(g, incident, "responsible"))
-        involved[key].update(g.nodes[o]["body"] for o in targets(g, incident, "involved"))
+        for target, keys in g._succ[incident].items():
+            if "responsible" in keys:
+                responsible[key].add(nodes[target]["body"])
+            if "involved" in keys:
+                involved[key].add(nodes[target]["body"])
     return {
         key: Occurrence(key, frozenset(responsible[key] or involved[key]), frozenset(found))
         for key, found in reports.items()
@@ -191,17 +197,19 @@ def rank_causes(
     tier: str | None = None,
     repeat_weight: float = REPEAT_WEIGHT,
     min_spread: int = 0,
+    occurred: Mapping[str, Occurrence] | None = None,
 ) -> list[CauseSpread]:
     """Causes (``level="cause"``) or tiers (``level="tier"``) ranked by score, then
     incidents, then bodies, then code; ``tier`` (a tier code) keeps the causes of one tier;
     ``min_spread`` keeps those that occurred in at least that many places
-    (:data:`SHARED_SPREAD` for the *shared* root causes)."""
+    (:data:`SHARED_SPREAD` for the *shared* root causes).  ``occurred`` is
+    :func:`occurrences` of ``g`` when the caller has it already (ranking causes and tiers)."""
     if not 0 <= repeat_weight < 1:
         raise ValueError("repeat_weight must be in [0, 1): a repetition counts less than spread")
     concepts = [c for c in nodes_of_kind(g, level) if sources(g, c, "has_cause") or level == "tier"]
     if tier is not None:
         concepts = [c for c in concepts if _tier_code(g, c) == tier or g.nodes[c]["code"] == tier]
-    occurred = occurrences(g)
+    occurred = occurrences(g) if occurred is None else occurred
     measured = [_cause_spread(g, c, repeat_weight, occurred) for c in concepts]
     measured = [m for m in measured if m[1] > 0 and m[4] >= min_spread]
     measured.sort(key=lambda m: (-m[5], -m[1], -m[2], str(g.nodes[m[0]]["code"])))
@@ -409,7 +417,7 @@ class Similarity:
 
 
 def similar_incidents(
-    g: nx.MultiDiGraph, incident: str, *, top: int = 5, index: SimilarityIndex | None = None
+    g: nx.MultiDiGraph, incident: str, *, top: int = 5, index: AnyIndex | None = None
 ) -> list[Similarity]:
     """The ``top`` incidents most similar to ``incident`` by their causes, systems, procedures
     and harms: a weighted Jaccard index, each code weighted by its rarity
@@ -526,6 +534,7 @@ def recommend(
     incident: str | None = None,
     cause: str | None = None,
     others_only: bool = False,
+    sentences: int | None = None,
 ) -> list[Recommendation]:
     """Countermeasures that address the causes of ``incident`` (or ``cause``, a cause or tier
     code, a tier meaning all its causes) in the incidents that adopted them, ranked by the
@@ -538,7 +547,9 @@ def recommend(
 
     Adoptions by the asked-about incident or by its own body are kept and marked ``own``
     (the only record of a measure may be the incident's own report); ``others_only``
-    leaves them out."""
+    leaves them out.  ``sentences`` reads the sentence of the measure (:attr:`Adoption.sentence`)
+    for the first that many adoptions of each measure only (a page shows a few), all when
+    None: the evidence is read from the store per report."""
     if (incident is None) == (cause is None):
         raise ValueError("give an incident or a cause")
     if incident is not None:
@@ -573,7 +584,6 @@ def recommend(
             if not links:
                 continue  # it addresses none of the asked-about causes here
             addressed = sorted({str(g.nodes[lk.cause]["code"]) for lk in links if lk.cause in g})
-            said = evidence(g, other, measure, "has_countermeasure")
             adoptions[measure].append(
                 Adoption(
                     incident=other,
@@ -581,7 +591,7 @@ def recommend(
                     report=_report_id(g, other),
                     organizations=_body_labels(g, bodies),
                     causes=tuple(addressed),
-                    sentence=said[0].sentence if said else None,
+                    sentence=None,  # read below, for the adoptions that need it
                     relation=relation,
                     links=tuple(dict.fromkeys(lk.explain() for lk in links)),
                     basis="stated" if any(lk.basis == "stated" for lk in links) else "defaulted",
@@ -591,6 +601,13 @@ def recommend(
             others_of[measure] |= bodies - own_bodies
             causes_of[measure] |= set(addressed)
             events_of[measure].add(incident_key(g, other))
+    wanted = {m: found[:sentences] for m, found in adoptions.items()}
+    load_details(g, sorted({a.incident for found in wanted.values() for a in found}))  # at once
+    for measure, found in wanted.items():
+        for n, adoption in enumerate(found):
+            said = evidence(g, adoption.incident, measure, "has_countermeasure")
+            if said:
+                adoptions[measure][n] = replace(adoption, sentence=said[0].sentence)
     ranked = sorted(
         adoptions,
         key=lambda m: (
@@ -722,29 +739,8 @@ def tier_nodes(g: nx.MultiDiGraph) -> dict[str, str]:
     return {str(g.nodes[t]["code"]): t for t in nodes_of_kind(g, "tier")}
 
 
-__all__ = [
-    "REPEAT_WEIGHT",
-    "SHARED_SPREAD",
-    "Adoption",
-    "CausalChain",
-    "CauseCentrality",
-    "CauseSpread",
-    "ChainLink",
-    "Cooccurrence",
-    "CooccurrenceEdge",
-    "Occurrence",
-    "Recommendation",
-    "SharedCode",
-    "Similarity",
-    "SimilarityIndex",
-    "causal_chain",
-    "cause_incidents",
-    "cooccurrence",
-    "cooccurrence_graph",
-    "occurrences",
-    "rank_causes",
-    "recommend",
-    "similar_incidents",
-    "spread",
-    "tier_nodes",
-]
+__all__ = ["REPEAT_WEIGHT", "SHARED_SPREAD", "Adoption", "CausalChain", "CauseCentrality",
+           "CauseSpread", "ChainLink", "Cooccurrence", "CooccurrenceEdge", "Occurrence",
+           "Recommendation", "SharedCode", "Similarity", "SimilarityIndex", "causal_chain",
+           "cause_incidents", "cooccurrence", "cooccurrence_graph", "occurrences",
+           "rank_causes", "recommend", "similar_incidents", "spread", "tier_nodes"]  # fmt: skip

@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 from rdflib.namespace import SKOS
 
 from incident_kg.graph.effectiveness import Adoption, Effect, Effectiveness, from_json
-from incident_kg.graph.links import analyse, kept_effectiveness
 from incident_kg.graph.store import GraphStore
 from incident_kg.ontology.namespaces import CODE
 from incident_kg.ontology.vocabulary import concepts_graph
@@ -162,6 +161,8 @@ def store_effectiveness(store: GraphStore, cause: str | None = None) -> Effectiv
     the last link pass kept beside the links graph (graph/links.py: every build and import
     ends with it), else — a store written before they were kept — worked out again (the
     whole corpus linked: seconds at 10,000 reports)."""
+    from incident_kg.graph.links import analyse, kept_effectiveness  # the linker: when read
+
     kept = kept_effectiveness(store)
     if kept is not None:
         found = from_json(kept)

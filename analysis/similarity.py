@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import networkx as nx
 
 from .linked import incident_key
-from .network import nodes_of_kind, targets
+from .network import nodes_of_kind
 
 #: The coded fields compared by ``similar_incidents``: field → relation.
 SIMILARITY_FIELDS = {
@@ -21,8 +21,17 @@ SIMILARITY_FIELDS = {
 }
 
 
+_FIELD_OF = {relation: name for name, relation in SIMILARITY_FIELDS.items()}
+
+
 def _features(g: nx.MultiDiGraph, incident: str) -> set[tuple[str, str]]:
-    return {(f, t) for f, rel in SIMILARITY_FIELDS.items() for t in targets(g, incident, rel)}
+    """(field, code) of every code of ``incident`` compared (one pass over its edges)."""
+    return {
+        (_FIELD_OF[relation], target)
+        for target, keys in g._succ[incident].items()
+        for relation in keys
+        if relation in _FIELD_OF
+    }
 
 
 class SimilarityIndex:
@@ -62,22 +71,15 @@ class SimilarityIndex:
         self._weighted_t = csr_matrix(self._matrix.multiply(w)).T.tocsr()
         self._totals = np.asarray(self._matrix @ w).ravel()  # each incident's weight
 
-    def renamed(self, rename: Callable[[str], str]) -> SimilarityIndex:
-        """The same index with every incident named by ``rename`` (a view's pseudonyms):
-        built on a whole projection, it answers for a page drawn from a renamed part of it,
-        ties ordered by the new names as an index of the renamed projection orders them."""
-        import copy
-
-        other = copy.copy(self)
-        other.incidents = [rename(i) for i in self.incidents]
-        other.position = {rename(i): n for i, n in self.position.items()}
-        other.features = {
-            rename(i): {(f, rename(t)) for f, t in fs} for i, fs in self.features.items()
-        }
-        other.weights = {(f, rename(t)): w for (f, t), w in self.weights.items()}
-        other.key = {rename(i): rename(k) for i, k in self.key.items()}
-        other._same = defaultdict(list, {rename(k): v for k, v in self._same.items()})
-        return other
+    def renamed(
+        self, rename: Callable[[str], str], known: Mapping[str, str] | None = None
+    ) -> RenamedIndex:
+        """The same index answering with every incident named by ``rename`` (a view's
+        pseudonyms): built on a whole projection, it answers for a page drawn from a renamed
+        part of it, ties ordered by the new names as an index of the renamed projection
+        orders them.  ``known`` maps new names back (the page's nodes); names are renamed
+        as they pass, not the whole corpus at once."""
+        return RenamedIndex(self, rename, known or {})
 
     def weight(self, feature: tuple[str, str]) -> float:
         return self.weights[feature]
@@ -114,3 +116,59 @@ class SimilarityIndex:
             cut = np.partition(scores[found], len(found) - top)[len(found) - top]
             found = found[scores[found] >= cut - 1e-9]
         return [self.incidents[j] for j in found]
+
+
+class _RenamedFeatures:
+    """``features`` of a :class:`RenamedIndex`: an incident's codes under the new names."""
+
+    def __init__(self, index: RenamedIndex) -> None:
+        self._index = index
+
+    def __getitem__(self, incident: str) -> set[tuple[str, str]]:
+        index = self._index
+        found = index.base.features[index.original(incident)]
+        return {(f, index.shown(t)) for f, t in found}
+
+
+class RenamedIndex:
+    """A :class:`SimilarityIndex` under other names (:meth:`SimilarityIndex.renamed`): the
+    same answers, each name mapped as it passes."""
+
+    def __init__(
+        self, base: SimilarityIndex, rename: Callable[[str], str], known: Mapping[str, str]
+    ) -> None:
+        self.base = base
+        self._rename = rename
+        self._back: dict[str, str] = dict(known)  # new name → name in the base index
+        self.features = _RenamedFeatures(self)
+
+    def original(self, name: str) -> str:
+        """The name in the base index of a name shown."""
+        return self._back.get(name, name)
+
+    def shown(self, name: str) -> str:
+        """The name shown for a name of the base index."""
+        new = self._rename(name)
+        self._back[new] = name
+        return new
+
+    def weight(self, feature: tuple[str, str]) -> float:
+        return self.base.weight((feature[0], self.original(feature[1])))
+
+    def score(self, incident: str, other: str) -> float:
+        return self.base.score(self.original(incident), self.original(other))
+
+    def most_similar(self, incident: str, top: int) -> list[tuple[float, str]]:
+        """As :meth:`SimilarityIndex.most_similar`, ties by the new names."""
+        found = self.candidates(incident, top)
+        exact = [(self.score(incident, other), other) for other in found]
+        exact.sort(key=lambda x: (-x[0], x[1]))
+        return exact[:top]
+
+    def candidates(self, incident: str, top: int) -> list[str]:
+        """As :meth:`SimilarityIndex.candidates`, under the new names."""
+        return [self.shown(i) for i in self.base.candidates(self.original(incident), top)]
+
+
+#: An index of similarity, under the projection's names or a view's.
+AnyIndex = SimilarityIndex | RenamedIndex

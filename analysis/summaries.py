@@ -39,6 +39,7 @@ from .network import (
     _add_evidence,
     _ensure_concept,
     _local,
+    add_plain_edge,
     body_of,
     load_query,
     read_concepts,
@@ -239,6 +240,7 @@ def network_from_summaries(
     links: list[tuple[str, str, str]] = []  # (incident, relation as stated, organisation)
     concept_of: dict[str, str] = {}  # a code as written → its IRI (a few hundred, many times)
     reported_in = "reported_in" in relations
+    relation_of = {short(r, ""): r for r in RELATIONS}  # as the summaries write them
     for graph, summary in summaries:
         report = summary.get("report", "")
         told = {report: [summary.get(n) for n in ("id", "file", "title")]}  # id, file, title
@@ -275,7 +277,7 @@ def network_from_summaries(
                 affected=_int(affected),
             )
             if reported_in:
-                g.add_edge(iri, reported, key="reported_in", relation="reported_in", evidence=())
+                add_plain_edge(g, iri, reported, "reported_in")
             for prop, code in facts:
                 found = coded_by_prop.get(prop)
                 if found is None:
@@ -285,8 +287,10 @@ def network_from_summaries(
                     concept = concept_of[code] = long(code, report)
                 if concept not in g:
                     _ensure_concept(g, concepts, concept, found[1])
-                g.add_edge(iri, concept, key=found[0], relation=found[0], evidence=())
-            links += [(iri, long(r, report), long(o, report)) for r, o in orgs]
+                add_plain_edge(g, iri, concept, found[0])
+            links += [
+                (iri, relation_of.get(r) or long(r, report), long(o, report)) for r, o in orgs
+            ]
     organizations = _merged_organizations(summaries)
     linked: dict[str, bool] = {}  # organisations drawn → whether as a unit or linked
     parts: list[tuple[str, str]] = []
@@ -303,17 +307,20 @@ def network_from_summaries(
         for org, flag in linked.items()
     )
     for iri, parent in parts:
-        g.add_edge(iri, parent, key="part_of", relation="part_of", evidence=())
+        add_plain_edge(g, iri, parent, "part_of")
     responsible = {(i, o) for i, r, o in links if r == _RESPONSIBLE}
     org_relation: dict[tuple[str, str], str] = {}
     for incident, _relation, org in links:
         relation = "responsible" if (incident, org) in responsible else "involved"
         org_relation[(incident, org)] = relation
-        g.add_edge(incident, org, key=relation, relation=relation, evidence=())
+        add_plain_edge(g, incident, org, relation)
+    g.__networkx_cache__.clear()
     for node in linked:
         g.nodes[node]["body"] = body_of(g, node)
     notation, _ = concept_tables(concept_rows)
-    return g, Summarised(graph_of, org_relation, _measure_rows(summaries, notation))
+    # the measure links go on has_countermeasure edges (analysis/linked.py): none without them
+    measures = _measure_rows(summaries, notation) if "has_countermeasure" in relations else []
+    return g, Summarised(graph_of, org_relation, measures)
 
 
 def _measure_rows(
@@ -359,15 +366,20 @@ def redact_details_as_read(
     g: nx.MultiDiGraph,
     clean: Callable[[str], str],
     rename: Callable[[str], str] | None = None,
+    known: Mapping[str, str] | None = None,
 ) -> None:
     """Let ``g`` (a copy of a network read from summaries, its texts cleaned and, with
     ``rename``, its nodes renamed by it) clean the texts of the details it reads from now on
-    and put them on the renamed nodes: a copy of its source, so the original is unchanged."""
+    and put them on the renamed nodes: a copy of its source, so the original is unchanged.
+    ``known`` maps the new names of ``g``'s nodes back (a page's: the corpus's other
+    incidents are then not renamed, as no detail of theirs is read into ``g``)."""
     source: DetailSource | None = g.graph.get(SOURCE)
     if source is None:
         return
     shown = source.shown
-    if rename is not None:
+    if rename is not None and known is not None:
+        shown = {new: old for new, old in known.items() if old in source.graphs_of}
+    elif rename is not None:
         shown = {rename(node): node for node in source.graphs_of}
     g.graph[SOURCE] = replace(
         source,
@@ -397,6 +409,8 @@ def _attach_evidence(
     stand for its incidents and organisations); the sentences that tell each event."""
     report = str(details.get("report", ""))
     sentences: dict[str, list[str]] = {}
+    iris: dict[str, str] = {}  # an IRI as the details write it → in full (each once)
+    succ = g._succ
     for row in details.get("evidence", ()):
         incident, prop, body, sentence = row[0], row[1], row[2], row[3]
         if body is None or sentence is None:
@@ -404,18 +418,22 @@ def _attach_evidence(
         if source.clean is not None:
             sentence = source.clean(sentence)
             row = [*row[:3], sentence, *row[4:]]
-        incident, body = long(incident or "", report), long(body, report)
+        incident = iris.get(incident) or iris.setdefault(incident, long(incident or "", report))
+        body = iris.get(body) or iris.setdefault(body, long(body, report))
         sentences.setdefault(body, []).append(sentence)
         node = source.node(incident)
-        if node not in g:
+        if node not in succ:
             continue
-        target = source.node(body)
-        coded = CODED_RELATIONS.get(long(prop or "", report))
-        if coded is not None and g.has_edge(node, target, key=coded[0]):
-            _add_evidence(g.edges[node, target, coded[0]], _evidence_of(row, report, source))
+        edges = succ[node].get(source.node(body))
+        if not edges:
+            continue
+        prop = iris.get(prop) or iris.setdefault(prop, long(prop or "", report))
+        coded = CODED_RELATIONS.get(prop)
+        if coded is not None and coded[0] in edges:
+            _add_evidence(edges[coded[0]], _evidence_of(row, report, source))
         relation = source.org_relation.get((incident, body))  # an annotation naming the body
-        if relation is not None and g.has_edge(node, target, key=relation):
-            _add_evidence(g.edges[node, target, relation], Evidence(sentence=sentence))
+        if relation is not None and relation in edges:
+            _add_evidence(edges[relation], Evidence(sentence=sentence))
     return sentences
 
 
@@ -510,6 +528,21 @@ def read_links(store: GraphStore) -> list[Row]:
     return [dict(zip(table.columns, row, strict=True)) for row in table.rows]
 
 
+#: The fields of a :class:`DetailSource` kept with the projection (analysis/kept.py): what
+#: the projection made, not what a command sets.
+_KEPT_FIELDS = (
+    "graph_of",
+    "notation",
+    "labels",
+    "events",
+    "alias",
+    "org_relation",
+    "accounts_of",
+    "graphs_of",
+    "nodes_of_graph",
+)
+
+
 def network_of_store(
     store: GraphStore,
     *,
@@ -519,26 +552,43 @@ def network_of_store(
 ) -> nx.MultiDiGraph:
     """The projection of a store from its summaries (see :func:`~.network.load_network`):
     the summaries' network, then the link pass's part (analysis/linked.py), then — with
-    ``details`` — every report's evidence and timeline."""
+    ``details`` — every report's evidence and timeline.  The projection without details
+    is kept beside the store for the next command that reads the same (analysis/kept.py)."""
+    from .kept import digest, keep, read_kept
     from .linked import link_projection
 
     wanted = ALL_RELATIONS if relations is None else frozenset(relations)
+    texts = list(progress(store.summaries()))
     concepts = read_concepts(store)
-    g, read = network_from_summaries(read_summaries(store, progress), concepts, wanted)
-    alias = link_projection(
-        g, {"incident-links": read_links(store), "measure-links": read.measure_links}
-    )
-    notation, labels = concept_tables(concepts)
-    source = DetailSource(
-        store,
-        read.graph_of,
-        notation,
-        labels,
-        "has_event" in wanted,
-        alias=alias,
-        org_relation=read.org_relation,
-    )
-    source.index(g)
+    links = read_links(store)
+    secret = store.pseudonym_key() if texts else None  # a store without summaries: as read
+    key = digest(texts, concepts, links, wanted) if secret else ""
+    kept = read_kept(store.path, wanted, key, secret) if secret else None
+    if kept is not None:
+        g, fields = kept
+        source = DetailSource(store, **fields)
+    else:
+        summaries = (
+            [(graph, json.loads(text)) for graph, text in texts]
+            if texts
+            else read_summaries(store)  # made from the report graphs (an older store)
+        )
+        g, read = network_from_summaries(summaries, concepts, wanted)
+        del summaries
+        alias = link_projection(g, {"incident-links": links, "measure-links": read.measure_links})
+        notation, labels = concept_tables(concepts)
+        source = DetailSource(
+            store,
+            read.graph_of,
+            notation,
+            labels,
+            "has_event" in wanted,
+            alias=alias,
+            org_relation=read.org_relation,
+        )
+        source.index(g)
+        if secret:
+            keep(store.path, wanted, key, secret, g, {f: getattr(source, f) for f in _KEPT_FIELDS})
     g.graph[SOURCE] = source
     if details:
         load_details(g)

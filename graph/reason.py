@@ -45,13 +45,17 @@ from rdflib.term import Node
 
 from incident_kg.ontology.namespaces import IKG
 
-from .store import INFERRED_PREFIX, SHARED_INFERRED, GraphStore, SharedPart, to_ntriples
+from .store import (
+    INFERRED_PREFIX,
+    ONTOLOGY_INFERRED,
+    SHARED_INFERRED,
+    GraphStore,
+    SharedPart,
+    to_ntriples,
+)
 from .triples import is_local
 
 log = logging.getLogger(__name__)
-
-#: Named graph of the ontology's own closure (what owlrl derives from the ontology alone).
-ONTOLOGY_INFERRED = "https://w3id.org/incident-kg/graph/inferred/ontology"
 
 Triple = tuple[Node, Node, Node]
 

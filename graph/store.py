@@ -63,6 +63,8 @@ META_GRAPH = "https://w3id.org/incident-kg/graph/meta"
 ROCKSDB_LOCK_GRACE = 3.0
 #: Prefix of the graphs of inferred triples (graph/reason.py), dropped and recomputed at will.
 INFERRED_PREFIX = "https://w3id.org/incident-kg/graph/inferred/"
+#: Named graph of the ontology's own closure (what owlrl derives from the ontology alone).
+ONTOLOGY_INFERRED = INFERRED_PREFIX + "ontology"
 _STORE_NODE = "https://w3id.org/incident-kg/graph/meta#store"
 #: Key, in the metadata graph, of the store's secret for pseudonyms (never leaves the store).
 PSEUDONYM_KEY = META_GRAPH + "#pseudonymKey"

@@ -87,7 +87,7 @@ def _row(rec: Recommendation, cause_code: str, effects: Effects) -> tuple[Cell, 
 def what_others_did(g: nx.MultiDiGraph, cause: str, effects: Effects) -> Table:
     """The table of a cause page: the measures that address ``cause``, most bodies first."""
     code = str(g.nodes[cause]["code"])
-    ranked = recommend(g, cause=code)
+    ranked = recommend(g, cause=code, sentences=EVIDENCE_SHOWN)  # the sentences shown
     return Table(
         id="measures",
         caption=(

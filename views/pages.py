@@ -50,12 +50,14 @@ from incident_kg.analysis.algorithms import (
 from incident_kg.analysis.linked import incident_key
 from incident_kg.analysis.network import (
     TIER_ORDER,
+    copy_part,
     find_concept,
     find_incident,
     incident_bodies,
     label,
     nodes_of_kind,
 )
+from incident_kg.analysis.similarity import RenamedIndex
 from incident_kg.errors import IncidentKGError
 from incident_kg.graph.effectiveness import Effect
 
@@ -131,7 +133,7 @@ def page_network(g: nx.MultiDiGraph, options: ViewOptions) -> nx.MultiDiGraph:
             nodes.add(data["body"])
         if data.get("kind") in ("organization", "cause"):
             nodes.update(g._succ[node])
-    part = g.subgraph(nodes).copy()
+    part = copy_part(g, nodes)  # g.subgraph(nodes).copy()
     if index is not None:
         part.graph[SIMILARITY] = index
     return part
@@ -364,7 +366,7 @@ def _incident_page(
     g: nx.MultiDiGraph,
     incident: str,
     legend: dict[str, dict[str, str]],
-    index: SimilarityIndex,
+    index: SimilarityIndex | RenamedIndex,
     tier_of: dict[str, str],
     names: Names,
 ) -> Page:

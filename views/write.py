@@ -17,7 +17,7 @@ from typing import Any
 import networkx as nx
 from jinja2 import Environment, select_autoescape
 
-from incident_kg.analysis.network import Evidence
+from incident_kg.analysis.network import Evidence, copy_part
 from incident_kg.analysis.summaries import redact_details_as_read
 from incident_kg.graph.effectiveness import Effect
 from incident_kg.privacy.pseudonyms import FILE_NAME, Pseudonymiser
@@ -116,15 +116,16 @@ def copy_assets(lib: Path) -> None:
 
 def _pseudonymise_network(
     g: nx.MultiDiGraph, pseudonyms: Pseudonymiser
-) -> tuple[nx.MultiDiGraph, Counter[str]]:
+) -> tuple[nx.MultiDiGraph, Counter[str], dict[str, str]]:
     """A copy of the projection with no name made from a file name: nodes renamed through
     the pseudonyms (privacy/pseudonyms.py), a report's identifier as its pseudonym and its
     file name as the placeholder, wherever a label or a page name would show them.  ``g``
-    is left as it is (the renamed copy is the only copy made)."""
+    is left as it is (the renamed copy is the only copy made).  Also returns each new name
+    → the node's name in ``g``."""
     holder = pseudonyms.rules.placeholders[FILE_NAME]
     counts: Counter[str] = Counter()
     names = {n: pseudonyms.iri(n) for n in g.nodes if isinstance(n, str)}
-    out = nx.relabel_nodes(g, names, copy=True)  # node and edge attribute dicts copied
+    out = copy_part(g, names=names)  # nx.relabel_nodes(g, names): attribute dicts copied
     nodes = out.nodes
     shown: dict[str, tuple[str, str]] = {}  # report IRI → (identifier, what it is shown as)
     for node, kind in g.nodes(data="kind"):
@@ -150,7 +151,7 @@ def _pseudonymise_network(
         for key, value in list(attrs.items()):
             if isinstance(value, str) and value in names:
                 attrs[key] = names[value]
-    return out, counts
+    return out, counts, {new: old for old, new in names.items()}
 
 
 def redact_network(
@@ -162,8 +163,9 @@ def redact_network(
     or page name made from a file name either (:func:`_pseudonymise_network`)."""
     counts: Counter[str] = Counter()
     done: dict[str, tuple[str, Counter[str]]] = {}  # labels and sentences recur: once each
+    known: dict[str, str] = {}  # a new name → the name in g
     if pseudonyms is not None:
-        out, counts = _pseudonymise_network(g, pseudonyms)  # the one copy
+        out, counts, known = _pseudonymise_network(g, pseudonyms)  # the one copy
     else:
         out = g.copy()
 
@@ -188,9 +190,11 @@ def redact_network(
             )
     index = out.graph.get(SIMILARITY)  # one page's part of the projection (views/pages.py)
     if index is not None and pseudonyms is not None:
-        out.graph[SIMILARITY] = index.renamed(pseudonyms.iri)
+        out.graph[SIMILARITY] = index.renamed(pseudonyms.iri, known)
     # what is read later (analysis/summaries.py) too: cleaned, and on the renamed nodes
-    redact_details_as_read(out, clean, pseudonyms.iri if pseudonyms is not None else None)
+    redact_details_as_read(
+        out, clean, pseudonyms.iri if pseudonyms is not None else None, known or None
+    )
     return out, counts
 
 

@@ -84,11 +84,21 @@ def analyze_shared_causes(
     counted the same way over all their causes. `query shared-root-causes` answers
     the same question in SPARQL, with the same rows.
     """
-    from incident_kg.analysis.algorithms import SHARED_SPREAD, CauseSpread, rank_causes
+    from incident_kg.analysis.algorithms import (
+        SHARED_SPREAD,
+        CauseSpread,
+        occurrences,
+        rank_causes,
+    )
 
     with _network(store_dir, "has_cause") as g:
-        causes = rank_causes(g, tier=tier, min_spread=SHARED_SPREAD)[:top]
-        tiers = [] if tier else rank_causes(g, level="tier", min_spread=SHARED_SPREAD)[:top]
+        occurred = occurrences(g)  # the same counted incidents for the causes and the tiers
+        causes = rank_causes(g, tier=tier, min_spread=SHARED_SPREAD, occurred=occurred)[:top]
+        tiers = (
+            []
+            if tier
+            else rank_causes(g, level="tier", min_spread=SHARED_SPREAD, occurred=occurred)[:top]
+        )
     emit([*causes, *tiers], CauseSpread.COLUMNS, fmt, lang)
 
 
@@ -187,6 +197,7 @@ def analyze_recommend(
             incident=find_incident(g, incident) if incident else None,
             cause=cause,
             others_only=others_only,
+            sentences=None if fmt == "json" else 0,  # a table shows the links, not these
         )
     emit(found[:top], Recommendation.COLUMNS, fmt, lang)
 

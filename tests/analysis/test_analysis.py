@@ -3,6 +3,7 @@ recommendation and causal chains — on small made-up projections and on the rea
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -393,3 +394,42 @@ def test_the_similarity_index_finds_what_comparing_every_pair_finds(
         ]
         scored.sort(key=lambda x: (-x[0], x[1]))
         assert index.most_similar(incident, 3) == scored[:3]
+
+
+def test_recommend_reads_the_sentences_of_the_adoptions_a_page_shows(
+    seeds_network: nx.MultiDiGraph,
+) -> None:
+    """Issue 17: a cause page shows the sentences of its first adoptions only; asked for
+    them alone, the rest of the recommendation is the same, the first sentences too."""
+    found = {r.code: recommend(seeds_network, cause=r.code) for r in rank_causes(seeds_network)}
+    cause, every = next(
+        (code, recs)
+        for code, recs in found.items()
+        if any(a.sentence for m in recs for a in m.sources[1:])  # a sentence past the first
+    )
+    first = recommend(seeds_network, cause=cause, sentences=1)
+    for whole, shown in zip(every, first, strict=True):
+        assert shown.sources[0] == whole.sources[0]
+        assert all(a.sentence is None for a in shown.sources[1:])
+        assert [dataclasses.replace(a, sentence=None) for a in shown.sources] == [
+            dataclasses.replace(a, sentence=None) for a in whole.sources
+        ]
+
+
+def test_recommend_as_a_table_is_every_adoption_with_its_evidence_read(
+    seeds_store_path: Path, seeds_network: nx.MultiDiGraph
+) -> None:
+    """Issue 17: a table or CSV of `analyze recommend` shows the links, not the measures'
+    own sentences, which it no longer reads: its rows are those of the whole answer."""
+    import csv
+    import io
+
+    incident = _incident_with_harm(seeds_network, "CardExpiry")
+    store = ["--store", str(seeds_store_path)]
+    out = CliRunner().invoke(
+        main, ["analyze", "recommend", "--incident", incident, *store, "--format", "csv"]
+    )
+    assert out.exit_code == 0, out.output
+    whole = recommend(seeds_network, incident=incident)  # every sentence read (details loaded)
+    assert any(a.sentence for r in whole for a in r.sources)
+    assert list(csv.reader(io.StringIO(out.output)))[1:] == [list(r.row()) for r in whole]

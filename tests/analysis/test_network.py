@@ -15,6 +15,7 @@ from incident_kg.analysis.network import (
     TIER_ORDER,
     body_of,
     build_network,
+    copy_part,
     evidence,
     find_incident,
     incident_bodies,
@@ -197,3 +198,19 @@ def test_evidence_and_timelines_are_read_when_first_asked_for(
         assert targets(lazy, incident, "has_event") == targets(full, incident, "has_event")
         load_details(lazy)
     assert_same_network(lazy, full)
+
+
+def test_a_part_copied_is_the_subgraph_copied_and_renamed(
+    seeds_network: nx.MultiDiGraph,
+) -> None:
+    """Issue 17: views copy a page's part and rename it in one pass (copy_part), the graph
+    NetworkX's subgraph copy and relabel give."""
+    nodes = set(nodes_of_kind(seeds_network, "incident")[:3])
+    nodes |= {t for n in nodes for t in seeds_network._succ[n]}
+    names = {n: f"renamed:{n}" for n in sorted(nodes)[::2]}
+    part = copy_part(seeds_network, nodes, names)
+    assert_same_network(part, nx.relabel_nodes(seeds_network.subgraph(nodes).copy(), names))
+    whole = copy_part(seeds_network)
+    assert_same_network(whole, seeds_network)
+    first = next(iter(whole.edges(keys=True, data=True)))
+    assert first[3] is not seeds_network.edges[first[0], first[1], first[2]]  # copied

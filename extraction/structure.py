@@ -433,6 +433,8 @@ def find_structure(
 
     chosen = [k for k, p in enumerate(parts) if p.explicit]
     cases = [] if chosen else _told_cases(lines, title_line or 0)
+    if not chosen and not cases and not any(ln.kind == "heading" for ln in lines):
+        cases = _told_bodies(lines, title_line or 0, has_cue)
     if cases:
         # news telling its cases in turn (1件目は… / 2件目は…): one incident each, the
         # paragraphs before the first as their context
@@ -591,6 +593,36 @@ def _told_cases(lines: Sequence[Line], start: int) -> list[tuple[int, int]]:
     if len(found) < 2:
         return []
     return list(zip(found, [*found[1:], len(lines)], strict=True))
+
+
+#: A paragraph whose topic is a named municipality (臼杵市は… / 一方、佐伯市では… / こうしたなか
+#: 臼杵市は…): not 同市, 本市, 当町 or a bare 市 (the article's own body, said again).
+_BODY_PARAGRAPH = re.compile(
+    r"^[^。、「」]{0,8}?[、,]?\s*(?:[一-龥]{2,3}[都道府県])?"
+    r"(?P<body>(?<![同本当各])(?![同本当各])[一-龥ぁ-んァ-ヶ]{1,6}[市町村区])(?:役所|役場)?(?:は|では|でも)[、,]?"
+)
+
+
+def _told_bodies(
+    lines: Sequence[Line], start: int, has_cue: Callable[[str], bool]
+) -> list[tuple[int, int]]:
+    """The stretches of a page of plain paragraphs that tells the wrongs of two or more
+    municipalities in turn (臼杵市は… 一方、佐伯市では…): each from the first paragraph whose
+    topic is a body and which tells a wrong to the next such paragraph of another body; none
+    unless two bodies tell one each."""
+    found: list[tuple[int, str]] = []
+    for i in range(start + 1, len(lines)):
+        if lines[i].kind != "text":
+            continue
+        m = _BODY_PARAGRAPH.match(lines[i].text)
+        if m and has_cue(lines[i].text):
+            body = m["body"]
+            if not found or found[-1][1] != body:
+                found.append((i, body))
+    if len({body for _, body in found}) < 2:
+        return []
+    firsts = [i for i, _ in found]
+    return list(zip(firsts, [*firsts[1:], len(lines)], strict=True))
 
 
 def _repeated_documents(

@@ -97,6 +97,32 @@ def test_cases_told_in_turn_are_incidents_each(extractor: Extractor) -> None:
     assert counts == [1, 11]
 
 
+TWO_CITIES = """カード写真の取り違え　県内2市で
+
+　マイナンバーカードの顔写真を別の人のものと取り違えるミスが、県内の2市で起きていた。
+
+　こうしたなか、みなと市は20日、出張申請の受付で姉妹2人の写真を逆にしてカードを作っていたと発表した。
+
+　一方、やまべ町では窓口の職員が別の申請者の写真を付けてしまい、誤ったカードを交付していた。
+
+　両市町は関係者に謝罪し、正しいカードを渡した。
+"""
+
+
+def test_the_wrongs_of_two_bodies_told_in_turn_are_incidents_each(extractor: Extractor) -> None:
+    report = extract(extractor, TWO_CITIES)
+    responsible = [[o.name for o in i.organizations if o.responsible] for i in report.incidents]
+    assert responsible == [["みなと市"], ["やまべ町"]]
+
+
+def test_a_body_said_again_as_dousi_is_no_second_incident(extractor: Extractor) -> None:
+    text = ARTICLE.replace("市民課は「", "同市は「")
+    text = text.replace(
+        "　全国では", "　同市では、同姓同名の別人に誤って交付した例は初めてという。\n\n　全国では"
+    )
+    assert len(extract(extractor, text).incidents) == 1
+
+
 def test_a_page_cut_off_mid_sentence_gives_no_false_incident(extractor: Extractor) -> None:
     text = """お知らせ
 

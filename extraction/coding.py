@@ -170,6 +170,9 @@ class Rule:
     #: sentences, the title included), not necessarily in the evidence sentence: a fact told
     #: across two sentences (書類を取り違えて郵送した。書類には氏名と住所が…).
     context_terms: tuple[Term, ...] = ()
+    #: Regular expressions none of which may match anywhere in the incident (an act inferred
+    #: for the body's staff is no such act when the incident names a contractor).
+    context_none: tuple[Term, ...] = ()
     #: The first-morpheme forms each ``all`` term (not a regular expression) needs: a
     #: sentence lacking one is passed over without trying a term (see :meth:`may_fire`).
     _needs: tuple[frozenset[str], ...] = dataclasses.field(init=False, repr=False, compare=False)
@@ -372,6 +375,9 @@ def load_lexicon(
                         context_terms=_context_terms(
                             spec.get("context"), analyzer, words, source, code
                         ),
+                        context_none=_context_terms(
+                            spec.get("context_none"), analyzer, words, source, code
+                        ),
                     )
                 )
     implications: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
@@ -456,9 +462,12 @@ def code_sentence(
         key = (rule.field, rule.code)
         if key in seen or not rule.may_fire(text, index.keys()):
             continue
+        whole = text if context is None else context
         if rule.context_terms and not any(
-            t.find(text if context is None else context, ()) is not None for t in rule.context_terms
+            t.find(whole, ()) is not None for t in rule.context_terms
         ):
+            continue
+        if any(t.find(whole, ()) is not None for t in rule.context_none):
             continue
         span = match_rule(rule, text, tokens, index)
         if span is None:

@@ -355,9 +355,11 @@ def incident_organizations(
 #: news and web pages name the body once and its section apart.
 _LONE_SECTION = re.compile(
     # after a body's one-character short name too (市福祉政策課によると, 組合業務課の課長は)
-    rf"(?:(?<![{_KANJI}])|(?<=[市区町村県]の)|(?<=[市区町村県])|(?<=組合))"
-    rf"(?P<unit>[市区町村県]教委|[市区町村県]?教育委員会|[{_KANJI}]{{2,8}}?(?:課|室|係))"
-    r"(?=(?:は|が|では|によると|によれば|によりますと|の(?:職員|担当者|課長|室長|説明|話)|長は"
+    # or after its department (土木部下水道維持管理課, 福祉部高齢福祉課)
+    rf"(?:(?<![{_KANJI}])|(?<=[市区町村県]の)|(?<=[市区町村県])|(?<=組合)|(?<=[{_KANJI}]部))"
+    rf"(?P<unit>[市区町村県]教委|[市区町村県]?教育委員会|[{_KANJI}]{{2,9}}?(?:課|室|係))"
+    r"(?=(?:は|が|では|によると|によれば|によりますと|の(?:職員|担当者|課長|室長|説明|話|執務室|窓口|担当|金庫|事務)"
+    r"|を訪れ|で(?:は|作成|保管|管理|担当|処理)|長は"
     # the section named as the one in charge (担当は国保年金課。) or with its body in brackets
     r"|。|[(（][^()（）]{1,8}[市区町村][)）]))"
 )

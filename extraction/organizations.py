@@ -30,7 +30,7 @@ _PLACE = re.compile(
 )
 #: Not a place: a department's name (市民部 + 市…) or the residents of one (市民課, 町民課)
 _NOT_PLACE = re.compile(
-    r"[部課係室局]|役所|役場|^(?:市民|区民|町民|村民|住民)"
+    r"[部課係室局]|役所|役場|^(?:市民|区民|町民|村民|住民)|(?:地|街|学|管)区$"
     r"|^(?:この|その|あの|どの|すべて|それぞれ|におけ|におい|および|または|ならび|なお|また|ただし|さらに)"
     # a particle or a connective before 市 in running text (ところが市は, すぐに市役所へ,
     # をもって市役所): no name opens with these
@@ -330,6 +330,10 @@ def incident_organizations(
             for o, s in _orgs_in(rules, context)
             if o.kind in LOCAL_KINDS and not _ADDRESSED.match(s.text[o.end :])
         ]
+    if not any(responsible(o, s) for o, s in found):
+        # a page that names its author only in its furniture: a letterhead (む つ 市) or the
+        # contact block's address (中間市中間一丁目1番1号)
+        found += _author_in_furniture(rules, text)
     resolved = resolve([o for o, _ in found], own_cities=own_cities, rules=rules)
     resolved, found = _with_own_sections(resolved, found, own)
     seen: dict[str, OrganizationMention] = {}
@@ -396,6 +400,42 @@ def _with_own_sections(
             resolved.append(org)
             found.append((org, sentence.span))
     return resolved, found
+
+
+#: A letterhead line: a body's name alone, its characters perhaps spaced out (む つ 市).
+_LETTERHEAD = re.compile(r"^[ \u3000]*(?:\S[ \u3000]*){2,10}$")
+#: A letterhead that is a body's name and nothing else (むつ市, 山口県).
+_BODY_ALONE = re.compile(r"^[ぁ-ん一-龥々ヶ]{1,6}[市町村県]$")
+#: A contact block's address or telephone line (〒…, …一丁目1番1号, 電話：…).
+_CONTACT_LINE = re.compile(r"〒|[0-9０-９一二三四五六七八九十]+丁目|[0-9]+番[0-9]+号|電話|TEL|Tel")
+
+
+def _author_in_furniture(rules: OrgRules, text: str) -> list[tuple[OrgFound, Span]]:
+    """The first local body a page names on a letterhead line or in its contact block — its
+    author, when no sentence names one; none when those lines name several."""
+    found: list[tuple[OrgFound, Span]] = []
+    pos = 0
+    for line in text.split("\n"):
+        start, pos = pos, pos + len(line) + 1
+        if not (_LETTERHEAD.match(line) or _CONTACT_LINE.search(line)):
+            continue
+        span = Span(start, start + len(line), line)
+        if _LETTERHEAD.match(line):
+            compact = re.sub(r"[ \u3000]", "", line)
+            alone = _BODY_ALONE.match(compact)
+            if alone and compact not in rules.not_names:
+                kind = "prefecture" if compact.endswith("県") else "municipality"
+                found.append((OrgFound(compact, compact, kind, 0, 0), span))
+                continue
+            pieces = [compact]
+        else:
+            # a contact block run together: 子育て係中間市中間一丁目 → the address after the unit
+            pieces = re.split(r"(?<=[課係室部])", line)
+        for org in (o for piece in pieces for o in find_organizations(piece, rules)):
+            if org.kind in ("municipality", "ward", "prefecture") and org.name not in rules.generic:
+                found.append((replace(org, start=0, end=0), span))
+    bodies = {o.name for o, _ in found}
+    return found[:1] if len(bodies) == 1 else []
 
 
 def own_cities(text: str, rules: OrgRules) -> list[str]:

@@ -189,6 +189,11 @@ def _every_rule(extractor: Extractor, text: str, role: str) -> list[tuple[str, i
     for rule in extractor.lexicon.rules:
         if role not in rule.roles or (rule.field, rule.code) in seen:
             continue
+        # with no incident given, the sentence is its own context
+        if rule.context_terms and not any(t.find(text, ()) for t in rule.context_terms):
+            continue
+        if any(t.find(text, ()) for t in rule.context_none):
+            continue
         span = match_rule(rule, text, tokens, index=None)
         if span is not None:
             out.append((rule.rule_id, *span))

@@ -165,6 +165,25 @@ def test_a_family_s_words_in_a_measure_are_no_cause(extractor: Extractor) -> Non
     }
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "申込者の個人情報が外部に漏れた。",
+        "住民票と一緒に、内部の資料までまとめて同封して郵送した。",
+    ],
+)
+def test_personal_data_that_got_out_in_plain_words_is_a_leak(
+    extractor: Extractor, sentence: str
+) -> None:
+    sentence = sentence.replace("までまとめて", "まで一緒に")
+    assert "PersonalDataLeak" in _codes(extractor, sentence)
+
+
+def test_a_leak_said_not_to_be_confirmed_so_far_is_denied(extractor: Extractor) -> None:
+    sentence = "外部に情報が漏れたことはこれまで確認されておらず、影響も出ていない。"
+    assert "PersonalDataLeak" not in _codes(extractor, sentence)
+
+
 def test_the_lexicon_catches_the_paraphrase_corpus(extractor: Extractor) -> None:
     """Ten ways to say each code, three near misses each (tests/data/paraphrases.yaml)."""
     import yaml

@@ -363,7 +363,7 @@ _LONE_SECTION = re.compile(
     rf"(?:(?<![{_KANJI}])|(?<=[市区町村県]の)|(?<=[市区町村県])|(?<=組合)|(?<=[{_KANJI}]部))"
     rf"(?P<unit>[市区町村県]教委|[市区町村県]?教育委員会|[{_KANJI}]{{2,9}}?(?:課|室|係))"
     r"(?=(?:は|が|では|によると|によれば|によりますと|の(?:職員|担当者|課長|室長|説明|話|執務室|窓口|担当|金庫|事務)"
-    r"|を訪れ|で(?:は|作成|保管|管理|担当|処理)|長は"
+    r"|を訪れ|で|長は"
     # the section named as the one in charge (担当は国保年金課。) or with its body in brackets
     r"|。|[(（][^()（）]{1,8}[市区町村][)）]))"
 )
@@ -371,6 +371,10 @@ _LONE_SECTION = re.compile(
 #: stays).
 _SHORT_BODY = re.compile(rf"^[市区町村県](?![民教])(?=[{_KANJI}]{{3}})")
 _NOT_SECTION = re.compile(r"^(?:同|当|本|各|担当|所管|関係|主管|他|全)")
+
+
+#: No lexicon lists: only the places a text names (for the body before a section).
+_NO_LISTS = OrgRules(national={}, generic={}, ambiguous_wards=frozenset(), not_names=frozenset())
 
 
 def _with_own_sections(
@@ -383,14 +387,22 @@ def _with_own_sections(
         for o in resolved
         if o.kind in ("municipality", "ward", "prefecture") or _UNION.fullmatch(o.name)
     }
-    if len(bodies) != 1:
-        return resolved, found
-    body = next(iter(bodies))
     known = {o.name for o in resolved}
     for sentence in own:
         if sentence.role == "contact":
             continue
         for m in _LONE_SECTION.finditer(sentence.span.text):
+            # the body the sentence names before the section (鯖江市の担当は国保年金課), else the
+            # incident's one local body
+            before = {
+                o.name
+                for o in find_organizations(sentence.span.text[: m.start()], _NO_LISTS)
+                if o.kind in ("municipality", "ward", "prefecture") and o.name in bodies
+            }
+            named = before if len(before) == 1 else bodies
+            if len(named) != 1:
+                continue
+            body = next(iter(named))
             unit = _SHORT_BODY.sub("", m.group("unit"))
             name = f"{body}/{unit}"
             if _NOT_SECTION.match(unit) or name in known:

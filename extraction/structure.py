@@ -432,9 +432,15 @@ def find_structure(
     preamble = tuple(i for i in range(first_part) if lines[i].kind != "blank")
 
     chosen = [k for k, p in enumerate(parts) if p.explicit]
-    cases = [] if chosen else _told_cases(lines, title_line or 0)
+    cases = _told_cases(lines, title_line or 0)
+    if chosen and not {parts[k].line for k in chosen} <= {first for first, _ in cases}:
+        cases = []  # explicit parts of their own (【事案1】…), not only 2件目は… lines
+    elif chosen:
+        chosen = []  # 1件目 inside a paragraph, 2件目は… opening a line: the cases told in turn
     if not chosen and not cases and not any(ln.kind == "heading" for ln in lines):
-        cases = _told_bodies(lines, title_line or 0, has_cue)
+        cases = _told_bodies(lines, title_line or 0, has_cue) or _further_cases(
+            lines, title_line or 0, has_cue
+        )
     if cases:
         # news telling its cases in turn (1件目は… / 2件目は…): one incident each, the
         # paragraphs before the first as their context
@@ -623,6 +629,35 @@ def _told_bodies(
         return []
     firsts = [i for i, _ in found]
     return list(zip(firsts, [*firsts[1:], len(lines)], strict=True))
+
+
+#: A paragraph that tells a further wrong after the article's main one (このほか、…ケースも1件
+#: あった / 同市はこのほか…): not one about measures (再発防止, 今後…).
+_FURTHER_CASE = re.compile(r"^[^。、]{0,8}(?:このほか|ほかにも|他にも|さらに別の|別の件で)")
+_ABOUT_MEASURES = re.compile(r"防止|防ぐ|再発|今後|対策")
+#: …a case of its own: ケースも1件, 事案が2件 (not more of the same wrong: 誤りが見つかり…).
+_A_CASE = re.compile(r"(?:ケース|事案|事例|件)(?:も|が)")
+
+
+def _further_cases(
+    lines: Sequence[Line], start: int, has_cue: Callable[[str], bool]
+) -> list[tuple[int, int]]:
+    """The main story and the further wrongs a news article adds in paragraphs of their own
+    (このほか、他人の口座を誤って登録したケースも1件あった): the main story from the title on,
+    each further wrong from its paragraph to the next; none when there is no further wrong."""
+    further = [
+        i
+        for i in range(start + 1, len(lines))
+        if lines[i].kind == "text"
+        and _FURTHER_CASE.match(lines[i].text)
+        and _A_CASE.search(lines[i].text)
+        and has_cue(lines[i].text)
+        and not _ABOUT_MEASURES.search(lines[i].text)
+    ]
+    if not further:
+        return []
+    firsts = [start, *further]
+    return list(zip(firsts, [*further, len(lines)], strict=True))
 
 
 def _repeated_documents(

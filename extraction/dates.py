@@ -571,10 +571,8 @@ def _resolve(
     if published is not None and parsed.kind in ("bare", "day_only"):
         return _before_publication(parsed, published)
     if published is not None and parsed.kind == "day_last_month":
-        year, month = published.year, published.month - 1
-        return _checked(
-            _Point(year - 1, 12, parsed.day) if month == 0 else _Point(year, month, parsed.day)
-        )
+        last = published.replace(day=1) - datetime.timedelta(days=1)
+        return _checked(_Point(last.year, last.month, parsed.day))
     if parsed.kind in ("day_only", "day_last_month"):
         return _resolve(replace(parsed, kind="same_month"), context, default_year)
     if parsed.kind in ("next_day", "previous_day", "next_day_of_month", "next_month"):

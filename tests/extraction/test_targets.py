@@ -82,6 +82,14 @@ FLOORS = {
         "countermeasures": 0.85,
         "actors": 0.73,
     },
+    # the third blind set of real pages (three writers), opened after its one score (2026-12-05,
+    # at 4543763): that score less 0.03
+    "samples/blind-real3": {
+        "causes": 0.40,
+        "harms": 0.68,
+        "countermeasures": 0.55,
+        "actors": 0.67,
+    },
     # the second held-out set of real pages, opened for development after its one score
     "samples/real-heldout2": {
         "causes": 0.61,

@@ -60,10 +60,10 @@ FLOORS = {
         "actors": 0.71,
     },
     "samples/real-municipal": {
-        "causes": 0.74,
+        "causes": 0.76,
         "harms": 0.83,
         "countermeasures": 0.81,
-        "actors": 0.72,
+        "actors": 0.80,
     },
     # the lead's blind set of real pages, opened after its one score (2026-12-05): its scores
     # after issue 15's round 3 less 0.03
@@ -83,12 +83,21 @@ FLOORS = {
         "actors": 0.73,
     },
     # the third blind set of real pages (three writers), opened after its one score (2026-12-05,
-    # at 4543763): that score less 0.03
+    # at 4543763: causes 0.44, harms 0.72, countermeasures 0.59, actors 0.70) and tuned on in
+    # round 4: its scores after that round less 0.03
     "samples/blind-real3": {
-        "causes": 0.40,
+        "causes": 0.54,
         "harms": 0.68,
-        "countermeasures": 0.55,
-        "actors": 0.67,
+        "countermeasures": 0.67,
+        "actors": 0.70,
+    },
+    # the fourth blind set, opened after its one score (2026-12-05, at b41edd3): that score less
+    # 0.03
+    "samples/blind-real4": {
+        "causes": 0.55,
+        "harms": 0.51,
+        "countermeasures": 0.56,
+        "actors": 0.63,
     },
     # the second held-out set of real pages, opened for development after its one score
     "samples/real-heldout2": {

@@ -43,6 +43,7 @@ from .lines import (
     first_sentence,
 )
 from .model import Section, Span
+from .news_cases import further_cases, told_bodies, told_cases
 
 
 @dataclass
@@ -432,13 +433,13 @@ def find_structure(
     preamble = tuple(i for i in range(first_part) if lines[i].kind != "blank")
 
     chosen = [k for k, p in enumerate(parts) if p.explicit]
-    cases = _told_cases(lines, title_line or 0)
+    cases = told_cases(lines, title_line or 0)
     if chosen and not {parts[k].line for k in chosen} <= {first for first, _ in cases}:
         cases = []  # explicit parts of their own (【事案1】…), not only 2件目は… lines
     elif chosen:
         chosen = []  # 1件目 inside a paragraph, 2件目は… opening a line: the cases told in turn
     if not chosen and not cases and not any(ln.kind == "heading" for ln in lines):
-        cases = _told_bodies(lines, title_line or 0, has_cue) or _further_cases(
+        cases = told_bodies(lines, title_line or 0, has_cue) or further_cases(
             lines, title_line or 0, has_cue
         )
     if cases:
@@ -578,86 +579,6 @@ def _subject_field(lines: Sequence[Line], first: int, end: int) -> str | None:
         if m:
             return m.group(1)[: MAX_TITLE * 3]
     return None
-
-
-#: A paragraph that opens one of the cases a news article tells in turn: 1件目は / 2件目は /
-#: もう1件は.
-_CASE_PARAGRAPH = re.compile(
-    r"(?:^|[。、])[^。、]{0,12}?(?:(?P<n>[1-9１-９一二三])件目|もう(?:1|一)件)(?:は|の|、|で)"
-)
-
-
-def _told_cases(lines: Sequence[Line], start: int) -> list[tuple[int, int]]:
-    """The stretches (first line, end) of the cases a page of plain paragraphs tells in turn,
-    each from its 1件目 / 2件目 paragraph to the next; none unless at least two, numbered in
-    order from the first."""
-    found: list[int] = []
-    for i in range(start + 1, len(lines)):
-        m = _CASE_PARAGRAPH.search(lines[i].text) if lines[i].kind != "blank" else None
-        if m and (m["n"] is None or "１一1".find(m["n"]) >= 0 or found):
-            found.append(i)
-    if len(found) < 2:
-        return []
-    return list(zip(found, [*found[1:], len(lines)], strict=True))
-
-
-#: A paragraph whose topic is a named municipality (臼杵市は… / 一方、佐伯市では… / こうしたなか
-#: 臼杵市は…): not 同市, 本市, 当町 or a bare 市 (the article's own body, said again).
-_BODY_PARAGRAPH = re.compile(
-    r"^[^。、「」]{0,8}?[、,]?\s*(?:[一-龥]{2,3}[都道府県])?"
-    r"(?P<body>(?<![同本当各])(?![同本当各])[一-龥ぁ-んァ-ヶ]{1,6}[市町村区])(?:役所|役場)?(?:は|では|でも)[、,]?"
-)
-
-
-def _told_bodies(
-    lines: Sequence[Line], start: int, has_cue: Callable[[str], bool]
-) -> list[tuple[int, int]]:
-    """The stretches of a page of plain paragraphs that tells the wrongs of two or more
-    municipalities in turn (臼杵市は… 一方、佐伯市では…): each from the first paragraph whose
-    topic is a body and which tells a wrong to the next such paragraph of another body; none
-    unless two bodies tell one each."""
-    found: list[tuple[int, str]] = []
-    for i in range(start + 1, len(lines)):
-        if lines[i].kind != "text":
-            continue
-        m = _BODY_PARAGRAPH.match(lines[i].text)
-        if m and has_cue(lines[i].text):
-            body = m["body"]
-            if not found or found[-1][1] != body:
-                found.append((i, body))
-    if len({body for _, body in found}) < 2:
-        return []
-    firsts = [i for i, _ in found]
-    return list(zip(firsts, [*firsts[1:], len(lines)], strict=True))
-
-
-#: A paragraph that tells a further wrong after the article's main one (このほか、…ケースも1件
-#: あった / 同市はこのほか…): not one about measures (再発防止, 今後…).
-_FURTHER_CASE = re.compile(r"^[^。、]{0,8}(?:このほか|ほかにも|他にも|さらに別の|別の件で)")
-_ABOUT_MEASURES = re.compile(r"防止|防ぐ|再発|今後|対策")
-#: …a case of its own: ケースも1件, 事案が2件 (not more of the same wrong: 誤りが見つかり…).
-_A_CASE = re.compile(r"(?:ケース|事案|事例|件)(?:も|が)")
-
-
-def _further_cases(
-    lines: Sequence[Line], start: int, has_cue: Callable[[str], bool]
-) -> list[tuple[int, int]]:
-    """The main story and the further wrongs a news article adds in paragraphs of their own
-    (このほか、他人の口座を誤って登録したケースも1件あった): the main story from the title on,
-    each further wrong from its paragraph to the next; none when there is no further wrong."""
-    further = [
-        i
-        for i in range(start + 1, len(lines))
-        if lines[i].kind == "text"
-        and _FURTHER_CASE.match(lines[i].text)
-        and _A_CASE.search(lines[i].text)
-        and has_cue(lines[i].text)
-        and not _ABOUT_MEASURES.search(lines[i].text)
-    ]
-    if not further:
-        return []
-    firsts = [start, *further]
-    return list(zip(firsts, [*further, len(lines)], strict=True))
 
 
 def _repeated_documents(

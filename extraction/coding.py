@@ -170,6 +170,9 @@ class Rule:
     #: sentences, the title included), not necessarily in the evidence sentence: a fact told
     #: across two sentences (書類を取り違えて郵送した。書類には氏名と住所が…).
     context_terms: tuple[Term, ...] = ()
+    #: Regular expressions none of which may match anywhere in the incident (an act inferred
+    #: for the body's staff is no such act when the incident names a contractor).
+    context_none: tuple[Term, ...] = ()
     #: The first-morpheme forms each ``all`` term (not a regular expression) needs: a
     #: sentence lacking one is passed over without trying a term (see :meth:`may_fire`).
     _needs: tuple[frozenset[str], ...] = dataclasses.field(init=False, repr=False, compare=False)
@@ -235,25 +238,67 @@ class Lexicon:
         return self.by_role.get(role, ())
 
 
-def _compile_term(source: str, analyzer: Analyzer) -> Term:
+_WORD_REF = re.compile(r"\{([a-z_]+)\}")
+
+
+def expand_words(pattern: str, words: Mapping[str, str]) -> str:
+    """A regular expression with each ``{name}`` of the lexicon's ``words:`` replaced by that
+    family's alternatives as one group.  ``{0,12}`` (a quantifier) is no name and stays.
+
+    >>> expand_words("{check}[^。]{0,9}{lacking}", {"check": "確認|照合", "lacking": "怠"})
+    '(?:確認|照合)[^。]{0,9}(?:怠)'
+    """
+
+    def one(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name not in words:
+            raise IncidentKGError(f"lexicon: unknown word family {{{name}}} in {pattern!r}")
+        return f"(?:{words[name]})"
+
+    return _WORD_REF.sub(one, pattern)
+
+
+def _word_families(data: Mapping[str, Any], source: Path) -> dict[str, str]:
+    """The lexicon's ``words:`` families, each an alternation; a family may use families
+    defined before it."""
+    families: dict[str, str] = {}
+    for name, alternatives in (data.get("words") or {}).items():
+        if not re.fullmatch(r"[a-z_]+", str(name)) or not alternatives:
+            raise IncidentKGError(f"{source}: words: {name!r} needs a-z_ and alternatives")
+        expanded = "|".join(expand_words(str(a), families) for a in alternatives)
+        try:
+            re.compile(expanded)
+        except re.error as exc:
+            raise IncidentKGError(f"{source}: words: {name}: {exc}") from exc
+        families[str(name)] = expanded
+    return families
+
+
+def _compile_term(source: str, analyzer: Analyzer, words: Mapping[str, str]) -> Term:
     if source.startswith("re:"):
-        return Term(source, pattern=re.compile(source[3:]))
+        return Term(source, pattern=re.compile(expand_words(source[3:], words)))
     morphemes = tuple(t.forms for t in analyzer.tokens(source))
     if not morphemes:
         raise IncidentKGError(f"lexicon: empty term {source!r}")
     return Term(source, morphemes=morphemes)
 
 
-def _terms(values: Iterable[str] | None, analyzer: Analyzer) -> tuple[Term, ...]:
-    return tuple(_compile_term(str(v), analyzer) for v in (values or ()))
+def _terms(
+    values: Iterable[str] | None, analyzer: Analyzer, words: Mapping[str, str]
+) -> tuple[Term, ...]:
+    return tuple(_compile_term(str(v), analyzer, words) for v in (values or ()))
 
 
 def _context_terms(
-    values: Iterable[str] | None, analyzer: Analyzer, source: Path, code: str
+    values: Iterable[str] | None,
+    analyzer: Analyzer,
+    words: Mapping[str, str],
+    source: Path,
+    code: str,
 ) -> tuple[Term, ...]:
     """A rule's ``context`` terms: regular expressions only (they are looked for in the whole
     incident's text, which is not cut into morphemes)."""
-    terms = _terms(values, analyzer)
+    terms = _terms(values, analyzer, words)
     for term in terms:
         if term.pattern is None:
             raise IncidentKGError(f"{source}: {code}: a context term must be re:… ({term.source})")
@@ -293,6 +338,7 @@ def load_lexicon(
     except (OSError, yaml.YAMLError) as exc:
         raise IncidentKGError(f"{source}: cannot read lexicon: {exc}") from exc
     defaults = data.get("defaults", {})
+    words = _word_families(data, source)
     rules: list[Rule] = []
     for field_name, codes in data["fields"].items():
         field_defaults = defaults.get(field_name, {})
@@ -311,10 +357,12 @@ def load_lexicon(
                         rule_id=f"{field_name}/{code}/{spec.get('id', i)}",
                         field=field_name,
                         code=code,
-                        all_terms=_terms(spec.get("all"), analyzer),
-                        any_terms=_terms(spec.get("any"), analyzer),
+                        all_terms=_terms(spec.get("all"), analyzer, words),
+                        any_terms=_terms(spec.get("any"), analyzer, words),
                         none_terms=_terms(
-                            [*spec.get("none", []), *field_defaults.get("none", [])], analyzer
+                            [*spec.get("none", []), *field_defaults.get("none", [])],
+                            analyzer,
+                            words,
                         ),
                         roles=roles,
                         confidence=float(
@@ -324,7 +372,12 @@ def load_lexicon(
                             spec.get("negatable", field_defaults.get("negatable", False))
                         ),
                         defeasible=bool(spec.get("defeasible", False)),
-                        context_terms=_context_terms(spec.get("context"), analyzer, source, code),
+                        context_terms=_context_terms(
+                            spec.get("context"), analyzer, words, source, code
+                        ),
+                        context_none=_context_terms(
+                            spec.get("context_none"), analyzer, words, source, code
+                        ),
                     )
                 )
     implications: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
@@ -333,8 +386,8 @@ def load_lexicon(
         implications[src] = tuple((t["field"], t["code"]) for t in item["implies"])
     return Lexicon(
         rules=tuple(rules),
-        incident_cues=_terms(data.get("incident_cues"), analyzer),
-        negation_cues=_terms(data.get("negation_cues"), analyzer),
+        incident_cues=_terms(data.get("incident_cues"), analyzer, words),
+        negation_cues=_terms(data.get("negation_cues"), analyzer, words),
         negation_phrases=tuple(data.get("negation_phrases", [])),
         clause_breaks=frozenset(data.get("clause_breaks", ["、", "。", "が"])),
         implications=implications,
@@ -409,9 +462,12 @@ def code_sentence(
         key = (rule.field, rule.code)
         if key in seen or not rule.may_fire(text, index.keys()):
             continue
+        whole = text if context is None else context
         if rule.context_terms and not any(
-            t.find(text if context is None else context, ()) is not None for t in rule.context_terms
+            t.find(whole, ()) is not None for t in rule.context_terms
         ):
+            continue
+        if any(t.find(whole, ()) is not None for t in rule.context_none):
             continue
         span = match_rule(rule, text, tokens, index)
         if span is None:

@@ -241,7 +241,7 @@ class _Parsed:
     start: int
     end: int
     kind: str  # explicit | same_year | same_month | same_day | bare | next_day | previous_day
-    #            | next_day_of_month | next_month
+    #            | next_day_of_month | next_month | day_only | day_last_month (先月9日)
     year: int | None = None
     month: int | None = None
     day: int | None = None
@@ -449,11 +449,11 @@ def _parse_bare(view: str, pos: int) -> _Parsed | None:
     return _Parsed(pos, m.end(), "bare", month=month)
 
 
-#: A day alone, as news tells it (9日、 / 23日に / 24日明らかにした), read only in a page
-#: with a publication date: a particle, 、 or a time of day must follow, and no digit or
-#: 月 may stand before it.
+#: A day alone, as news tells it (9日、 / 23日に / 24日明らかにした, 今月21日, 先月9日), read only
+#: in a page with a publication date: a particle, 、 or a time of day must follow, and no digit
+#: or month (3月) may stand before it.
 _DAY_ONLY = re.compile(
-    r"(?<![0-9月/.])(?P<day>[0-9]{1,2})日(?:\s?\([月火水木金土日](?:曜日?)?\))?"
+    r"(?<![0-9/.])(?<![0-9一二三四五六七八九十]月)(?P<day>[0-9]{1,2})日(?:\s?\([月火水木金土日](?:曜日?)?\))?"
     r"(?=[、,にはのまでからよ]|(?:午前|午後|夜|朝|夕方)|明らか|発表|公表)"
 )
 
@@ -467,7 +467,8 @@ def _parse_at(view: str, pos: int, *, days: bool = False) -> _Parsed | None:
             return _with_tail(view, parsed)
     day = _DAY_ONLY.match(view, pos) if days else None
     if day and 1 <= int(day["day"]) <= 31:
-        return _Parsed(pos, day.end(), "day_only", day=int(day["day"]))
+        kind = "day_last_month" if view[max(0, pos - 2) : pos] == "先月" else "day_only"
+        return _Parsed(pos, day.end(), kind, day=int(day["day"]))
     return None
 
 
@@ -569,7 +570,10 @@ def _resolve(
         return _Point(parsed.year, parsed.month, parsed.day, parsed.fiscal)
     if published is not None and parsed.kind in ("bare", "day_only"):
         return _before_publication(parsed, published)
-    if parsed.kind == "day_only":
+    if published is not None and parsed.kind == "day_last_month":
+        last = published.replace(day=1) - datetime.timedelta(days=1)
+        return _checked(_Point(last.year, last.month, parsed.day))
+    if parsed.kind in ("day_only", "day_last_month"):
         return _resolve(replace(parsed, kind="same_month"), context, default_year)
     if parsed.kind in ("next_day", "previous_day", "next_day_of_month", "next_month"):
         return _resolve_relative(parsed, context)

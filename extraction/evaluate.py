@@ -14,7 +14,9 @@ Pure functions over the JSON that ``extract`` prints (a list of
 3. Organisations: a gold label is found when, after NFKC and removal of
    whitespace, it is a substring of a predicted label of the aligned incident or
    the other way round.  Recall is found / gold labels; precision is predicted
-   labels that match some gold label / predicted labels.
+   labels that match some gold label / predicted labels.  A predicted label that matches
+   only an organisation the gold lists under ``also_ok`` (a body that may be named or not) is
+   left out of both — the spec's rule for ``also_ok`` codes, extended to organisations.
 4. Dates and ``affected``: accuracy over the gold incidents that give the field;
    right when the predicted value equals one of the gold values.
 5. Incidents: the reports whose predicted incident count equals the gold count.
@@ -456,6 +458,14 @@ def _score_organizations(
     gname, pname = names
     gold_labels = tuple(dict.fromkeys(gold.organizations or ())) if gold else ()
     labels = predicted_labels(pred) if pred is not None else ()
+    # a body the gold names under also_ok is neither rewarded nor punished when predicted
+    optional = gold.also_ok.get("organizations", frozenset()) if gold else frozenset()
+    labels = tuple(
+        p
+        for p in labels
+        if any(org_matches(g, p) for g in gold_labels)
+        or not any(org_matches(o, p) for o in optional)
+    )
     missed = [g for g in gold_labels if not any(org_matches(g, p) for p in labels)]
     extra = [p for p in labels if not any(org_matches(g, p) for g in gold_labels)]
     counts = OrgCounts(

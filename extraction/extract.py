@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from .body_actors import BodyActor, body_actors, load_body_actors
 from .coding import (
     SHARED_FIELDS,
     Analyzer,
@@ -58,6 +59,8 @@ class Extractor:
     similarity: SimilarityCoder  # codes for sentences no rule codes (exemplars.yaml)
     #: Digest of the exemplar file: part of the pipeline's digest, as the lexicon is.
     exemplars_digest: str = ""
+    #: Actors the responsible body implies when no sentence names who acted (body_actors:).
+    body_actors: tuple[BodyActor, ...] = ()
 
     def tokens(self, text: str) -> tuple[Token, ...]:
         return self.analyzer.tokens(text)
@@ -89,6 +92,7 @@ def make_extractor(
         Cues.from_lexicon(lexicon.data),
         make_coder(exemplars, settings),
         digest,
+        load_body_actors(lexicon.data, sorted(known.get("actors", ()))),
     )
 
 
@@ -154,12 +158,15 @@ def extract_incidents(ex: Extractor, text: str) -> Found:
         start = structure.lines[part.spans[0][0]].start
         end = structure.lines[part.spans[0][1] - 1].end
         context = context_sentences(text, structure, part)
+        organizations = incident_organizations(ex.org_rules, text, own, context, cities)
+        told = "\n".join(s.span.text for s in [*context, *own] if s.role != "background")
+        coded += body_actors(ex.body_actors, organizations, coded, told)
         incidents.append(
             Incident(
                 ordinal=ordinal,
                 title=part.title,
                 span=Span(start, end, text[start:end]),
-                organizations=incident_organizations(ex.org_rules, text, own, context, cities),
+                organizations=organizations,
                 coded=tuple(coded),
                 occurred=occurred,
                 discovered=discovered,

@@ -110,7 +110,8 @@ def _also_ok(value: object, *, where: str) -> dict[str, frozenset[str]]:
         return {}
     if not isinstance(value, dict):
         raise GoldFormatError(f"{where}: expected a mapping of field → codes")
-    unknown = sorted(str(k) for k in value if k not in CODED_FIELDS)
+    # organisations too: a body that may be named or not (scored neither way, as codes are)
+    unknown = sorted(str(k) for k in value if k not in (*CODED_FIELDS, "organizations"))
     if unknown:
         raise GoldFormatError(f"{where}: not a coded field: {', '.join(unknown)}")
     return {

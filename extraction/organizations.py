@@ -30,7 +30,7 @@ _PLACE = re.compile(
 )
 #: Not a place: a department's name (市民部 + 市…) or the residents of one (市民課, 町民課)
 _NOT_PLACE = re.compile(
-    r"[部課係室局]|役所|役場|^(?:市民|区民|町民|村民|住民)"
+    r"[部課係室局]|役所|役場|^(?:市民|区民|町民|村民|住民)|(?:地|街|学|管)区$"
     r"|^(?:この|その|あの|どの|すべて|それぞれ|におけ|におい|および|または|ならび|なお|また|ただし|さらに)"
     # a particle or a connective before 市 in running text (ところが市は, すぐに市役所へ,
     # をもって市役所): no name opens with these
@@ -330,6 +330,10 @@ def incident_organizations(
             for o, s in _orgs_in(rules, context)
             if o.kind in LOCAL_KINDS and not _ADDRESSED.match(s.text[o.end :])
         ]
+    if not any(responsible(o, s) for o, s in found):
+        # a page that names its author only in its furniture: a letterhead (む つ 市) or the
+        # contact block's address (中間市中間一丁目1番1号)
+        found += _author_in_furniture(rules, text)
     resolved = resolve([o for o, _ in found], own_cities=own_cities, rules=rules)
     resolved, found = _with_own_sections(resolved, found, own)
     seen: dict[str, OrganizationMention] = {}
@@ -355,9 +359,11 @@ def incident_organizations(
 #: news and web pages name the body once and its section apart.
 _LONE_SECTION = re.compile(
     # after a body's one-character short name too (市福祉政策課によると, 組合業務課の課長は)
-    rf"(?:(?<![{_KANJI}])|(?<=[市区町村県]の)|(?<=[市区町村県])|(?<=組合))"
-    rf"(?P<unit>[市区町村県]教委|[市区町村県]?教育委員会|[{_KANJI}]{{2,8}}?(?:課|室|係))"
-    r"(?=(?:は|が|では|によると|によれば|によりますと|の(?:職員|担当者|課長|室長|説明|話)|長は"
+    # or after its department (土木部下水道維持管理課, 福祉部高齢福祉課)
+    rf"(?:(?<![{_KANJI}])|(?<=[市区町村県]の)|(?<=[市区町村県])|(?<=組合)|(?<=[{_KANJI}]部))"
+    rf"(?P<unit>[市区町村県]教委|[市区町村県]?教育委員会|[{_KANJI}]{{2,9}}?(?:課|室|係))"
+    r"(?=(?:は|が|では|によると|によれば|によりますと|の(?:職員|担当者|課長|室長|説明|話|執務室|窓口|担当|金庫|事務)"
+    r"|を訪れ|で|長は"
     # the section named as the one in charge (担当は国保年金課。) or with its body in brackets
     r"|。|[(（][^()（）]{1,8}[市区町村][)）]))"
 )
@@ -365,6 +371,10 @@ _LONE_SECTION = re.compile(
 #: stays).
 _SHORT_BODY = re.compile(rf"^[市区町村県](?![民教])(?=[{_KANJI}]{{3}})")
 _NOT_SECTION = re.compile(r"^(?:同|当|本|各|担当|所管|関係|主管|他|全)")
+
+
+#: No lexicon lists: only the places a text names (for the body before a section).
+_NO_LISTS = OrgRules(national={}, generic={}, ambiguous_wards=frozenset(), not_names=frozenset())
 
 
 def _with_own_sections(
@@ -377,14 +387,22 @@ def _with_own_sections(
         for o in resolved
         if o.kind in ("municipality", "ward", "prefecture") or _UNION.fullmatch(o.name)
     }
-    if len(bodies) != 1:
-        return resolved, found
-    body = next(iter(bodies))
     known = {o.name for o in resolved}
     for sentence in own:
         if sentence.role == "contact":
             continue
         for m in _LONE_SECTION.finditer(sentence.span.text):
+            # the body the sentence names before the section (鯖江市の担当は国保年金課), else the
+            # incident's one local body
+            before = {
+                o.name
+                for o in find_organizations(sentence.span.text[: m.start()], _NO_LISTS)
+                if o.kind in ("municipality", "ward", "prefecture") and o.name in bodies
+            }
+            named = before if len(before) == 1 else bodies
+            if len(named) != 1:
+                continue
+            body = next(iter(named))
             unit = _SHORT_BODY.sub("", m.group("unit"))
             name = f"{body}/{unit}"
             if _NOT_SECTION.match(unit) or name in known:
@@ -394,6 +412,42 @@ def _with_own_sections(
             resolved.append(org)
             found.append((org, sentence.span))
     return resolved, found
+
+
+#: A letterhead line: a body's name alone, its characters perhaps spaced out (む つ 市).
+_LETTERHEAD = re.compile(r"^[ \u3000]*(?:\S[ \u3000]*){2,10}$")
+#: A letterhead that is a body's name and nothing else (むつ市, 山口県).
+_BODY_ALONE = re.compile(r"^[ぁ-ん一-龥々ヶ]{1,6}[市町村県]$")
+#: A contact block's address or telephone line (〒…, …一丁目1番1号, 電話：…).
+_CONTACT_LINE = re.compile(r"〒|[0-9０-９一二三四五六七八九十]+丁目|[0-9]+番[0-9]+号|電話|TEL|Tel")
+
+
+def _author_in_furniture(rules: OrgRules, text: str) -> list[tuple[OrgFound, Span]]:
+    """The first local body a page names on a letterhead line or in its contact block — its
+    author, when no sentence names one; none when those lines name several."""
+    found: list[tuple[OrgFound, Span]] = []
+    pos = 0
+    for line in text.split("\n"):
+        start, pos = pos, pos + len(line) + 1
+        if not (_LETTERHEAD.match(line) or _CONTACT_LINE.search(line)):
+            continue
+        span = Span(start, start + len(line), line)
+        if _LETTERHEAD.match(line):
+            compact = re.sub(r"[ \u3000]", "", line)
+            alone = _BODY_ALONE.match(compact)
+            if alone and compact not in rules.not_names:
+                kind = "prefecture" if compact.endswith("県") else "municipality"
+                found.append((OrgFound(compact, compact, kind, 0, 0), span))
+                continue
+            pieces = [compact]
+        else:
+            # a contact block run together: 子育て係中間市中間一丁目 → the address after the unit
+            pieces = re.split(r"(?<=[課係室部])", line)
+        for org in (o for piece in pieces for o in find_organizations(piece, rules)):
+            if org.kind in ("municipality", "ward", "prefecture") and org.name not in rules.generic:
+                found.append((replace(org, start=0, end=0), span))
+    bodies = {o.name for o, _ in found}
+    return found[:1] if len(bodies) == 1 else []
 
 
 def own_cities(text: str, rules: OrgRules) -> list[str]:

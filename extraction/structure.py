@@ -43,6 +43,7 @@ from .lines import (
     first_sentence,
 )
 from .model import Section, Span
+from .news_cases import further_cases, told_bodies, told_cases
 
 
 @dataclass
@@ -432,7 +433,15 @@ def find_structure(
     preamble = tuple(i for i in range(first_part) if lines[i].kind != "blank")
 
     chosen = [k for k, p in enumerate(parts) if p.explicit]
-    cases = [] if chosen else _told_cases(lines, title_line or 0)
+    cases = told_cases(lines, title_line or 0)
+    if chosen and not {parts[k].line for k in chosen} <= {first for first, _ in cases}:
+        cases = []  # explicit parts of their own (【事案1】…), not only 2件目は… lines
+    elif chosen:
+        chosen = []  # 1件目 inside a paragraph, 2件目は… opening a line: the cases told in turn
+    if not chosen and not cases and not any(ln.kind == "heading" for ln in lines):
+        cases = told_bodies(lines, title_line or 0, has_cue) or further_cases(
+            lines, title_line or 0, has_cue
+        )
     if cases:
         # news telling its cases in turn (1件目は… / 2件目は…): one incident each, the
         # paragraphs before the first as their context
@@ -570,27 +579,6 @@ def _subject_field(lines: Sequence[Line], first: int, end: int) -> str | None:
         if m:
             return m.group(1)[: MAX_TITLE * 3]
     return None
-
-
-#: A paragraph that opens one of the cases a news article tells in turn: 1件目は / 2件目は /
-#: もう1件は.
-_CASE_PARAGRAPH = re.compile(
-    r"(?:^|[。、])[^。、]{0,12}?(?:(?P<n>[1-9１-９一二三])件目|もう(?:1|一)件)(?:は|の|、|で)"
-)
-
-
-def _told_cases(lines: Sequence[Line], start: int) -> list[tuple[int, int]]:
-    """The stretches (first line, end) of the cases a page of plain paragraphs tells in turn,
-    each from its 1件目 / 2件目 paragraph to the next; none unless at least two, numbered in
-    order from the first."""
-    found: list[int] = []
-    for i in range(start + 1, len(lines)):
-        m = _CASE_PARAGRAPH.search(lines[i].text) if lines[i].kind != "blank" else None
-        if m and (m["n"] is None or "１一1".find(m["n"]) >= 0 or found):
-            found.append(i)
-    if len(found) < 2:
-        return []
-    return list(zip(found, [*found[1:], len(lines)], strict=True))
 
 
 def _repeated_documents(

@@ -9,7 +9,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from incident_kg.errors import IncidentKGError, UnknownCodeError
-from incident_kg.extraction.coding import code_sentence, load_lexicon, match_rule
+from incident_kg.extraction.coding import (
+    code_sentence,
+    expand_words,
+    load_lexicon,
+    match_rule,
+)
 from incident_kg.extraction.extract import Extractor
 from incident_kg.extraction.read import read_report
 
@@ -94,6 +99,91 @@ def test_a_rule_with_a_key_given_twice_is_refused(extractor: Extractor, tmp_path
         load_lexicon(extractor.analyzer, lexicon, known_codes={"causes": ["LogoutOmission"]})
 
 
+def test_a_word_family_is_expanded_into_one_group() -> None:
+    assert expand_words("{check}[^。]{0,9}x", {"check": "確認|照合"}) == "(?:確認|照合)[^。]{0,9}x"
+
+
+def test_a_lexicon_naming_an_unknown_word_family_is_refused(
+    extractor: Extractor, tmp_path: Path
+) -> None:
+    lexicon = tmp_path / "lexicon.yaml"
+    lexicon.write_text(
+        "words:\n  check: [確認]\n"
+        "fields:\n  causes:\n    LogoutOmission:\n      - any: ['re:{chek}しなかった']\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(IncidentKGError, match="chek"):
+        load_lexicon(extractor.analyzer, lexicon, known_codes={"causes": ["LogoutOmission"]})
+
+
+def test_a_word_added_to_a_family_is_heard_by_every_rule_that_uses_it(
+    extractor: Extractor, tmp_path: Path
+) -> None:
+    text = (
+        "words:\n  check: [確認]\n  lacking: [不十分]\n"
+        "fields:\n  causes:\n    SinglePersonCheck:\n"
+        "      - any: ['re:二重の{check}が{lacking}']\n"
+        "    IdentityVerificationLapse:\n      - any: ['re:本人の{check}が{lacking}']\n"
+    )
+    known = {"causes": ["SinglePersonCheck", "IdentityVerificationLapse"]}
+    lexicon = tmp_path / "lexicon.yaml"
+    lexicon.write_text(text, encoding="utf-8")
+    sentence = "二重の見比べが甘かった。本人の見比べが甘かった。"
+    narrow = load_lexicon(extractor.analyzer, lexicon, known_codes=known)
+    assert not code_sentence(narrow, sentence, extractor.tokens(sentence), "cause")
+    lexicon.write_text(
+        text.replace("[確認]", "[確認, 見比べ]").replace("[不十分]", "[不十分, 甘かった]"),
+        encoding="utf-8",
+    )
+    wide = load_lexicon(extractor.analyzer, lexicon, known_codes=known)
+    fired = code_sentence(wide, sentence, extractor.tokens(sentence), "cause")
+    assert {m.rule.code for m in fired} == {"SinglePersonCheck", "IdentityVerificationLapse"}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "code"),
+    [
+        # invented sentences: the families reach words no rule lists one by one
+        ("受取人の名前を照らし合わせる作業がおろそかになっていた。", "IdentityVerificationLapse"),
+        ("担当者同士で突き合わせることが不徹底だった。", "SinglePersonCheck"),
+        ("Bccで送るべきところをCc欄に入れて送信した。", "DataEntryError"),
+        ("料率の改正を計算に反映させていなかった。", "ProcessingOmission"),
+        ("異動してきたばかりで業務に不慣れだった。", "ProcedureKnowledgeGap"),
+    ],
+)
+def test_a_cause_said_in_a_family_s_words_is_coded(
+    extractor: Extractor, sentence: str, code: str
+) -> None:
+    assert code in _codes(extractor, sentence, "cause")
+
+
+def test_a_family_s_words_in_a_measure_are_no_cause(extractor: Extractor) -> None:
+    sentence = "今後は受取人の名前を照らし合わせることを徹底し、漏れがないよう努めます。"
+    assert not _codes(extractor, sentence, "countermeasure") & {
+        "IdentityVerificationLapse",
+        "ProcedureKnowledgeGap",
+    }
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "申込者の個人情報が外部に漏れた。",
+        "住民票と一緒に、内部の資料までまとめて同封して郵送した。",
+    ],
+)
+def test_personal_data_that_got_out_in_plain_words_is_a_leak(
+    extractor: Extractor, sentence: str
+) -> None:
+    sentence = sentence.replace("までまとめて", "まで一緒に")
+    assert "PersonalDataLeak" in _codes(extractor, sentence)
+
+
+def test_a_leak_said_not_to_be_confirmed_so_far_is_denied(extractor: Extractor) -> None:
+    sentence = "外部に情報が漏れたことはこれまで確認されておらず、影響も出ていない。"
+    assert "PersonalDataLeak" not in _codes(extractor, sentence)
+
+
 def test_the_lexicon_catches_the_paraphrase_corpus(extractor: Extractor) -> None:
     """Ten ways to say each code, three near misses each (tests/data/paraphrases.yaml)."""
     import yaml
@@ -117,6 +207,11 @@ def _every_rule(extractor: Extractor, text: str, role: str) -> list[tuple[str, i
     out, seen = [], set()
     for rule in extractor.lexicon.rules:
         if role not in rule.roles or (rule.field, rule.code) in seen:
+            continue
+        # with no incident given, the sentence is its own context
+        if rule.context_terms and not any(t.find(text, ()) for t in rule.context_terms):
+            continue
+        if any(t.find(text, ()) for t in rule.context_none):
             continue
         span = match_rule(rule, text, tokens, index=None)
         if span is not None:

@@ -484,3 +484,17 @@ def test_a_month_and_day_with_a_slash_takes_the_year_from_context() -> None:
 
 def test_a_fraction_is_no_date() -> None:
     assert find_dates("約1/2の方が") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [("今月21日、窓口で気付いた。", "2023-01-21"), ("先月9日に判明した。", "2022-12-09")],
+)
+def test_this_month_and_last_month_are_told_from_the_publication(text: str, iso: str) -> None:
+    found = find_dates(text, published=datetime.date(2023, 1, 23), dateline=(0, 0))
+    assert [m.iso for m in found] == [iso]
+
+
+def test_a_day_after_a_month_number_is_no_day_alone() -> None:
+    found = find_dates("3月21日に", published=datetime.date(2023, 6, 23), dateline=(0, 0))
+    assert [m.iso for m in found] == ["2023-03-21"]

@@ -145,6 +145,13 @@ def test_also_ok_codes_are_not_missed_when_absent() -> None:
     assert score(predicted({"causes": ["LogoutOmission"]}), g).fields["causes"].fn == 0
 
 
+def test_an_also_ok_organisation_is_neither_rewarded_nor_punished() -> None:
+    g = gold({"organizations": ["みなと市"], "also_ok": {"organizations": ["あさひ県"]}})
+    p = predicted({"organizations": ["みなと市", "あさひ県"]})
+    orgs = score(p, g).organizations
+    assert (orgs.found, orgs.gold, orgs.matching, orgs.predicted) == (1, 1, 1, 1)
+
+
 def test_a_field_absent_from_the_gold_incident_is_not_scored() -> None:
     ev = score(
         predicted({"harms": ["CardExpiry"], "systems": ["CardICChip"], "occurred": "2022"}),

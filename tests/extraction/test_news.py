@@ -97,6 +97,66 @@ def test_cases_told_in_turn_are_incidents_each(extractor: Extractor) -> None:
     assert counts == [1, 11]
 
 
+TWO_CITIES = """カード写真の取り違え　県内2市で
+
+　マイナンバーカードの顔写真を別の人のものと取り違えるミスが、県内の2市で起きていた。
+
+　こうしたなか、みなと市は20日、出張申請の受付で姉妹2人の写真を逆にしてカードを作っていたと発表した。
+
+　一方、やまべ町では窓口の職員が別の申請者の写真を付けてしまい、誤ったカードを交付していた。
+
+　両市町は関係者に謝罪し、正しいカードを渡した。
+"""
+
+
+def test_the_wrongs_of_two_bodies_told_in_turn_are_incidents_each(extractor: Extractor) -> None:
+    report = extract(extractor, TWO_CITIES)
+    responsible = [[o.name for o in i.organizations if o.responsible] for i in report.incidents]
+    assert responsible == [["みなと市"], ["やまべ町"]]
+
+
+def test_a_body_said_again_as_dousi_is_no_second_incident(extractor: Extractor) -> None:
+    text = ARTICLE.replace("市民課は「", "同市は「")
+    text = text.replace(
+        "　全国では", "　同市では、同姓同名の別人に誤って交付した例は初めてという。\n\n　全国では"
+    )
+    assert len(extract(extractor, text).incidents) == 1
+
+
+def test_a_first_case_inside_a_paragraph_and_a_second_opening_one_are_two(
+    extractor: Extractor,
+) -> None:
+    text = """料金を過大に徴収　あさひ市水道部で2件
+
+　あさひ市水道部は11日、水道料金を本来より多く引き落としていたと発表した。
+
+　発表では、1件目の契約者は市内の会社。委託先の業者が使用水量の計算を誤った。
+
+2件目は個人の契約者で、検針員が数値を誤って入力し、余分に徴収していた。
+
+　水道部は2件とも全額を返すという。
+"""
+    assert len(extract(extractor, text).incidents) == 2
+
+
+def test_a_further_case_told_after_the_main_story_is_an_incident_of_its_own(
+    extractor: Extractor,
+) -> None:
+    text = ARTICLE.replace(
+        "　全国では、",
+        "　同市はこのほか、公金受取口座の登録で他人の口座を誤って登録したケースも1件あったと明らかにした。\n\n　全国では、",
+    )
+    assert len(extract(extractor, text).incidents) == 2
+
+
+def test_more_of_the_same_wrong_is_no_further_case(extractor: Extractor) -> None:
+    text = ARTICLE.replace(
+        "　全国では、",
+        "　このほかにも、同じ窓口で住民票の写しを誤って交付する誤りが見つかったという。\n\n　全国では、",
+    )
+    assert len(extract(extractor, text).incidents) == 1
+
+
 def test_a_page_cut_off_mid_sentence_gives_no_false_incident(extractor: Extractor) -> None:
     text = """お知らせ
 

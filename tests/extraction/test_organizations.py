@@ -136,3 +136,50 @@ def test_a_company_name_may_open_in_hiragana(rules: OrgRules) -> None:
     assert _names("株式会社あおさぎスタッフィングに委託した", rules) == [
         ("株式会社あおさぎスタッフィング", "company", True)
     ]
+
+
+LETTER = """{head}
+
+個人情報が記録されたUSBメモリの紛失について（お詫び）
+
+　このたび、福祉課で使っていたUSBメモリが見当たらなくなりました。
+中には個人情報を含むデータが保存されていました。
+　同じことを二度と起こさないよう取り組みます。
+{foot}"""
+
+
+def _responsible(extractor: Extractor, text: str) -> list[str]:
+    from incident_kg.extraction.extract import extract_report
+
+    (incident,) = extract_report(extractor, text, source="letter.txt").incidents
+    return [o.name for o in incident.organizations if o.responsible and o.kind != "section"]
+
+
+def test_a_spaced_letterhead_names_the_author(extractor: Extractor) -> None:
+    text = LETTER.format(head="　　　　　　令和4年10月\n　　　　　　す ず め 市", foot="")
+    assert _responsible(extractor, text) == ["すずめ市"]
+
+
+def test_a_contact_block_run_together_names_the_author(extractor: Extractor) -> None:
+    foot = "\nお問い合わせ\n保健福祉部子育て係あさひ市中央一丁目1番1号\n電話:000-000-0000"
+    assert _responsible(extractor, LETTER.format(head="", foot=foot)) == ["あさひ市"]
+
+
+def test_furniture_naming_two_bodies_names_no_author(rules: OrgRules) -> None:
+    from incident_kg.extraction.organizations import _author_in_furniture
+
+    text = "あさひ市\n\n本文です。\n\n〒000-0000 みなと市港町2丁目3番4号"
+    assert _author_in_furniture(rules, text) == []
+    assert [o.name for o, _ in _author_in_furniture(rules, text.split("\n\n〒")[0])] == ["あさひ市"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "高市早苗総務相は会見で述べた。",
+        "副市長の執務室で見当たらなくなった。",
+        "訪問先の街区や白鳥地区を探した。",
+    ],
+)
+def test_a_person_an_office_or_a_district_is_no_body(rules: OrgRules, text: str) -> None:
+    assert find_organizations(text, rules) == []

@@ -51,42 +51,60 @@ FLOORS = {
     "samples/holdout3": {"causes": 0.88, "harms": 0.84, "countermeasures": 0.92, "actors": 0.84},
     "samples/holdout4": {"causes": 0.87, "harms": 0.88, "countermeasures": 0.90, "actors": 0.82},
     "samples/holdout6": {"causes": 0.76, "harms": 0.82, "countermeasures": 0.87, "actors": 0.80},
-    # re-told from real pages (issue 15): their scores on 2026-12-05 (after issue 15's rotation
-    # rounds) less 0.03
+    # re-told from real pages (issue 15): their scores on 2026-12-05 after issue 15's third round
+    # (word families, body actors) less 0.03
     "samples/real-mynumber": {
-        "causes": 0.80,
+        "causes": 0.84,
         "harms": 0.73,
-        "countermeasures": 0.77,
-        "actors": 0.64,
+        "countermeasures": 0.76,
+        "actors": 0.71,
     },
     "samples/real-municipal": {
-        "causes": 0.72,
-        "harms": 0.81,
-        "countermeasures": 0.79,
-        "actors": 0.61,
+        "causes": 0.76,
+        "harms": 0.83,
+        "countermeasures": 0.81,
+        "actors": 0.80,
     },
     # the lead's blind set of real pages, opened after its one score (2026-12-05): its scores
-    # after issue 15's round 2 less 0.03
+    # after issue 15's round 3 less 0.03
     "samples/blind-real": {
-        "causes": 0.55,
-        "harms": 0.47,
-        "countermeasures": 0.69,
-        "actors": 0.57,
+        "causes": 0.73,
+        "harms": 0.54,
+        "countermeasures": 0.82,
+        "actors": 0.66,
     },
-    # the second blind set of real pages, opened after its one score (2026-12-05, at 58d60d2):
-    # that score less 0.03
+    # the second blind set of real pages, opened after its one score (2026-12-05, at 58d60d2:
+    # causes 0.26, harms 0.87, countermeasures 0.64, actors 0.64); tuned on in round 3: its
+    # scores after that round less 0.03
     "samples/blind-real2": {
-        "causes": 0.23,
-        "harms": 0.84,
-        "countermeasures": 0.60,
-        "actors": 0.61,
+        "causes": 0.89,
+        "harms": 0.93,
+        "countermeasures": 0.85,
+        "actors": 0.73,
+    },
+    # the third blind set of real pages (three writers), opened after its one score (2026-12-05,
+    # at 4543763: causes 0.44, harms 0.72, countermeasures 0.59, actors 0.70) and tuned on in
+    # round 4: its scores after that round less 0.03
+    "samples/blind-real3": {
+        "causes": 0.54,
+        "harms": 0.68,
+        "countermeasures": 0.67,
+        "actors": 0.70,
+    },
+    # the fourth blind set, opened after its one score (2026-12-05, at b41edd3): that score less
+    # 0.03
+    "samples/blind-real4": {
+        "causes": 0.55,
+        "harms": 0.51,
+        "countermeasures": 0.56,
+        "actors": 0.63,
     },
     # the second held-out set of real pages, opened for development after its one score
     "samples/real-heldout2": {
         "causes": 0.61,
         "harms": 0.67,
         "countermeasures": 0.85,
-        "actors": 0.48,
+        "actors": 0.51,
     },
 }
 

@@ -27,6 +27,7 @@ earliest report, then the smallest IRI), or the grouping it is part of. Counting
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import re
 from collections import defaultdict
@@ -91,6 +92,7 @@ class Linking:
 # -- dates -------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=65536)
 def interval(iso: str) -> tuple[dt.date, dt.date]:
     """The first and last day a date at its precision may mean (2023-03 → 1 to 31 March)."""
     if len(iso) == 4:

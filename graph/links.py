@@ -44,6 +44,7 @@ from .link_state import (
     TOKEN_KEY,
     LinkState,
     adjacency_of,
+    graph_digests,
     load_state,
     new_token,
     save_state,
@@ -242,7 +243,7 @@ def read_facts(store: GraphStore) -> StoreFacts:
 def _objects(store: GraphStore, subject: str, prop: object) -> list[str]:
     return sorted(
         str(getattr(q.object, "value", q.object))
-        for q in store.quads_of(ox.NamedNode(subject), ox.NamedNode(str(prop)))
+        for q in store.match(ox.NamedNode(subject), ox.NamedNode(str(prop)), None)
     )
 
 
@@ -539,7 +540,7 @@ def _relink_all(
     state = LinkState(
         key,
         token,
-        store.graph_digests(),
+        graph_digests(store),
         facts,
         dict(read.orgs_of),
         {org: read.orgs.body(org) for org in named},
@@ -558,14 +559,17 @@ def _relink_changed(
     """Read again the incidents of the reports whose graph changed since ``state`` (and those
     naming an organisation whose body changed), link again their components, and write what
     changed in the links graph."""
-    digests = store.graph_digests()
+    digests = graph_digests(store)
     changed_reports = {
         r for r in digests.keys() | state.digests.keys() if digests.get(r) != state.digests.get(r)
     }
     orgs = read_orgs(store)
     todo = {i for i, f in state.facts.items() if f.report in changed_reports}
     for report in changed_reports:
-        todo |= store.subjects_of(str(IKG.reportedIn), report)
+        todo |= {
+            str(getattr(q.subject, "value", q.subject))
+            for q in store.match(None, ox.NamedNode(str(IKG.reportedIn)), ox.NamedNode(report))
+        }
     body_of = {org: orgs.body(org) for org in state.body_of}
     moved = {org for org, body in body_of.items() if state.body_of[org] != body}
     if moved:

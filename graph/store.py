@@ -661,27 +661,9 @@ class GraphStore:
             for q in self._store.quads_for_pattern(None, ox.NamedNode(predicate), None, None)
         }
 
-    def quads_of(self, subject: ox.NamedNode, predicate: ox.NamedNode) -> Iterator[ox.Quad]:
-        """Every quad of one subject and predicate, in any graph (an index lookup)."""
-        return self._store.quads_for_pattern(subject, predicate, None, None)
-
-    def subjects_of(self, predicate: str, value: str) -> set[str]:
-        """The subjects some graph states ``predicate`` of the IRI ``value`` for."""
-        return {
-            str(getattr(q.subject, "value", q.subject))
-            for q in self._store.quads_for_pattern(
-                None, ox.NamedNode(predicate), ox.NamedNode(value), None
-            )
-        }
-
-    def graph_digests(self) -> dict[str, str]:
-        """Report IRI → the digest of its graph, as its record says (one predicate's scan)."""
-        return {
-            str(getattr(q.subject, "value", q.subject)): str(getattr(q.object, "value", ""))
-            for q in self._store.quads_for_pattern(
-                None, ox.NamedNode(str(IKG.graphDigest)), None, ox.NamedNode(META_GRAPH)
-            )
-        }
+    def match(self, *pattern: ox.NamedNode | ox.Literal | None) -> Iterator[ox.Quad]:
+        """The quads of a (subject, predicate, object[, graph]) pattern, None for any."""
+        return self._store.quads_for_pattern(*pattern)  # type: ignore[arg-type]
 
     def graph_ntriples(self, graphs: Iterable[str]) -> bytes:
         """The triples of some graphs as N-Triples bytes, the evidence in full Web Annotation

@@ -20,6 +20,14 @@ exported (the receiving store links for itself). It holds, for the incidents lin
 
 The facts are read per predicate (:meth:`~.store.GraphStore.pairs`), each once however many
 graphs hold them, so the same data imported twice costs a second read, not a blow-up.
+
+**Incremental.** After a build that added, replaced or removed a few reports, the pass reads
+again only the incidents of those reports (looked up by subject) and of organisations whose
+body changed, links again only the components their links can reach (graph/link_state.py),
+recomputes the follow-up of measures from the kept facts, and writes the lines of the links
+graph that differ — in one transaction, as the whole pass does. The whole store is read and
+linked on a first build, when the kept state is missing or not the store's last pass, and
+when the store holds imported graphs (their records do not say when they change).
 """
 
 from __future__ import annotations

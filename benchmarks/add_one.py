@@ -17,6 +17,7 @@ import argparse
 import datetime as dt
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -32,12 +33,20 @@ HEADING = "## Adding one report (issue 17)"
 SEED = 7
 
 
+#: CPU seconds of each command measured (user + system, its worker processes included).
+CPU: list[float] = []
+
+
 def _cli(args: Sequence[str]) -> float:
-    """Seconds of one ``incident-kg -q`` command, process start to exit."""
+    """Seconds of one ``incident-kg -q`` command, process start to exit (its CPU seconds are
+    appended to :data:`CPU`: on a shared machine they vary less than the wall time)."""
     cli = Path(sys.executable).with_name("incident-kg")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.run([str(cli), "-q", *args], capture_output=True, text=True)
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     if proc.returncode not in (0, 1):
         raise RuntimeError(f"incident-kg {' '.join(args)} failed: {proc.stderr[-500:]}")
     return seconds
@@ -62,16 +71,23 @@ def measure(corpus: Path, store: Path, repeat: int) -> dict[str, list[float]]:
         return step()
 
     add(), remove()  # the state of the code measured (a first pass after a change is whole)
+    cpu: dict[str, list[float]] = {}
+
+    def timed(name: str, step: Callable[[], float]) -> None:
+        out[name].append(step())
+        cpu.setdefault(name, []).append(CPU[-1])
+
     out: dict[str, list[float]] = {
         k: [] for k in ("unchanged", "add", "remove", "add_whole", "remove_whole")
     }
     for _ in range(repeat):
-        out["unchanged"].append(_cli(build))
-        out["add"].append(add())
-        out["remove"].append(remove())
-        out["add_whole"].append(whole(add))
-        out["remove_whole"].append(whole(remove))
+        timed("unchanged", lambda: _cli(build))
+        timed("add", add)
+        timed("remove", remove)
+        timed("add_whole", lambda: whole(add))
+        timed("remove_whole", lambda: whole(remove))
     add(), remove()  # leave a state behind
+    out.update({f"{k}_cpu": v for k, v in cpu.items()})
     return out
 
 
@@ -99,13 +115,14 @@ def render(runs: dict[str, list[float]], command: str, reports: int, note: str) 
         lines.append(f"- Note: {note}")
     lines += [
         "",
-        "| operation | median s | runs (s) | baseline ÷ this |",
-        "|---|---|---|---|",
+        "| operation | median s | runs (s) | CPU s (median) | baseline ÷ this |",
+        "|---|---|---|---|---|",
     ]
     for label, key, baseline in rows:
         ratio = f"{med[baseline] / med[key]:.1f}×" if baseline else ""
         runs_text = ", ".join(f"{v:.2f}" for v in runs[key])
-        lines.append(f"| {label} | {med[key]:.2f} | {runs_text} | {ratio} |")
+        cpu = med[f"{key}_cpu"]
+        lines.append(f"| {label} | {med[key]:.2f} | {runs_text} | {cpu:.2f} | {ratio} |")
     return "\n".join(lines) + "\n"
 
 

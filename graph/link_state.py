@@ -20,6 +20,7 @@ digests (graph/reason.py) forgets the state first.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
@@ -28,7 +29,7 @@ import pickle
 from collections import defaultdict, deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 
@@ -139,12 +140,17 @@ def store_token(store: GraphStore) -> str | None:
 
 
 def graph_digests(store: GraphStore) -> dict[str, str]:
-    """Report IRI → the digest of its graph, as its record says (one predicate's scan)."""
-    found = store.match(None, ox.NamedNode(str(IKG.graphDigest)), None, ox.NamedNode(META_GRAPH))
-    return {
-        str(getattr(q.subject, "value", q.subject)): str(getattr(q.object, "value", ""))
-        for q in found
-    }
+    """Report IRI → the digest of its graph, as its record says (one scan of one predicate of
+    the metadata graph: through SPARQL, ~40× faster than the quad pattern here)."""
+    rows = store.query(
+        f"SELECT ?s ?o WHERE {{ GRAPH <{META_GRAPH}> {{ ?s <{IKG.graphDigest}> ?o }} }}"
+    )
+    out: dict[str, str] = {}
+    for row in cast(ox.QuerySolutions, rows):
+        subject, value = row[0], row[1]
+        if isinstance(subject, ox.NamedNode) and isinstance(value, ox.Literal):
+            out[subject.value] = value.value
+    return out
 
 
 def new_token() -> str:
@@ -158,6 +164,8 @@ def _state_path(store: GraphStore) -> str:
 
 def load_state(store: GraphStore, key: str) -> LinkState | None:
     """The state of the store's last link pass, when it can be trusted (see the module doc)."""
+    collecting = gc.isenabled()
+    gc.disable()  # half a million objects, none in a cycle: collecting while loading doubles it
     try:
         with open(_state_path(store), "rb") as file:
             state = pickle.load(file)
@@ -166,6 +174,9 @@ def load_state(store: GraphStore, key: str) -> LinkState | None:
     except Exception as err:  # a cache of any content never stops a build: it is ignored
         log.info("link state unreadable (%s): linking the whole store", err)
         return None
+    finally:
+        if collecting:
+            gc.enable()
     if not isinstance(state, LinkState) or state.key != key:
         log.info("link state from other rules or code: linking the whole store")
         return None

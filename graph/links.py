@@ -32,6 +32,7 @@ when the store holds imported graphs (their records do not say when they change)
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import re
@@ -642,13 +643,19 @@ def relink(
     base = store.base_iri() or DEFAULT_BASE
     key = state_key(rules, base)
     incremental = incremental and not store.imported_graph_names()
-    state = load_state(store, key) if incremental else None
-    if state is None:
-        linking, found, state = _relink_all(store, rules, base, key)
-    else:
-        linking, found, state = _relink_changed(store, rules, base, state)
-    if incremental:
-        save_state(store, state)
+    collecting = gc.isenabled()
+    gc.disable()  # hundreds of thousands of facts, none in a cycle: collecting only slows
+    try:
+        state = load_state(store, key) if incremental else None
+        if state is None:
+            linking, found, state = _relink_all(store, rules, base, key)
+        else:
+            linking, found, state = _relink_changed(store, rules, base, state)
+        if incremental:
+            save_state(store, state)
+    finally:
+        if collecting:
+            gc.enable()
     counted = {linking.key(i) for i in state.facts}
     summary = LinkSummary(
         len(state.facts),

@@ -54,7 +54,7 @@ log = logging.getLogger(__name__)
 #: The file, in the store's folder, that holds the state.
 STATE_FILE = "incident-kg-links.state"
 #: Bumped when the state's form changes: an older file is then ignored.
-STATE_FORMAT = 2
+STATE_FORMAT = 3
 #: Key, in the summary graph (on the links graph's name), of the token of the last link pass.
 TOKEN_KEY = LINKS_GRAPH + "#token"
 
@@ -77,6 +77,7 @@ class LinkState:
     same_orgs: dict[str, str]
     adoptions: frozenset[tuple[Adoption, str]]  # with the adopting body's IRI
     body_iris: dict[str, str]
+    lines_sum: int  # :func:`lines_sum` of the links graph written
 
     def __getstate__(self) -> dict[str, object]:
         """Plain tuples on file: unpickling a frozenset or a dataclass is one call each, and
@@ -153,9 +154,25 @@ def graph_digests(store: GraphStore) -> dict[str, str]:
     return out
 
 
-def new_token() -> str:
-    """A token for one link pass."""
-    return os.urandom(16).hex()
+def lines_sum(lines: Iterable[str]) -> int:
+    """A digest of a set of N-Triples lines that a change of a few lines updates: the sum of
+    their hashes (what was taken out subtracted, what was put in added)."""
+    return sum(
+        int.from_bytes(hashlib.blake2b(line.encode("utf-8"), digest_size=16).digest(), "big")
+        for line in lines
+    ) % (1 << 128)
+
+
+def pass_token(lines: int, effectiveness: str, digests: Mapping[str, str]) -> str:
+    """The token of a link pass: a digest of what it wrote (the links graph's lines, the
+    follow-up of measures) and of the records it read, so that the same store linked again
+    gets the same token (a store is as it was after an import is removed) and a state whose
+    token is the store's describes what the store holds."""
+    h = hashlib.sha256(f"{lines}|".encode())
+    h.update(effectiveness.encode("utf-8"))
+    for report, digest in sorted(digests.items()):
+        h.update(f"|{report} {digest}".encode())
+    return h.hexdigest()[:32]
 
 
 def _state_path(store: GraphStore) -> str:
@@ -331,9 +348,10 @@ __all__ = [
     "components",
     "forget_state",
     "graph_digests",
+    "lines_sum",
     "load_state",
     "merge",
-    "new_token",
+    "pass_token",
     "restrict",
     "save_state",
     "state_key",

@@ -54,8 +54,9 @@ from .link_state import (
     LinkState,
     adjacency_of,
     graph_digests,
+    lines_sum,
     load_state,
-    new_token,
+    pass_token,
     save_state,
     state_key,
     update_linking,
@@ -486,13 +487,13 @@ def _keep_effectiveness(effectiveness: str, token: str) -> str:
     )
 
 
-def replace_links(store: GraphStore, ntriples: str, effectiveness: str, token: str = "") -> None:
+def replace_links(store: GraphStore, ntriples: str, effectiveness: str, token: str) -> None:
     """Replace the links graph and, in the same transaction, the follow-up of measures (JSON,
     graph/effectiveness.py) kept beside it in the summary graph (store-internal)."""
     store.update(
         f"DROP SILENT GRAPH <{LINKS_GRAPH}> ;\n"
         f"INSERT DATA {{ GRAPH <{LINKS_GRAPH}> {{\n{ntriples}\n}} }} ;\n"
-        + _keep_effectiveness(effectiveness, token or new_token())
+        + _keep_effectiveness(effectiveness, token)
     )
 
 
@@ -541,15 +542,18 @@ def _relink_all(
     linking = link_incidents(read.facts.incidents, rules, edges)
     found = effectiveness(read.facts.incidents, linking, rules)
     same_orgs = same_bodies_of(linking, read)
-    token = new_token()
     text = links_ntriples(linking, found, read.facts.body_iris, base, same_orgs)
-    replace_links(store, text, to_json(found), token)
+    digests = graph_digests(store)
+    kept = to_json(found)
+    written = lines_sum(text.splitlines(keepends=True))
+    token = pass_token(written, kept, digests)
+    replace_links(store, text, kept, token)
     facts = {f.iri: f for f in read.facts.incidents}
     named = {org for pair in read.orgs_of.values() for part in pair for org in part}
     state = LinkState(
         key,
         token,
-        graph_digests(store),
+        digests,
         facts,
         dict(read.orgs_of),
         {org: read.orgs.body(org) for org in named},
@@ -558,6 +562,7 @@ def _relink_all(
         same_orgs,
         _adoptions(found, read.facts.body_iris, base),
         dict(read.facts.body_iris),
+        written,
     )
     return linking, found, state
 
@@ -613,8 +618,11 @@ def _relink_changed(
         before |= adoption_lines(adoption, iri, base)
     for adoption, iri in adoptions - state.adoptions:
         after |= adoption_lines(adoption, iri, base)
-    token = new_token()
-    change_links(store, before - after, after - before, to_json(found), token)
+    gone, added = before - after, after - before
+    written = (state.lines_sum - lines_sum(gone) + lines_sum(added)) % (1 << 128)
+    kept = to_json(found)
+    token = pass_token(written, kept, digests)
+    change_links(store, gone, added, kept, token)
     every = {org for pair in orgs_of.values() for part in pair for org in part}
     new_state = LinkState(
         state.key,
@@ -628,6 +636,7 @@ def _relink_changed(
         same_orgs,
         adoptions,
         body_iris,
+        written,
     )
     return linking, found, new_state
 

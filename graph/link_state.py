@@ -204,9 +204,10 @@ def load_state(store: GraphStore, key: str) -> LinkState | None:
 
 
 def save_state(store: GraphStore, state: LinkState) -> None:
-    """Write the state beside the store's files (a new file renamed over the old one)."""
+    """Write the state beside the store's files (a new file renamed over the old one; one
+    writer at a time holds the store, so a file left by a killed pass is written over)."""
     path = _state_path(store)
-    partial = f"{path}.{os.getpid()}.partial"
+    partial = f"{path}.partial"
     with open(partial, "wb") as file:
         pickle.dump(state, file, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(partial, path)

@@ -159,7 +159,7 @@ class _ClosureStore:
         from incident_kg.graph.links import relink
         from incident_kg.graph.store import GraphStore
 
-        relink(GraphStore(self._store, Path(".")))
+        relink(GraphStore(self._store, Path(".")), incremental=False)
 
     def query(self, text: str, terms: dict[str, Any]) -> Any:
         import pyoxigraph as ox

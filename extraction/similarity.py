@@ -214,7 +214,13 @@ def load_exemplars(
     codes of a field becomes one exemplar with all of them).  Unknown codes are refused."""
     source = path or default_exemplars_path()
     try:
-        data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+        data = (
+            yaml.load(
+                source.read_text(encoding="utf-8"),
+                Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader),
+            )
+            or {}
+        )
     except (OSError, yaml.YAMLError) as exc:
         raise IncidentKGError(f"{source}: cannot read exemplars: {exc}") from exc
     merged: dict[tuple[str, str], tuple[list[str], str]] = {}

@@ -115,9 +115,14 @@ def to_json(found: Effectiveness) -> str:
     """The adoptions and effects as JSON (what the link pass keeps in the store beside the
     links graph, so that a command reads them instead of linking the corpus again)."""
     import json
-    from dataclasses import asdict
 
-    return json.dumps(asdict(found), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    data = {
+        "adoptions": [vars(a) for a in found.adoptions],
+        "effects": [vars(e) for e in found.effects],
+        "observed_until": found.observed_until,
+        "caveats": found.caveats,
+    }  # the fields are plain values and tuples of them: no deep copy (dataclasses.asdict)
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
 def from_json(text: str) -> Effectiveness:

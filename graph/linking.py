@@ -27,6 +27,7 @@ earliest report, then the smallest IRI), or the grouping it is part of. Counting
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import re
 from collections import defaultdict
@@ -91,6 +92,7 @@ class Linking:
 # -- dates -------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=65536)
 def interval(iso: str) -> tuple[dt.date, dt.date]:
     """The first and last day a date at its precision may mean (2023-03 → 1 to 31 March)."""
     if len(iso) == 4:
@@ -227,6 +229,22 @@ def compare(
     return Comparison(round(score, 3), tuple(facts))
 
 
+def block_keys(f: IncidentFacts, rules: LinkingRules) -> set[tuple[str, str]]:
+    """The (body, harm) blocks an incident is compared within: two incidents are compared only
+    when they share one (an incident naming no body is blocked by its occurrence date)."""
+    return {
+        (body, harm)
+        for body in f.bodies or {f"(no body) {f.occurred}"}
+        for harm in _key_harms(f, rules)
+    }
+
+
+def is_candidate(a: IncidentFacts, b: IncidentFacts, rules: LinkingRules) -> bool:
+    """Whether two incidents of one block are compared: different reports that share a body
+    (or name none and share dates, :func:`_unnamed_match`)."""
+    return a.report != b.report and bool(_shared_bodies(a, b, rules) or _unnamed_match(a, b))
+
+
 def _candidate_pairs(
     facts: Sequence[IncidentFacts], rules: LinkingRules
 ) -> Iterable[tuple[IncidentFacts, IncidentFacts]]:
@@ -234,19 +252,41 @@ def _candidate_pairs(
     (body, harm), so the work grows with the pairs that could match, not with n²)."""
     blocks: dict[tuple[str, str], list[IncidentFacts]] = defaultdict(list)
     for f in facts:
-        for body in f.bodies or {f"(no body) {f.occurred}"}:
-            for harm in _key_harms(f, rules):
-                blocks[(body, harm)].append(f)
+        for key in block_keys(f, rules):
+            blocks[key].append(f)
     seen: set[tuple[str, str]] = set()
     for members in blocks.values():
         for a, b in itertools.combinations(members, 2):
             pair = (min(a.iri, b.iri), max(a.iri, b.iri))
-            if a.report == b.report or pair in seen:
-                continue
-            if not (_shared_bodies(a, b, rules) or _unnamed_match(a, b)):
+            if pair in seen or not is_candidate(a, b, rules):
                 continue
             seen.add(pair)
             yield (a, b) if a.iri < b.iri else (b, a)
+
+
+#: A pair of incidents that may be linked: (score, a, b, comparison); for part-of, ``a`` is
+#: the body's case and ``b`` the grouping.
+Scored = tuple[float, IncidentFacts, IncidentFacts, Comparison]
+
+
+def score_pair(
+    a: IncidentFacts, b: IncidentFacts, rules: LinkingRules
+) -> tuple[str, Scored] | None:
+    """A candidate pair's claim to be one event (:data:`SAME`) or a case of a grouping
+    (:data:`PART_OF`), when its score reaches the threshold; None otherwise."""
+    ga, gb = is_grouping(a, rules), is_grouping(b, rules)
+    if ga == gb:
+        result = compare(a, b, rules)
+        if result.conflict is None and result.score >= rules.threshold:
+            return SAME, (result.score, a, b, result)
+        return None
+    case, grouping = (b, a) if ga else (a, b)
+    if not _bodies(case, rules) <= _bodies(grouping, rules):
+        return None
+    result = compare(case, grouping, rules, part_of=True)
+    if result.conflict is None and result.score >= rules.part_of_threshold:
+        return PART_OF, (result.score, case, grouping, result)
+    return None
 
 
 # -- grouping ----------------------------------------------------------------------------
@@ -294,8 +334,14 @@ def _first_telling(members: Iterable[str], facts: Mapping[str, IncidentFacts]) -
     return min(members, key=lambda i: (facts[i].published or "9999", facts[i].report, i))
 
 
-def link_incidents(incidents: Iterable[IncidentFacts], rules: LinkingRules) -> Linking:
-    """Link the incidents of different reports that tell one event (see the module doc)."""
+def link_incidents(
+    incidents: Iterable[IncidentFacts],
+    rules: LinkingRules,
+    edges: list[tuple[str, str]] | None = None,
+) -> Linking:
+    """Link the incidents of different reports that tell one event (see the module doc).
+    ``edges``, when given, receives every compared pair that scored a link (what
+    :func:`link_edges` says of one incident; graph/link_state.py keeps them)."""
     facts = {f.iri: f for f in incidents}
     ordered = [facts[i] for i in sorted(facts)]
     apart = {
@@ -314,23 +360,16 @@ def link_incidents(incidents: Iterable[IncidentFacts], rules: LinkingRules) -> L
             if other in facts and frozenset((f.iri, other)) not in apart:
                 groups.union(f.iri, other)
                 links.append(Link(f.iri, other, SAME, CURATED, ("same-as (curation)",)))
-    same: list[tuple[float, IncidentFacts, IncidentFacts, Comparison]] = []
-    part: list[tuple[float, IncidentFacts, IncidentFacts, Comparison]] = []
+    same: list[Scored] = []
+    part: list[Scored] = []
     for a, b in _candidate_pairs(ordered, rules):
         if frozenset((a.iri, b.iri)) in apart:
             continue
-        ga, gb = is_grouping(a, rules), is_grouping(b, rules)
-        if ga == gb:
-            result = compare(a, b, rules)
-            if result.conflict is None and result.score >= rules.threshold:
-                same.append((result.score, a, b, result))
-        else:
-            case, grouping = (b, a) if ga else (a, b)
-            if not _bodies(case, rules) <= _bodies(grouping, rules):
-                continue
-            result = compare(case, grouping, rules, part_of=True)
-            if result.conflict is None and result.score >= rules.part_of_threshold:
-                part.append((result.score, case, grouping, result))
+        scored = score_pair(a, b, rules)
+        if scored is not None:
+            (same if scored[0] == SAME else part).append(scored[1])
+            if edges is not None:
+                edges.append((a.iri, b.iri))
     for score, a, b, result in sorted(same, key=lambda s: (-s[0], s[1].iri, s[2].iri)):
         if not groups.blocked(a.iri, b.iri, rules):
             groups.union(a.iri, b.iri)
@@ -357,6 +396,30 @@ def link_incidents(incidents: Iterable[IncidentFacts], rules: LinkingRules) -> L
     return Linking(tuple(links), tuple(sorted(grouped)), part_of, counted)
 
 
+def curated_edges(f: IncidentFacts, present: Mapping[str, IncidentFacts]) -> set[str]:
+    """The incidents an analyst tied ``f`` to (same-as or not-same-as), among ``present``."""
+    return {o for o in f.same_as | f.not_same_as if o in present and o != f.iri}
+
+
+def link_edges(
+    f: IncidentFacts,
+    blocks: Mapping[tuple[str, str], Iterable[IncidentFacts]],
+    rules: LinkingRules,
+) -> set[str]:
+    """The incidents whose pair with ``f`` scores a link (:func:`score_pair`), found in the
+    blocks ``f`` belongs to (:func:`block_keys`): what :func:`link_incidents` compares ``f``
+    with, looked up rather than scanned."""
+    out: set[str] = set()
+    for key in block_keys(f, rules):
+        for other in blocks.get(key, ()):
+            if other.iri == f.iri or other.iri in out or not is_candidate(f, other, rules):
+                continue
+            a, b = (f, other) if f.iri < other.iri else (other, f)
+            if score_pair(a, b, rules) is not None:
+                out.add(other.iri)
+    return out
+
+
 __all__ = [
     "CURATED",
     "DISTINCT",
@@ -367,9 +430,14 @@ __all__ = [
     "IncidentFacts",
     "Link",
     "Linking",
+    "block_keys",
     "compare",
+    "curated_edges",
     "dates_agree",
     "interval",
+    "is_candidate",
     "is_grouping",
+    "link_edges",
     "link_incidents",
+    "score_pair",
 ]

@@ -20,10 +20,19 @@ exported (the receiving store links for itself). It holds, for the incidents lin
 
 The facts are read per predicate (:meth:`~.store.GraphStore.pairs`), each once however many
 graphs hold them, so the same data imported twice costs a second read, not a blow-up.
+
+**Incremental.** After a build that added, replaced or removed a few reports, the pass reads
+again only the incidents of those reports (looked up by subject) and of organisations whose
+body changed, links again only the components their links can reach (graph/link_state.py),
+recomputes the follow-up of measures from the kept facts, and writes the lines of the links
+graph that differ — in one transaction, as the whole pass does. The whole store is read and
+linked on a first build, when the kept state is missing or not the store's last pass, and
+when the store holds imported graphs (their records do not say when they change).
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import re
@@ -39,7 +48,19 @@ from rdflib.namespace import DCTERMS, ORG, OWL, RDF, SKOS, XSD
 from incident_kg.ontology.namespaces import CODE, DEFAULT_BASE, IKG
 from incident_kg.ontology.tables import LinkingRules, load_linking_rules
 
-from .effectiveness import Effectiveness, effectiveness, to_json
+from .effectiveness import Adoption, Effectiveness, effectiveness, to_json
+from .link_state import (
+    TOKEN_KEY,
+    LinkState,
+    adjacency_of,
+    graph_digests,
+    lines_sum,
+    load_state,
+    pass_token,
+    save_state,
+    state_key,
+    update_linking,
+)
 from .linking import PART_OF, SAME, IncidentFacts, Linking, link_incidents
 from .store import LINKS_GRAPH, GraphStore
 from .summary import EFFECTIVENESS_KEY, SUMMARY_GRAPH
@@ -75,8 +96,40 @@ def _code(iri: str) -> str:
     return iri.removeprefix(str(CODE))
 
 
-def _bodies(store: GraphStore) -> tuple[dict[str, str], dict[str, str]]:
-    """Each organisation's body (the top of its part-of chain) by name, and name → IRI."""
+@dataclass(frozen=True)
+class Orgs:
+    """The store's organisations as the link pass sees them: each one's parents (part-of)
+    and each resource's label (the smallest, when several)."""
+
+    parents: Mapping[str, frozenset[str]]
+    labels: Mapping[str, str]
+
+    def top(self, org: str) -> str:
+        """The top of ``org``'s part-of chain (the smallest parent not yet seen, each step)."""
+        seen = {org}
+        while self.parents.get(org):
+            left = self.parents[org] - seen
+            if not left:
+                break
+            org = min(left)
+            seen.add(org)
+        return org
+
+    def body(self, org: str) -> str:
+        """The name of the body ``org`` belongs to (the label of its top)."""
+        top = self.top(org)
+        return self.labels.get(top, top)
+
+    def body_iris(self, orgs: Iterable[str]) -> dict[str, str]:
+        """Body name → IRI of its organisation (the top of the smallest of ``orgs``)."""
+        iris: dict[str, str] = {}
+        for org in sorted(orgs):
+            iris.setdefault(self.body(org), self.top(org))
+        return iris
+
+
+def read_orgs(store: GraphStore) -> Orgs:
+    """Every part-of link and label of the store (a few per organisation: cheap)."""
     parents: dict[str, set[str]] = defaultdict(set)
     for child, parent in store.pairs(str(ORG.subOrganizationOf)):
         if child != parent:
@@ -84,60 +137,85 @@ def _bodies(store: GraphStore) -> tuple[dict[str, str], dict[str, str]]:
     labels: dict[str, str] = {}
     for subject, label in sorted(store.pairs(str(SKOS.prefLabel))):
         labels.setdefault(subject, label)
-
-    def top(org: str) -> str:
-        seen = {org}
-        while parents.get(org):
-            nxt = min(p for p in parents[org] if p not in seen) if parents[org] - seen else None
-            if nxt is None:
-                break
-            seen.add(nxt)
-            org = nxt
-        return org
-
-    orgs = set(parents) | {o for _, o in store.pairs(str(IKG.responsibleOrganization))}
-    orgs |= {o for _, o in store.pairs(str(IKG.involvedOrganization))}
-    body_of = {org: labels.get(top(org), top(org)) for org in orgs}
-    iris: dict[str, str] = {}
-    for org in sorted(orgs):
-        iris.setdefault(body_of[org], top(org))
-    return body_of, iris
+    return Orgs({k: frozenset(v) for k, v in parents.items()}, labels)
 
 
-def read_facts(store: GraphStore) -> StoreFacts:
-    """The facts of every incident in the store, for linking and effectiveness."""
-    reports = dict(store.pairs(str(IKG.reportedIn)))
+#: An incident's organisations as stated: (responsible, involved), before folding to bodies.
+OrgsOf = tuple[frozenset[str], frozenset[str]]
+
+
+def _facts(
+    incident: str,
+    report: str,
+    published: str | None,
+    orgs: Orgs,
+    named: OrgsOf,
+    kinds: Iterable[str],
+    sets: Mapping[str, Iterable[str]],
+    values: Mapping[str, str],
+    curated: Mapping[str, Iterable[str]],
+    links: Iterable[tuple[str, str, str]],
+) -> IncidentFacts:
+    responsible, involved = named
+    affected = values.get("affected")
+    return IncidentFacts(
+        incident,
+        report,
+        published=published,
+        bodies=frozenset(orgs.body(o) for o in (responsible or involved)) | frozenset(kinds),
+        **{name: frozenset(sets.get(name, ())) for name in CODED},
+        occurred=values.get("occurred"),
+        discovered=values.get("discovered"),
+        resolved=values.get("resolved"),
+        affected=int(affected) if affected and affected.isdigit() else None,
+        same_as=frozenset(curated.get("same_as", ())),
+        not_same_as=frozenset(curated.get("not_same_as", ())),
+        measure_links=frozenset(links),
+    )
+
+
+_SINGLE = {**{name: prop for name, prop in DATES.items()}, "affected": IKG.affectedCount}
+_CURATED = {"same_as": IKG.curatedSameAs, "not_same_as": IKG.curatedDistinctFrom}
+_LINK_PARTS = ((IKG.measure, "m"), (IKG.addressesCause, "c"), (IKG.linkBasis, "b"))
+
+
+@dataclass(frozen=True)
+class ReadFacts:
+    """What the link pass read: the facts, each body's IRI, and each incident's organisations
+    as stated (what graph/link_state.py keeps to follow a change of an organisation)."""
+
+    facts: StoreFacts
+    orgs: Orgs
+    orgs_of: Mapping[str, OrgsOf]
+
+
+def read_all(store: GraphStore) -> ReadFacts:
+    """The facts of every incident in the store, reading each predicate once."""
+    orgs = read_orgs(store)
+    reports = dict(sorted(store.pairs(str(IKG.reportedIn))))
     issued = dict(sorted(store.pairs(str(DCTERMS.issued))))
-    body_of, body_iris = _bodies(store)
     sets: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for name, prop in CODED.items():
         for incident, concept in store.pairs(str(prop)):
             sets[incident][name].add(_code(concept))
-    responsible: dict[str, set[str]] = defaultdict(set)
-    involved: dict[str, set[str]] = defaultdict(set)
-    for incident, org in store.pairs(str(IKG.responsibleOrganization)):
-        responsible[incident].add(body_of.get(org, org))
-    for incident, org in store.pairs(str(IKG.involvedOrganization)):
-        involved[incident].add(body_of.get(org, org))
+    named: dict[str, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
+    for k, prop in enumerate((IKG.responsibleOrganization, IKG.involvedOrganization)):
+        for incident, org in store.pairs(str(prop)):
+            named[incident][k].add(org)
     kinds: dict[str, set[str]] = defaultdict(set)  # 地方公共団体, 保険者: see linking.yaml
     for incident, kind in store.pairs(str(IKG.bodyKindNamed)):
         kinds[incident].add(kind)
     values: dict[str, dict[str, str]] = defaultdict(dict)
-    for name, prop in DATES.items():
+    for name, prop in _SINGLE.items():
         for incident, value in sorted(store.pairs(str(prop))):
             values[incident].setdefault(name, value)
-    for incident, value in sorted(store.pairs(str(IKG.affectedCount))):
-        values[incident].setdefault("affected", value)
-    curated: dict[str, dict[str, set[str]]] = {
-        "same_as": defaultdict(set),
-        "not_same_as": defaultdict(set),
-    }
-    for name, prop in (("same_as", IKG.curatedSameAs), ("not_same_as", IKG.curatedDistinctFrom)):
+    curated: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for name, prop in _CURATED.items():
         for incident, other in store.pairs(str(prop)):
-            curated[name][incident].add(other)
+            curated[incident][name].add(other)
     link_parts: dict[str, dict[str, str]] = defaultdict(dict)
-    for prop, name in ((IKG.measure, "m"), (IKG.addressesCause, "c"), (IKG.linkBasis, "b")):
-        for node, value in store.pairs(str(prop)):
+    for prop, name in _LINK_PARTS:
+        for node, value in sorted(store.pairs(str(prop))):
             link_parts[node][name] = _code(value).removeprefix("basis-")
     links: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
     for incident, node in store.pairs(str(IKG.hasCountermeasureLink)):
@@ -145,27 +223,87 @@ def read_facts(store: GraphStore) -> StoreFacts:
         if {"m", "c", "b"} <= part.keys():
             links[incident].add((part["m"], part["c"], part["b"]))
     out: list[IncidentFacts] = []
+    orgs_of: dict[str, OrgsOf] = {}
     for incident, report in sorted(reports.items()):
-        known = values.get(incident, {})
-        affected = known.get("affected")
+        responsible, involved = named.get(incident, (set(), set()))
+        orgs_of[incident] = (frozenset(responsible), frozenset(involved))
         out.append(
-            IncidentFacts(
+            _facts(
                 incident,
                 report,
-                published=issued.get(report),
-                bodies=frozenset(responsible.get(incident) or involved.get(incident) or ())
-                | kinds.get(incident, set()),
-                **{name: frozenset(sets[incident][name]) for name in CODED},
-                occurred=known.get("occurred"),
-                discovered=known.get("discovered"),
-                resolved=known.get("resolved"),
-                affected=int(affected) if affected and affected.isdigit() else None,
-                same_as=frozenset(curated["same_as"].get(incident, ())),
-                not_same_as=frozenset(curated["not_same_as"].get(incident, ())),
-                measure_links=frozenset(links.get(incident, ())),
+                issued.get(report),
+                orgs,
+                orgs_of[incident],
+                kinds.get(incident, ()),
+                sets.get(incident, {}),
+                values.get(incident, {}),
+                curated.get(incident, {}),
+                links.get(incident, ()),
             )
         )
-    return StoreFacts(tuple(out), body_iris)
+    every_org = set(orgs.parents) | {o for pair in orgs_of.values() for part in pair for o in part}
+    return ReadFacts(StoreFacts(tuple(out), orgs.body_iris(every_org)), orgs, orgs_of)
+
+
+def read_facts(store: GraphStore) -> StoreFacts:
+    """The facts of every incident in the store, for linking and effectiveness."""
+    return read_all(store).facts
+
+
+def _objects(store: GraphStore, subject: str, prop: object) -> list[str]:
+    return sorted(
+        str(getattr(q.object, "value", q.object))
+        for q in store.match(ox.NamedNode(subject), ox.NamedNode(str(prop)), None)
+    )
+
+
+def read_incidents(
+    store: GraphStore, incidents: Iterable[str], orgs: Orgs
+) -> dict[str, tuple[IncidentFacts, OrgsOf]]:
+    """The facts of some incidents, looked up by subject (what :func:`read_all` reads of
+    them, without reading the others); an incident no report tells any more is left out."""
+    out: dict[str, tuple[IncidentFacts, OrgsOf]] = {}
+    for incident in sorted(set(incidents)):
+        reports = _objects(store, incident, IKG.reportedIn)
+        if not reports:
+            continue
+        report = reports[-1]
+        issued = _objects(store, report, DCTERMS.issued)
+        named = (
+            frozenset(_objects(store, incident, IKG.responsibleOrganization)),
+            frozenset(_objects(store, incident, IKG.involvedOrganization)),
+        )
+        links: set[tuple[str, str, str]] = set()
+        for node in _objects(store, incident, IKG.hasCountermeasureLink):
+            part = {}
+            for prop, name in _LINK_PARTS:
+                found = _objects(store, node, prop)
+                if found:
+                    part[name] = _code(found[-1]).removeprefix("basis-")
+            if {"m", "c", "b"} <= part.keys():
+                links.add((part["m"], part["c"], part["b"]))
+        values = {
+            name: found[0]
+            for name, prop in _SINGLE.items()
+            if (found := _objects(store, incident, prop))
+        }
+        facts = _facts(
+            incident,
+            report,
+            issued[-1] if issued else None,
+            orgs,
+            named,
+            _objects(store, incident, IKG.bodyKindNamed),
+            {
+                name: {_code(c) for c in _objects(store, incident, prop)}
+                for name, prop in CODED.items()
+            },
+            values,
+            {name: _objects(store, incident, prop) for name, prop in _CURATED.items()},
+            links,
+        )
+        out[incident] = (facts, named)
+    return out
 
 
 #: An organisation minted within one report (a name ambiguous across the country, such as a
@@ -194,15 +332,15 @@ def same_bodies(
     return {org: min(one) for one in same.to_sets() for org in one if org != min(one)}
 
 
-def _same_bodies_of(store: GraphStore, linking: Linking) -> dict[str, str]:
-    orgs_of: dict[str, set[str]] = defaultdict(set)
-    for prop in (IKG.responsibleOrganization, IKG.involvedOrganization):
-        for incident, org in store.pairs(str(prop)):
-            orgs_of[incident].add(org)
-    labels: dict[str, str] = {}
-    for subject, label in sorted(store.pairs(str(SKOS.prefLabel))):
-        labels.setdefault(subject, label)
-    return same_bodies(linking.groups, orgs_of, labels)
+def same_bodies_of(linking: Linking, read: ReadFacts) -> dict[str, str]:
+    """:func:`same_bodies` of the groups of ``linking``, with the organisations read."""
+    orgs_of = {
+        i: read.orgs_of[i][0] | read.orgs_of[i][1]
+        for group in linking.groups
+        for i in group
+        if i in read.orgs_of
+    }
+    return same_bodies(linking.groups, orgs_of, read.orgs.labels)
 
 
 # -- writing ------------------------------------------------------------------------------
@@ -220,6 +358,80 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
+class _Lines:
+    """N-Triples lines of the links graph, collected in a set."""
+
+    def __init__(self) -> None:
+        self.lines: set[str] = set()
+
+    def add(self, s: str, p: object, o: str) -> None:
+        self.lines.add(f"{_iri(s)} {_iri(str(p))} {o} .\n")
+
+
+def linking_lines(linking: Linking, base: str) -> set[str]:
+    """The lines of the links graph that say which incidents are one event, or part of one,
+    and why (every incident they name is in ``linking``'s groups or links)."""
+    out = _Lines()
+    for group in linking.groups:
+        for a in group:
+            for b in group:
+                if a != b:
+                    out.add(a, IKG.sameIncidentAs, _iri(b))
+    for incident, key in linking.counted_as.items():
+        out.add(incident, IKG.countedAs, _iri(key))
+    for case_key, grouping in linking.part_of.items():
+        for member in _members(linking, case_key):
+            out.add(member, IKG.partOfIncident, _iri(grouping))
+    for link in linking.links:
+        node = f"{base}link/{_digest(link.kind, link.source, link.target)}"
+        out.add(node, RDF.type, _iri(str(IKG.IncidentLink)))
+        out.add(node, IKG.linkSource, _iri(link.source))
+        out.add(node, IKG.linkTarget, _iri(link.target))
+        out.add(node, IKG.linkKind, _iri(str(KIND[link.kind])))
+        out.add(node, IKG.linkBasis, _iri(str(BASIS[link.basis])))
+        for fact in link.facts:
+            out.add(node, IKG.matchedFact, str(ox.Literal(fact)))
+        if link.basis == "matched":
+            decimal = ox.NamedNode(str(XSD.decimal))
+            out.add(node, IKG.linkScore, str(ox.Literal(f"{link.score:.3f}", datatype=decimal)))
+    return out.lines
+
+
+def same_org_lines(same_orgs: Mapping[str, str]) -> set[str]:
+    """``<org> owl:sameAs <the one kept>`` for each organisation of :func:`same_bodies`."""
+    out = _Lines()
+    for org, kept in same_orgs.items():
+        out.add(org, OWL.sameAs, _iri(kept))
+    return out.lines
+
+
+def adoption_lines(adoption: Adoption, body_iri: str, base: str) -> set[str]:
+    """The lines of one measure adoption (``body_iri``: the adopting body's organisation)."""
+    out = _Lines()
+    integer = ox.NamedNode(str(XSD.integer))
+    node = f"{base}adoption/{_digest(adoption.body, adoption.measure, adoption.cause)}"
+    out.add(node, RDF.type, _iri(str(IKG.MeasureAdoption)))
+    out.add(node, IKG.adoptingBody, _iri(body_iri))
+    out.add(node, IKG.measure, _iri(str(CODE[adoption.measure])))
+    out.add(node, IKG.addressesCause, _iri(str(CODE[adoption.cause])))
+    out.add(node, IKG.adoptedIn, _iri(adoption.adopted_in))
+    if adoption.adopted_on:
+        out.add(node, IKG.adoptedOn, _date(adoption.adopted_on))
+    for recurrence in adoption.recurrences:
+        out.add(node, IKG.recurrence, _iri(recurrence))
+    count = str(len(adoption.recurrences))
+    out.add(node, IKG.recurrenceCount, str(ox.Literal(count, datatype=integer)))
+    if adoption.days_at_risk is not None:
+        days = str(adoption.days_at_risk)
+        out.add(node, IKG.daysAtRisk, str(ox.Literal(days, datatype=integer)))
+    return out.lines
+
+
+def adopting_iri(adoption: Adoption, body_iris: Mapping[str, str], base: str) -> str:
+    """The organisation of the body that adopted a measure (minted when none is known)."""
+    return body_iris.get(adoption.body, f"{base}org/{adoption.body}")
+
+
 def links_ntriples(
     linking: Linking,
     found: Effectiveness,
@@ -229,56 +441,9 @@ def links_ntriples(
 ) -> str:
     """The links graph as N-Triples (sorted: the same store gives the same graph); with
     ``same_orgs`` (:func:`same_bodies`), ``<org> owl:sameAs <the one kept>``."""
-    lines: set[str] = set()
-
-    def add(s: str, p: object, o: str) -> None:
-        lines.add(f"{_iri(s)} {_iri(str(p))} {o} .\n")
-
-    for group in linking.groups:
-        for a in group:
-            for b in group:
-                if a != b:
-                    add(a, IKG.sameIncidentAs, _iri(b))
-    for incident, key in linking.counted_as.items():
-        add(incident, IKG.countedAs, _iri(key))
-    for org, kept in (same_orgs or {}).items():
-        add(org, OWL.sameAs, _iri(kept))
-    for case_key, grouping in linking.part_of.items():
-        for member in _members(linking, case_key):
-            add(member, IKG.partOfIncident, _iri(grouping))
-    for link in linking.links:
-        node = f"{base}link/{_digest(link.kind, link.source, link.target)}"
-        add(node, RDF.type, _iri(str(IKG.IncidentLink)))
-        add(node, IKG.linkSource, _iri(link.source))
-        add(node, IKG.linkTarget, _iri(link.target))
-        add(node, IKG.linkKind, _iri(str(KIND[link.kind])))
-        add(node, IKG.linkBasis, _iri(str(BASIS[link.basis])))
-        for fact in link.facts:
-            add(node, IKG.matchedFact, str(ox.Literal(fact)))
-        if link.basis == "matched":
-            decimal = ox.NamedNode(str(XSD.decimal))
-            add(node, IKG.linkScore, str(ox.Literal(f"{link.score:.3f}", datatype=decimal)))
-    integer = ox.NamedNode(str(XSD.integer))
+    lines = linking_lines(linking, base) | same_org_lines(same_orgs or {})
     for adoption in found.adoptions:
-        node = f"{base}adoption/{_digest(adoption.body, adoption.measure, adoption.cause)}"
-        add(node, RDF.type, _iri(str(IKG.MeasureAdoption)))
-        add(
-            node, IKG.adoptingBody, _iri(body_iris.get(adoption.body, f"{base}org/{adoption.body}"))
-        )
-        add(node, IKG.measure, _iri(str(CODE[adoption.measure])))
-        add(node, IKG.addressesCause, _iri(str(CODE[adoption.cause])))
-        add(node, IKG.adoptedIn, _iri(adoption.adopted_in))
-        if adoption.adopted_on:
-            add(node, IKG.adoptedOn, _date(adoption.adopted_on))
-        for recurrence in adoption.recurrences:
-            add(node, IKG.recurrence, _iri(recurrence))
-        add(
-            node,
-            IKG.recurrenceCount,
-            str(ox.Literal(str(len(adoption.recurrences)), datatype=integer)),
-        )
-        if adoption.days_at_risk is not None:
-            add(node, IKG.daysAtRisk, str(ox.Literal(str(adoption.days_at_risk), datatype=integer)))
+        lines |= adoption_lines(adoption, adopting_iri(adoption, body_iris, base), base)
     return "".join(sorted(lines))
 
 
@@ -311,16 +476,38 @@ def analyse(
     return facts, linking, effectiveness(facts.incidents, linking, rules)
 
 
-def replace_links(store: GraphStore, ntriples: str, effectiveness: str) -> None:
+def _keep_effectiveness(effectiveness: str, token: str) -> str:
+    """The update that replaces what the link pass keeps in the summary graph: the follow-up
+    of measures (JSON, graph/effectiveness.py) and the pass's token (graph/link_state.py)."""
+    return (
+        f"DELETE WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ <{LINKS_GRAPH}> ?sp ?so }} }} ;\n"
+        f"INSERT DATA {{ GRAPH <{SUMMARY_GRAPH}> {{ <{LINKS_GRAPH}> "
+        f"<{EFFECTIVENESS_KEY}> {ox.Literal(effectiveness)} . "
+        f"<{LINKS_GRAPH}> <{TOKEN_KEY}> {ox.Literal(token)} }} }}"
+    )
+
+
+def replace_links(store: GraphStore, ntriples: str, effectiveness: str, token: str) -> None:
     """Replace the links graph and, in the same transaction, the follow-up of measures (JSON,
     graph/effectiveness.py) kept beside it in the summary graph (store-internal)."""
     store.update(
         f"DROP SILENT GRAPH <{LINKS_GRAPH}> ;\n"
         f"INSERT DATA {{ GRAPH <{LINKS_GRAPH}> {{\n{ntriples}\n}} }} ;\n"
-        f"DELETE WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ <{LINKS_GRAPH}> ?sp ?so }} }} ;\n"
-        f"INSERT DATA {{ GRAPH <{SUMMARY_GRAPH}> {{ <{LINKS_GRAPH}> "
-        f"<{EFFECTIVENESS_KEY}> {ox.Literal(effectiveness)} }} }}"
+        + _keep_effectiveness(effectiveness, token)
     )
+
+
+def change_links(
+    store: GraphStore, gone: Iterable[str], added: Iterable[str], effectiveness: str, token: str
+) -> None:
+    """Take some lines out of the links graph and put others in, with the follow-up of
+    measures and the token, in one transaction."""
+    ops = []
+    if gone:
+        ops.append(f"DELETE DATA {{ GRAPH <{LINKS_GRAPH}> {{\n{''.join(sorted(gone))}}} }} ;\n")
+    if added:
+        ops.append(f"INSERT DATA {{ GRAPH <{LINKS_GRAPH}> {{\n{''.join(sorted(added))}}} }} ;\n")
+    store.update("".join(ops) + _keep_effectiveness(effectiveness, token))
 
 
 def kept_effectiveness(store: GraphStore) -> str | None:
@@ -336,15 +523,151 @@ def kept_effectiveness(store: GraphStore) -> str | None:
     return None
 
 
-def relink(store: GraphStore, rules: LinkingRules | None = None) -> LinkSummary:
-    """Recompute the links graph of the store (one transaction)."""
-    facts, linking, found = analyse(store, rules)
+def _every_org(orgs: Orgs, orgs_of: Mapping[str, OrgsOf]) -> set[str]:
+    return set(orgs.parents) | {o for named in orgs_of.values() for part in named for o in part}
+
+
+def _adoptions(
+    found: Effectiveness, body_iris: Mapping[str, str], base: str
+) -> frozenset[tuple[Adoption, str]]:
+    return frozenset((a, adopting_iri(a, body_iris, base)) for a in found.adoptions)
+
+
+def _relink_all(
+    store: GraphStore, rules: LinkingRules, base: str, key: str
+) -> tuple[Linking, Effectiveness, LinkState]:
+    """Read and link the whole store, and write the links graph whole."""
+    read = read_all(store)
+    edges: list[tuple[str, str]] = []
+    linking = link_incidents(read.facts.incidents, rules, edges)
+    found = effectiveness(read.facts.incidents, linking, rules)
+    same_orgs = same_bodies_of(linking, read)
+    text = links_ntriples(linking, found, read.facts.body_iris, base, same_orgs)
+    digests = graph_digests(store)
+    kept = to_json(found)
+    written = lines_sum(text.splitlines(keepends=True))
+    token = pass_token(written, kept, digests)
+    replace_links(store, text, kept, token)
+    facts = {f.iri: f for f in read.facts.incidents}
+    named = {org for pair in read.orgs_of.values() for part in pair for org in part}
+    state = LinkState(
+        key,
+        token,
+        digests,
+        facts,
+        dict(read.orgs_of),
+        {org: read.orgs.body(org) for org in named},
+        adjacency_of(facts, edges),
+        linking,
+        same_orgs,
+        _adoptions(found, read.facts.body_iris, base),
+        dict(read.facts.body_iris),
+        written,
+    )
+    return linking, found, state
+
+
+def _relink_changed(
+    store: GraphStore, rules: LinkingRules, base: str, state: LinkState
+) -> tuple[Linking, Effectiveness, LinkState]:
+    """Read again the incidents of the reports whose graph changed since ``state`` (and those
+    naming an organisation whose body changed), link again their components, and write what
+    changed in the links graph."""
+    digests = graph_digests(store)
+    changed_reports = {
+        r for r in digests.keys() | state.digests.keys() if digests.get(r) != state.digests.get(r)
+    }
+    orgs = read_orgs(store)
+    todo = {i for i, f in state.facts.items() if f.report in changed_reports}
+    for report in changed_reports:
+        todo |= {
+            str(getattr(q.subject, "value", q.subject))
+            for q in store.match(None, ox.NamedNode(str(IKG.reportedIn)), ox.NamedNode(report))
+        }
+    body_of = {org: orgs.body(org) for org in state.body_of}
+    moved = {org for org, body in body_of.items() if state.body_of[org] != body}
+    if moved:
+        todo |= {i for i, named in state.orgs_of.items() if moved & (named[0] | named[1])}
+    fresh = read_incidents(store, todo, orgs)
+    facts, orgs_of = dict(state.facts), dict(state.orgs_of)
+    for incident in todo:
+        facts.pop(incident, None)
+        orgs_of.pop(incident, None)
+    for incident, (f, named) in fresh.items():
+        facts[incident], orgs_of[incident] = f, named
+        for org in named[0] | named[1]:
+            body_of.setdefault(org, orgs.body(org))
+    changed = {i for i in todo if state.facts.get(i) != facts.get(i)}
+    update = update_linking(state.facts, facts, state.adjacency, state.linking, changed, rules)
+    linking = update.linking
+    ordered = [facts[i] for i in sorted(facts)]
+    found = effectiveness(ordered, linking, rules)
+    in_groups = {i for group in linking.groups for i in group}
+    same_orgs = same_bodies(
+        linking.groups, {i: orgs_of[i][0] | orgs_of[i][1] for i in in_groups}, orgs.labels
+    )
+    body_iris = orgs.body_iris(_every_org(orgs, orgs_of))
+    adoptions = _adoptions(found, body_iris, base)
+    before = linking_lines(update.before, base) | same_org_lines(
+        {k: v for k, v in state.same_orgs.items() if same_orgs.get(k) != v}
+    )
+    after = linking_lines(update.after, base) | same_org_lines(
+        {k: v for k, v in same_orgs.items() if state.same_orgs.get(k) != v}
+    )
+    for adoption, iri in state.adoptions - adoptions:
+        before |= adoption_lines(adoption, iri, base)
+    for adoption, iri in adoptions - state.adoptions:
+        after |= adoption_lines(adoption, iri, base)
+    gone, added = before - after, after - before
+    written = (state.lines_sum - lines_sum(gone) + lines_sum(added)) % (1 << 128)
+    kept = to_json(found)
+    token = pass_token(written, kept, digests)
+    change_links(store, gone, added, kept, token)
+    every = {org for pair in orgs_of.values() for part in pair for org in part}
+    new_state = LinkState(
+        state.key,
+        token,
+        digests,
+        facts,
+        orgs_of,
+        {org: body_of[org] for org in every},
+        update.adjacency,
+        linking,
+        same_orgs,
+        adoptions,
+        body_iris,
+        written,
+    )
+    return linking, found, new_state
+
+
+def relink(
+    store: GraphStore, rules: LinkingRules | None = None, *, incremental: bool = True
+) -> LinkSummary:
+    """Recompute the links graph of the store (one transaction). ``incremental``: link again
+    only what the reports changed since the last pass could change (graph/link_state.py),
+    when its state can be trusted and the store holds no imported graphs; else, and for a
+    store not on disk, read and link the whole store."""
+    rules = rules or load_linking_rules()
     base = store.base_iri() or DEFAULT_BASE
-    text = links_ntriples(linking, found, facts.body_iris, base, _same_bodies_of(store, linking))
-    replace_links(store, text, to_json(found))
-    counted = {linking.key(f.iri) for f in facts.incidents}
+    key = state_key(rules, base)
+    incremental = incremental and not store.imported_graph_names()
+    collecting = gc.isenabled()
+    gc.disable()  # hundreds of thousands of facts, none in a cycle: collecting only slows
+    try:
+        state = load_state(store, key) if incremental else None
+        if state is None:
+            linking, found, state = _relink_all(store, rules, base, key)
+        else:
+            linking, found, state = _relink_changed(store, rules, base, state)
+        if incremental:
+            save_state(store, state)
+    finally:
+        if collecting:
+            gc.enable()
+    counted = {linking.key(i) for i in state.facts}
     summary = LinkSummary(
-        len(facts.incidents),
+        len(state.facts),
         len(counted),
         len(linking.groups),
         len(linking.part_of),

@@ -45,6 +45,7 @@ from rdflib.term import Node
 
 from incident_kg.ontology.namespaces import IKG
 
+from .link_state import forget_state
 from .store import (
     INFERRED_PREFIX,
     ONTOLOGY_INFERRED,
@@ -277,7 +278,9 @@ def reason_store(
     stored; each is replaced on its own (derived data: a stop midway leaves the graphs
     already done and the old ones). Returns the number of inferred triples written.
 
-    Inferred graphs whose report graph is gone are dropped."""
+    Inferred graphs whose report graph is gone are dropped. The link pass's state is
+    forgotten first (graph/link_state.py): its next pass reads the store whole."""
+    forget_state(store)
     reports = store.report_graphs()
     wanted = {inferred_graph_for(name) for name in reports} | {ONTOLOGY_INFERRED, SHARED_INFERRED}
     for stale in store.inferred_graphs():
@@ -319,6 +322,7 @@ def _report_of(data: Graph) -> str | None:
 def drop_inferred(store: GraphStore) -> list[str]:
     """Remove every inferred graph (the ontology's closure included); returns their names.
     Queries then see asserted triples only, until :func:`reason_store` or a build."""
+    forget_state(store)
     names = store.inferred_graphs()
     for name in names:
         store.remove_graph(name)

@@ -663,6 +663,10 @@ class GraphStore:
             for q in self._store.quads_for_pattern(None, ox.NamedNode(predicate), None, None)
         }
 
+    def match(self, *pattern: ox.NamedNode | ox.Literal | None) -> Iterator[ox.Quad]:
+        """The quads of a (subject, predicate, object[, graph]) pattern, None for any."""
+        return self._store.quads_for_pattern(*pattern)  # type: ignore[arg-type]
+
     def graph_ntriples(self, graphs: Iterable[str]) -> bytes:
         """The triples of some graphs as N-Triples bytes, the evidence in full Web Annotation
         form (:func:`~.evidence.expand`): what the graphs say, whatever form the store keeps."""

@@ -386,7 +386,9 @@ def view(
     out_dir = old_out or out_dir
     one_page = incident is not None or cause is not None  # its details read when drawn
     with GraphStore.open(store_dir, read_only=True) as store:
-        page = ViewOptions(incident=incident, cause=cause)  # only what one page reads:
+        # only what one page reads (a cause's incidents past --max-incidents: counted)
+        page = ViewOptions(incident=incident, cause=cause, max_incidents=max_incidents)
+        pseudonyms = store_pseudonymiser(store, rules) if redact else None
         g = load_network(
             store,
             details=not one_page,
@@ -394,11 +396,11 @@ def view(
             progress=progress("view: reading", " reports", counted=False),
         )
         if one_page:  # and only that is redacted and drawn (views/pages.py)
-            g = page_network(g, page)
+            g = page_network(g, page, pseudonyms.iri if pseudonyms else None)
         effects = store_effectiveness(store).effects  # counts by code: nothing personal
         redacted = ""
         if redact:
-            g, counts = redact_network(g, rules, store_pseudonymiser(store, rules))
+            g, counts = redact_network(g, rules, pseudonyms)
             redacted = f"; redacted {sum(counts.values())} span(s) of personal data"
         options = ViewOptions(
             lang=lang,

@@ -107,11 +107,8 @@ def spread(occurred: Iterable[Occurrence]) -> int:
     return len({o.place for o in occurred} - {None})
 
 
-def occurrences(
-    g: nx.MultiDiGraph, incidents: Iterable[str] | None = None
-) -> dict[str, Occurrence]:
-    """Every counted incident of the projection, by key (:func:`~.linked.incident_key`) —
-    or those told by ``incidents`` only.
+def occurrences(g: nx.MultiDiGraph) -> dict[str, Occurrence]:
+    """Every counted incident of the projection, by key (:func:`~.linked.incident_key`).
 
     Its bodies are the top-level bodies of the *responsible* organisations of any of its
     incidents, or — when none names one — of the involved organisations; its reports are
@@ -121,8 +118,7 @@ def occurrences(
     involved: dict[str, set[str]] = defaultdict(set)
     reports: dict[str, set[str]] = defaultdict(set)
     nodes = g._node  # one pass over the nodes and their own adjacency: no sorted lists
-    told = sorted(nodes.items()) if incidents is None else sorted((i, nodes[i]) for i in incidents)
-    for incident, data in told:
+    for incident, data in sorted(nodes.items()):
         if data.get("kind") != "incident":
             continue
         key = str(data.get("counted_as") or incident)  # incident_key
@@ -234,30 +230,6 @@ def rank_causes(
         )
         for n, (c, incidents, bodies, reports, s, score) in enumerate(measured, start=1)
     ]
-
-
-def cause_spread(g: nx.MultiDiGraph, cause: str) -> CauseSpread:
-    """The row of :func:`rank_causes` for one cause, read from its own incidents and the
-    incidents they are counted as (not the whole projection); its ``rank`` is 0 (unknown)."""
-    mine = cause_incidents(g, cause)
-    told = {*mine, *(incident_key(g, i) for i in mine)}
-    concept, incidents, bodies, reports, s, score = _cause_spread(
-        g, cause, REPEAT_WEIGHT, occurrences(g, (i for i in told if i in g))
-    )
-    return CauseSpread(
-        rank=0,
-        level="cause",
-        code=str(g.nodes[cause]["code"]),
-        label_ja=label(g, cause, "ja"),
-        label_en=label(g, cause, "en"),
-        tier=_tier_code(g, cause),
-        incidents=incidents,
-        organizations=bodies,
-        reports=reports,
-        spread=s,
-        score=score,
-        concept=concept,
-    )
 
 
 # -- co-occurrence -----------------------------------------------------------------------
@@ -452,8 +424,7 @@ def similar_incidents(
     (``log(1 + N / incidents with the code)``), so that sharing a rare code counts more.
     An incident counted as the same event (a case and the grouping it is part of) is not
     offered.  ``index`` (:class:`SimilarityIndex` of ``g``) answers many such questions at
-    once; without it, only the incidents sharing a code with ``incident`` are read
-    (:class:`CodeIndex`)."""
+    once; without it, the incidents sharing a code with ``incident`` (:class:`CodeIndex`)."""
     index = index or CodeIndex(g)
     order = list(SIMILARITY_FIELDS)
     mine = index.features[incident]
@@ -579,9 +550,8 @@ def recommend(
     (the only record of a measure may be the incident's own report); ``others_only``
     leaves them out.  ``sentences`` reads the sentence of the measure (:attr:`Adoption.sentence`)
     for the first that many adoptions of each measure only (a page shows a few), all when
-    None: the evidence is read from the store per report.  The adoptions of a measure are in
-    the order of their incidents' names, or of ``order`` (a view's pseudonyms, when asked
-    before the projection is renamed)."""
+    None: the evidence is read from the store per report.  Adoptions come in the order of
+    their incidents' names, or ``order``'s (a view's pseudonyms, before renaming)."""
     if (incident is None) == (cause is None):
         raise ValueError("give an incident or a cause")
     if incident is not None:
@@ -774,5 +744,5 @@ def tier_nodes(g: nx.MultiDiGraph) -> dict[str, str]:
 __all__ = ["REPEAT_WEIGHT", "SHARED_SPREAD", "Adoption", "CausalChain", "CauseCentrality",
            "CauseSpread", "ChainLink", "Cooccurrence", "CooccurrenceEdge", "Occurrence",
            "Recommendation", "SharedCode", "Similarity", "SimilarityIndex", "causal_chain",
-           "cause_incidents", "cause_spread", "cooccurrence", "cooccurrence_graph", "occurrences",
+           "cause_incidents", "cooccurrence", "cooccurrence_graph", "occurrences",
            "rank_causes", "recommend", "similar_incidents", "spread", "tier_nodes"]  # fmt: skip

@@ -151,7 +151,8 @@ class CodeIndex:
         self.g = g
         self.n = sum(1 for _, kind in g.nodes(data="kind") if kind == "incident")
         self.features = _Features(g)
-        self._counts: dict[tuple[str, str], int] = {}
+        self._having_found: dict[tuple[str, str], list[str]] = {}
+        self._weights: dict[tuple[str, str], float] = {}
 
     def renamed(
         self, rename: Callable[[str], str], known: Mapping[str, str] | None = None
@@ -162,19 +163,25 @@ class CodeIndex:
     def _having(self, feature: tuple[str, str]) -> list[str]:
         """The incidents with ``feature`` (field, code): the code's predecessors by its
         relation."""
-        relation = SIMILARITY_FIELDS[feature[0]]
-        nodes = self.g._node
-        return [
-            i
-            for i, keys in self.g._pred[feature[1]].items()
-            if relation in keys and nodes[i].get("kind") == "incident"
-        ]
+        found = self._having_found.get(feature)
+        if found is None:
+            relation = SIMILARITY_FIELDS[feature[0]]
+            nodes = self.g._node
+            found = self._having_found[feature] = [
+                i
+                for i, keys in self.g._pred[feature[1]].items()
+                if relation in keys and nodes[i].get("kind") == "incident"
+            ]
+        return found
 
     def weight(self, feature: tuple[str, str]) -> float:
-        count = self._counts.get(feature)
-        if count is None:
-            count = self._counts[feature] = len(self._having(feature))
-        return math.log(1 + self.n / count)
+        found = self._weights.get(feature)
+        if found is None:
+            found = self._weights[feature] = math.log(1 + self.n / len(self._having(feature)))
+        return found
+
+    def _total(self, incident: str) -> float:
+        return sum(map(self.weight, self.features[incident]))
 
     def score(self, incident: str, other: str) -> float:
         """The weighted Jaccard index of two incidents' codes (0 when none is shared)."""
@@ -201,16 +208,28 @@ class CodeIndex:
             for other in self._having(feature):
                 shared[other] += w
         key = incident_key(self.g, incident)
-        total = sum(map(self.weight, mine))
-        scores = {
-            other: s / (total + sum(map(self.weight, self.features[other])) - s)
-            for other, s in shared.items()
-            if other != incident and incident_key(self.g, other) != key and s > 0
-        }
-        if len(scores) > top:  # every candidate near the top: ties and rounding decided exactly
-            cut = sorted(scores.values(), reverse=True)[top - 1]
-            return sorted(i for i, s in scores.items() if s >= cut - 1e-9)
-        return sorted(scores)
+        total = self._total(incident)
+        # score = s / (total + theirs - s) <= s / total (theirs >= s): best bound first, and
+        # none read past the bound below the top's (ties and rounding kept, as the matrix's)
+        bounded = sorted(
+            (
+                (s, other)
+                for other, s in shared.items()
+                if s > 0 and other != incident and incident_key(self.g, other) != key
+            ),
+            key=lambda x: (-x[0], x[1]),
+        )
+        scores: list[tuple[float, str]] = []
+        best: list[float] = []  # the top scores so far, highest first
+        for s, other in bounded:
+            if len(best) >= top and s / total < best[top - 1] - 1e-9:
+                break
+            score = s / (total + self._total(other) - s)
+            scores.append((score, other))
+            best = sorted([*best, score], reverse=True)[:top]
+        if len(scores) > top:
+            return sorted(other for score, other in scores if score >= best[top - 1] - 1e-9)
+        return sorted(other for _, other in scores)
 
 
 class _RenamedFeatures:

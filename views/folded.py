@@ -19,8 +19,8 @@ from dataclasses import dataclass, replace
 
 import networkx as nx
 
-from incident_kg.analysis.algorithms import Adoption, CauseSpread, cause_incidents
-from incident_kg.analysis.network import incident_bodies, targets
+from incident_kg.analysis.algorithms import Adoption, CauseSpread, cause_incidents, rank_causes
+from incident_kg.analysis.network import copy_part, incident_bodies, targets
 
 from .graphs import Text
 from .measures import MeasureRow, measure_rows
@@ -106,6 +106,20 @@ class CauseFold:
         )
 
 
+def cause_spread(g: nx.MultiDiGraph, cause: str) -> CauseSpread | None:
+    """The row of :func:`~incident_kg.analysis.algorithms.rank_causes` for ``cause``, ranked
+    on the part of ``g`` its incidents make (as a page of all its incidents was): they, what
+    they point to and the incidents they are counted as."""
+    mine = cause_incidents(g, cause)
+    nodes = {cause, *g._succ[cause], *mine}  # the cause's tier; no other cause is ranked
+    kinds = ("organization", "incident")  # what the spread counts: bodies and tellings
+    for i in mine:
+        nodes.update(n for n in g._succ[i] if g._node[n].get("kind") in kinds)
+        nodes.update(n for n in (g.nodes[i].get("counted_as"), g.nodes[i].get("part_of")) if n)
+    part = copy_part(g, nodes & set(g))
+    return next((r for r in rank_causes(part) if r.concept == cause), None)
+
+
 def cause_fold(
     g: nx.MultiDiGraph,
     cause: str,
@@ -125,9 +139,11 @@ def cause_fold(
     if len(incidents) <= max_incidents:
         return None
     name = shown or _same
-    recent = sorted(
-        incidents, key=lambda i: (str(g.nodes[i].get("occurred") or ""), name(i)), reverse=True
-    )
+    when = {i: str(g.nodes[i].get("occurred") or "") for i in incidents}
+    by_date = sorted(incidents, key=when.__getitem__, reverse=True)
+    last = when[by_date[max_incidents - 1]]  # the date at the cut: only its ties are named
+    recent = [i for i in by_date if when[i] > last]
+    recent += sorted((i for i in by_date if when[i] == last), key=name, reverse=True)
     bodies: Counter[str] = Counter()
     linked: Counter[str] = Counter()
     for i in incidents:
@@ -139,7 +155,7 @@ def cause_fold(
     return CauseFold(
         cause=cause,
         total=len(incidents),
-        listed=tuple(recent[:max_incidents]),
+        listed=tuple(recent[:max_incidents]),  # newest first, ties by the names shown
         bodies=tuple(sorted((b, n) for b, n in bodies.items() if n >= cut)),
         linked=tuple(sorted(linked.items())),
         spread=spread,
@@ -147,4 +163,4 @@ def cause_fold(
     )
 
 
-__all__ = ["FOLD", "CauseFold", "cause_fold"]
+__all__ = ["FOLD", "CauseFold", "cause_fold", "cause_spread"]

@@ -43,7 +43,6 @@ from incident_kg.analysis.algorithms import (
     SimilarityIndex,
     causal_chain,
     cause_incidents,
-    cause_spread,
     rank_causes,
     similar_incidents,
     tier_nodes,
@@ -62,7 +61,7 @@ from incident_kg.analysis.similarity import AnyIndex, CodeIndex
 from incident_kg.errors import IncidentKGError
 from incident_kg.graph.effectiveness import Effect
 
-from .folded import FOLD, CauseFold, cause_fold
+from .folded import FOLD, CauseFold, cause_fold, cause_spread
 from .graphs import (
     Text,
     ViewError,

@@ -38,6 +38,7 @@ class CauseFold:
     """What a cause page over the cap shows of its incidents, counted over all of them."""
 
     cause: str
+    code: str  # the cause's code (the named query that lists every incident asks for it)
     total: int  # every incident of the cause
     listed: tuple[str, ...]  # the most recent ``max_incidents``: listed and linked
     bodies: tuple[tuple[str, int], ...]  # incidents by body (those that may be drawn)
@@ -55,11 +56,15 @@ class CauseFold:
         return (
             f"事案 {self.total} 件のうち新しい {len(self.listed)} 件を一覧に表示（残り {left} 件は"
             "上の図の組織・再発防止策・他の原因ごとの件数と matrix.html・trend.html に含まれる。"
-            "すべての事案は incident-kg query で取得できる）。",
+            f"すべての事案：{self._query}）。",
             f"{len(self.listed)} most recent of {self.total} incidents listed; the other "
             f"{left} are counted in the network above (by body, countermeasure and other "
-            "cause), in matrix.html and trend.html; incident-kg query lists them all.",
+            f"cause), in matrix.html and trend.html; all of them: {self._query}.",
         )
+
+    @property
+    def _query(self) -> str:
+        return f"incident-kg query incidents-for-cause --param cause={self.code}"
 
     def redacted(self, clean: Callable[[str], str], rename: Callable[[str], str]) -> CauseFold:
         """The fold with its nodes renamed as the page's part is (``rename``) and every text
@@ -154,6 +159,7 @@ def cause_fold(
     cut = counts[max_bodies - 1] if len(counts) >= max_bodies else 0
     return CauseFold(
         cause=cause,
+        code=str(g.nodes[cause]["code"]),
         total=len(incidents),
         listed=tuple(recent[:max_incidents]),  # newest first, ties by the names shown
         bodies=tuple(sorted((b, n) for b, n in bodies.items() if n >= cut)),

@@ -44,6 +44,9 @@ def test_a_cause_page_over_the_cap_lists_the_cap_and_says_how_many_it_leaves_out
     page = _page(_cause_a(12), max_incidents=5)
     assert len(_listed(page)) == 5
     assert any("5 most recent of 12 incidents listed; the other 7" in en for _, en in page.notes)
+    assert any(
+        "incident-kg query incidents-for-cause --param cause=A" in en for _, en in page.notes
+    )
     # the network still counts every incident: the edges to the bodies add up to 12
     assert sum(e["value"] for e in page.graph.edges if e["to"].startswith(f"{ID}org/")) == 12
     (measures,) = [t for t in page.tables if t.id == "measures"]

@@ -397,29 +397,32 @@ def view(
             relations=page_relations(page),
             progress=progress("view: reading", " reports", counted=False),
         )
-        # the projection (a million objects at 10,000 reports) lives until the command ends:
-        # the collector's full passes need not walk it again (~0.2 s a page)
+        # the projection (a million objects at 10,000 reports) lives until the pages are
+        # written: the collector's full passes need not walk it meanwhile (~0.2 s a page)
         gc.freeze()
-        if one_page:  # and only that is redacted and drawn (views/pages.py)
-            g = page_network(g, page, pseudonyms.iri if pseudonyms else None)
-        # counts by code (nothing personal), shown on cause pages only
-        effects = store_effectiveness(store).effects if incident is None else ()
-        redacted = ""
-        if redact:
-            g, counts = redact_network(g, rules, pseudonyms)
-            redacted = f"; redacted {sum(counts.values())} span(s) of personal data"
-        options = ViewOptions(
-            lang=lang,
-            top=top,
-            tier=tier,
-            organization=organization,
-            max_incidents=max_incidents,
-            incident=incident,
-            cause=cause,
-        )
-        result = write_views(
-            g, out_dir, options, progress=progress("view", "page"), effects=effects
-        )
+        try:
+            if one_page:  # and only that is redacted and drawn (views/pages.py)
+                g = page_network(g, page, pseudonyms.iri if pseudonyms else None)
+            # counts by code (nothing personal), shown on cause pages only
+            effects = store_effectiveness(store).effects if incident is None else ()
+            redacted = ""
+            if redact:
+                g, counts = redact_network(g, rules, pseudonyms)
+                redacted = f"; redacted {sum(counts.values())} span(s) of personal data"
+            options = ViewOptions(
+                lang=lang,
+                top=top,
+                tier=tier,
+                organization=organization,
+                max_incidents=max_incidents,
+                incident=incident,
+                cause=cause,
+            )
+            result = write_views(
+                g, out_dir, options, progress=progress("view", "page"), effects=effects
+            )
+        finally:
+            gc.unfreeze()
     if one_page:
         (page,) = result.pages
         click.echo(f"wrote {page.path} ({page.nodes} nodes, {page.edges} edges){redacted}; open it")

@@ -32,7 +32,7 @@ One definition of a **shared root cause**, which the named query
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 import networkx as nx
@@ -49,7 +49,7 @@ from .network import (
     sources,
     targets,
 )
-from .similarity import SIMILARITY_FIELDS, AnyIndex, SimilarityIndex
+from .similarity import SIMILARITY_FIELDS, AnyIndex, CodeIndex, SimilarityIndex
 
 #: Weight of an incident that adds no spread (a repetition in a body already counted).
 REPEAT_WEIGHT = 0.5
@@ -424,8 +424,8 @@ def similar_incidents(
     (``log(1 + N / incidents with the code)``), so that sharing a rare code counts more.
     An incident counted as the same event (a case and the grouping it is part of) is not
     offered.  ``index`` (:class:`SimilarityIndex` of ``g``) answers many such questions at
-    once."""
-    index = index or SimilarityIndex(g)
+    once; without it, the incidents sharing a code with ``incident`` (:class:`CodeIndex`)."""
+    index = index or CodeIndex(g)
     order = list(SIMILARITY_FIELDS)
     mine = index.features[incident]
     out = []
@@ -535,6 +535,7 @@ def recommend(
     cause: str | None = None,
     others_only: bool = False,
     sentences: int | None = None,
+    order: Callable[[str], str] | None = None,
 ) -> list[Recommendation]:
     """Countermeasures that address the causes of ``incident`` (or ``cause``, a cause or tier
     code, a tier meaning all its causes) in the incidents that adopted them, ranked by the
@@ -549,7 +550,8 @@ def recommend(
     (the only record of a measure may be the incident's own report); ``others_only``
     leaves them out.  ``sentences`` reads the sentence of the measure (:attr:`Adoption.sentence`)
     for the first that many adoptions of each measure only (a page shows a few), all when
-    None: the evidence is read from the store per report."""
+    None: the evidence is read from the store per report.  Adoptions come in the order of
+    their incidents' names, or ``order``'s (a view's pseudonyms, before renaming)."""
     if (incident is None) == (cause is None):
         raise ValueError("give an incident or a cause")
     if incident is not None:
@@ -566,7 +568,7 @@ def recommend(
     others_of: dict[str, set[str]] = defaultdict(set)
     causes_of: dict[str, set[str]] = defaultdict(set)
     events_of: dict[str, set[str]] = defaultdict(set)
-    candidates = sorted({i for c in causes for i in sources(g, c, "has_cause")})
+    candidates = sorted({i for c in causes for i in sources(g, c, "has_cause")}, key=order)
     for other in candidates:
         bodies = set(incident_bodies(g, other))
         relation = (

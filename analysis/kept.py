@@ -29,6 +29,7 @@ from the store for what a command shows, as before (analysis/summaries.py).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import hmac
 import logging
@@ -118,7 +119,13 @@ def read_kept(
     if not hmac.compare_digest(signature, expected):
         log.warning("%s is not signed with this store's secret: not read", path)
         return None
-    g, fields = pickle.loads(body)  # signed with the store's secret: written by this code
+    was_enabled = gc.isenabled()
+    gc.disable()  # a million objects made at once: the collector's passes over them cost 3×
+    try:
+        g, fields = pickle.loads(body)  # signed with the store's secret: written by this code
+    finally:
+        if was_enabled:
+            gc.enable()
     return g, fields
 
 

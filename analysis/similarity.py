@@ -1,5 +1,13 @@
-"""Similarity of incidents: every incident's codes as a sparse matrix, the incidents most
-like one a sparse product away (analysis/algorithms.py's ``similar_incidents`` reads it)."""
+"""Similarity of incidents (analysis/algorithms.py's ``similar_incidents`` reads it), two ways
+to the same answers:
+
+* :class:`SimilarityIndex`: every incident's codes as a sparse matrix, the incidents most like
+  one a sparse product away — for many questions at once (the whole ``view``: a page per
+  incident);
+* :class:`CodeIndex`: the projection's own adjacency as the code → incidents index (a code
+  node's predecessors): only the incidents sharing a code with the one asked about are looked
+  at and nothing is built for the corpus — for one question (``analyze similar``, ``view
+  --incident``), whose cost then follows the incident's codes, not the corpus."""
 
 from __future__ import annotations
 
@@ -118,6 +126,112 @@ class SimilarityIndex:
         return [self.incidents[j] for j in found]
 
 
+class _Features:
+    """``features`` of a :class:`CodeIndex`: an incident's codes, read when first asked."""
+
+    def __init__(self, g: nx.MultiDiGraph) -> None:
+        self._g = g
+        self._found: dict[str, set[tuple[str, str]]] = {}
+
+    def __getitem__(self, incident: str) -> set[tuple[str, str]]:
+        found = self._found.get(incident)
+        if found is None:
+            found = self._found[incident] = _features(self._g, incident)
+        return found
+
+
+class CodeIndex:
+    """The answers of :class:`SimilarityIndex` for one incident at a time, read from the
+    projection as it is: the incidents that share a code with it are the code nodes'
+    predecessors, each code's weight counts them (``log(1 + N / incidents with the code)``),
+    and only those incidents' codes are read.  No matrix of the corpus, no scipy: asking
+    about one incident costs what its codes reach."""
+
+    def __init__(self, g: nx.MultiDiGraph) -> None:
+        self.g = g
+        self.n = sum(1 for _, kind in g.nodes(data="kind") if kind == "incident")
+        self.features = _Features(g)
+        self._having_found: dict[tuple[str, str], list[str]] = {}
+        self._weights: dict[tuple[str, str], float] = {}
+
+    def renamed(
+        self, rename: Callable[[str], str], known: Mapping[str, str] | None = None
+    ) -> RenamedIndex:
+        """As :meth:`SimilarityIndex.renamed`."""
+        return RenamedIndex(self, rename, known or {})
+
+    def _having(self, feature: tuple[str, str]) -> list[str]:
+        """The incidents with ``feature`` (field, code): the code's predecessors by its
+        relation."""
+        found = self._having_found.get(feature)
+        if found is None:
+            relation = SIMILARITY_FIELDS[feature[0]]
+            nodes = self.g._node
+            found = self._having_found[feature] = [
+                i
+                for i, keys in self.g._pred[feature[1]].items()
+                if relation in keys and nodes[i].get("kind") == "incident"
+            ]
+        return found
+
+    def weight(self, feature: tuple[str, str]) -> float:
+        found = self._weights.get(feature)
+        if found is None:
+            found = self._weights[feature] = math.log(1 + self.n / len(self._having(feature)))
+        return found
+
+    def _total(self, incident: str) -> float:
+        return sum(map(self.weight, self.features[incident]))
+
+    def score(self, incident: str, other: str) -> float:
+        """The weighted Jaccard index of two incidents' codes (0 when none is shared)."""
+        mine, theirs = self.features[incident], self.features[other]
+        shared = mine & theirs
+        if not shared:
+            return 0.0
+        return sum(map(self.weight, shared)) / sum(map(self.weight, mine | theirs))
+
+    def most_similar(self, incident: str, top: int) -> list[tuple[float, str]]:
+        """As :meth:`SimilarityIndex.most_similar`."""
+        found = self.candidates(incident, top)
+        exact = [(self.score(incident, other), other) for other in found]
+        exact.sort(key=lambda x: (-x[0], x[1]))
+        return exact[:top]
+
+    def candidates(self, incident: str, top: int) -> list[str]:
+        """As :meth:`SimilarityIndex.candidates`: every incident near the top, ties included
+        (in name order)."""
+        mine = self.features[incident]
+        shared: dict[str, float] = defaultdict(float)
+        for feature in sorted(mine):
+            w = self.weight(feature)
+            for other in self._having(feature):
+                shared[other] += w
+        key = incident_key(self.g, incident)
+        total = self._total(incident)
+        # score = s / (total + theirs - s) <= s / total (theirs >= s): best bound first, and
+        # none read past the bound below the top's (ties and rounding kept, as the matrix's)
+        bounded = sorted(
+            (
+                (s, other)
+                for other, s in shared.items()
+                if s > 0 and other != incident and incident_key(self.g, other) != key
+            ),
+            key=lambda x: (-x[0], x[1]),
+        )
+        scores: list[tuple[float, str]] = []
+        best: list[float] = []  # the top scores so far, highest first
+        for s, other in bounded:
+            if len(best) >= top and s / total < best[top - 1] - 1e-9:
+                break
+            score = s / (total + self._total(other) - s)
+            scores.append((score, other))
+            best = sorted([*best, score], reverse=True)[:top]
+        if len(scores) > top:
+            return sorted(other for score, other in scores if score >= best[top - 1] - 1e-9)
+        return sorted(other for _, other in scores)
+
+
 class _RenamedFeatures:
     """``features`` of a :class:`RenamedIndex`: an incident's codes under the new names."""
 
@@ -135,7 +249,10 @@ class RenamedIndex:
     same answers, each name mapped as it passes."""
 
     def __init__(
-        self, base: SimilarityIndex, rename: Callable[[str], str], known: Mapping[str, str]
+        self,
+        base: SimilarityIndex | CodeIndex,
+        rename: Callable[[str], str],
+        known: Mapping[str, str],
     ) -> None:
         self.base = base
         self._rename = rename
@@ -171,4 +288,4 @@ class RenamedIndex:
 
 
 #: An index of similarity, under the projection's names or a view's.
-AnyIndex = SimilarityIndex | RenamedIndex
+AnyIndex = SimilarityIndex | CodeIndex | RenamedIndex

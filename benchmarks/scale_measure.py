@@ -72,12 +72,15 @@ ANALYZE_COMMANDS: dict[str, list[str]] = {
 TRIVIAL_COMMAND = ["query", "incident-timeline", "--param", "incident={incident}"]
 
 
-def _cli_timed(args: Sequence[str], store: str, params: dict[str, str]) -> Json:
+def _cli_timed(
+    args: Sequence[str], store: str, params: dict[str, str], cli: Path | None = None
+) -> Json:
     """One CLI command on the store, end to end (a new process), with its peak memory (the
-    child's maximum resident set, from the kernel)."""
+    child's maximum resident set, from the kernel); ``cli``: another ``incident-kg`` than
+    this interpreter's (a baseline's)."""
     import resource
 
-    cli = Path(sys.executable).with_name("incident-kg")
+    cli = cli or Path(sys.executable).with_name("incident-kg")
     argv = [str(cli), "-q", *(a.format(**params) for a in args), "--store", store]
 
     def cpu() -> float:

@@ -54,7 +54,7 @@ from incident_kg.ontology.namespaces import (
     ONTOLOGY_VERSION,
     ORG,
 )
-from incident_kg.privacy.pseudonyms import FILE_NAME, Pseudonymiser
+from incident_kg.privacy.pseudonyms import FILE_NAME, Pseudonymiser, store_pseudonymiser
 from incident_kg.privacy.redact import RedactionRules, load_rules, redact, redact_quote
 
 from .filters import Selection, check_selection, selected_incidents, subset
@@ -323,26 +323,6 @@ def pseudonymise_quads(
         subject = node(s) if isinstance(s, ox.NamedNode) else s
         out.append((pseudonyms.iri(graph) if graph else graph, subject, p, obj))
     return out, counts
-
-
-_REPORT_IDS = """
-PREFIX ikg: <https://w3id.org/incident-kg/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-SELECT DISTINCT ?id WHERE { ?report a ikg:Report ; dcterms:identifier ?id }"""
-
-
-def store_pseudonymiser(store: GraphStore, rules: RedactionRules) -> Pseudonymiser:
-    """The pseudonymiser of what leaves this store: its secret key, the identifiers of the
-    reports it holds (its own and imported ones)."""
-    key = store.pseudonym_key()
-    if key is None:  # a store no build of this version has written yet
-        log.warning("store %s has no key for pseudonyms yet: build into it to make one", store.path)
-        key = hashlib.sha256(f"{store.path.resolve()}".encode()).hexdigest()
-    ids = frozenset(
-        str(getattr(row["id"], "value", row["id"]))  # type: ignore[index]
-        for row in store.query(_REPORT_IDS)  # type: ignore[attr-defined]
-    )
-    return Pseudonymiser(key, rules, ids)
 
 
 # -- 5. write --------------------------------------------------------------------------

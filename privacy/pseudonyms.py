@@ -24,9 +24,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import re
 import secrets
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
 from .redact import RedactionRules, find
@@ -41,6 +45,10 @@ FILE_NAME = "file-name"
 _MAYBE_PERSONAL = re.compile(r"[^\x00-\x7f]|@|(?:[^0-9]*[0-9]){10}")
 #: Path segments after which comes a report's identifier (its graph, its IRI).
 _ID_FOLLOWS = ("report", "graph")
+
+
+#: Each byte → the letter of its value modulo 26 (a pseudonym's letters).
+_LETTERS = bytes(ord("a") + b % 26 for b in range(256))
 
 
 def new_key() -> str:
@@ -59,7 +67,7 @@ def pseudonym(value: str, key: str) -> str:
     if PSEUDONYM.fullmatch(value):
         return value
     digest = hmac.new(key.encode(), value.encode(), hashlib.sha256).digest()
-    return "x" + "".join(chr(ord("a") + b % 26) for b in digest[:20])
+    return "x" + digest[:20].translate(_LETTERS).decode("ascii")
 
 
 @dataclass
@@ -134,3 +142,35 @@ class Pseudonymiser:
         if parts.fragment:
             rebuilt += f"#{parts.fragment}"
         return rebuilt
+
+
+log = logging.getLogger(__name__)
+
+_REPORT_IDS = """
+PREFIX ikg: <https://w3id.org/incident-kg/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT DISTINCT ?id WHERE { ?report a ikg:Report ; dcterms:identifier ?id }"""
+
+
+class KeyedStore(Protocol):
+    """What :func:`store_pseudonymiser` reads of a store (graph/store.py's ``GraphStore``)."""
+
+    @property
+    def path(self) -> Path: ...
+
+    def pseudonym_key(self) -> str | None: ...
+
+    def query(self, sparql: str) -> Any: ...
+
+
+def store_pseudonymiser(store: KeyedStore, rules: RedactionRules) -> Pseudonymiser:
+    """The pseudonymiser of what leaves this store: its secret key, the identifiers of the
+    reports it holds (its own and imported ones).  Here, not with the export, so that a view
+    of one page does not import the export's machinery (rdflib, the reasoner) to get it."""
+    key = store.pseudonym_key()
+    if key is None:  # a store no build of this version has written yet
+        log.warning("store %s has no key for pseudonyms yet: build into it to make one", store.path)
+        key = hashlib.sha256(f"{store.path.resolve()}".encode()).hexdigest()
+    rows: Iterable[Mapping[str, Any]] = store.query(_REPORT_IDS)
+    ids = frozenset(str(getattr(row["id"], "value", row["id"])) for row in rows)
+    return Pseudonymiser(key, rules, ids)

@@ -333,7 +333,7 @@ def overview_graph(
             (
                 f"事案が {len(incidents)} 件あり上限 {options.max_incidents} 件を超えるため、"
                 "事案は原因と組織・再発防止策の間の重み付きエッジ（事案数）にまとめて表示。",
-                f"{len(incidents)} incidents exceed the limit of {options.max_incidents}: "
+                f"{total} incidents exceed the limit of {options.max_incidents}: "
                 "they are folded into cause–body and cause–countermeasure edges "
                 "weighted by the number of incidents.",
             )
@@ -368,15 +368,20 @@ def cause_graph(
     legend: dict[str, dict[str, str]],
     spread: CauseSpread | None,
     options: ViewOptions | None = None,
+    counted: tuple[int, Iterable[tuple[str, int]], Iterable[tuple[str, int]]] | None = None,
 ) -> PageGraph:
     """A cause, its incidents (edges carry the evidence), their bodies and countermeasures,
     the other causes stated with it, and its tier — past ``max_incidents`` incidents folded
     like the overview: the cause linked straight to its bodies (the ``max_bodies`` with most
-    incidents), countermeasures and other causes by edges weighted with incident counts."""
+    incidents), countermeasures and other causes by edges weighted with incident counts
+    (``counted``: the number of incidents and those counts, when worked out before:
+    views/folded.py)."""
     options = options or ViewOptions()
+    if counted is not None:
+        return _folded_cause_graph(g, cause, counted, legend, spread, options)
     incidents = cause_incidents(g, cause)
     if len(incidents) > options.max_incidents:
-        return _folded_cause_graph(g, cause, incidents, legend, spread, options)
+        return _folded_cause_graph(g, cause, _counted(g, cause, incidents), legend, spread, options)
     page = PageGraph(center=cause)
     extra = _spread_line(spread)
     page.add_node(cause, **_node(g, cause, legend, size=30), tip=concept_tip(g, cause, extra))
@@ -420,16 +425,30 @@ def _spread_line(spread: CauseSpread | None) -> list[TipLine]:
     ]
 
 
+def _counted(
+    g: nx.MultiDiGraph, cause: str, incidents: Sequence[str]
+) -> tuple[int, tuple[tuple[str, int], ...], tuple[tuple[str, int], ...]]:
+    """The incidents, and their number by body and by countermeasure or other cause."""
+    bodies: Counter[str] = Counter()
+    linked: Counter[str] = Counter()
+    for i in incidents:
+        bodies.update(incident_bodies(g, i))
+        linked.update(targets(g, i, "has_countermeasure"))
+        linked.update(c for c in targets(g, i, "has_cause") if c != cause)
+    return len(incidents), tuple(bodies.items()), tuple(linked.items())
+
+
 def _folded_cause_graph(
     g: nx.MultiDiGraph,
     cause: str,
-    incidents: Sequence[str],
+    counted: tuple[int, Iterable[tuple[str, int]], Iterable[tuple[str, int]]],
     legend: dict[str, dict[str, str]],
     spread: CauseSpread | None,
     options: ViewOptions,
 ) -> PageGraph:
     """A cause with more incidents than a page can draw one by one: its bodies, measures and
     the causes stated with it, each linked to the cause by the number of incidents."""
+    total, bodies, linked = counted
     page = PageGraph()
     page.add_node(
         cause, **_node(g, cause, legend, size=30), tip=concept_tip(g, cause, _spread_line(spread))
@@ -437,19 +456,13 @@ def _folded_cause_graph(
     for tier in targets(g, cause, "in_tier"):
         page.add_node(tier, **_node(g, tier, legend, size=16), tip=concept_tip(g, tier))
         page.add_edge(cause, tier, dashes=True)
-    bodies: Counter[str] = Counter()
-    linked: Counter[str] = Counter()
-    for i in incidents:
-        bodies.update(incident_bodies(g, i))
-        linked.update(targets(g, i, "has_countermeasure"))
-        linked.update(c for c in targets(g, i, "has_cause") if c != cause)
-    shown = sorted(bodies.items(), key=lambda x: (-x[1], x[0]))[: options.max_bodies]
+    shown = sorted(dict(bodies).items(), key=lambda x: (-x[1], x[0]))[: options.max_bodies]
     page.notes.append(
         (
-            f"事案が {len(incidents)} 件あり上限 {options.max_incidents} 件を超えるため、事案は原因と"
+            f"事案が {total} 件あり上限 {options.max_incidents} 件を超えるため、事案は原因と"
             f"組織・再発防止策・他の原因の間の重み付きエッジ（事案数）にまとめて表示"
             f"（組織は事案数の上位 {len(shown)} 件）。",
-            f"{len(incidents)} incidents exceed the limit of {options.max_incidents}: they are "
+            f"{total} incidents exceed the limit of {options.max_incidents}: they are "
             "folded into edges from the cause to bodies, countermeasures and other causes, "
             f"weighted by the number of incidents (the {len(shown)} bodies with most incidents).",
         )
@@ -459,7 +472,7 @@ def _folded_cause_graph(
             b, **_node(g, b, legend, size=_size(n)), tip=[label(g, b, "ja"), _incident_count(n)]
         )
         page.add_edge(cause, b, value=n, tip=[_incident_count(n)])
-    for node, n in sorted(linked.items()):
+    for node, n in sorted(dict(linked).items()):
         kind = g.nodes[node]["kind"]
         href = f"../{cause_page(g, node)}" if kind == "cause" else None
         page.add_node(

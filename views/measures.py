@@ -10,11 +10,12 @@ incident–cause links.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 
 import networkx as nx
 
-from incident_kg.analysis.algorithms import Adoption, Recommendation, recommend
+from incident_kg.analysis.algorithms import Adoption, recommend
 from incident_kg.graph.effectiveness import Effect
 
 from .graphs import Text
@@ -31,6 +32,42 @@ Effects = Mapping[tuple[str, str], Effect]  # (measure code, cause code) → eff
 def effects_by_pair(effects: Iterable[Effect]) -> dict[tuple[str, str], Effect]:
     """The effects keyed by (measure code, cause code)."""
     return {(e.measure, e.cause): e for e in effects}
+
+
+@dataclass(frozen=True)
+class MeasureRow:
+    """One row of "what others did": a countermeasure's counts over every incident of the
+    cause, and the adoptions whose sentences the page shows."""
+
+    code: str
+    label_ja: str
+    label_en: str
+    organizations: int
+    incidents: int
+    stated: int
+    adoptions: int
+    shown: tuple[Adoption, ...]
+
+
+def measure_rows(
+    g: nx.MultiDiGraph, cause: str, order: Callable[[str], str] | None = None
+) -> tuple[MeasureRow, ...]:
+    """The measures that address ``cause`` (analysis/algorithms.py ``recommend``), most bodies
+    first, each with the sentences of its first :data:`EVIDENCE_SHOWN` adoptions."""
+    code = str(g.nodes[cause]["code"])
+    return tuple(
+        MeasureRow(
+            code=rec.code,
+            label_ja=rec.label_ja,
+            label_en=rec.label_en,
+            organizations=rec.organizations,
+            incidents=rec.incidents,
+            stated=rec.stated,
+            adoptions=len(rec.sources),
+            shown=rec.sources[:EVIDENCE_SHOWN],
+        )
+        for rec in recommend(g, cause=code, sentences=EVIDENCE_SHOWN, order=order)
+    )
 
 
 def _sentence(adoption: Adoption) -> str:
@@ -66,16 +103,16 @@ def effect_text(effect: Effect | None) -> Text:
     )
 
 
-def _row(rec: Recommendation, cause_code: str, effects: Effects) -> tuple[Cell, ...]:
+def _row(rec: MeasureRow, cause_code: str, effects: Effects) -> tuple[Cell, ...]:
     ja, en = effect_text(effects.get((rec.code, cause_code)))
-    sentences = " / ".join(_sentence(a) for a in rec.sources[:EVIDENCE_SHOWN])
-    more = len(rec.sources) - EVIDENCE_SHOWN
+    sentences = " / ".join(_sentence(a) for a in rec.shown)
+    more = rec.adoptions - len(rec.shown)
     return (
         Cell(rec.label_ja, text_en=rec.label_en),
         Cell(str(rec.organizations), num=True),
         Cell(str(rec.incidents), num=True),
         Cell(
-            f"{rec.stated}/{len(rec.sources)}",
+            f"{rec.stated}/{rec.adoptions}",
             num=True,
             title="報告書が原因との関係を述べた採用 / adoptions whose report states the tie",
         ),
@@ -84,10 +121,16 @@ def _row(rec: Recommendation, cause_code: str, effects: Effects) -> tuple[Cell, 
     )
 
 
-def what_others_did(g: nx.MultiDiGraph, cause: str, effects: Effects) -> Table:
-    """The table of a cause page: the measures that address ``cause``, most bodies first."""
+def what_others_did(
+    g: nx.MultiDiGraph,
+    cause: str,
+    effects: Effects,
+    rows: Iterable[MeasureRow] | None = None,
+) -> Table:
+    """The table of a cause page: the measures that address ``cause``, most bodies first —
+    ``rows`` when they were worked out before (views/folded.py), else from ``g``."""
     code = str(g.nodes[cause]["code"])
-    ranked = recommend(g, cause=code, sentences=EVIDENCE_SHOWN)  # the sentences shown
+    ranked = measure_rows(g, cause) if rows is None else rows
     return Table(
         id="measures",
         caption=(
@@ -106,4 +149,4 @@ def what_others_did(g: nx.MultiDiGraph, cause: str, effects: Effects) -> Table:
     )
 
 
-__all__ = ["effect_text", "effects_by_pair", "what_others_did"]
+__all__ = ["MeasureRow", "effect_text", "effects_by_pair", "measure_rows", "what_others_did"]

@@ -34,7 +34,7 @@ contains ``href`` and inserts its heading unescaped.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import networkx as nx
 
@@ -57,10 +57,11 @@ from incident_kg.analysis.network import (
     label,
     nodes_of_kind,
 )
-from incident_kg.analysis.similarity import RenamedIndex
+from incident_kg.analysis.similarity import AnyIndex, CodeIndex
 from incident_kg.errors import IncidentKGError
 from incident_kg.graph.effectiveness import Effect
 
+from .folded import FOLD, CauseFold, cause_fold, cause_spread
 from .graphs import (
     Text,
     ViewError,
@@ -96,33 +97,44 @@ def page_relations(options: ViewOptions) -> tuple[str, ...] | None:
     return CAUSE_PAGE_RELATIONS if options.cause is not None and options.incident is None else None
 
 
-def page_network(g: nx.MultiDiGraph, options: ViewOptions) -> nx.MultiDiGraph:
+def page_network(
+    g: nx.MultiDiGraph, options: ViewOptions, shown: Callable[[str], str] | None = None
+) -> nx.MultiDiGraph:
     """The part of the projection the one page of ``options.incident`` or ``options.cause``
-    reads — the page's incidents (the cause's; the incident and its similar incidents, found
-    on the whole projection), every node they point to, the bodies above their organisations,
-    the groupings they are counted as and the tiers — with the whole projection's
-    similarity index (``graph[SIMILARITY]``): the page written from it is the page written
-    from ``g``, and redacting it (views/write.py) costs the page, not the corpus.  ``g``
-    itself when neither is asked for."""
-    from incident_kg.analysis.network import sources
-
+    reads — the page's incidents (the cause's, or its most recent ``max_incidents`` past that
+    many with the counts of the others in ``graph[FOLD]``: views/folded.py; the incident and
+    its similar incidents, found on the whole projection through the codes they share), every
+    node they point to, the bodies above their organisations, the groupings they are counted
+    as and the tiers — with the similarity index (``graph[SIMILARITY]``): the page written
+    from it is the page written from ``g``, and redacting it (views/write.py) costs the page,
+    not the corpus.  ``shown`` gives the names the page will show (the view's pseudonyms),
+    by which ties are broken.  ``g`` itself when neither is asked for."""
+    index: CodeIndex | None = None
+    fold: CauseFold | None = None
     if options.incident is not None:
         try:
             incident = find_incident(g, options.incident)
         except IncidentKGError as exc:
             raise ViewError(str(exc)) from exc
-        index = SimilarityIndex(g)
+        index = CodeIndex(g)
         seeds = {incident, *index.candidates(incident, SIMILAR_SHOWN)}  # ties: any order
     elif options.cause is not None:
         try:
             cause = find_concept(g, options.cause, ("cause",))
         except IncidentKGError as exc:
             raise ViewError(str(exc)) from exc
-        index = None
-        seeds = {cause, *sources(g, cause, "has_cause")}
+        fold = cause_fold(
+            g,
+            cause,
+            options.max_incidents,
+            options.max_bodies,
+            spread=cause_spread(g, cause),
+            shown=shown,
+        )
+        seeds = {cause, *(fold.listed if fold else cause_incidents(g, cause))}
     else:
         return g
-    nodes = set(seeds) | set(nodes_of_kind(g, "tier"))
+    nodes = set(seeds) | set(nodes_of_kind(g, "tier")) | (fold.nodes() if fold else set())
     for node in seeds:
         data = g.nodes[node]
         nodes.update(g._succ[node])
@@ -136,6 +148,8 @@ def page_network(g: nx.MultiDiGraph, options: ViewOptions) -> nx.MultiDiGraph:
     part = copy_part(g, nodes)  # g.subgraph(nodes).copy()
     if index is not None:
         part.graph[SIMILARITY] = index
+    if fold is not None:  # counted over the whole projection, not the part
+        part.graph[FOLD] = fold
     return part
 
 
@@ -271,8 +285,12 @@ def build_pages(
             cause = find_concept(g, options.cause, ("cause",))
         except IncidentKGError as exc:
             raise ViewError(str(exc)) from exc
+        fold = g.graph.get(FOLD)  # counted before g was cut to the page (page_network)
+        if fold is not None and fold.cause == cause:
+            return [_cause_page(g, cause, legend, fold.spread, options, followed, fold)]
         spread = {r.concept: r for r in rank_causes(g)}.get(cause)
-        return [_cause_page(g, cause, legend, spread, options, followed)]
+        fold = cause_fold(g, cause, options.max_incidents, options.max_bodies, spread=spread)
+        return [_cause_page(g, cause, legend, spread, options, followed, fold)]
     ranking = rank_causes(g)
     tiers = rank_causes(g, level="tier")
     spread_of = {r.concept: r for r in ranking}
@@ -330,7 +348,9 @@ def build_pages(
     ]
     for cause in nodes_of_kind(g, "cause"):
         if cause_incidents(g, cause):
-            pages.append(_cause_page(g, cause, legend, spread_of.get(cause), options, followed))
+            spread = spread_of.get(cause)
+            fold = cause_fold(g, cause, options.max_incidents, options.max_bodies, spread=spread)
+            pages.append(_cause_page(g, cause, legend, spread, options, followed, fold))
     index = SimilarityIndex(g)
     for incident in nodes_of_kind(g, "incident"):
         pages.append(_incident_page(g, incident, legend, index, tier_of, names))
@@ -344,16 +364,23 @@ def _cause_page(
     spread: CauseSpread | None,
     options: ViewOptions,
     followed: Mapping[tuple[str, str], Effect],
+    fold: CauseFold | None = None,
 ) -> Page:
+    """A cause's page; past ``options.max_incidents`` incidents (``fold``: views/folded.py)
+    its network folded, the most recent incidents listed and the others counted."""
+    graph = cause_graph(
+        g, cause, legend, spread, options, (fold.total, fold.bodies, fold.linked) if fold else None
+    )
     return Page(
         cause_page(g, cause),
         (f"原因：{label(g, cause, 'ja')}", f"Cause: {label(g, cause, 'en')}"),
-        cause_graph(g, cause, legend, spread, options),
+        graph,
+        notes=(*graph.notes, fold.note()) if fold else (),
         tables=(
-            what_others_did(g, cause, followed),  # views/measures.py
+            what_others_did(g, cause, followed, fold.measures if fold else None),
             _table_of_incidents(
                 g,
-                cause_incidents(g, cause),
+                fold.listed if fold else cause_incidents(g, cause),
                 "../",
                 ("事案（発生順）", "Incidents in time order"),
                 "timeline",
@@ -366,7 +393,7 @@ def _incident_page(
     g: nx.MultiDiGraph,
     incident: str,
     legend: dict[str, dict[str, str]],
-    index: SimilarityIndex | RenamedIndex,
+    index: AnyIndex,
     tier_of: dict[str, str],
     names: Names,
 ) -> Page:

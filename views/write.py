@@ -17,12 +17,14 @@ from typing import Any
 import networkx as nx
 from jinja2 import Environment, select_autoescape
 
+from incident_kg.analysis.linked import MeasureLink
 from incident_kg.analysis.network import Evidence, copy_part
 from incident_kg.analysis.summaries import redact_details_as_read
 from incident_kg.graph.effectiveness import Effect
 from incident_kg.privacy.pseudonyms import FILE_NAME, Pseudonymiser
 from incident_kg.privacy.redact import RedactionRules, redact
 
+from .folded import FOLD
 from .graphs import TEMPLATE_PACKAGE, VIS_DIR, ViewError, ViewOptions, layout, load_legend, to_pyvis
 from .labels import Names, load_names, name_edges
 from .pages import SIMILARITY, Page, build_pages
@@ -188,9 +190,20 @@ def redact_network(
                 replace(e, sentence=clean(e.sentence)) if isinstance(e, Evidence) else e
                 for e in evidence
             )
+        addresses = attrs.get("addresses")  # a measure's ties to causes: stated sentences
+        if addresses:
+            attrs["addresses"] = tuple(
+                replace(lk, sentence=clean(lk.sentence))
+                if isinstance(lk, MeasureLink) and lk.sentence
+                else lk
+                for lk in addresses
+            )
     index = out.graph.get(SIMILARITY)  # one page's part of the projection (views/pages.py)
     if index is not None and pseudonyms is not None:
         out.graph[SIMILARITY] = index.renamed(pseudonyms.iri, known)
+    fold = out.graph.get(FOLD)  # a cause page's counts, made before the part was cut out
+    if fold is not None:
+        out.graph[FOLD] = fold.redacted(clean, pseudonyms.iri if pseudonyms else lambda n: n)
     # what is read later (analysis/summaries.py) too: cleaned, and on the renamed nodes
     redact_details_as_read(
         out, clean, pseudonyms.iri if pseudonyms is not None else None, known or None

@@ -135,7 +135,9 @@ def measure(store_dir: Path, before: str | None, repeat: int, only: Sequence[str
                 values = {p.name: params[p.name] for p in query.parameters}
                 row: Json = {"kind": kind_of(query)}
                 if name in old:
-                    row["before"] = time_one(store, old[name], bindings(old[name], values, known), repeat)
+                    row["before"] = time_one(
+                        store, old[name], bindings(old[name], values, known), repeat
+                    )
                 row["after"] = time_one(store, query, bindings(query, values, known), repeat)
                 out["queries"][name] = row
                 print(f"{name}: {_cell(row)}", file=sys.stderr, flush=True)
@@ -150,7 +152,9 @@ def _cell(row: Json) -> str:
     after = row["after"]
     text = f"{_ms(after['median_s'])} ms (page {_ms(after['page_s'])} ms)"
     if "before" in row:
-        text += f", before {_ms(row['before']['median_s'])} ms (page {_ms(row['before']['page_s'])} ms)"
+        text += (
+            f", before {_ms(row['before']['median_s'])} ms (page {_ms(row['before']['page_s'])} ms)"
+        )
     return text
 
 

@@ -174,7 +174,9 @@ def test_shared_root_causes_counts_the_responsible_body_of_an_event_told_twice(
     org = f"{DEFAULT_BASE}org/"
     with GraphStore.open(tmp_path / "store", create=True) as store:
         build(sample_files()[:1], store, base=DEFAULT_BASE, extractor=extractor)
-        stated = {row[0] for row in run_local(store, f"SELECT ?c WHERE {{ ?i <{IKG.hasCause}> ?c }}").rows}
+        stated = {
+            row[0] for row in run_local(store, f"SELECT ?c WHERE {{ ?i <{IKG.hasCause}> ?c }}").rows
+        }
         cause = next(c for c in sorted(known_codes()["causes"]) if str(CODE[c]) not in stated)
 
         def telling(name: str, responsible: Sequence[str], involved: Sequence[str]) -> str:
@@ -201,6 +203,5 @@ def test_shared_root_causes_counts_the_responsible_body_of_an_event_told_twice(
     rows = [dict(zip(table.columns, row, strict=True)) for row in table.rows]
     (row,) = [r for r in rows if r["code"] == cause]
     # places: 甲市 (a and b, one event) and 丁市 (c); 乙社 and 丙市 are not counted
-    assert (row["spread"], row["incidents"], row["organizations"], row["reports"]) == (
-        "2", "2", "2", "3",
-    )
+    counts = (row["spread"], row["incidents"], row["organizations"], row["reports"])
+    assert counts == ("2", "2", "2", "3")

@@ -7,7 +7,9 @@ git revision (*before*) in the same process, one after the other query by query,
 rewrite of a query is measured on the same store under the same load.  Per query, each side:
 
 * the median of ``--repeat`` runs after a warm-up (a run of over 5 s is timed once, as the
-  scale harness does) and its first page (``--limit 50``, :func:`queries.library.paged`);
+  scale harness does) and its first page (``--limit 50``, :func:`queries.library.paged`),
+  the two sides timed in turn (before, after, before, …) so that a change of load falls on
+  both;
 * the answer as a set of rows (GROUP_CONCAT cells sorted, as the harness compares them):
   before and after must give the same rows, else the run says which query differs.
 
@@ -83,30 +85,47 @@ def kind_of(query: Any) -> str:
     return "aggregate"
 
 
-def _median(store: Any, query: Any, terms: dict[str, Any], repeat: int) -> tuple[float, Any]:
-    """Median seconds of ``repeat`` runs after a warm-up (one run when the first is slow), and
-    the rows of the first run."""
+def _runs(store: Any, sides: Sequence[tuple[Any, dict[str, Any]]], repeat: int) -> list[Json]:
+    """Each side's median seconds, timed in turn (side 1, side 2, side 1, …) so that a change
+    of load falls on both, after one warm-up run each that also gives the rows (one run only
+    when the first is slow, as the scale harness does)."""
     from incident_kg.queries.library import run_local
 
-    first_s, table = timed(lambda: run_local(store, query, terms))
-    if first_s >= SLOW_QUERY_S:
-        return first_s, table.rows
-    times = [timed(lambda: run_local(store, query, terms))[0] for _ in range(repeat)]
-    return statistics.median(times), table.rows
+    firsts = [timed(lambda q=q, t=t: run_local(store, q, t)) for q, t in sides]
+    times: list[list[float]] = [[] for _ in sides]
+    slow = any(first_s >= SLOW_QUERY_S for first_s, _ in firsts)
+    for _ in range(0 if slow else repeat):
+        for n, (q, t) in enumerate(sides):
+            times[n].append(timed(lambda q=q, t=t: run_local(store, q, t))[0])
+    return [
+        {"seconds": statistics.median(times[n]) if times[n] else first_s, "rows": table.rows}
+        for n, (first_s, table) in enumerate(firsts)
+    ]
 
 
 def _digest(rows: Sequence[Sequence[str | None]]) -> str:
     return hashlib.sha256(json.dumps(canonical(rows)).encode()).hexdigest()
 
 
-def time_one(store: Any, query: Any, terms: dict[str, Any], repeat: int) -> Json:
-    """A query's median, its first page's median, its rows and their digest."""
+def time_sides(store: Any, sides: Sequence[tuple[Any, dict[str, Any]]], repeat: int) -> list[Json]:
+    """Each side's median, its first page's median, its rows and their digest."""
     from incident_kg.queries.library import paged
 
-    median_s, rows = _median(store, query, terms, repeat)
-    first = dataclasses.replace(query, text=paged(query.text, PAGE, 0))
-    page_s, _ = _median(store, first, terms, repeat)
-    return {"median_s": median_s, "page_s": page_s, "rows": len(rows), "answer": _digest(rows)}
+    whole = _runs(store, sides, repeat)
+    pages = _runs(
+        store,
+        [(dataclasses.replace(q, text=paged(q.text, PAGE, 0)), t) for q, t in sides],
+        repeat,
+    )
+    return [
+        {
+            "median_s": w["seconds"],
+            "page_s": p["seconds"],
+            "rows": len(w["rows"]),
+            "answer": _digest(w["rows"]),
+        }
+        for w, p in zip(whole, pages, strict=True)
+    ]
 
 
 def measure(store_dir: Path, before: str | None, repeat: int, only: Sequence[str]) -> Json:
@@ -125,7 +144,7 @@ def measure(store_dir: Path, before: str | None, repeat: int, only: Sequence[str
             out["reports"] = len(store.report_graphs())
             trivial = after["incident-timeline"]
             terms = bindings(trivial, {"incident": params["incident"]}, known)
-            out["trivial_s"] = _median(store, trivial, terms, repeat)[0]
+            out["trivial_s"] = _runs(store, [(trivial, terms)], repeat)[0]["seconds"]
             out["floor_s"] = statistics.median(
                 timed(lambda: run_local(store, FLOOR_QUERY))[0] for _ in range(repeat)
             )
@@ -134,11 +153,12 @@ def measure(store_dir: Path, before: str | None, repeat: int, only: Sequence[str
                     continue
                 values = {p.name: params[p.name] for p in query.parameters}
                 row: Json = {"kind": kind_of(query)}
+                sides = [(query, bindings(query, values, known))]
                 if name in old:
-                    row["before"] = time_one(
-                        store, old[name], bindings(old[name], values, known), repeat
-                    )
-                row["after"] = time_one(store, query, bindings(query, values, known), repeat)
+                    sides.insert(0, (old[name], bindings(old[name], values, known)))
+                *earlier, row["after"] = time_sides(store, sides, repeat)
+                if earlier:
+                    row["before"] = earlier[0]
                 out["queries"][name] = row
                 print(f"{name}: {_cell(row)}", file=sys.stderr, flush=True)
     return out

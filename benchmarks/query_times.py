@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -91,12 +92,12 @@ def _runs(store: Any, sides: Sequence[tuple[Any, dict[str, Any]]], repeat: int) 
     when the first is slow, as the scale harness does)."""
     from incident_kg.queries.library import run_local
 
-    firsts = [timed(lambda q=q, t=t: run_local(store, q, t)) for q, t in sides]
+    firsts = [timed(partial(run_local, store, q, t)) for q, t in sides]
     times: list[list[float]] = [[] for _ in sides]
     slow = any(first_s >= SLOW_QUERY_S for first_s, _ in firsts)
     for _ in range(0 if slow else repeat):
         for n, (q, t) in enumerate(sides):
-            times[n].append(timed(lambda q=q, t=t: run_local(store, q, t))[0])
+            times[n].append(timed(partial(run_local, store, q, t))[0])
     return [
         {"seconds": statistics.median(times[n]) if times[n] else first_s, "rows": table.rows}
         for n, (first_s, table) in enumerate(firsts)

@@ -161,3 +161,47 @@ def test_the_pages_of_a_listing_are_the_listing(samples_store: Path, name: str) 
     assert len(incidents) >= 2
     assert len({row[column] for row in pages[0].rows}) == 2
     assert _unordered([row for page in pages for row in page.rows]) == _unordered(whole.rows)
+
+
+def test_shared_root_causes_counts_the_responsible_body_of_an_event_told_twice(
+    extractor: Extractor, tmp_path: Path
+) -> None:
+    """Issue 17 rewrote the body rule of shared-root-causes as hashed sub-selects: an event
+    whose one telling names a responsible organisation counts that body only (not what
+    either telling merely involves); an incident naming no responsible one counts its
+    involved ones."""
+    base = f"{DEFAULT_BASE}report/planted-"
+    org = f"{DEFAULT_BASE}org/"
+    with GraphStore.open(tmp_path / "store", create=True) as store:
+        build(sample_files()[:1], store, base=DEFAULT_BASE, extractor=extractor)
+        stated = {
+            row[0] for row in run_local(store, f"SELECT ?c WHERE {{ ?i <{IKG.hasCause}> ?c }}").rows
+        }
+        cause = next(c for c in sorted(known_codes()["causes"]) if str(CODE[c]) not in stated)
+
+        def telling(name: str, responsible: Sequence[str], involved: Sequence[str]) -> str:
+            incident, report = f"<{base}{name}/incident/1>", f"<{base}{name}>"
+            lines = [
+                f"{incident} a <{IKG.Incident}> ; <{IKG.reportedIn}> {report} ; "
+                f"<{IKG.hasCause}> <{CODE[cause]}> .",
+                *(f"{incident} <{IKG.responsibleOrganization}> <{org}{o}> ." for o in responsible),
+                *(
+                    f"{incident} <{IKG.involvedOrganization}> <{org}{o}> ."
+                    for o in [*responsible, *involved]
+                ),
+            ]
+            return "\n".join(lines)
+
+        store.replace_graph(f"{DEFAULT_BASE}graph/planted-a", telling("a", ["甲市"], ["乙社"]))
+        store.replace_graph(f"{DEFAULT_BASE}graph/planted-b", telling("b", [], ["丙市"]))
+        store.replace_graph(f"{DEFAULT_BASE}graph/planted-c", telling("c", [], ["丁市"]))
+        store.replace_graph(  # b is a second telling of a
+            "https://w3id.org/incident-kg/graph/links",
+            f"<{base}b/incident/1> <{IKG.countedAs}> <{base}a/incident/1> .",
+        )
+        table = run_local(store, LIBRARY["shared-root-causes"])
+    rows = [dict(zip(table.columns, row, strict=True)) for row in table.rows]
+    (row,) = [r for r in rows if r["code"] == cause]
+    # places: 甲市 (a and b, one event) and 丁市 (c); 乙社 and 丙市 are not counted
+    counts = (row["spread"], row["incidents"], row["organizations"], row["reports"])
+    assert counts == ("2", "2", "2", "3")

@@ -264,6 +264,8 @@ def resolve(
 
 #: Kinds of body that can be responsible for an incident at the front line.
 LOCAL_KINDS = frozenset({"municipality", "ward", "section", "local", "insurer", "prefecture"})
+#: The kinds of a local government itself (not one of its sections).
+BODY_KINDS = frozenset({"municipality", "ward", "prefecture"})
 
 
 def _orgs_in(rules: OrgRules, sentences: Iterable[Sentence]) -> list[tuple[OrgFound, Span]]:
@@ -385,7 +387,7 @@ def _with_own_sections(
     bodies = {
         o.name
         for o in resolved
-        if o.kind in ("municipality", "ward", "prefecture") or _UNION.fullmatch(o.name)
+        if o.kind in BODY_KINDS or _UNION.fullmatch(o.name)
     }
     known = {o.name for o in resolved}
     for sentence in own:
@@ -397,7 +399,7 @@ def _with_own_sections(
             before = {
                 o.name
                 for o in find_organizations(sentence.span.text[: m.start()], _NO_LISTS)
-                if o.kind in ("municipality", "ward", "prefecture") and o.name in bodies
+                if o.kind in BODY_KINDS and o.name in bodies
             }
             named = before if len(before) == 1 else bodies
             if len(named) != 1:
@@ -429,10 +431,11 @@ def _author_in_furniture(rules: OrgRules, text: str) -> list[tuple[OrgFound, Spa
     pos = 0
     for line in text.split("\n"):
         start, pos = pos, pos + len(line) + 1
-        if not (_LETTERHEAD.match(line) or _CONTACT_LINE.search(line)):
+        letterhead = _LETTERHEAD.match(line) is not None
+        if not (letterhead or _CONTACT_LINE.search(line)):
             continue
         span = Span(start, start + len(line), line)
-        if _LETTERHEAD.match(line):
+        if letterhead:
             compact = re.sub(r"[ \u3000]", "", line)
             alone = _BODY_ALONE.match(compact)
             if alone and compact not in rules.not_names:
@@ -444,7 +447,7 @@ def _author_in_furniture(rules: OrgRules, text: str) -> list[tuple[OrgFound, Spa
             # a contact block run together: 子育て係中間市中間一丁目 → the address after the unit
             pieces = re.split(r"(?<=[課係室部])", line)
         for org in (o for piece in pieces for o in find_organizations(piece, rules)):
-            if org.kind in ("municipality", "ward", "prefecture") and org.name not in rules.generic:
+            if org.kind in BODY_KINDS and org.name not in rules.generic:
                 found.append((replace(org, start=0, end=0), span))
     bodies = {o.name for o, _ in found}
     return found[:1] if len(bodies) == 1 else []

@@ -384,11 +384,7 @@ def _with_own_sections(
 ) -> tuple[list[OrgFound], list[tuple[OrgFound, Span]]]:
     """Add the sections an incident's sentences name alone (市民課は…), each under the one local
     body the incident names — none when it names no body or several."""
-    bodies = {
-        o.name
-        for o in resolved
-        if o.kind in BODY_KINDS or _UNION.fullmatch(o.name)
-    }
+    bodies = {o.name for o in resolved if o.kind in BODY_KINDS or _UNION.fullmatch(o.name)}
     known = {o.name for o in resolved}
     for sentence in own:
         if sentence.role == "contact":

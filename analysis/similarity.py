@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping
+from typing import Protocol
 
 import networkx as nx
 
@@ -42,7 +43,51 @@ def _features(g: nx.MultiDiGraph, incident: str) -> set[tuple[str, str]]:
     }
 
 
-class SimilarityIndex:
+class _CodesOf(Protocol):
+    """An incident's (field, code) pairs: a dict, or looked up as asked (:class:`_Features`)."""
+
+    def __getitem__(self, incident: str, /) -> set[tuple[str, str]]: ...
+
+
+class _Ranked:
+    """What the three indexes share: the ``top`` most similar incidents are the
+    candidates an index picks, scored exactly and ordered."""
+
+    def candidates(self, incident: str, top: int) -> list[str]:
+        raise NotImplementedError
+
+    def score(self, incident: str, other: str) -> float:
+        raise NotImplementedError
+
+    def most_similar(self, incident: str, top: int) -> list[tuple[float, str]]:
+        """(score, incident) of the ``top`` incidents most like ``incident``, best first
+        (ties by name: the IRI, or the new name of a renamed index); none counted as the
+        same event as ``incident``."""
+        found = self.candidates(incident, top)
+        exact = [(self.score(incident, other), other) for other in found]
+        exact.sort(key=lambda x: (-x[0], x[1]))
+        return exact[:top]
+
+
+class _WeightedJaccard(_Ranked):
+    """The score of :func:`similar_incidents`' definition over an index's ``features`` and
+    code ``weight``s."""
+
+    features: _CodesOf
+
+    def weight(self, feature: tuple[str, str]) -> float:
+        raise NotImplementedError
+
+    def score(self, incident: str, other: str) -> float:
+        """The weighted Jaccard index of two incidents' codes (0 when none is shared)."""
+        mine, theirs = self.features[incident], self.features[other]
+        shared = mine & theirs
+        if not shared:
+            return 0.0
+        return sum(map(self.weight, shared)) / sum(map(self.weight, mine | theirs))
+
+
+class SimilarityIndex(_WeightedJaccard):
     """Every incident's codes as a sparse incident × code matrix, built once: the incidents
     most like one are then one sparse product away (a fraction of a millisecond), where
     comparing it with every other incident in Python cost a view page a second at 10,000
@@ -92,22 +137,6 @@ class SimilarityIndex:
     def weight(self, feature: tuple[str, str]) -> float:
         return self.weights[feature]
 
-    def score(self, incident: str, other: str) -> float:
-        """The weighted Jaccard index of two incidents' codes (0 when none is shared)."""
-        mine, theirs = self.features[incident], self.features[other]
-        shared = mine & theirs
-        if not shared:
-            return 0.0
-        return sum(map(self.weight, shared)) / sum(map(self.weight, mine | theirs))
-
-    def most_similar(self, incident: str, top: int) -> list[tuple[float, str]]:
-        """(score, incident) of the ``top`` incidents most like ``incident``, best first
-        (ties by IRI); none counted as the same event as ``incident``."""
-        found = self.candidates(incident, top)
-        exact = [(self.score(incident, other), other) for other in found]
-        exact.sort(key=lambda x: (-x[0], x[1]))
-        return exact[:top]
-
     def candidates(self, incident: str, top: int) -> list[str]:
         """The incidents :meth:`most_similar` chooses its ``top`` from: every one near the
         top, ties included (whatever the names, the top is among them)."""
@@ -140,7 +169,7 @@ class _Features:
         return found
 
 
-class CodeIndex:
+class CodeIndex(_WeightedJaccard):
     """The answers of :class:`SimilarityIndex` for one incident at a time, read from the
     projection as it is: the incidents that share a code with it are the code nodes'
     predecessors, each code's weight counts them (``log(1 + N / incidents with the code)``),
@@ -182,21 +211,6 @@ class CodeIndex:
 
     def _total(self, incident: str) -> float:
         return sum(map(self.weight, self.features[incident]))
-
-    def score(self, incident: str, other: str) -> float:
-        """The weighted Jaccard index of two incidents' codes (0 when none is shared)."""
-        mine, theirs = self.features[incident], self.features[other]
-        shared = mine & theirs
-        if not shared:
-            return 0.0
-        return sum(map(self.weight, shared)) / sum(map(self.weight, mine | theirs))
-
-    def most_similar(self, incident: str, top: int) -> list[tuple[float, str]]:
-        """As :meth:`SimilarityIndex.most_similar`."""
-        found = self.candidates(incident, top)
-        exact = [(self.score(incident, other), other) for other in found]
-        exact.sort(key=lambda x: (-x[0], x[1]))
-        return exact[:top]
 
     def candidates(self, incident: str, top: int) -> list[str]:
         """As :meth:`SimilarityIndex.candidates`: every incident near the top, ties included
@@ -244,7 +258,7 @@ class _RenamedFeatures:
         return {(f, index.shown(t)) for f, t in found}
 
 
-class RenamedIndex:
+class RenamedIndex(_Ranked):
     """A :class:`SimilarityIndex` under other names (:meth:`SimilarityIndex.renamed`): the
     same answers, each name mapped as it passes."""
 
@@ -274,13 +288,6 @@ class RenamedIndex:
 
     def score(self, incident: str, other: str) -> float:
         return self.base.score(self.original(incident), self.original(other))
-
-    def most_similar(self, incident: str, top: int) -> list[tuple[float, str]]:
-        """As :meth:`SimilarityIndex.most_similar`, ties by the new names."""
-        found = self.candidates(incident, top)
-        exact = [(self.score(incident, other), other) for other in found]
-        exact.sort(key=lambda x: (-x[0], x[1]))
-        return exact[:top]
 
     def candidates(self, incident: str, top: int) -> list[str]:
         """As :meth:`SimilarityIndex.candidates`, under the new names."""

@@ -13,16 +13,15 @@ redaction as the page's part: the page is the page of the whole view.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import networkx as nx
 
 from incident_kg.analysis.algorithms import Adoption, CauseSpread, cause_incidents, rank_causes
-from incident_kg.analysis.network import copy_part, incident_bodies, targets
+from incident_kg.analysis.network import copy_part
 
-from .graphs import Text
+from .graphs import Text, cause_counts
 from .measures import MeasureRow, measure_rows
 
 #: Where ``page_network`` keeps a cause page's fold (the projection's graph attributes).
@@ -149,21 +148,16 @@ def cause_fold(
     last = when[by_date[max_incidents - 1]]  # the date at the cut: only its ties are named
     recent = [i for i in by_date if when[i] > last]
     recent += sorted((i for i in by_date if when[i] == last), key=name, reverse=True)
-    bodies: Counter[str] = Counter()
-    linked: Counter[str] = Counter()
-    for i in incidents:
-        bodies.update(incident_bodies(g, i))
-        linked.update(targets(g, i, "has_countermeasure"))
-        linked.update(c for c in targets(g, i, "has_cause") if c != cause)
-    counts = sorted(bodies.values(), reverse=True)
+    total, bodies, linked = cause_counts(g, cause, incidents)
+    counts = sorted((n for _, n in bodies), reverse=True)
     cut = counts[max_bodies - 1] if len(counts) >= max_bodies else 0
     return CauseFold(
         cause=cause,
         code=str(g.nodes[cause]["code"]),
-        total=len(incidents),
+        total=total,
         listed=tuple(recent[:max_incidents]),  # newest first, ties by the names shown
-        bodies=tuple(sorted((b, n) for b, n in bodies.items() if n >= cut)),
-        linked=tuple(sorted(linked.items())),
+        bodies=tuple(sorted((b, n) for b, n in bodies if n >= cut)),
+        linked=tuple(sorted(linked)),
         spread=spread,
         measures=measure_rows(g, cause, shown) if measures else (),
     )

@@ -381,7 +381,9 @@ def cause_graph(
         return _folded_cause_graph(g, cause, counted, legend, spread, options)
     incidents = cause_incidents(g, cause)
     if len(incidents) > options.max_incidents:
-        return _folded_cause_graph(g, cause, _counted(g, cause, incidents), legend, spread, options)
+        return _folded_cause_graph(
+            g, cause, cause_counts(g, cause, incidents), legend, spread, options
+        )
     page = PageGraph(center=cause)
     extra = _spread_line(spread)
     page.add_node(cause, **_node(g, cause, legend, size=30), tip=concept_tip(g, cause, extra))
@@ -425,7 +427,7 @@ def _spread_line(spread: CauseSpread | None) -> list[TipLine]:
     ]
 
 
-def _counted(
+def cause_counts(
     g: nx.MultiDiGraph, cause: str, incidents: Sequence[str]
 ) -> tuple[int, tuple[tuple[str, int], ...], tuple[tuple[str, int], ...]]:
     """The incidents, and their number by body and by countermeasure or other cause."""

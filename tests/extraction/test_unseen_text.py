@@ -8,7 +8,7 @@ Every text here is invented (bodies and people included)."""
 from __future__ import annotations
 
 from incident_kg.extraction.extract import Extractor, extract_report
-from incident_kg.extraction.model import Incident, Report
+from incident_kg.extraction.model import CodedValue, Incident, Report
 from incident_kg.extraction.normalize import normalize
 from incident_kg.extraction.organizations import OrgRules, find_organizations
 
@@ -122,13 +122,19 @@ SENT_ASTRAY = """保険証を2人の間で取り違えて郵送 青浜市
 """
 
 
-def test_a_document_sent_astray_is_a_leak_when_another_sentence_says_it_held_personal_data(
-    extractor: Extractor,
-) -> None:
+def _leak_told_across_sentences(extractor: Extractor) -> list[CodedValue]:
+    """The leak codes of SENT_ASTRAY once a second sentence says the document held personal
+    data."""
     text = SENT_ASTRAY.replace(
         "連絡があった。", "連絡があった。保険証には氏名と住所が記されていた。"
     )
-    leak = [v for v in only(extract(extractor, text)).coded if v.code == "PersonalDataLeak"]
+    return [v for v in only(extract(extractor, text)).coded if v.code == "PersonalDataLeak"]
+
+
+def test_a_document_sent_astray_is_a_leak_when_another_sentence_says_it_held_personal_data(
+    extractor: Extractor,
+) -> None:
+    leak = _leak_told_across_sentences(extractor)
     assert {v.evidence.rule for v in leak} == {
         "harms/PersonalDataLeak/document-astray-with-personal-data"
     }
@@ -137,10 +143,7 @@ def test_a_document_sent_astray_is_a_leak_when_another_sentence_says_it_held_per
 def test_a_leak_inferred_across_sentences_has_a_lower_confidence_than_a_stated_one(
     extractor: Extractor,
 ) -> None:
-    text = SENT_ASTRAY.replace(
-        "連絡があった。", "連絡があった。保険証には氏名と住所が記されていた。"
-    )
-    leak = [v for v in only(extract(extractor, text)).coded if v.code == "PersonalDataLeak"]
+    leak = _leak_told_across_sentences(extractor)
     assert leak and all(v.evidence.confidence < 0.8 for v in leak)
 
 

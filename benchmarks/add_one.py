@@ -3,7 +3,9 @@
 is gone again, with the incremental link pass (graph/link_state.py) and — the baseline, in the
 same run — with the link pass's state removed first, so the pass reads and links the whole
 store as it did before. A rebuild with nothing new is the floor (process start, the plan over
-every recorded file).
+every recorded file). The same report is also added as a user adds one report: named alone
+(`incident-kg build FILE`, from outside the corpus folder: the plan looks up its record only),
+then removed with `incident-kg reports remove FILE`.
 
     .venv/bin/python -m benchmarks.add_one --corpus DIR --store DIR [--repeat 3] [--out FILE]
 
@@ -21,6 +23,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -66,6 +69,17 @@ def measure(corpus: Path, store: Path, repeat: int) -> dict[str, list[float]]:
         path.unlink()
         return _cli(build)
 
+    alone = Path(tempfile.mkdtemp(prefix="add-one-")) / extra.name  # outside the corpus
+
+    def add_file() -> float:
+        alone.write_bytes(extra.text.encode(extra.encoding))
+        return _cli(["build", str(alone), "--store", str(store)])
+
+    def remove_file() -> float:
+        seconds = _cli(["reports", "remove", str(alone), "--store", str(store)])
+        alone.unlink()
+        return seconds
+
     def whole(step: Callable[[], float]) -> float:
         (store / STATE_FILE).unlink(missing_ok=True)
         return step()
@@ -77,13 +91,14 @@ def measure(corpus: Path, store: Path, repeat: int) -> dict[str, list[float]]:
         out[name].append(step())
         cpu.setdefault(name, []).append(CPU[-1])
 
-    out: dict[str, list[float]] = {
-        k: [] for k in ("unchanged", "add", "remove", "add_whole", "remove_whole")
-    }
+    steps = ("unchanged", "add", "remove", "add_file", "remove_file", "add_whole", "remove_whole")
+    out: dict[str, list[float]] = {k: [] for k in steps}
     for _ in range(repeat):
         timed("unchanged", lambda: _cli(build))
         timed("add", add)
         timed("remove", remove)
+        timed("add_file", add_file)
+        timed("remove_file", remove_file)
         timed("add_whole", lambda: whole(add))
         timed("remove_whole", lambda: whole(remove))
     add(), remove()  # leave a state behind
@@ -98,6 +113,8 @@ def render(runs: dict[str, list[float]], command: str, reports: int, note: str) 
         ("rebuild, nothing new (the floor)", "unchanged", None),
         ("add one report — incremental link pass", "add", "add_whole"),
         ("remove it again — incremental link pass", "remove", "remove_whole"),
+        ("add one report named alone (`build FILE`) — incremental", "add_file", "add_whole"),
+        ("remove it (`reports remove FILE`) — incremental", "remove_file", "remove_whole"),
         ("add one report — whole-store link pass (baseline)", "add_whole", None),
         ("remove it again — whole-store link pass (baseline)", "remove_whole", None),
     ]

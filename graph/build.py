@@ -203,7 +203,7 @@ def extract_files(
     """Extract every report under ``paths`` without a store; a file that fails is a problem."""
     files, problems = collect_files(paths)
     reports: list[Report] = []
-    tables = load_tables()
+    tables = load_tables(extractor.known_codes)
     for path in files:
         try:
             reports.append(read_and_extract(path, extractor, tables))
@@ -441,6 +441,15 @@ def prepare_all(paths: Sequence[Path], pipeline: Pipeline, workers: int) -> Iter
             yield from done
 
 
+#: Up to this many files named one by one (no folder), a build looks up their records alone.
+FEW_FILES = 200
+
+
+def _report_iris(files: Sequence[Path], base: str) -> list[str]:
+    """The report IRIs the ``files`` are built into."""
+    return [str(Minter(base, report_id_for(path.name)).report) for path in files]
+
+
 def _under(path: str, folders: Sequence[Path]) -> bool:
     return any(Path(path).is_relative_to(folder) for folder in folders)
 
@@ -472,14 +481,18 @@ def build(
     store.check_base(base)
     started = time.perf_counter()
     rules = ontology_rules(store)
-    pipeline = Pipeline(extractor, rules, base, rules_digest(rules))
+    pipeline = Pipeline(
+        extractor, rules, base, rules_digest(rules), load_tables(extractor.known_codes)
+    )
     pipeline_id = pipeline_digest(extractor, rules, base)
     result.add_seconds("ontology", time.perf_counter() - started)
     files, problems = collect_files(paths)
     result.problems.extend(problems)
 
     # Decide, file by file, what needs extracting (before any worker starts).
-    sources = store.source_index()
+    folders = [Path(os.path.abspath(p)) for p in paths if p.is_dir()]
+    named = None if folders or len(files) > FEW_FILES else _report_iris(files, base)
+    sources = store.source_index(named)  # a few named files: theirs alone
     seen: dict[str, Path] = {}
     imported = store.imported_graph_names()
     todo: list[Path] = []
@@ -618,7 +631,6 @@ def build(
     flush()
     result.add_seconds("write", time.perf_counter() - t)
     if prune:
-        folders = [Path(os.path.abspath(p)) for p in paths if p.is_dir()]
         result.removed = prune_missing(store, base, folders, set(seen), sources)
     if result.written or result.removed or not store.has_graph(LINKS_GRAPH):
         t = time.perf_counter()

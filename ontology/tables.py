@@ -9,7 +9,7 @@ Each loader parses afresh (callers that need a table often keep it) and raises
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -91,9 +91,10 @@ class MeasureDefaults:
 
 
 def load_measure_defaults(
-    path: Path | None = None, *, known: Mapping[str, Mapping[str, str]] | None = None
+    path: Path | None = None, *, known: Mapping[str, Collection[str]] | None = None
 ) -> MeasureDefaults:
-    """``measures.yaml`` (or ``path``), its codes checked against the vocabulary."""
+    """``measures.yaml`` (or ``path``), its codes checked against the vocabulary (``known``:
+    field → codes, read from the concept schemes when not given)."""
     where, data = _read(MEASURES_FILE, path)
     known = known if known is not None else codes()
     measures, causes = set(known["countermeasures"]), set(known["causes"])
@@ -239,9 +240,10 @@ class Tables:
     assessment: AssessmentRules
 
 
-def load_tables() -> Tables:
-    """The tables as shipped in the package."""
-    return Tables(load_measure_defaults(), load_linking_rules(), load_assessment_rules())
+def load_tables(known: Mapping[str, Collection[str]] | None = None) -> Tables:
+    """The tables as shipped in the package, checked against ``known`` codes (field → codes;
+    read from the concept schemes when not given)."""
+    return Tables(load_measure_defaults(known=known), load_linking_rules(), load_assessment_rules())
 
 
 __all__ = [

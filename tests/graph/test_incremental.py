@@ -224,3 +224,23 @@ def test_a_file_with_its_recorded_size_and_time_is_not_read_again(
         os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # touched
         again = _build(folder, store, extractor)
     assert "extract" not in again.seconds and str(target) in again.skipped
+
+
+def test_files_named_alone_are_planned_from_their_own_records(
+    corpus: Path, extractor: Extractor, tmp_path: Path
+) -> None:
+    """A build of a few named files looks up only their records: an unchanged one is skipped,
+    a changed one extracted again, and the reports of the folder built before are untouched."""
+    folder = _copy(corpus, tmp_path / "in", sorted(p.name for p in corpus.iterdir())[:4])
+    kept, changed = sorted(folder.iterdir())[:2]
+    with GraphStore.open(tmp_path / "store", create=True) as store:
+        _build(folder, store, extractor)
+        everything = store.source_index()
+        named = [f"{DEFAULT_BASE}report/{p.stem}" for p in (kept, changed)]
+        assert store.source_index(named) == {r: everything[r] for r in named}
+        changed.write_bytes(changed.read_bytes() + b"\n")
+        result = _build([kept, changed], store, extractor)
+        assert len(store.source_index()) == 4
+    assert result.skipped == [str(kept)]
+    assert sorted(result.loaded) == sorted([str(kept), str(changed)])
+    assert "extract" in result.seconds

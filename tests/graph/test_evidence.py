@@ -88,7 +88,7 @@ def compact_and_full(
         assert store.has_graph(READINGS_GRAPH)
         key = store.pseudonym_key()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(build_module, "compact", lambda triples: (list(triples), []))
+        patch.setattr(build_module, "compact", lambda triples, texts=None: (list(triples), []))
         with GraphStore.open(root / "full", create=True) as store:
             store.set_meta_value(PSEUDONYM_KEY, str(key))
             build(files, store, base=DEFAULT_BASE, extractor=extractor)

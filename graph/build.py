@@ -76,6 +76,7 @@ from incident_kg.ontology.vocabulary import (
     ontology_graph,
 )
 
+from .anchors import SourceText
 from .digests import pipeline_digest, rules_digest, source_digest, source_stat
 from .evidence import compact
 from .lifetime import die_with_parent
@@ -357,7 +358,9 @@ def prepare(path: Path, pipeline: Pipeline) -> Prepared:
     rows = {t: f"{a} {b} {c} .\n" for t, (a, b, c) in terms.items()}  # as rdflib writes them
     # the digest is of the whole graph as the report states it, in full form, shared included
     digest = hashlib.sha256("".join(sorted(rows.values())).encode()).hexdigest()
-    stored, readings = compact(terms[t] for t in own)  # the store keeps evidence compact
+    # the store keeps evidence compact, the spans' context cut from the text as published
+    text = {f"<{report_iri}>": SourceText.of(report).published}
+    stored, readings = compact((terms[t] for t in own), text)
     summary = summarise(terms.values())
     t4 = clock()
     return Prepared(

@@ -16,9 +16,11 @@ So the work is split:
    :func:`materialise` — the OWL RL rules cax-sco, prp-spo1, prp-inv1/2, prp-trp,
    prp-symp, prp-spo2, prp-dom, prp-rng, prp-fp, prp-ifp and
    eq-sym/eq-trans/eq-rep-s/eq-rep-o over ``owl:sameAs`` — to a fixpoint, leaving out
-   ``x a owl:Thing`` (true of everything; it was a sixth of a report's quads).  A report graph holds the organisations it names
-   with their hierarchy, so its consequences are local: a new report is reasoned
-   alone and never re-reasons the world.  Its inferred triples go to their own
+   ``x a owl:Thing`` (true of everything; it was a sixth of a report's quads) and
+   membership in anonymous classes (a union or restriction no question can name).  A
+   report graph holds the organisations it names with their hierarchy, so its
+   consequences are local: a new report is reasoned alone and never re-reasons the
+   world.  Its inferred triples go to their own
    named graph (:func:`inferred_graph_for`), written in the same transaction as the
    report, and are left out of exports unless asked for.
 
@@ -111,9 +113,31 @@ def _group(pairs: Iterable[tuple[Node, Node]]) -> dict[Node, frozenset[Node]]:
     return {k: frozenset(v) for k, v in out.items()}
 
 
-def _group_classes(pairs: Iterable[tuple[Node, Node]]) -> dict[Node, frozenset[Node]]:
-    """:func:`_group` of (thing, class) pairs without the trivial classes."""
-    return _group((a, c) for a, c in pairs if c not in _TRIVIAL_CLASSES)
+def _group_classes(
+    pairs: Iterable[tuple[Node, Node]], anonymous: frozenset[Node] = frozenset()
+) -> dict[Node, frozenset[Node]]:
+    """:func:`_group` of (thing, class) pairs without the trivial classes and the
+    ``anonymous`` ones (:func:`_anonymous_classes`)."""
+    return _group((a, c) for a, c in pairs if c not in _TRIVIAL_CLASSES and c not in anonymous)
+
+
+#: What makes a class node a class expression rather than a named class.
+_CLASS_EXPRESSIONS = (OWL.unionOf, OWL.intersectionOf, OWL.complementOf, OWL.oneOf, OWL.onProperty)
+
+
+def _anonymous_classes(closed: Graph) -> frozenset[Node]:
+    """The anonymous classes of a closed ontology: class expressions (a union, a restriction…)
+    written as blank nodes — skolemised (``…/genid/…``) by :func:`~.build.stable_ontology` —
+    such as the domain ``[owl:unionOf (ikg:CountermeasureLink ikg:MeasureAdoption)]`` of
+    ``ikg:measure``.  Membership in one is not materialised: no question can name such a
+    class, no rule here reads it, and what it entails of named classes the closed ontology
+    states directly; it was three triples for every countermeasure link (issue 17)."""
+    return frozenset(
+        node
+        for predicate in _CLASS_EXPRESSIONS
+        for node in closed.subjects(predicate)
+        if isinstance(node, BNode) or "/genid/" in str(node)
+    )
 
 
 def _rdf_list(graph: Graph, head: Node) -> list[Node]:
@@ -138,15 +162,16 @@ def compile_rules(closed: Graph) -> Rules:
             chains.append((p, steps[0], steps[1]))
         else:
             log.warning("property chain of %d steps on %s ignored", len(steps), p)
+    anonymous = _anonymous_classes(closed)
     return Rules(
-        superclasses=_group_classes(closed.subject_objects(RDFS.subClassOf)),
+        superclasses=_group_classes(closed.subject_objects(RDFS.subClassOf), anonymous),
         superproperties=_group(closed.subject_objects(RDFS.subPropertyOf)),
         inverses=_group(inverse_pairs),
         transitive=frozenset(closed.subjects(RDF.type, OWL.TransitiveProperty)),
         symmetric=frozenset(closed.subjects(RDF.type, OWL.SymmetricProperty)),
         chains=tuple(sorted(chains)),
-        domains=_group_classes(closed.subject_objects(RDFS.domain)),
-        ranges=_group_classes(closed.subject_objects(RDFS.range)),
+        domains=_group_classes(closed.subject_objects(RDFS.domain), anonymous),
+        ranges=_group_classes(closed.subject_objects(RDFS.range), anonymous),
         functional=frozenset(closed.subjects(RDF.type, OWL.FunctionalProperty)),
         inverse_functional=frozenset(closed.subjects(RDF.type, OWL.InverseFunctionalProperty)),
         schema=frozenset(closed),

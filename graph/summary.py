@@ -24,12 +24,11 @@ them (its shared triples included), in full form — the same facts the SPARQL p
 from __future__ import annotations
 
 import json
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from .evidence import Triple
+from .evidence import Triple, value
 
 #: The form of the summaries: part of every report's record digest, so that a build with
 #: summaries of another form rewrites them (2: countermeasure links, several reports a graph).
@@ -90,27 +89,6 @@ _MEASURE_LINK = f"<{_IKG}hasCountermeasureLink>"
 _LINK_PARTS = (f"<{_IKG}measure>", f"<{_IKG}addressesCause>", f"<{_IKG}linkBasis>")
 _LINK_RULE = f"<{_IKG}linkRule>"
 _LINK_EVIDENCE = f"<{_IKG}linkEvidence>"
-
-_ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
-_SIMPLE = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
-
-
-def _unescape(match: re.Match[str]) -> str:
-    code = match.group(1)
-    if code[0] in "uU" and len(code) > 1:
-        return chr(int(code[1:], 16))
-    return _SIMPLE.get(code, code)
-
-
-def value(term: str) -> str:
-    """The plain value of an N-Triples term: an IRI without its brackets, a literal's
-    lexical form (unescaped)."""
-    if term.startswith("<"):
-        return term[1:-1]
-    if term.startswith('"'):
-        lexical = term[1 : term.rindex('"')]
-        return _ESCAPE.sub(_unescape, lexical) if "\\" in lexical else lexical
-    return term
 
 
 def short(iri: str, report: str) -> str:

@@ -13,17 +13,22 @@ from incident_kg import __version__
 from incident_kg.export import ExportOptions, export_dataset
 from incident_kg.extraction.extract import Extractor
 from incident_kg.graph import build as build_module
+from incident_kg.graph.anchors import SourceText
 from incident_kg.graph.build import _term_nt, build, prune_missing, read_and_extract
 from incident_kg.graph.evidence import (
+    EXTRACTED_WITH,
     READING,
     READINGS_GRAPH,
+    SOURCE_TEXT,
+    SPAN_PREFIX,
+    SPAN_SUFFIX,
     Triple,
     compact,
     expand,
     readings_of,
 )
 from incident_kg.graph.store import PSEUDONYM_KEY, GraphStore
-from incident_kg.graph.triples import report_triples
+from incident_kg.graph.triples import Minter, report_triples
 from incident_kg.ontology.namespaces import DEFAULT_BASE
 
 from ..conftest import sample_files
@@ -46,6 +51,48 @@ def test_expanding_the_compact_form_gives_back_every_triple(
     full = _full(path, extractor)
     stored, readings = compact(full)
     assert set(expand(stored, readings_of(readings))) == full
+
+
+def _text(path: Path, extractor: Extractor) -> dict[str, str]:
+    """The report's text as published, by report IRI (as graph/build.py gives it)."""
+    report = read_and_extract(path, extractor)
+    iri = Minter(DEFAULT_BASE, report.report_id).report
+    return {f"<{iri}>": SourceText.of(report).published}
+
+
+@pytest.mark.parametrize("path", sample_files(), ids=lambda p: p.stem)
+def test_the_context_of_every_span_is_cut_from_the_text_kept_once(
+    path: Path, extractor: Extractor
+) -> None:
+    full, text = _full(path, extractor), _text(path, extractor)
+    stored, readings = compact(full, text)
+    assert not {t for t in stored if t[1] in (SPAN_PREFIX, SPAN_SUFFIX)}
+    assert [t[0] for t in stored if t[1] == SOURCE_TEXT] == list(text)
+    assert len([t for t in stored if t[1] == EXTRACTED_WITH]) == 1  # six triples in full form
+    assert set(expand(stored, readings_of(readings))) == full
+
+
+def test_a_span_whose_context_is_not_the_texts_keeps_it(extractor: Extractor) -> None:
+    """Another text (a later version of the file, another tool's offsets): nothing is cut
+    from it, every span keeps its own context."""
+    path = sample_files()[0]
+    full, text = _full(path, extractor), _text(path, extractor)
+    iri, published = next(iter(text.items()))
+    stored, readings = compact(full, {iri: "〇" + published})
+    assert not {t for t in stored if t[1] == SOURCE_TEXT}
+    assert {t for t in stored if t[1] in (SPAN_PREFIX, SPAN_SUFFIX)}
+    assert set(expand(stored, readings_of(readings))) == full
+
+
+def test_an_extraction_of_another_shape_is_kept_whole(extractor: Extractor) -> None:
+    path = sample_files()[0]
+    full = _full(path, extractor)
+    activity = next(s for s, p, o in full if s.endswith("/extraction>"))
+    odd = full | {(activity, "<http://www.w3.org/ns/prov#endedAtTime>", '"2026-12-05"')}
+    stored, readings = compact(odd)
+    assert {t for t in stored if t[0] == activity} == {t for t in odd if t[0] == activity}
+    assert not {t for t in stored if t[1] == EXTRACTED_WITH}
+    assert set(expand(stored, readings_of(readings))) == odd
 
 
 def test_the_compact_form_is_less_than_half_the_evidence(extractor: Extractor) -> None:
@@ -88,7 +135,7 @@ def compact_and_full(
         assert store.has_graph(READINGS_GRAPH)
         key = store.pseudonym_key()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(build_module, "compact", lambda triples: (list(triples), []))
+        patch.setattr(build_module, "compact", lambda triples, texts=None: (list(triples), []))
         with GraphStore.open(root / "full", create=True) as store:
             store.set_meta_value(PSEUDONYM_KEY, str(key))
             build(files, store, base=DEFAULT_BASE, extractor=extractor)

@@ -11,8 +11,9 @@
     the store work unchanged.
 
     **What is served is a copy** (:func:`served_copy`): every graph of the store but its
-    record keeping (the metadata graph: absolute source paths, import records) and the
-    analysis's summaries (graph/summary.py: JSON copies of the report graphs), in a
+    record keeping (the metadata graph: absolute source paths, import records), the
+    analysis's summaries (graph/summary.py: JSON copies of the report graphs) and each
+    report's whole text (kept for its spans' context: graph/evidence.py), in a
     private store beside it (``.<store>.served-<pid>-<n>``, removed on the way out).  So the
     record keeping is never served, and a build may write the store while it is served:
     the copy is taken from a read-only view of the store (every transaction whole), and
@@ -61,6 +62,7 @@ from incident_kg.graph.lifetime import Spawner
 from incident_kg.graph.lock import read_holder
 from incident_kg.graph.store import META_GRAPH, GraphStore
 from incident_kg.graph.summary import SUMMARY_GRAPH
+from incident_kg.ontology.namespaces import IKG
 
 from .proxy import (
     DEFAULT_MAX_RESULTS,
@@ -358,10 +360,15 @@ def check_host(host: str, allow_remote: bool) -> None:
     log.warning("serving on %s: anyone who can reach this address can read the whole store", host)
 
 
+#: A report's whole published text, which the store keeps to cut its spans' context from
+#: (graph/evidence.py): never served — a client reads the spans the facts were taken from.
+_SOURCE_TEXT = ox.NamedNode(str(IKG.sourceText))
+
+
 def served_copy(store_dir: Path, target: Path) -> int:
-    """Copy every graph of the store at ``store_dir`` but its record keeping and its
-    summaries into a new store at ``target`` (Oxigraph's bulk loader); the number of quads
-    copied.  The store is read through a read-only view, so a writer may be at work: the
+    """Copy every graph of the store at ``store_dir`` but its record keeping, its summaries
+    and the reports' whole texts into a new store at ``target`` (Oxigraph's bulk loader);
+    the number of quads copied.  The store is read through a read-only view, so a writer may be at work: the
     copy holds every transaction the view saw, whole."""
     internal = {ox.NamedNode(META_GRAPH), ox.NamedNode(SUMMARY_GRAPH)}
     copied = 0
@@ -369,7 +376,7 @@ def served_copy(store_dir: Path, target: Path) -> int:
     def quads(source: GraphStore) -> Iterator[ox.Quad]:
         nonlocal copied
         for quad in source.quads():
-            if quad.graph_name not in internal:
+            if quad.graph_name not in internal and quad.predicate != _SOURCE_TEXT:
                 copied += 1
                 yield quad
 

@@ -276,3 +276,13 @@ def test_query_file_refuses_a_fifo_and_a_huge_file(store_dir: Path, tmp_path: Pa
         )
         assert proc.returncode == 2 and "Traceback" not in proc.stderr
         assert says in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_the_reports_whole_texts_are_not_served(server: RunningServer, store_dir: Path) -> None:
+    """The store keeps each report's text to cut its spans' context from (graph/evidence.py);
+    a client of the endpoint reads the spans, never the whole text."""
+    text = "SELECT ?o WHERE { ?s <https://w3id.org/incident-kg/ontology#sourceText> ?o }"
+    with GraphStore.open(store_dir, read_only=True) as store:
+        assert list(store.query(text))  # kept in the store …
+    status, _, data = http(server.query_url, query=text)
+    assert status == 200 and rows(data) == []  # … and not served

@@ -31,7 +31,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -92,16 +93,30 @@ def _runs(store: Any, sides: Sequence[tuple[Any, dict[str, Any]]], repeat: int) 
     when the first is slow, as the scale harness does)."""
     from incident_kg.queries.library import run_local
 
-    firsts = [timed(partial(run_local, store, q, t)) for q, t in sides]
-    times: list[list[float]] = [[] for _ in sides]
-    slow = any(first_s >= SLOW_QUERY_S for first_s, _ in firsts)
+    firsts = [_timed_cpu(partial(run_local, store, q, t)) for q, t in sides]
+    times: list[list[tuple[float, float]]] = [[] for _ in sides]
+    slow = any(first_s >= SLOW_QUERY_S for first_s, _, _ in firsts)
     for _ in range(0 if slow else repeat):
         for n, (q, t) in enumerate(sides):
-            times[n].append(timed(partial(run_local, store, q, t))[0])
+            wall, cpu, _ = _timed_cpu(partial(run_local, store, q, t))
+            times[n].append((wall, cpu))
     return [
-        {"seconds": statistics.median(times[n]) if times[n] else first_s, "rows": table.rows}
-        for n, (first_s, table) in enumerate(firsts)
+        {
+            "seconds": statistics.median(w for w, _ in times[n]) if times[n] else first_s,
+            "cpu": statistics.median(c for _, c in times[n]) if times[n] else first_cpu,
+            "rows": table.rows,
+        }
+        for n, (first_s, first_cpu, table) in enumerate(firsts)
     ]
+
+
+def _timed_cpu(action: Callable[[], Any]) -> tuple[float, float, Any]:
+    """Wall seconds and CPU seconds of this process taken by ``action``, and what it returned:
+    the CPU time is the query's own work (Oxigraph evaluates it in the calling thread), which
+    the load of a shared machine changes far less than the wall time."""
+    cpu = time.process_time()
+    wall, value = timed(action)
+    return wall, time.process_time() - cpu, value
 
 
 def _digest(rows: Sequence[Sequence[str | None]]) -> str:
@@ -122,6 +137,8 @@ def time_sides(store: Any, sides: Sequence[tuple[Any, dict[str, Any]]], repeat: 
         {
             "median_s": w["seconds"],
             "page_s": p["seconds"],
+            "median_cpu_s": w["cpu"],
+            "page_cpu_s": p["cpu"],
             "rows": len(w["rows"]),
             "answer": _digest(w["rows"]),
         }
@@ -180,11 +197,17 @@ def _cell(row: Json) -> str:
 
 
 def _met(row: Json) -> str:
+    """``met`` when the wall time is within the target; when only the CPU time is (the wall
+    time over it is waiting for a core of the loaded machine), says so; else NOT met."""
     after = row["after"]
     if row["kind"] == "listing":
-        return "met" if after["page_s"] <= PAGE_TARGET_S else "**NOT met**"
-    limit = AGGREGATE_TARGET_S if row["kind"] == "aggregate" else ONE_THING_TARGET_S
-    return "met" if after["median_s"] <= limit else "**NOT met**"
+        wall, cpu, limit = after["page_s"], after["page_cpu_s"], PAGE_TARGET_S
+    else:
+        wall, cpu = after["median_s"], after["median_cpu_s"]
+        limit = AGGREGATE_TARGET_S if row["kind"] == "aggregate" else ONE_THING_TARGET_S
+    if wall <= limit:
+        return "met"
+    return "met in CPU time (wall over: load)" if cpu <= limit else "**NOT met**"
 
 
 def render(result: Json, command: str, note: str | None) -> str:
@@ -203,26 +226,30 @@ def render(result: Json, command: str, note: str | None) -> str:
         lines.append(f"- {note}")
     lines += [
         "",
-        "Median of the runs after a warm-up, ms (one run when a run takes over 5 s); *page* is "
-        "the first page (`--limit 50`); *after/before* the ratio of the two in this run; "
-        "*× floor* the query over the floor. Same answer: the rows of both sides as sets.",
+        "Median of the runs after a warm-up, ms of wall time (one run when a run takes over "
+        "5 s); *page* is the first page (`--limit 50`); *after/before* the ratio of the two in "
+        "this run; *CPU* the median CPU time of the measured one (the whole query, or the page "
+        "of a listing) before → after, ms, which the machine's load changes less; *× floor* the "
+        "query over the floor. Same answer: the rows of both sides as sets.",
         "",
         "| query | kind | before, ms | before page, ms | after, ms | after page, ms "
-        "| after/before | × floor | rows | same answer | target met? |",
-        "|---|---|--:|--:|--:|--:|--:|--:|--:|---|---|",
+        "| after/before | CPU before → after, ms | × floor | rows | same answer | target met? |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|---|",
     ]
     for name, row in sorted(result["queries"].items()):
         after, before = row["after"], row.get("before")
         measured = after["page_s"] if row["kind"] == "listing" else after["median_s"]
-        ratio, same = "", ""
+        cpu_key = "page_cpu_s" if row["kind"] == "listing" else "median_cpu_s"
+        ratio, same, cpu = "", "", _ms(after[cpu_key])
         if before:
             base = before["page_s"] if row["kind"] == "listing" else before["median_s"]
             ratio = f"{measured / base:.2f}" if base else ""
             same = "yes" if before["answer"] == after["answer"] else "**NO**"
+            cpu = f"{_ms(before[cpu_key])} → {cpu}"
         lines.append(
             f"| {name} | {row['kind']} | {_ms(before['median_s']) if before else ''} "
             f"| {_ms(before['page_s']) if before else ''} | {_ms(after['median_s'])} "
-            f"| {_ms(after['page_s'])} | {ratio} | {after['median_s'] / floor:.1f} "
+            f"| {_ms(after['page_s'])} | {ratio} | {cpu} | {after['median_s'] / floor:.1f} "
             f"| {after['rows']:,} | {same} | {_met(row)} |"
         )
     lines += [

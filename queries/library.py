@@ -252,17 +252,19 @@ PAGE_MARK = "# {page}"
 
 
 def paged(text: str, limit: int | None, offset: int = 0) -> str:
-    """The query with ``LIMIT limit OFFSET offset``: in place of its ``# {page}`` line (the
-    sub-select that chooses what a listing lists, in its order), so that a page looks up the
-    details of its own rows only, else at its end (the same rows, not sooner).  The numbers
-    are integers, never text from outside."""
+    """The query with ``LIMIT limit OFFSET offset``: in place of its ``# {page}`` lines (the
+    sub-select that chooses what a listing lists, in its order, and any copy of it that
+    narrows a part of the rows to the page first), so that a page looks up the details of its
+    own rows only, else at its end (the same rows, not sooner).  The numbers are integers,
+    never text from outside."""
     if limit is None and not offset:
         return text
     clause = (f"LIMIT {int(limit)} " if limit is not None else "") + f"OFFSET {int(offset)}"
     lines = text.splitlines()
     marks = [n for n, line in enumerate(lines) if line.strip() == PAGE_MARK]
     if marks:
-        lines[marks[0]] = clause
+        for n in marks:
+            lines[n] = clause
         return "\n".join(lines) + "\n"
     return f"{text.rstrip()}\n{clause}\n"
 
@@ -300,7 +302,8 @@ def run_local(
     if not isinstance(result, ox.QuerySolutions):
         raise QueryError("only SELECT queries can be shown as a table")
     columns = tuple(v.value for v in result.variables)
-    rows = tuple(tuple(term_value(sol[c]) for c in columns) for sol in result)
+    # a solution iterates its values in the order of the variables (faster than by name)
+    rows = tuple(tuple(term_value(value) for value in sol) for sol in result)
     return Table(columns, rows)
 
 

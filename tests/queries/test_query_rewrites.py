@@ -125,6 +125,16 @@ def test_a_quote_of_another_length_than_its_span_is_reported(
     assert [row[0] for row in rows] == [target]
 
 
+def test_a_page_goes_in_place_of_every_page_line() -> None:
+    """A listing may narrow a part of its rows to the page with a copy of its driving
+    sub-select (shared-devices' evidence): each `# {page}` line gets the same LIMIT and OFFSET."""
+    text = "SELECT * WHERE {\n  { SELECT ?i WHERE { ?i ?p ?o }\n  # {page}\n  }\n  { SELECT ?i WHERE { ?i ?p ?o }\n    # {page}\n  }\n}"
+    lines = paged(text, 50, 100).splitlines()
+    assert [line.strip() for line in lines if "LIMIT" in line] == ["LIMIT 50 OFFSET 100"] * 2
+    assert PAGE_MARK not in {line.strip() for line in lines}
+    assert paged(text, None) == text
+
+
 #: The listings paged by a sub-select (`# {page}`), with the parameters they need.
 PAGED = {
     "incidents": {},

@@ -99,6 +99,14 @@ FLOORS = {
         "countermeasures": 0.56,
         "actors": 0.63,
     },
+    # the fifth blind set (two writers), opened after its one score (2026-12-05, at 272e63d):
+    # that score less 0.03
+    "samples/blind-real5": {
+        "causes": 0.36,
+        "harms": 0.69,
+        "countermeasures": 0.22,
+        "actors": 0.66,
+    },
     # the second held-out set of real pages, opened for development after its one score
     "samples/real-heldout2": {
         "causes": 0.61,

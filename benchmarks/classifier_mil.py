@@ -34,6 +34,8 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
+import itertools
 import json
 import logging
 import re
@@ -72,6 +74,8 @@ FIELDS = ("causes", "countermeasures", "harms")
 EXEMPLAR_ROLE = {"causes": "cause", "countermeasures": "countermeasure", "harms": "summary"}
 THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 20))  # 0.05 … 0.95
 MIN_PRECISION = 0.85
+#: Fixed thresholds of the after-the-fact table (not an estimate: read, not chosen).
+CURVE = (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
 
 
 @dataclass
@@ -161,9 +165,35 @@ class Options:
     max_add: int = 1
     c: float = 4.0
     min_bags: int = 2
+    features: str = "char"  # char | words | both
+    only_uncoded: bool = False  # add codes only to incidents with none of the field from rules
 
 
-def instances(field: str, sets: Sequence[SetData], held: Sequence[str], opt: Options) -> list[Instance]:
+@functools.cache
+def _morphemes(text: str) -> tuple[str, ...]:
+    """Normalised forms of a sentence's morphemes (SudachiPy, split mode A), digits folded."""
+    tokenizer = _tokenizer()
+    return tuple(
+        _norm(m.normalized_form()) for m in tokenizer.tokenize(text[:12_000]) if m.surface().strip()
+    )
+
+
+@functools.cache
+def _tokenizer() -> Any:
+    from sudachipy import Dictionary, SplitMode
+
+    return Dictionary(dict="core").tokenizer(mode=SplitMode.A)
+
+
+def _word_grams(text: str) -> list[str]:
+    """Morpheme unigrams and bigrams."""
+    m = _morphemes(text)
+    return [*m, *(f"{a} {b}" for a, b in itertools.pairwise(m))]
+
+
+def instances(
+    field: str, sets: Sequence[SetData], held: Sequence[str], opt: Options
+) -> list[Instance]:
     """Training instances of a field from the sets not held out: every candidate sentence of an
     aligned incident, labelled with the incident's gold codes; plus exemplar sentences."""
     out: list[Instance] = []
@@ -197,6 +227,8 @@ class BagModel:
         self.vec = TfidfVectorizer(
             analyzer="char", ngram_range=(1, 3), preprocessor=_norm, sublinear_tf=True, min_df=2
         )
+        self.words = TfidfVectorizer(analyzer=_word_grams, sublinear_tf=True, min_df=2)
+        self.use = opt.features
         self.roles = OneHotEncoder(handle_unknown="ignore")
         x = self._fit_features(train)
         bags_of: dict[str, set[int]] = {}
@@ -214,7 +246,11 @@ class BagModel:
                 p = model.predict_proba(x)[:, 1]
                 best: dict[int, int] = {}
                 for i, inst in enumerate(train):
-                    if y[i] and inst.bag >= 0 and (inst.bag not in best or p[i] > p[best[inst.bag]]):
+                    if (
+                        y[i]
+                        and inst.bag >= 0
+                        and (inst.bag not in best or p[i] > p[best[inst.bag]])
+                    ):
                         best[inst.bag] = i
                 weights = [
                     0.0 if y[i] and inst.bag >= 0 and best[inst.bag] != i else 1.0
@@ -227,9 +263,11 @@ class BagModel:
         from scipy.sparse import hstack
 
         r = [[role] for role in roles]
-        if fit:
-            return hstack([self.vec.fit_transform(texts), self.roles.fit_transform(r)]).tocsr()
-        return hstack([self.vec.transform(texts), self.roles.transform(r)]).tocsr()
+        parts = [self.roles.fit_transform(r) if fit else self.roles.transform(r)]
+        for name, vec in (("char", self.vec), ("words", self.words)):
+            if self.use in (name, "both"):
+                parts.append(vec.fit_transform(texts) if fit else vec.transform(texts))
+        return hstack(parts).tocsr()
 
     def _fit_features(self, train: Sequence[Instance]) -> Any:
         return self._features([i.text for i in train], [i.role for i in train], fit=True)
@@ -238,7 +276,9 @@ class BagModel:
     def _fit(x: Any, y: Sequence[bool], weights: Sequence[float], opt: Options) -> Any:
         from sklearn.linear_model import LogisticRegression
 
-        return LogisticRegression(C=opt.c, solver="liblinear", dual=True).fit(x, y, sample_weight=weights)
+        return LogisticRegression(C=opt.c, solver="liblinear", dual=True).fit(
+            x, y, sample_weight=weights
+        )
 
     def bag_scores(self, bag: Bag) -> dict[str, tuple[float, int]]:
         """Per code: the largest probability over the bag's sentences and that sentence."""
@@ -269,9 +309,14 @@ def candidates(field: str, model: BagModel, bags: Sequence[Bag], opt: Options) -
     """The best codes no rule gave each bag (at most ``max_add``), with their outcome."""
     out: list[Candidate] = []
     for bag in bags:
+        if opt.only_uncoded and bag.predicted[field]:
+            continue
         ranked = sorted(
-            ((p, code, j) for code, (p, j) in model.bag_scores(bag).items()
-             if code not in bag.predicted[field]),
+            (
+                (p, code, j)
+                for code, (p, j) in model.bag_scores(bag).items()
+                if code not in bag.predicted[field]
+            ),
             reverse=True,
         )[: opt.max_add]
         for p, code, j in ranked:
@@ -341,6 +386,23 @@ def fold(field: str, sets: Sequence[SetData], held: SetData, opt: Options) -> di
     model = BagModel(field, instances(field, sets, (held.name,), opt), opt)
     pool = candidates(field, model, held.bags, opt)
     added = [c for c in pool if c.p >= threshold]
+    misses = []  # each gold code the rules missed: the classifier's probability and rank
+    for bag in held.bags:
+        if bag.gold is None or field not in bag.gold:
+            continue
+        scores = model.bag_scores(bag)
+        ranked = sorted(
+            (c for c in scores if c not in bag.predicted[field]), key=lambda c: -scores[c][0]
+        )
+        for code in sorted(bag.gold[field] - bag.predicted[field]):
+            known = code in scores
+            misses.append(
+                {
+                    "code": code,
+                    "p": round(scores[code][0], 3) if known else None,
+                    "rank": ranked.index(code) + 1 if known else None,
+                }
+            )
     a = score(held.reports, held.gold).fields[field]
     b = score(with_added(held, field, added), held.gold).fields[field]
     return {
@@ -351,11 +413,18 @@ def fold(field: str, sets: Sequence[SetData], held: SetData, opt: Options) -> di
         "added_tp": sum(c.outcome == "tp" for c in added),
         "added_fp": sum(c.outcome == "fp" for c in added),
         "added": [
-            {"report": c.bag.report, "incident": c.bag.index + 1, "code": c.code,
-             "p": round(c.p, 3), "outcome": c.outcome, "sentence": c.bag.sentences[c.sentence][0]}
+            {
+                "report": c.bag.report,
+                "incident": c.bag.index + 1,
+                "code": c.code,
+                "p": round(c.p, 3),
+                "outcome": c.outcome,
+                "sentence": c.bag.sentences[c.sentence][0],
+            }
             for c in added
         ],
         "pool": [(round(c.p, 3), c.outcome) for c in pool],
+        "misses": misses,
         "seconds": round(time.perf_counter() - t0, 1),
     }
 
@@ -366,7 +435,7 @@ def _load(extractor: Extractor, names: Sequence[str], cache: Path | None) -> lis
     import pickle
 
     if cache is not None and cache.is_file():
-        stored: dict[str, SetData] = pickle.loads(cache.read_bytes())  # noqa: S301
+        stored: dict[str, SetData] = pickle.loads(cache.read_bytes())
         if all(n in stored for n in names):
             return [stored[n] for n in names]
     sets = [collect(extractor, n) for n in names]
@@ -380,6 +449,47 @@ def _prf(c: dict[str, int]) -> str:
     return f"P {x.precision:.2f} R {x.recall:.2f} F1 {x.f1:.2f} ({x.tp}/{x.fp}/{x.fn})"
 
 
+def _cell(c: dict[str, int]) -> str:
+    x = Counts(c["tp"], c["fp"], c["fn"])
+    return f"{x.precision:.2f} / {x.recall:.2f} / {x.f1:.2f}"
+
+
+def markdown(results: dict[str, list[dict[str, Any]]]) -> str:
+    """Per field and fold: the threshold chosen on the training sets, (a), (b) and what the
+    classifier added; the sum over folds; and, for reading only, what fixed thresholds would
+    have added over all folds (chosen after the fact: not an estimate)."""
+    lines = [
+        "| field | held out | threshold | (a) rules P / R / F1 | (b) + classifier | added +true/−false |",
+        "|---|---|--:|---|---|---|",
+    ]
+    for field, rows in results.items():
+        total = {"a": Counts(), "b": Counts()}
+        for row in rows:
+            t = "none" if row["threshold"] > 1 else f"{row['threshold']:.2f}"
+            lines.append(
+                f"| {field} | {row['set']} | {t} | {_cell(row['a'])} | {_cell(row['b'])} "
+                f"| +{row['added_tp']}/−{row['added_fp']} |"
+            )
+            for key in total:
+                total[key] += Counts(**row[key])
+        added = (sum(r["added_tp"] for r in rows), sum(r["added_fp"] for r in rows))
+        a, b = (dataclasses.asdict(total[k]) for k in ("a", "b"))
+        lines.append(
+            f"| {field} | **sum** | | **{_cell(a)}** | **{_cell(b)}** | +{added[0]}/−{added[1]} |"
+        )
+    lines += ["", "| field | " + " | ".join(f"≥{t:.2f}" for t in CURVE) + " |"]
+    lines.append("|---|" + "--:|" * len(CURVE))
+    for field, rows in results.items():
+        pool = [p for row in rows for p in row["pool"]]
+        cells = [
+            f"+{sum(1 for p, o in pool if p >= t and o == 'tp')}"
+            f"/−{sum(1 for p, o in pool if p >= t and o == 'fp')}"
+            for t in CURVE
+        ]
+        lines.append(f"| {field} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--field", action="append", choices=FIELDS, dest="fields")
@@ -389,6 +499,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--mi-rounds", type=int, default=1)
     parser.add_argument("--max-add", type=int, default=1)
     parser.add_argument("--C", type=float, default=4.0)
+    parser.add_argument(
+        "--only-uncoded", action="store_true", help="only incidents no rule coded the field for"
+    )
+    parser.add_argument("--features", choices=("char", "words", "both"), default="char")
     parser.add_argument("--json", type=Path, help="also write every fold's numbers here")
     parser.add_argument("--cache", type=Path, help="extracted sets kept here between runs")
     args = parser.parse_args(argv)
@@ -398,6 +512,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         mi_rounds=args.mi_rounds,
         max_add=args.max_add,
         c=args.C,
+        features=args.features,
+        only_uncoded=args.only_uncoded,
     )
     extractor = default_extractor()
     names = [*REAL, *(SYNTHETIC if opt.synthetic else ())]
@@ -421,6 +537,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 total += Counts(**row[key])
             print(f"{field:15} {'SUM':14} ({key}) {_prf(dataclasses.asdict(total))}")
         results[field] = rows
+    print(markdown(results))
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
 

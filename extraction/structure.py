@@ -291,12 +291,26 @@ def _descendants(parts: Sequence[Part], k: int) -> list[int]:
     return out
 
 
+#: Roles of a top-level part that tells the incident itself: a contact block before one of
+#: them is the page's header (問合せ先 under the title, as some cities lay a press release
+#: out), not where the report ends.
+_TELLING_ROLES = frozenset({"summary", "timeline", "cause", "countermeasure", "response"})
+
+
 def _doc_end(lines: Sequence[Line], parts: Sequence[Part], start: int) -> int:
-    """Where a whole-report incident ends: at a top-level contact or closing section."""
+    """Where a whole-report incident ends: at a top-level contact or closing section that no
+    part telling the incident follows."""
+    telling = [p.line for p in parts if p.level == 1 and p.role in _TELLING_ROLES]
+    last_telling = max(telling, default=-1)
     for part in parts:
-        if part.line >= start and part.level == 1 and part.role in ("contact",):
+        if (
+            part.line >= start
+            and part.level == 1
+            and part.role in ("contact",)
+            and part.line > last_telling
+        ):
             return part.line
-    for i in range(start, len(lines)):
+    for i in range(max(start, last_telling + 1), len(lines)):
         if lines[i].kind == "label" and lines[i].role == "contact":
             return i
     return len(lines)

@@ -354,3 +354,19 @@ def test_a_case_told_over_several_slides_is_one_incident(extractor: Extractor) -
 def test_a_question_naming_the_cause_puts_its_answer_in_the_cause_role() -> None:
     line = classify_line(0, 20, "Q2 原因は何ですか。", ROLES)
     assert (line.kind, line.role) == ("label", "cause")
+
+
+def test_a_contact_block_under_the_title_does_not_end_the_report(extractor: Extractor) -> None:
+    """Issue 15, blind-real5 (opened): a press release laid out with 問合せ先 under its title,
+    as some cities do, lost every part after it — its cause, measures and dates."""
+    text = (
+        "給付金の誤振込について\n\n問合せ先:福祉課(000-000-0000)\n\n"
+        "1 概要\n手当を別の口座に振り込んだ。\n2 原因\n口座番号を誤って入力した。\n"
+        "3 再発防止\n二人で確認する。\n\n問い合わせ\n福祉課\n"
+    )
+    structure = _structure(text, extractor)
+    assert len(structure.incidents) == 1
+    (start, end), *_ = structure.incidents[0].spans
+    told = [line.text for line in structure.lines[start:end]]
+    assert "口座番号を誤って入力した。" in told and "二人で確認する。" in told
+    assert "福祉課" not in told[told.index("二人で確認する。") :]  # the closing block still ends it

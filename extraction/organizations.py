@@ -24,6 +24,9 @@ _PLACE = re.compile(
     rf"(?P<name>(?:(?<![{_KANJI}ぁ-ん])|(?<=及び)|(?<=並びに))[ぁ-ん]{{3,5}}(?:[市町村]|区(?=役所))"
     # a name ends where the word ends: not 個人市 of 個人市民税, 控除区 of 控除区分, 市場, 区域
     rf"|(?<![{_KANJI}])[{_KANJI}]{{1,5}}?(?:市(?![民場況街販])|区(?![分画域間])|[町村](?!民))"
+    # a prefecture's name before a long one (青森県野辺地町, 神奈川県愛川町): taken whole, the
+    # prefecture cut off after (_PREFECTURE_PREFIX)
+    rf"|(?<![{_KANJI}])(?:北海道|[{_KANJI}]{{2,3}}県)[{_KANJI}]{{2,5}}?(?:市(?![民場況街販])|[町村](?!民))"
     # an anonymised body in a regulator's summary: A市, Ｂ町 (NFKC: B町)
     r"|(?<![A-Za-z])[A-Z][市区町村](?![民長議])"
     ")"

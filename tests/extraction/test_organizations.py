@@ -183,3 +183,10 @@ def test_furniture_naming_two_bodies_names_no_author(rules: OrgRules) -> None:
 )
 def test_a_person_an_office_or_a_district_is_no_body(rules: OrgRules, text: str) -> None:
     assert find_organizations(text, rules) == []
+
+
+def test_a_long_name_after_its_prefecture_is_found(rules: OrgRules) -> None:
+    """Issue 15, blind-real5 (opened): 青森県野辺地町 — six characters before 町 with its
+    prefecture — was no body at all; the prefecture is cut off as for 栃木県小山市."""
+    assert _names("和歌山県九度山町は5日、", rules) == [("九度山町", "municipality", True)]
+    assert _names("神奈川県愛川町では", rules) == [("愛川町", "municipality", True)]

@@ -504,21 +504,14 @@ class GraphStore:
         return [r for r in out if r is not None]
 
     def source_index(self, reports: Collection[str] | None = None) -> dict[str, SourceEntry]:
-        """Per report IRI, the source recorded by the last build: digest, path, incidents,
-        file signature — of every report, or of ``reports`` only (those not recorded are
-        left out).
-
-        Four scans of one predicate each, a fraction of reading every record: what an
-        incremental build needs to decide, for thousands of files, which ones changed.  A
-        build of a few named files looks up theirs alone: at 10,000 reports the scans take
-        ~1 s, the look-up milliseconds."""
+        """Per report IRI (of every report, or of ``reports`` only), the source recorded by
+        the last build: digest, path, incidents, file signature.  Four scans of one predicate
+        each: what an incremental build needs to decide which files changed (~1 s at 10,000
+        reports; a few named ``reports``: milliseconds)."""
         found: dict[str, dict[str, str]] = {}
         predicates = (IKG.sourceDigest, IKG.sourcePath, IKG.recordedIncidents, IKG.sourceStat)
-        only = (
-            ""
-            if reports is None
-            else "VALUES ?s { " + " ".join(str(ox.NamedNode(r)) for r in sorted(reports)) + " } "
-        )
+        named = " ".join(str(ox.NamedNode(r)) for r in sorted(reports or ()))
+        only = "" if reports is None else f"VALUES ?s {{ {named} }} "
         for predicate in predicates:  # SPARQL: faster than quads_for_pattern here
             rows = self._store.query(
                 f"SELECT ?s ?o WHERE {{ {only}GRAPH <{META_GRAPH}> {{ ?s <{predicate}> ?o }} }}"

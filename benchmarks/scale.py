@@ -101,9 +101,11 @@ def measure(args: argparse.Namespace, workdir: Path) -> tuple[list[SizeRun], Jso
         say(f"graph mode: {args.graph_reports:,} reports")
         graph_store = workdir / "store-graph"
         graph = run_child("graph", {"reports": args.graph_reports, "store": str(graph_store)})
+        save_raw(workdir / "scale-results.json", runs, graph, "(partial)", args)
         if "params" in graph:
             say("graph mode: queries")
             graph["queries"] = project_queries(graph_store, graph["params"], args.repeat)
+            save_raw(workdir / "scale-results.json", runs, graph, "(partial)", args)
             say("graph mode: analysis and pages")
             graph["later"] = run_child(
                 "graph-later",

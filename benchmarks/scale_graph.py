@@ -4,10 +4,13 @@ analyze subcommand and the one-page views, as the CLI runs them."""
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.scale_measure import (
@@ -21,6 +24,34 @@ from benchmarks.scale_measure import (
     timed,
 )
 
+#: Copies of one template told by the same body (the rest are renamed apart).
+BODY_COPIES = 10
+
+
+def body_renamer(summary: tuple[str, str] | None, variant: int) -> Callable[[str], str]:
+    """Renames a template's bodies (the organisations at the top of its part-of chains, as its
+    summary lists them) to variant ``variant`` of each: the IRI gets ``-v{variant}`` (its
+    sections' IRIs, which extend it, follow) and the label ``（v{variant}）``. Variant 0 is
+    the template itself."""
+    if not summary or variant == 0:
+        return lambda text: text
+    tops = [o for o in json.loads(summary[0]).get("organizations", []) if not o[4]]
+    subs: dict[str, str] = {}
+    for iri, labels, *_ in tops:
+        subs[iri] = f"{iri}-v{variant}"
+        for label in labels:
+            subs[f'"{label}"'] = f'"{label}（v{variant}）"'
+    if not subs:
+        return lambda text: text
+    # an IRI is renamed where it ends or a section's IRI goes on from it (%2F is "/")
+    pattern = re.compile(
+        "|".join(
+            re.escape(k) + ("" if k.startswith('"') else r'(?=[>"]|%2F)')
+            for k in sorted(subs, key=len, reverse=True)
+        )
+    )
+    return lambda text: pattern.sub(lambda m: subs[m.group(0)], text)
+
 
 def child_graph(args: Json) -> Json:
     """Graph mode: ``args["reports"]`` report graphs into a new store, the store side of a
@@ -28,9 +59,13 @@ def child_graph(args: Json) -> Json:
     (extraction, triples, reasoning, compact evidence, summary: graph/build.py's ``prepare``),
     then every copy is the same prepared report under a new report id — its graph, inferred
     graph, record and summary renamed, not extracted or reasoned again — written with the
-    bulk loader (as a first build is) and compacted."""
-    import re
+    bulk loader (as a first build is), linked across reports (as a first build ends) and
+    compacted.
 
+    Every :data:`BODY_COPIES` copies of a template are told by a body of their own (the
+    template's bodies renamed: :func:`body_renamer`): a corpus of one body's report copied
+    100,000 times is no national corpus, and the link pass would compare every copy with
+    every other (the run of 2026-12-05 stopped at 21.7 GB doing that in `analyze`)."""
     from benchmarks.corpus import generate_corpus
     from incident_kg.graph.build import (
         BULK_BATCH,
@@ -40,8 +75,9 @@ def child_graph(args: Json) -> Json:
         prepare,
         rules_digest,
     )
+    from incident_kg.graph.links import relink
     from incident_kg.graph.reason import inferred_graph_for
-    from incident_kg.graph.store import GraphStore, RecordInfo, ReportWrite
+    from incident_kg.graph.store import GraphStore, RecordInfo, ReportWrite, SharedPart
     from incident_kg.graph.triples import Minter
     from incident_kg.ontology.namespaces import DEFAULT_BASE
 
@@ -70,8 +106,12 @@ def child_graph(args: Json) -> Json:
                     new_id = f"{item.report_id}-c{k}"
                     pattern = re.compile(rf"(report|graph)/{re.escape(item.report_id)}(?=[>/\"])")
 
-                    def renamed(text: str, p: re.Pattern[str] = pattern, n: str = new_id) -> str:
-                        return p.sub(lambda m: f"{m.group(1)}/{n}", text)
+                    bodies = body_renamer(item.summary, k // BODY_COPIES)
+
+                    def renamed(
+                        text: str, p: re.Pattern[str] = pattern, n: str = new_id, b=bodies
+                    ) -> str:
+                        return b(p.sub(lambda m: f"{m.group(1)}/{n}", text))
 
                     minter = Minter(DEFAULT_BASE, new_id)
                     graph = str(minter.graph)
@@ -82,7 +122,9 @@ def child_graph(args: Json) -> Json:
                             renamed(item.ntriples),
                             RecordInfo(str(minter.report), item.digest, stamp, stamp),
                             (inferred_graph_for(graph), renamed(item.inferred)),
-                            item.shared,
+                            SharedPart(
+                                renamed(item.shared.asserted), renamed(item.shared.inferred)
+                            ),
                             readings=item.readings,
                             summary=(
                                 renamed(summary[0]).replace(
@@ -97,6 +139,7 @@ def child_graph(args: Json) -> Json:
                         write_s += timed(lambda b=batch: store.bulk_add_reports(b))[0]
                         batch = []
             write_s += timed(lambda: store.bulk_add_reports(batch))[0]
+            link_s, links = timed(lambda: relink(store))
             optimize_s, _ = timed(store.optimize)
             quads = len(store)
             params = query_parameters(store)
@@ -105,6 +148,9 @@ def child_graph(args: Json) -> Json:
         "templates": len(templates),
         "template_s": template_s,
         "write_s": write_s,
+        "link_s": link_s,
+        "distinct_incidents": links.counted,
+        "bodies": -(-written // BODY_COPIES),
         "optimize_s": optimize_s,
         "build_s": time.perf_counter() - started,
         "quads": quads,

@@ -7,6 +7,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from benchmarks.scale_graph import BODY_COPIES
 from benchmarks.scale_measure import (
     LATER_STAGES,
     QUERY_TIMEOUT_S,
@@ -495,7 +496,15 @@ def graph_section(graph: Json | None) -> list[str]:
         f"({graph['template_s']:.0f} s with start-up), then copied under new report ids to "
         f"{n:,} reports: {graph['quads']:,} quads ({graph['quads'] / max(n, 1):,.0f} per "
         f"report), {graph['disk_mib']:,.0f} MiB on disk; written with the bulk loader in "
-        f"{graph['write_s']:.0f} s, compacted in {graph['optimize_s']:.0f} s; "
+        f"{graph['write_s']:.0f} s, "
+        + (
+            f"linked across reports in {graph['link_s']:.0f} s ({graph['distinct_incidents']:,} "
+            f"distinct incidents; every {BODY_COPIES} copies of a template told by a body of "
+            f"their own: {graph['bodies']:,} bodies), "
+            if "link_s" in graph
+            else ""
+        )
+        + f"compacted in {graph['optimize_s']:.0f} s; "
         f"{graph['build_s']:.0f} s in all, peak memory {graph['peak_mib']:,.0f} MiB. Named "
         "queries: the graph column of the query table.",
         "",

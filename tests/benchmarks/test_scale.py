@@ -37,3 +37,37 @@ def test_the_harness_measures_both_pipelines_and_writes_only_its_section(tmp_pat
     assert "### Graph mode: 45 reports" in section
     assert "| analyze shared-causes |" in section and "| view --incident |" in section
     assert "| 3 | 3 (0) |" in section  # three reports built, none failed
+
+
+def test_graph_mode_tells_each_run_of_copies_by_a_body_of_its_own() -> None:
+    """Copies of one template renamed apart (not one body's report 100,000 times): the body's
+    IRI, its sections' IRIs that extend it and its label change; other text does not."""
+    import json
+
+    from benchmarks.scale_graph import body_renamer
+
+    city = "https://example.org/id/org/%E4%B8%89%E5%B2%A1%E5%B8%82"
+    section = f"{city}%2F%E7%AA%93%E5%8F%A3"
+    summary = json.dumps(
+        {
+            "organizations": [
+                [city, ["三岡市"], [], False, []],
+                [section, ["窓口"], [], False, [city]],
+            ]
+        }
+    )
+    text = (
+        f'<{city}> <http://www.w3.org/2004/02/skos/core#prefLabel> "三岡市"@ja .\n'
+        f"<{section}> <http://www.w3.org/ns/org#subOrganizationOf> <{city}> .\n"
+        f'<{city}9> <x:p> "三岡市は" .\n'
+    )
+    assert body_renamer((summary, "{}"), 0)(text) == text
+    renamed = body_renamer((summary, "{}"), 7)(text)
+    assert (
+        f'<{city}-v7> <http://www.w3.org/2004/02/skos/core#prefLabel> "三岡市（v7）"@ja' in renamed
+    )
+    assert (
+        f"<{city}-v7%2F%E7%AA%93%E5%8F%A3> <http://www.w3.org/ns/org#subOrganizationOf> <{city}-v7>"
+        in renamed
+    )
+    assert f'<{city}9> <x:p> "三岡市は" .' in renamed  # another IRI, a longer text: left

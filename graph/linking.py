@@ -31,7 +31,7 @@ import functools
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from incident_kg.ontology.tables import LinkingRules
@@ -245,22 +245,52 @@ def is_candidate(a: IncidentFacts, b: IncidentFacts, rules: LinkingRules) -> boo
     return a.report != b.report and bool(_shared_bodies(a, b, rules) or _unnamed_match(a, b))
 
 
+def _block_pairs(
+    members: Sequence[IncidentFacts], rules: LinkingRules
+) -> Iterator[tuple[IncidentFacts, IncidentFacts]]:
+    """The pairs of one block that could score a link: two incidents of one body's own (not
+    groupings) whose occurrence dates are both known and disagree never do (:func:`compare`
+    finds the conflict first), so those with a date are paired only where their intervals
+    overlap (sorted and swept: a body's reports over the years are not compared all with
+    all); a grouping, or an incident without an occurrence date, is paired with every other."""
+    dated: list[tuple[dt.date, dt.date, IncidentFacts]] = []
+    rest: list[IncidentFacts] = []
+    for f in members:
+        if f.occurred is not None and not is_grouping(f, rules):
+            dated.append((*interval(f.occurred), f))
+        else:
+            rest.append(f)
+    dated.sort(key=lambda d: (d[0], d[2].iri))
+    for i, (_, last, a) in enumerate(dated):
+        for j in range(i + 1, len(dated)):
+            first, _, b = dated[j]
+            if first > last:
+                break
+            yield a, b
+    yield from itertools.combinations(rest, 2)
+    for f in rest:
+        for _, _, b in dated:
+            yield f, b
+
+
 def _candidate_pairs(
     facts: Sequence[IncidentFacts], rules: LinkingRules
 ) -> Iterable[tuple[IncidentFacts, IncidentFacts]]:
     """Pairs of incidents of different reports sharing a body and a harm (blocked by
-    (body, harm), so the work grows with the pairs that could match, not with n²)."""
+    (body, harm), so the work grows with the pairs that could match, not with n²; within a
+    block, by :func:`_block_pairs`). A pair in several blocks is taken in the least of them,
+    so no set of the pairs seen is kept (it grew with the pairs, not the corpus)."""
     blocks: dict[tuple[str, str], list[IncidentFacts]] = defaultdict(list)
+    keys: dict[str, set[tuple[str, str]]] = {}
     for f in facts:
-        for key in block_keys(f, rules):
+        keys[f.iri] = block_keys(f, rules)
+        for key in keys[f.iri]:
             blocks[key].append(f)
-    seen: set[tuple[str, str]] = set()
-    for members in blocks.values():
-        for a, b in itertools.combinations(members, 2):
-            pair = (min(a.iri, b.iri), max(a.iri, b.iri))
-            if pair in seen or not is_candidate(a, b, rules):
+    for key, members in blocks.items():
+        for a, b in _block_pairs(members, rules):
+            shared = keys[a.iri] & keys[b.iri]
+            if (len(shared) > 1 and min(shared) != key) or not is_candidate(a, b, rules):
                 continue
-            seen.add(pair)
             yield (a, b) if a.iri < b.iri else (b, a)
 
 

@@ -4,13 +4,22 @@ overrides (graph/linking.py, weights in ontology/linking.yaml)."""
 
 from __future__ import annotations
 
+import itertools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from incident_kg.graph.linking import (
     DISTINCT,
     PART_OF,
     SAME,
     IncidentFacts,
+    _candidate_pairs,
+    block_keys,
     dates_agree,
+    is_candidate,
     link_incidents,
+    score_pair,
 )
 from incident_kg.ontology.tables import load_linking_rules
 
@@ -198,3 +207,54 @@ def test_counts_far_apart_and_a_month_in_common_do_not_make_one_event():
         countermeasures=set(),
     )
     assert link_incidents([a, b], RULES).links == ()
+
+
+_DATES = st.one_of(
+    st.none(),
+    st.sampled_from(["2022", "2023", "2022-08", "2022-09", "2023-01", "2022-08-10"]),
+    st.sampled_from(["2022-08-31", "2022-09-01", "2023-01-15", "2023-12-31"]),
+)
+
+
+@st.composite
+def _incidents(draw) -> list[IncidentFacts]:
+    n = draw(st.integers(2, 14))
+    body_sets = [{"熊本市"}, {"堺市"}, {"熊本市", "堺市", "中央区"}, set()]
+    out = []
+    for i in range(n):
+        out.append(
+            facts(
+                f"r{draw(st.integers(0, 5))}/incident/{i}",
+                "",
+                bodies=draw(st.sampled_from(body_sets)),
+                harms=draw(st.sampled_from([{"PointMisgrant"}, {"PersonalDataLeak"}, {"X"}])),
+                occurred=draw(_DATES),
+                discovered=draw(_DATES),
+                affected=draw(st.sampled_from([None, 2, 3])),
+            )
+        )
+    return [IncidentFacts(**{**vars(f), "report": f.iri.split("/")[0]}) for f in out]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_incidents())
+def test_the_pairs_compared_are_every_pair_that_could_score_a_link_each_once(incidents):
+    """Pruning a block (dates that disagree, the pair taken in one block) loses no link: every
+    pair of the whole corpus that scores is compared, and no pair twice."""
+    compared = list(_candidate_pairs(incidents, RULES))
+    assert len(compared) == len({(a.iri, b.iri) for a, b in compared})
+    taken = {(a.iri, b.iri) for a, b in compared}
+    for a, b in itertools.combinations(sorted(incidents, key=lambda f: f.iri), 2):
+        shares_block = block_keys(a, RULES) & block_keys(b, RULES)
+        if shares_block and is_candidate(a, b, RULES) and score_pair(a, b, RULES) is not None:
+            assert (a.iri, b.iri) in taken, (a, b)
+
+
+def test_a_bodys_incidents_years_apart_are_not_compared():
+    """A body's incidents of one kind over the years: only those whose dates can agree are
+    compared (the work grows with the corpus, not with its square)."""
+    many = [
+        facts(f"r{i}/incident/1", f"r{i}", occurred=f"{2000 + i // 12}-{i % 12 + 1:02d}-01")
+        for i in range(240)
+    ]
+    assert list(_candidate_pairs(many, RULES)) == []

@@ -40,21 +40,31 @@ def graph_targets(graph: Json | None) -> list[Target]:
     ]
     later = graph.get("later", {})
     analysis = later.get("analysis", {})
+    again = later.get("analysis_again", {})
     timed_ = {k: r for k, r in analysis.items() if k != "trivial query" and "seconds" in r}
+    timed_again = {k: r for k, r in again.items() if k != "trivial query" and "seconds" in r}
     if timed_:
-        worst = max(r["seconds"] for r in timed_.values())
-        peak = max(r.get("peak_mib", 0) for r in timed_.values())
+
+        def cells(runs: Json) -> str:
+            return "; ".join(
+                f"{k} {r['seconds']:.1f} s"
+                + (f" (CPU {r['cpu_s']:.1f} s)" if r.get("cpu_s") is not None else "")
+                + f", {r.get('peak_mib', 0):,.0f} MiB"
+                for k, r in runs.items()
+            )
+
+        every = [*timed_.values(), *timed_again.values()]
+        worst = max(r["seconds"] for r in every)
+        peak = max(r.get("peak_mib", 0) for r in every)
         out.append(
             Target(
                 f"every analyze subcommand at {n:,} reports ≤ 15 s and ≤ 2 GB",
-                "; ".join(
-                    f"{k} {r['seconds']:.1f} s"
-                    + (f" (CPU {r['cpu_s']:.1f} s)" if r.get("cpu_s") is not None else "")
-                    + f", {r.get('peak_mib', 0):,.0f} MiB"
-                    for k, r in timed_.items()
-                ),
+                f"first after the build: {cells(timed_)}"
+                + (f"; run again: {cells(timed_again)}" if timed_again else ""),
                 worst <= 15 and peak <= 2048 and len(timed_) == len(analysis) - 1,
-                "CLI end to end, one run each; memory is the command's peak resident set",
+                "CLI end to end, one run each, right after the build (the first makes the "
+                "projection the next ones read: analysis/kept.py) and again; memory is the "
+                "command's peak resident set",
             )
         )
     pages = later.get("pages", {})

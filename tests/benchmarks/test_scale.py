@@ -71,3 +71,13 @@ def test_graph_mode_tells_each_run_of_copies_by_a_body_of_its_own() -> None:
         in renamed
     )
     assert f'<{city}9> <x:p> "三岡市は" .' in renamed  # another IRI, a longer text: left
+
+
+def test_graph_mode_moves_a_bodys_later_copies_months_apart_keeping_the_text_length() -> None:
+    from benchmarks.scale_graph import copy_months, shift_dates
+
+    assert [copy_months(j) for j in range(4)] == [0, 0, 4, 8]  # the first two: one incident
+    text = '"2022-09-16"^^<d> "2022-11"^^<m> 2024-01-31 r7-2022-x 12022-01'
+    moved = shift_dates(text, 13)
+    assert moved == '"2023-10-16"^^<d> "2023-12"^^<m> 2025-02-28 r7-2022-x 12022-01'
+    assert len(moved) == len(text)

@@ -27,7 +27,7 @@ from typing import Any
 import networkx as nx
 
 from incident_kg.graph.store import GraphStore
-from incident_kg.graph.summary import RELATIONS, long, short, summarise
+from incident_kg.graph.summary import RELATIONS, long, short, summarise, summary_digest
 
 from .network import (
     CODED_RELATIONS,
@@ -558,16 +558,22 @@ def network_of_store(
     from .linked import link_projection
 
     wanted = ALL_RELATIONS if relations is None else frozenset(relations)
-    texts = list(progress(store.summaries()))
+    texts: list[tuple[str, str]] | None = None
+    digests = store.summary_digests()  # what names the kept projection: not every summary
+    if digests is None:  # summaries kept by older code, without their digests
+        texts = list(progress(store.summaries()))
+        digests = [(graph, summary_digest(text)) for graph, text in texts]
     concepts = read_concepts(store)
     links = read_links(store)
-    secret = store.pseudonym_key() if texts else None  # a store without summaries: as read
-    key = digest(texts, concepts, links, wanted) if secret else ""
+    secret = store.pseudonym_key() if digests else None  # a store without summaries: as read
+    key = digest(digests, concepts, links, wanted) if secret else ""
     kept = read_kept(store.path, wanted, key, secret) if secret else None
     if kept is not None:
         g, fields = kept
         source = DetailSource(store, **fields)
     else:
+        if texts is None:
+            texts = list(progress(store.summaries()))
         summaries = (
             [(graph, json.loads(text)) for graph, text in texts]
             if texts

@@ -69,10 +69,9 @@ from incident_kg.graph.store import (
     READINGS_GC,
     GraphStore,
     imported_inferred_graph,
-    summary_ntriples,
     to_ntriples,
 )
-from incident_kg.graph.summary import SUMMARY_GRAPH, summarise
+from incident_kg.graph.summary import SUMMARY_GRAPH, summarise, summary_ntriples
 from incident_kg.ontology.namespaces import (
     CODE,
     IKG,

@@ -50,7 +50,7 @@ from incident_kg.privacy.pseudonyms import new_key
 from .evidence import READING, READINGS_GRAPH, Triple, expand, readings_of
 from .lock import held_here, store_lock
 from .records import RecordInfo, SourceEntry, record_from
-from .summary import DETAILS_KEY, SUMMARY_GRAPH, SUMMARY_KEY
+from .summary import DETAILS_KEY, SUMMARY_DIGEST_KEY, SUMMARY_GRAPH, SUMMARY_KEY, summary_ntriples
 
 log = logging.getLogger(__name__)
 
@@ -155,16 +155,6 @@ def _shared_nquads(writes: Sequence[ReportWrite]) -> str:
             lines |= w.shared.lines(which)
         out.append(_nquads(shared_graph, "\n".join(sorted(lines))))
     return "".join(out)
-
-
-def summary_ntriples(graph: str, summary: tuple[str, str] | None) -> str:
-    """The triples that keep a report graph's summary and details (subject: the graph)."""
-    if summary is None:
-        return ""
-    return "".join(
-        f"<{graph}> <{key}> {ox.Literal(text)} .\n"
-        for key, text in zip((SUMMARY_KEY, DETAILS_KEY), summary, strict=True)
-    )
 
 
 #: Removes every reading no annotation refers to any more (after a report graph is dropped
@@ -699,6 +689,16 @@ class GraphStore:
         """(report graph, summary JSON) of every report graph that has one (a SPARQL scan:
         several times faster here than iterating over quads)."""
         yield from self._scan_summaries(SUMMARY_KEY)
+
+    def summary_digests(self) -> list[tuple[str, str]] | None:
+        """(report graph, digest of its summary) of every report graph that has a summary; None
+        when a summary has no digest beside it (kept by older code): read the summaries."""
+        found = list(self._scan_summaries(SUMMARY_DIGEST_KEY))
+        rows = self._store.query(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ ?g <{SUMMARY_KEY}> ?t }} }}"
+        )
+        count = next(iter(cast(ox.QuerySolutions, rows)))[0]
+        return found if isinstance(count, ox.Literal) and int(count.value) == len(found) else None
 
     def all_summary_details(self) -> Iterator[tuple[str, str]]:
         """(report graph, details JSON) of every report graph that has them."""

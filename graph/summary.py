@@ -23,10 +23,13 @@ them (its shared triples included), in full form — the same facts the SPARQL p
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
+
+import pyoxigraph as ox
 
 from .evidence import Triple, value
 
@@ -39,6 +42,9 @@ _IKG = "https://w3id.org/incident-kg/ontology#"
 _CODE = "https://w3id.org/incident-kg/code/"
 SUMMARY_KEY = f"{_IKG}analysisSummary"
 DETAILS_KEY = f"{_IKG}analysisDetails"
+#: A digest of the summary, kept beside it: what tells a command that the projection it kept
+#: is still the store's (analysis/kept.py) without reading every summary.
+SUMMARY_DIGEST_KEY = f"{_IKG}analysisDigest"
 #: The link pass's follow-up of measures (graph/effectiveness.py), kept as JSON beside the
 #: links graph (subject: the links graph) and replaced with it.
 EFFECTIVENESS_KEY = f"{_IKG}analysisEffectiveness"
@@ -302,3 +308,21 @@ def _measure_links(
             sentence = _quote(by_subject, _one(pairs, _LINK_EVIDENCE))
             out.append([incident[0], measure, cause, basis, value(rule), sentence])
     return out
+
+
+def summary_digest(text: str) -> str:
+    """The digest of a summary's JSON (kept beside it under :data:`SUMMARY_DIGEST_KEY`)."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def summary_ntriples(graph: str, summary: tuple[str, str] | None) -> str:
+    """The triples that keep a report graph's summary, its details and the summary's digest
+    (subject: the graph), as N-Triples."""
+    if summary is None:
+        return ""
+    rows = (
+        (SUMMARY_KEY, summary[0]),
+        (DETAILS_KEY, summary[1]),
+        (SUMMARY_DIGEST_KEY, summary_digest(summary[0])),
+    )
+    return "".join(f"<{graph}> <{key}> {ox.Literal(text)} .\n" for key, text in rows)

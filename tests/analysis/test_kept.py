@@ -107,3 +107,38 @@ def test_a_store_nobody_may_write_beside_still_answers(
     assert_same_network(_load(store_path), first)
     assert_same_network(_load(store_path), first)
     assert len(made) == 2  # made each time, nothing kept
+
+
+def test_the_kept_projection_is_found_without_reading_every_summary(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The projection's name comes from the digests kept beside the summaries, so a command
+    that reads it back reads no summary (at 100,000 reports they are 200 MB)."""
+    first = _load(store_path)
+    made = _made_again(monkeypatch)
+
+    def no_summaries(self: GraphStore):  # type: ignore[no-untyped-def]
+        raise AssertionError("every summary read")
+
+    monkeypatch.setattr(GraphStore, "summaries", no_summaries)
+    assert_same_network(_load(store_path), first)
+    assert not made
+
+
+def test_summaries_kept_without_their_digest_name_the_same_projection(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store whose summaries were kept by older code (no digest beside them) still finds the
+    projection kept for it: the digests are worked out from the summaries, the same ones."""
+    from incident_kg.graph.summary import SUMMARY_DIGEST_KEY, SUMMARY_GRAPH
+
+    first = _load(store_path)
+    with GraphStore.open(store_path) as store:
+        assert store.summary_digests()
+        store.update(
+            f"DELETE WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ ?g <{SUMMARY_DIGEST_KEY}> ?d }} }}"
+        )
+        assert store.summary_digests() is None
+    made = _made_again(monkeypatch)
+    assert_same_network(_load(store_path), first)
+    assert not made

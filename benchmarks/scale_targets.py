@@ -79,8 +79,9 @@ def graph_targets(graph: Json | None) -> list[Target]:
                     for k, x in singles.items()
                 ),
                 max(singles.values()) <= 2,
-                "the page's command reads the whole projection (every report's summary) "
-                "before choosing its page's part: that read grows with the corpus",
+                "the page's command reads the whole projection (kept beside the store by the "
+                "analyze commands before it: analysis/kept.py) before choosing its page's "
+                "part: that read grows with the corpus",
             )
         )
     return out
@@ -167,11 +168,12 @@ def analysis_targets(big: SizeRun, mid: SizeRun | None) -> list[Target]:
                 for n, r in timed_.items()
             ),
             worst <= 3 and len(timed_) == len(analysis) - 1,
-            "the CLI, a new process each (median of 3): the per-report summaries read in one "
-            "scan (graph/summary.py, analysis/summaries.py), only the relations the command "
-            "reads drawn, evidence read for the incidents shown; at 10,000 reports that is "
-            "~0.8 s of scan and JSON and ~0.7–1.3 s of NetworkX building per call, then the "
-            "algorithm (effectiveness reads what the link pass kept)",
+            "the CLI, a new process each (median of 3): the first command after a build makes "
+            "the projection from the per-report summaries (graph/summary.py, "
+            "analysis/summaries.py: only the relations it reads drawn) and keeps it beside the "
+            "store; the next ones read it back (analysis/kept.py), then run the algorithm, "
+            "evidence read for the incidents shown (effectiveness reads what the link pass "
+            "kept)",
         )
     )
     small = (mid.project.get("later", {}).get("analysis", {}) if mid else {}) or {}
@@ -246,11 +248,11 @@ def view_targets(big: SizeRun, mid: SizeRun | None) -> list[Target]:
                     for n, x in singles
                 ),
                 max(x for _, x in singles) <= 2,
-                "`view --incident` / `view --cause`: the projection is still read whole "
-                "(every report's summary into NetworkX), then only the page's part is "
-                "redacted and drawn (views/pages.py page_network) and the follow-up of "
-                "measures read as the link pass kept it; a cause page also reads the "
-                "evidence of every incident that adopted a measure for the cause",
+                "`view --incident` / `view --cause`: the whole projection is read (kept "
+                "beside the store after the first command: analysis/kept.py), then only the "
+                "page's part is redacted and drawn (views/pages.py page_network) and the "
+                "follow-up of measures read as the link pass kept it; a cause page also reads "
+                "the evidence of every incident that adopted a measure for the cause",
             )
         )
     return out

@@ -79,9 +79,10 @@ def graph_targets(graph: Json | None) -> list[Target]:
                     for k, x in singles.items()
                 ),
                 max(singles.values()) <= 2,
-                "the page's command reads the whole projection (kept beside the store by the "
-                "analyze commands before it: analysis/kept.py) before choosing its page's "
-                "part: that read grows with the corpus",
+                "the page's command reads the whole projection before choosing its page's part "
+                "— made from every summary when no earlier command drew the same relations "
+                "(an incident page draws them all; analysis/kept.py), else read back: either "
+                "grows with the corpus",
             )
         )
     return out
@@ -249,8 +250,8 @@ def view_targets(big: SizeRun, mid: SizeRun | None) -> list[Target]:
                 ),
                 max(x for _, x in singles) <= 2,
                 "`view --incident` / `view --cause`: the whole projection is read (kept "
-                "beside the store after the first command: analysis/kept.py), then only the "
-                "page's part is redacted and drawn (views/pages.py page_network) and the "
+                "beside the store by the whole `view` run before them: analysis/kept.py), then "
+                "only the page's part is redacted and drawn (views/pages.py page_network) and the "
                 "follow-up of measures read as the link pass kept it; a cause page also reads "
                 "the evidence of every incident that adopted a measure for the cause",
             )

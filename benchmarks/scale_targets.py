@@ -249,9 +249,10 @@ def view_targets(big: SizeRun, mid: SizeRun | None) -> list[Target]:
                     for n, x in singles
                 ),
                 max(x for _, x in singles) <= 2,
-                "`view --incident` / `view --cause`: the whole projection is read (kept "
-                "beside the store by the whole `view` run before them: analysis/kept.py), then "
-                "only the page's part is redacted and drawn (views/pages.py page_network) and the "
+                "`view --incident` / `view --cause`: the whole projection is read (an incident "
+                "page's as the whole `view` before it kept it, a cause page's, which draws "
+                "fewer relations, made from every summary: analysis/kept.py), then only the "
+                "page's part is redacted and drawn (views/pages.py page_network) and the "
                 "follow-up of measures read as the link pass kept it; a cause page also reads "
                 "the evidence of every incident that adopted a measure for the cause",
             )

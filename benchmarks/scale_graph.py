@@ -33,9 +33,11 @@ COPY_MONTHS = 4
 _DATE = re.compile(r"(?<![0-9])(20[0-9]{2})-(0[1-9]|1[0-2])(?:-(0[1-9]|[12][0-9]|3[01]))?(?![0-9])")
 
 
-def copy_months(copy: int) -> int:
-    """How many months a body's copy ``copy`` (0-based) of a template is moved later."""
-    return max(0, copy - 1) * COPY_MONTHS
+def copy_months(copy: int, variant: int = 0) -> int:
+    """How many months a body's copy ``copy`` (0-based) of a template is moved later; bodies
+    (``variant``) start up to 11 months apart, so that the incidents naming no body, which no
+    renaming can tell apart, are not all told on the same days."""
+    return max(0, copy - 1) * COPY_MONTHS + variant % 12
 
 
 def shift_dates(text: str, months: int) -> str:
@@ -58,7 +60,8 @@ def shift_dates(text: str, months: int) -> str:
 def body_renamer(summary: tuple[str, str] | None, variant: int) -> Callable[[str], str]:
     """Renames a template's bodies (the organisations at the top of its part-of chains, as its
     summary lists them) to variant ``variant`` of each: the IRI gets ``-v{variant}`` (its
-    sections' IRIs, which extend it, follow) and the label ``（v{variant}）``. Variant 0 is
+    sections' IRIs, which extend it, follow: else every variant's sections would hang under
+    all of them, and the link pass would see one body) and the label ``（v{variant}）``. Variant 0 is
     the template itself."""
     if not summary or variant == 0:
         return lambda text: text
@@ -70,10 +73,11 @@ def body_renamer(summary: tuple[str, str] | None, variant: int) -> Callable[[str
             subs[f'"{label}"'] = f'"{label}（v{variant}）"'
     if not subs:
         return lambda text: text
-    # an IRI is renamed where it ends or a section's IRI goes on from it (%2F is "/")
+    # an IRI is renamed where it ends or a section's IRI goes on from it ("/" or "%2F": a
+    # local government's sections extend its code IRI with "/", another body's with "%2F")
     pattern = re.compile(
         "|".join(
-            re.escape(k) + ("" if k.startswith('"') else r'(?=[>"]|%2F)')
+            re.escape(k) + ("" if k.startswith('"') else r'(?=[>"/]|%2F)')
             for k in sorted(subs, key=len, reverse=True)
         )
     )
@@ -135,7 +139,7 @@ def child_graph(args: Json) -> Json:
                     pattern = re.compile(rf"(report|graph)/{re.escape(item.report_id)}(?=[>/\"])")
 
                     bodies = body_renamer(item.summary, k // BODY_COPIES)
-                    months = copy_months(k % BODY_COPIES)
+                    months = copy_months(k % BODY_COPIES, k // BODY_COPIES)
 
                     def renamed(
                         text: str,

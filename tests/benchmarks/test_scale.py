@@ -73,10 +73,37 @@ def test_graph_mode_tells_each_run_of_copies_by_a_body_of_its_own() -> None:
     assert f'<{city}9> <x:p> "三岡市は" .' in renamed  # another IRI, a longer text: left
 
 
+def test_graph_mode_renames_a_local_governments_sections_that_extend_its_code_iri() -> None:
+    """A local government's IRI is its code, its sections' IRIs go on from it with "/": they
+    are renamed with it (regression: every copy's section hung under all variants of the
+    city, which the link pass took for one body: blocks of 5,000 copies, 18 GB at 100,000)."""
+    import json
+
+    from benchmarks.scale_graph import body_renamer
+
+    city = "https://w3id.org/incident-kg/lg/202134"
+    section = f"{city}/%E6%88%B8%E7%B1%8D"
+    summary = json.dumps(
+        {
+            "organizations": [
+                [city, ["飯山市"], [], False, []],
+                [section, ["戸籍"], [], False, [city]],
+            ]
+        }
+    )
+    text = f"<{section}> <http://www.w3.org/ns/org#subOrganizationOf> <{city}> .\n<{city}4> <x:p> <x:o> .\n"
+    renamed = body_renamer((summary, "{}"), 3)(text)
+    assert renamed == (
+        f"<{city}-v3/%E6%88%B8%E7%B1%8D> <http://www.w3.org/ns/org#subOrganizationOf> <{city}-v3> .\n"
+        f"<{city}4> <x:p> <x:o> .\n"
+    )
+
+
 def test_graph_mode_moves_a_bodys_later_copies_months_apart_keeping_the_text_length() -> None:
     from benchmarks.scale_graph import copy_months, shift_dates
 
     assert [copy_months(j) for j in range(4)] == [0, 0, 4, 8]  # the first two: one incident
+    assert [copy_months(j, 13) for j in range(3)] == [1, 1, 5]  # another body starts later
     text = '"2022-09-16"^^<d> "2022-11"^^<m> 2024-01-31 r7-2022-x 12022-01'
     moved = shift_dates(text, 13)
     assert moved == '"2023-10-16"^^<d> "2023-12"^^<m> 2025-02-28 r7-2022-x 12022-01'

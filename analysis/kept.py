@@ -15,7 +15,8 @@ reading it back as it was made takes a tenth of that.
 * **When it is the same**: the file's name holds a digest of everything the projection is
   made from — every summary (by the digest the store keeps beside it, graph/summary.py: the
   summaries themselves are read only to make the projection), the concept rows, the links
-  graph's rows, the relations drawn, :data:`FORM` and the source of the modules that make
+  graph (by the token its link pass wrote with it, graph/link_state.py; its rows when a store
+  has none), the relations drawn, :data:`FORM` and the source of the modules that make
   it — so any change to the store (a build, an import, a removal, the link pass) or to that
   code makes another digest and the projection is made again; older files of the same
   relations are removed then.

@@ -554,6 +554,8 @@ def network_of_store(
     the summaries' network, then the link pass's part (analysis/linked.py), then — with
     ``details`` — every report's evidence and timeline.  The projection without details
     is kept beside the store for the next command that reads the same (analysis/kept.py)."""
+    from incident_kg.graph.link_state import store_token
+
     from .kept import digest, keep, read_kept
     from .linked import link_projection
 
@@ -564,14 +566,20 @@ def network_of_store(
         texts = list(progress(store.summaries()))
         digests = [(graph, summary_digest(text)) for graph, text in texts]
     concepts = read_concepts(store)
-    links = read_links(store)
+    # the links graph is named by the token its pass wrote with it (a digest of its lines:
+    # graph/link_state.py), read only to make the projection; a store without one: its rows
+    token = store_token(store)
+    links = None if token else read_links(store)
     secret = store.pseudonym_key() if digests else None  # a store without summaries: as read
-    key = digest(digests, concepts, links, wanted) if secret else ""
+    named = [{"links token": token}] if links is None else links
+    key = digest(digests, concepts, named, wanted) if secret else ""
     kept = read_kept(store.path, wanted, key, secret) if secret else None
     if kept is not None:
         g, fields = kept
         source = DetailSource(store, **fields)
     else:
+        if links is None:
+            links = read_links(store)
         if texts is None:
             texts = list(progress(store.summaries()))
         summaries = (

@@ -565,6 +565,8 @@ def network_of_store(
     if digests is None:  # summaries kept by older code, without their digests
         texts = list(progress(store.summaries()))
         digests = [(graph, summary_digest(text)) for graph, text in texts]
+    else:  # the reports counted as they are named (the summaries, if read, are not counted)
+        digests = list(progress(digests))
     concepts = read_concepts(store)
     # the links graph is named by the token its pass wrote with it (a digest of its lines:
     # graph/link_state.py), read only to make the projection; a store without one: its rows
@@ -581,7 +583,7 @@ def network_of_store(
         if links is None:
             links = read_links(store)
         if texts is None:
-            texts = list(progress(store.summaries()))
+            texts = list(store.summaries())
         summaries = (
             [(graph, json.loads(text)) for graph, text in texts]
             if texts

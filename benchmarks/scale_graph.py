@@ -5,6 +5,7 @@ analyze subcommand and the one-page views, as the CLI runs them."""
 from __future__ import annotations
 
 import calendar
+import functools
 import json
 import re
 import shutil
@@ -57,6 +58,7 @@ def shift_dates(text: str, months: int) -> str:
     return _DATE.sub(moved, text)
 
 
+@functools.lru_cache(maxsize=256)  # a template's variant serves its BODY_COPIES copies
 def body_renamer(summary: tuple[str, str] | None, variant: int) -> Callable[[str], str]:
     """Renames a template's bodies (the organisations at the top of its part-of chains, as its
     summary lists them) to variant ``variant`` of each: the IRI gets ``-v{variant}`` (its

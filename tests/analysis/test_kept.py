@@ -109,20 +109,27 @@ def test_a_store_nobody_may_write_beside_still_answers(
     assert len(made) == 2  # made each time, nothing kept
 
 
+def _read_back_without(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch, owner: object, name: str
+) -> None:
+    """The projection made once is read back, the same, with ``owner.name`` never called."""
+    first = _load(store_path)
+    made = _made_again(monkeypatch)
+
+    def forbidden(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError(f"{name} called")
+
+    monkeypatch.setattr(owner, name, forbidden)
+    assert_same_network(_load(store_path), first)
+    assert not made
+
+
 def test_the_kept_projection_is_found_without_reading_every_summary(
     store_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The projection's name comes from the digests kept beside the summaries, so a command
     that reads it back reads no summary (at 100,000 reports they are 200 MB)."""
-    first = _load(store_path)
-    made = _made_again(monkeypatch)
-
-    def no_summaries(self: GraphStore):  # type: ignore[no-untyped-def]
-        raise AssertionError("every summary read")
-
-    monkeypatch.setattr(GraphStore, "summaries", no_summaries)
-    assert_same_network(_load(store_path), first)
-    assert not made
+    _read_back_without(store_path, monkeypatch, GraphStore, "summaries")
 
 
 def test_summaries_kept_without_their_digest_name_the_same_projection(
@@ -150,12 +157,4 @@ def test_the_kept_projection_is_found_without_reading_the_links_graph(
     """The links graph names the projection by the token its link pass wrote with it (a
     digest of its lines): its rows are read only to make the projection (at 100,000 reports
     that query took most of a command's time)."""
-    first = _load(store_path)
-    made = _made_again(monkeypatch)
-
-    def no_links(store: GraphStore):  # type: ignore[no-untyped-def]
-        raise AssertionError("the links graph read")
-
-    monkeypatch.setattr(summaries, "read_links", no_links)
-    assert_same_network(_load(store_path), first)
-    assert not made
+    _read_back_without(store_path, monkeypatch, summaries, "read_links")

@@ -75,28 +75,28 @@ TRIVIAL_COMMAND = ["query", "incident-timeline", "--param", "incident={incident}
 def _cli_timed(
     args: Sequence[str], store: str, params: dict[str, str], cli: Path | None = None
 ) -> Json:
-    """One CLI command on the store, end to end (a new process), with its peak memory (the
-    child's maximum resident set, from the kernel); ``cli``: another ``incident-kg`` than
-    this interpreter's (a baseline's)."""
-    import resource
-
+    """One CLI command on the store, end to end (a new process), with its own peak memory
+    and CPU time (the child's ``ru_maxrss`` and times, from ``os.wait4``: the harness's
+    ``RUSAGE_CHILDREN`` holds the largest of every child before it, so a small command timed
+    after a large one was given the large one's peak); ``cli``: another ``incident-kg``
+    than this interpreter's (a baseline's)."""
     cli = cli or Path(sys.executable).with_name("incident-kg")
     argv = [str(cli), "-q", *(a.format(**params) for a in args), "--store", store]
-
-    def cpu() -> float:
-        used = resource.getrusage(resource.RUSAGE_CHILDREN)
-        return used.ru_utime + used.ru_stime
-
-    before, cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, cpu()
-    seconds, proc = timed(lambda: subprocess.run(argv, capture_output=True, text=True))
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+        out.seek(0), err.seek(0)
+        stdout, stderr = out.read(), err.read().decode(errors="replace")
     if proc.returncode != 0:
-        return {"error": f"exit {proc.returncode}: {proc.stderr.strip()[-300:]}"}
+        return {"error": f"exit {proc.returncode}: {stderr.strip()[-300:]}"}
     return {
         "seconds": seconds,
-        "cpu_s": cpu() - cpu_before,  # the command's CPU time: what load on the machine hides
-        "peak_mib": max(peak, before) / 1024,
-        "bytes": len(proc.stdout),
+        "cpu_s": usage.ru_utime + usage.ru_stime,  # what load on the machine hides
+        "peak_mib": usage.ru_maxrss / 1024,
+        "bytes": len(stdout),
     }
 
 

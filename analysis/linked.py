@@ -227,7 +227,16 @@ def link_projection(g: nx.MultiDiGraph, tables: Mapping[str, Iterable[Row]]) -> 
     """Apply this module's part of the projection (see the module doc).  Returns every
     incident folded into another and every organisation merged into another → the node
     that now stands for it (where details read later go: analysis/summaries.py)."""
-    rows = list(tables.get("incident-links", ()))
+    # in the order of their incident, relation and other (codepoints, as SPARQL orders IRIs):
+    # the folds do not depend on the order in which the store gave the rows
+    rows = sorted(
+        tables.get("incident-links", ()),
+        key=lambda r: (
+            str(r.get("incident") or ""),
+            str(r.get("relation") or ""),
+            str(r.get("other") or ""),
+        ),
+    )
     alias = fold_linked_incidents(g, rows)
     add_measure_links(g, tables.get("measure-links", ()), alias)
     same = {

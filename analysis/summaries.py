@@ -179,27 +179,23 @@ def _organization_attrs(iri: str, info: Mapping[str, Any] | None, linked: bool) 
     }
 
 
-def _merged_organizations(
-    summaries: Iterable[tuple[str, Mapping[str, Any]]],
-) -> dict[str, dict[str, Any]]:
-    """What every report says of each organisation, merged (labels, classes, parents)."""
-    merged: dict[str, dict[str, Any]] = {}
-    for _, summary in summaries:
-        report = summary.get("report", "")
-        for iri, labels, types, unresolved, parents in summary.get("organizations", ()):
-            into = merged.get(iri)
-            if into is None:
-                into = merged[iri] = {
-                    "labels": set(),
-                    "types": set(),
-                    "unresolved": False,
-                    "parents": set(),
-                }
-            into["labels"].update(labels)
-            into["types"].update(long(t, report) for t in types)
-            into["unresolved"] = into["unresolved"] or unresolved
-            into["parents"].update(parents)
-    return merged
+def _merge_organizations(merged: dict[str, dict[str, Any]], summary: Mapping[str, Any]) -> None:
+    """Merge what one report says of each organisation (labels, classes, parents) into
+    ``merged``."""
+    report = summary.get("report", "")
+    for iri, labels, types, unresolved, parents in summary.get("organizations", ()):
+        into = merged.get(iri)
+        if into is None:
+            into = merged[iri] = {
+                "labels": set(),
+                "types": set(),
+                "unresolved": False,
+                "parents": set(),
+            }
+        into["labels"].update(labels)
+        into["types"].update(long(t, report) for t in types)
+        into["unresolved"] = into["unresolved"] or unresolved
+        into["parents"].update(parents)
 
 
 #: Every relation from an incident to a code, its report or its timeline events (the
@@ -226,9 +222,13 @@ def network_from_summaries(
     """The projection (without details, before the link pass's part) from the summaries,
     and what else was read of them.  ``relations`` names the relations of an incident to
     draw besides those to its organisations (all by default): a command that needs only
-    the causes draws a third of the edges."""
-    summaries = list(summaries)
+    the causes draws a third of the edges.  Each summary is read once, as it comes (a
+    generator of parsed summaries is never held whole: ~0.8 GB at 100,000 reports)."""
     concept_rows = list(concept_rows)
+    notation, _ = concept_tables(concept_rows)
+    organizations: dict[str, dict[str, Any]] = {}
+    measures: list[Row] = []  # the measure links go on has_countermeasure edges: none without
+    with_measures = "has_countermeasure" in relations
     g = nx.MultiDiGraph()
     concepts = _add_concepts(g, concept_rows)
     for iri, attrs in concepts.items():  # the tiers always, for chains that lack one
@@ -243,6 +243,9 @@ def network_from_summaries(
     relation_of = {short(r, ""): r for r in RELATIONS}  # as the summaries write them
     for graph, summary in summaries:
         report = summary.get("report", "")
+        _merge_organizations(organizations, summary)
+        if with_measures:
+            measures += _measure_rows(summary, notation)
         told = {report: [summary.get(n) for n in ("id", "file", "title")]}  # id, file, title
         told.update(summary.get("other_reports", {}))
         for row in summary.get("incidents", ()):
@@ -291,7 +294,6 @@ def network_from_summaries(
             links += [
                 (iri, relation_of.get(r) or long(r, report), long(o, report)) for r, o in orgs
             ]
-    organizations = _merged_organizations(summaries)
     linked: dict[str, bool] = {}  # organisations drawn → whether as a unit or linked
     parts: list[tuple[str, str]] = []
     for iri, info in sorted(organizations.items()):
@@ -317,34 +319,28 @@ def network_from_summaries(
     g.__networkx_cache__.clear()
     for node in linked:
         g.nodes[node]["body"] = body_of(g, node)
-    notation, _ = concept_tables(concept_rows)
-    # the measure links go on has_countermeasure edges (analysis/linked.py): none without them
-    measures = _measure_rows(summaries, notation) if "has_countermeasure" in relations else []
     return g, Summarised(graph_of, org_relation, measures)
 
 
-def _measure_rows(
-    summaries: Iterable[tuple[str, Mapping[str, Any]]], notation: Mapping[str, str]
-) -> list[Row]:
-    """The countermeasure links of the summaries, as queries/network/measure-links.rq gives
+def _measure_rows(summary: Mapping[str, Any], notation: Mapping[str, str]) -> list[Row]:
+    """The countermeasure links of one summary, as queries/network/measure-links.rq gives
     them (a link whose basis has no notation is left out, as the query leaves it)."""
     rows: list[Row] = []
-    for _, summary in summaries:
-        report = summary.get("report", "")
-        for incident, measure, cause, basis, rule, sentence in summary.get("measure_links", ()):
-            code = notation.get(long(basis, report))
-            if code is None:
-                continue
-            rows.append(
-                {
-                    "incident": long(incident, report),
-                    "measure": long(measure, report),
-                    "cause": long(cause, report),
-                    "basis": code,
-                    "rule": rule,
-                    "sentence": sentence,
-                }
-            )
+    report = summary.get("report", "")
+    for incident, measure, cause, basis, rule, sentence in summary.get("measure_links", ()):
+        code = notation.get(long(basis, report))
+        if code is None:
+            continue
+        rows.append(
+            {
+                "incident": long(incident, report),
+                "measure": long(measure, report),
+                "cause": long(cause, report),
+                "basis": code,
+                "rule": rule,
+                "sentence": sentence,
+            }
+        )
     return rows
 
 
@@ -556,7 +552,7 @@ def network_of_store(
     is kept beside the store for the next command that reads the same (analysis/kept.py)."""
     from incident_kg.graph.link_state import store_token
 
-    from .kept import digest, keep, read_kept
+    from .kept import digest, keep, paused_collector, read_kept
     from .linked import link_projection
 
     wanted = ALL_RELATIONS if relations is None else frozenset(relations)
@@ -580,31 +576,41 @@ def network_of_store(
         g, fields = kept
         source = DetailSource(store, **fields)
     else:
-        if links is None:
-            links = read_links(store)
-        if texts is None:
-            texts = list(store.summaries())
-        summaries = (
-            [(graph, json.loads(text)) for graph, text in texts]
-            if texts
-            else read_summaries(store)  # made from the report graphs (an older store)
-        )
-        g, read = network_from_summaries(summaries, concepts, wanted)
-        del summaries
-        alias = link_projection(g, {"incident-links": links, "measure-links": read.measure_links})
-        notation, labels = concept_tables(concepts)
-        source = DetailSource(
-            store,
-            read.graph_of,
-            notation,
-            labels,
-            "has_event" in wanted,
-            alias=alias,
-            org_relation=read.org_relation,
-        )
-        source.index(g)
-        if secret:
-            keep(store.path, wanted, key, secret, g, {f: getattr(source, f) for f in _KEPT_FIELDS})
+        with paused_collector():  # made at once, none in a cycle (analysis/kept.py)
+            if links is None:
+                links = read_links(store)
+            # parsed as read and dropped once drawn: neither the texts nor the parsed
+            # summaries are held whole (at 100,000 reports ~1.2 GB between them)
+            summaries: Iterable[tuple[str, Mapping[str, Any]]] = (
+                ((graph, json.loads(text)) for graph, text in texts or store.summaries())
+                if texts or digests
+                else read_summaries(store)  # none kept: made from the report graphs (older)
+            )
+            g, read = network_from_summaries(summaries, concepts, wanted)
+            del summaries, texts
+            alias = link_projection(
+                g, {"incident-links": links, "measure-links": read.measure_links}
+            )
+            notation, labels = concept_tables(concepts)
+            source = DetailSource(
+                store,
+                read.graph_of,
+                notation,
+                labels,
+                "has_event" in wanted,
+                alias=alias,
+                org_relation=read.org_relation,
+            )
+            source.index(g)
+            if secret:
+                keep(
+                    store.path,
+                    wanted,
+                    key,
+                    secret,
+                    g,
+                    {f: getattr(source, f) for f in _KEPT_FIELDS},
+                )
     g.graph[SOURCE] = source
     if details:
         load_details(g)

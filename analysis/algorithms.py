@@ -44,6 +44,7 @@ from .network import (
     evidence,
     find_concept,
     incident_bodies,
+    incidents_with_cause,
     label,
     load_details,
     nodes_of_kind,
@@ -173,29 +174,18 @@ class CauseSpread:
 
 def cause_incidents(g: nx.MultiDiGraph, concept: str) -> list[str]:
     """The incidents with this cause, or with any cause of this tier."""
-    return sorted(_cause_incident_set(g, concept))
-
-
-def _cause_incident_set(g: nx.MultiDiGraph, concept: str) -> set[str]:
-    pred = g._pred  # the MultiDiGraph's own adjacency: no sorted lists (100,000 reports)
-    if g._node[concept]["kind"] == "tier":
-        causes = [c for c, keys in pred[concept].items() if "in_tier" in keys]
-    else:
-        causes = [concept]
-    return {i for c in causes for i, keys in pred[c].items() if "has_cause" in keys}
+    return sorted(incidents_with_cause(g, concept))
 
 
 def _cause_spread(
     g: nx.MultiDiGraph, concept: str, repeat_weight: float, occurred: Mapping[str, Occurrence]
 ) -> tuple[str, int, int, int, int, float]:
-    nodes = g._node
-    keys = {str(nodes[i].get("counted_as") or i) for i in _cause_incident_set(g, concept)}
+    keys = {str(g._node[i].get("counted_as") or i) for i in incidents_with_cause(g, concept)}
     mine = [occurred[k] for k in keys]  # each event once (incident_key)
-    bodies: set[str] = set().union(*(o.bodies for o in mine))
-    reports: set[str] = set().union(*(o.reports for o in mine))
+    bodies = len(set().union(*(o.bodies for o in mine)))
+    reports = len(set().union(*(o.reports for o in mine)))
     s = spread(mine)
-    score = s + repeat_weight * (len(mine) - s)
-    return concept, len(mine), len(bodies), len(reports), s, score
+    return concept, len(mine), bodies, reports, s, s + repeat_weight * (len(mine) - s)
 
 
 def rank_causes(

@@ -514,6 +514,15 @@ def sources(g: nx.MultiDiGraph, node: str, relation: str) -> list[str]:
     return sorted(s for s, keys in g._pred[node].items() if relation in keys)
 
 
+def incidents_with_cause(g: nx.MultiDiGraph, concept: str) -> set[str]:
+    """The incidents with this cause, or with any cause of this tier (not sorted: at 100,000
+    reports the ranking asks for every cause's)."""
+    pred = g._pred  # the MultiDiGraph's own adjacency, as :func:`sources`
+    tier = g._node[concept]["kind"] == "tier"
+    causes = [c for c, keys in pred[concept].items() if "in_tier" in keys] if tier else [concept]
+    return {i for c in causes for i, keys in pred[c].items() if "has_cause" in keys}
+
+
 def evidence(g: nx.MultiDiGraph, source: str, target: str, relation: str) -> tuple[Evidence, ...]:
     """The evidence of one edge (empty when the edge has none or does not exist), read from
     the store first when the network was loaded without it (:func:`load_network`)."""

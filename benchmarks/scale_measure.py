@@ -72,31 +72,48 @@ ANALYZE_COMMANDS: dict[str, list[str]] = {
 TRIVIAL_COMMAND = ["query", "incident-timeline", "--param", "incident={incident}"]
 
 
+#: Run by a small Python process between the harness and a timed command: Linux counts in a
+#: child's peak resident set the pages of the process it was forked from (the harness, up
+#: to gigabytes after a build), so the command is started from this one, which times it and
+#: writes its wall time, exit code, peak and CPU time (``os.wait4``: its own, no other
+#: child's) into the file named first.
+_TIMER = """\
+import json, os, subprocess, sys, time
+start = time.perf_counter()
+proc = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(proc.pid, 0)
+seconds = time.perf_counter() - start
+with open(sys.argv[1], "w", encoding="utf-8") as out:
+    json.dump([seconds, os.waitstatus_to_exitcode(status), usage.ru_maxrss,
+               usage.ru_utime + usage.ru_stime], out)
+"""
+
+
 def _cli_timed(
     args: Sequence[str], store: str, params: dict[str, str], cli: Path | None = None
 ) -> Json:
     """One CLI command on the store, end to end (a new process), with its own peak memory
-    and CPU time (the child's ``ru_maxrss`` and times, from ``os.wait4``: the harness's
-    ``RUSAGE_CHILDREN`` holds the largest of every child before it, so a small command timed
-    after a large one was given the large one's peak); ``cli``: another ``incident-kg``
-    than this interpreter's (a baseline's)."""
+    and CPU time (see :data:`_TIMER`; the harness's ``RUSAGE_CHILDREN`` held the largest of
+    every child before, so a small command timed after a large one was given the large
+    one's peak); ``cli``: another ``incident-kg`` than this interpreter's (a baseline's)."""
     cli = cli or Path(sys.executable).with_name("incident-kg")
     argv = [str(cli), "-q", *(a.format(**params) for a in args), "--store", store]
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=out, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
-        out.seek(0), err.seek(0)
-        stdout, stderr = out.read(), err.read().decode(errors="replace")
-    if proc.returncode != 0:
-        return {"error": f"exit {proc.returncode}: {stderr.strip()[-300:]}"}
+    with tempfile.TemporaryDirectory(prefix="ikg-timed-") as tmp:
+        measured = Path(tmp) / "measured.json"
+        proc = subprocess.run(
+            [sys.executable, "-c", _TIMER, str(measured), *argv], capture_output=True, text=True
+        )
+        try:
+            seconds, code, peak_kib, cpu_s = json.loads(measured.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {"error": f"not timed (exit {proc.returncode}): {proc.stderr.strip()[-300:]}"}
+    if code != 0:
+        return {"error": f"exit {code}: {proc.stderr.strip()[-300:]}"}
     return {
         "seconds": seconds,
-        "cpu_s": usage.ru_utime + usage.ru_stime,  # what load on the machine hides
-        "peak_mib": usage.ru_maxrss / 1024,
-        "bytes": len(stdout),
+        "cpu_s": cpu_s,  # the command's CPU time: what load on the machine hides
+        "peak_mib": peak_kib / 1024,
+        "bytes": len(proc.stdout),
     }
 
 

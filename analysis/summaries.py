@@ -26,6 +26,7 @@ from typing import Any
 
 import networkx as nx
 
+from incident_kg.collector import paused_collector
 from incident_kg.graph.store import GraphStore
 from incident_kg.graph.summary import RELATIONS, long, short, summarise, summary_digest
 
@@ -539,6 +540,42 @@ _KEPT_FIELDS = (
 )
 
 
+def _made(
+    store: GraphStore,
+    texts: Iterable[tuple[str, str]] | None,
+    concepts: list[Row],
+    links: list[Row] | None,
+    wanted: Collection[str],
+) -> tuple[nx.MultiDiGraph, DetailSource]:
+    """The projection made from the summaries' ``texts`` (None: the store keeps none, they
+    are made from its report graphs), with the link pass's part, and its detail source."""
+    from .linked import link_projection
+
+    if links is None:
+        links = read_links(store)
+    # parsed as read and dropped once drawn: neither the texts nor the parsed summaries are
+    # held whole (at 100,000 reports ~1.2 GB between them)
+    summaries: Iterable[tuple[str, Mapping[str, Any]]] = (
+        ((graph, json.loads(text)) for graph, text in texts)
+        if texts is not None
+        else read_summaries(store)
+    )
+    g, read = network_from_summaries(summaries, concepts, wanted)
+    alias = link_projection(g, {"incident-links": links, "measure-links": read.measure_links})
+    notation, labels = concept_tables(concepts)
+    source = DetailSource(
+        store,
+        read.graph_of,
+        notation,
+        labels,
+        "has_event" in wanted,
+        alias=alias,
+        org_relation=read.org_relation,
+    )
+    source.index(g)
+    return g, source
+
+
 def network_of_store(
     store: GraphStore,
     *,
@@ -552,8 +589,7 @@ def network_of_store(
     is kept beside the store for the next command that reads the same (analysis/kept.py)."""
     from incident_kg.graph.link_state import store_token
 
-    from .kept import digest, keep, paused_collector, read_kept
-    from .linked import link_projection
+    from .kept import digest, keep, read_kept
 
     wanted = ALL_RELATIONS if relations is None else frozenset(relations)
     texts: list[tuple[str, str]] | None = None
@@ -576,41 +612,13 @@ def network_of_store(
         g, fields = kept
         source = DetailSource(store, **fields)
     else:
-        with paused_collector():  # made at once, none in a cycle (analysis/kept.py)
-            if links is None:
-                links = read_links(store)
-            # parsed as read and dropped once drawn: neither the texts nor the parsed
-            # summaries are held whole (at 100,000 reports ~1.2 GB between them)
-            summaries: Iterable[tuple[str, Mapping[str, Any]]] = (
-                ((graph, json.loads(text)) for graph, text in texts or store.summaries())
-                if texts or digests
-                else read_summaries(store)  # none kept: made from the report graphs (older)
-            )
-            g, read = network_from_summaries(summaries, concepts, wanted)
-            del summaries, texts
-            alias = link_projection(
-                g, {"incident-links": links, "measure-links": read.measure_links}
-            )
-            notation, labels = concept_tables(concepts)
-            source = DetailSource(
-                store,
-                read.graph_of,
-                notation,
-                labels,
-                "has_event" in wanted,
-                alias=alias,
-                org_relation=read.org_relation,
-            )
-            source.index(g)
+        # summaries kept by older code were read to name it; the others are scanned now
+        read = texts or (store.summaries() if digests else None)  # None: the store keeps none
+        with paused_collector():  # made at once, none in a cycle (incident_kg/collector.py)
+            g, source = _made(store, read, concepts, links, wanted)
             if secret:
-                keep(
-                    store.path,
-                    wanted,
-                    key,
-                    secret,
-                    g,
-                    {f: getattr(source, f) for f in _KEPT_FIELDS},
-                )
+                kept_fields = {f: getattr(source, f) for f in _KEPT_FIELDS}
+                keep(store.path, wanted, key, secret, g, kept_fields)
     g.graph[SOURCE] = source
     if details:
         load_details(g)

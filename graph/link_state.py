@@ -20,7 +20,6 @@ digests (graph/reason.py) forgets the state first.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import logging
@@ -33,6 +32,7 @@ from typing import Any, cast
 
 import pyoxigraph as ox
 
+from incident_kg.collector import paused_collector
 from incident_kg.ontology.namespaces import IKG
 from incident_kg.ontology.tables import LinkingRules
 
@@ -181,19 +181,15 @@ def _state_path(store: GraphStore) -> str:
 
 def load_state(store: GraphStore, key: str) -> LinkState | None:
     """The state of the store's last link pass, when it can be trusted (see the module doc)."""
-    collecting = gc.isenabled()
-    gc.disable()  # half a million objects, none in a cycle: collecting while loading doubles it
     try:
-        with open(_state_path(store), "rb") as file:
+        # half a million objects, none in a cycle: collecting while loading doubles it
+        with paused_collector(), open(_state_path(store), "rb") as file:
             state = pickle.load(file)
     except FileNotFoundError:
         return None
     except Exception as err:  # a cache of any content never stops a build: it is ignored
         log.info("link state unreadable (%s): linking the whole store", err)
         return None
-    finally:
-        if collecting:
-            gc.enable()
     if not isinstance(state, LinkState) or state.key != key:
         log.info("link state from other rules or code: linking the whole store")
         return None

@@ -32,7 +32,6 @@ when the store holds imported graphs (their records do not say when they change)
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import logging
 import re
@@ -45,6 +44,7 @@ import pyoxigraph as ox
 from networkx.utils import UnionFind
 from rdflib.namespace import DCTERMS, ORG, OWL, RDF, SKOS, XSD
 
+from incident_kg.collector import paused_collector
 from incident_kg.ontology.namespaces import CODE, DEFAULT_BASE, IKG
 from incident_kg.ontology.tables import LinkingRules, load_linking_rules
 
@@ -652,9 +652,7 @@ def relink(
     base = store.base_iri() or DEFAULT_BASE
     key = state_key(rules, base)
     incremental = incremental and not store.imported_graph_names()
-    collecting = gc.isenabled()
-    gc.disable()  # hundreds of thousands of facts, none in a cycle: collecting only slows
-    try:
+    with paused_collector():  # hundreds of thousands of facts, none in a cycle
         state = load_state(store, key) if incremental else None
         if state is None:
             linking, found, state = _relink_all(store, rules, base, key)
@@ -662,9 +660,6 @@ def relink(
             linking, found, state = _relink_changed(store, rules, base, state)
         if incremental:
             save_state(store, state)
-    finally:
-        if collecting:
-            gc.enable()
     counted = {linking.key(i) for i in state.facts}
     summary = LinkSummary(
         len(state.facts),

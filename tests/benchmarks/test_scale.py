@@ -39,23 +39,26 @@ def test_the_harness_measures_both_pipelines_and_writes_only_its_section(tmp_pat
     assert "| 3 | 3 (0) |" in section  # three reports built, none failed
 
 
+def _city_with_section(city: str, city_label: str, section: str, section_label: str) -> str:
+    """A template's summary (graph/summary.py) naming a city and one section of it."""
+    import json
+
+    organizations = [
+        [city, [city_label], [], False, []],
+        [section, [section_label], [], False, [city]],
+    ]
+    return json.dumps({"organizations": organizations})
+
+
 def test_graph_mode_tells_each_run_of_copies_by_a_body_of_its_own() -> None:
     """Copies of one template renamed apart (not one body's report 100,000 times): the body's
     IRI, its sections' IRIs that extend it and its label change; other text does not."""
-    import json
 
     from benchmarks.scale_graph import body_renamer
 
     city = "https://example.org/id/org/%E4%B8%89%E5%B2%A1%E5%B8%82"
     section = f"{city}%2F%E7%AA%93%E5%8F%A3"
-    summary = json.dumps(
-        {
-            "organizations": [
-                [city, ["三岡市"], [], False, []],
-                [section, ["窓口"], [], False, [city]],
-            ]
-        }
-    )
+    summary = _city_with_section(city, "三岡市", section, "窓口")
     text = (
         f'<{city}> <http://www.w3.org/2004/02/skos/core#prefLabel> "三岡市"@ja .\n'
         f"<{section}> <http://www.w3.org/ns/org#subOrganizationOf> <{city}> .\n"
@@ -77,20 +80,12 @@ def test_graph_mode_renames_a_local_governments_sections_that_extend_its_code_ir
     """A local government's IRI is its code, its sections' IRIs go on from it with "/": they
     are renamed with it (regression: every copy's section hung under all variants of the
     city, which the link pass took for one body: blocks of 5,000 copies, 18 GB at 100,000)."""
-    import json
 
     from benchmarks.scale_graph import body_renamer
 
     city = "https://w3id.org/incident-kg/lg/202134"
     section = f"{city}/%E6%88%B8%E7%B1%8D"
-    summary = json.dumps(
-        {
-            "organizations": [
-                [city, ["飯山市"], [], False, []],
-                [section, ["戸籍"], [], False, [city]],
-            ]
-        }
-    )
+    summary = _city_with_section(city, "飯山市", section, "戸籍")
     text = f"<{section}> <http://www.w3.org/ns/org#subOrganizationOf> <{city}> .\n<{city}4> <x:p> <x:o> .\n"
     renamed = body_renamer((summary, "{}"), 3)(text)
     assert renamed == (

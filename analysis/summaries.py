@@ -543,7 +543,7 @@ _KEPT_FIELDS = (
 def _made(
     store: GraphStore,
     texts: Iterable[tuple[str, str]] | None,
-    concepts: list[Row],
+    concepts: Sequence[Row],
     links: list[Row] | None,
     wanted: Collection[str],
 ) -> tuple[nx.MultiDiGraph, DetailSource]:
